@@ -1,0 +1,95 @@
+"""Command-line interface: a thin shell over the stages.
+
+Each subcommand imports its stage lazily, so ``gaitscope --help`` is fast and the analysis
+commands never load the pose model. A :class:`~gaitscope.types.GaitscopeError` (a user error:
+bad file, wrong view ...) is printed as one line and exits non-zero; no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from gaitscope.types import GaitscopeError
+
+
+def _default_out(input_path: str, suffix: str = "_gaitscope") -> Path:
+    p = Path(input_path.rstrip("/"))
+    return p.parent / f"{p.stem}{suffix}"
+
+
+# --------------------------------------------------------------------------- commands
+def _cmd_pose(args: argparse.Namespace) -> int:
+    from gaitscope.pose.run import run_pose
+
+    out = Path(args.out) if args.out else _default_out(args.video)
+    result = run_pose(
+        args.video,
+        out_dir=out,
+        backend=args.backend,
+        overlay=args.overlay,
+        workers=args.workers,
+        progress=not args.quiet,
+    )
+    print(result.message)
+    return 0
+
+
+def _cmd_phantom(args: argparse.Namespace) -> int:
+    from gaitscope.phantom.cli import run_phantom_command
+
+    print(run_phantom_command(args))
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from gaitscope.demo import run_demo
+
+    print(run_demo(Path(args.out)))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="gaitscope",
+        description="Posture and gait assessment from ordinary video, offline. Screening, not diagnosis.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("pose", help="keypoints of the walker in a video (offline pose model)")
+    p.add_argument("video", help="video file (mp4, mov, ...)")
+    p.add_argument("--out", help="output folder (default: <video stem>_gaitscope/)")
+    p.add_argument("--backend", default="mediapipe", help="pose backend (default: mediapipe)")
+    p.add_argument("--overlay", action="store_true", help="also write overlay.mp4 with the skeleton drawn")
+    p.add_argument("--workers", type=int, default=None, help="processes for the pose stage (default: all cores)")
+    p.add_argument("--quiet", action="store_true", help="no progress output")
+    p.set_defaults(func=_cmd_pose)
+
+    from gaitscope.phantom.cli import add_phantom_arguments
+
+    p = sub.add_parser("phantom", help="synthetic walker with known truth (events, angles)")
+    add_phantom_arguments(p)
+    p.set_defaults(func=_cmd_phantom)
+
+    p = sub.add_parser("demo", help="the main job end to end on the built-in synthetic walker")
+    p.add_argument("--out", default="demo_output", help="output folder (default: demo_output/)")
+    p.set_defaults(func=_cmd_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except GaitscopeError as err:
+        print(f"gaitscope: {err}", file=sys.stderr)
+        return err.exit_code
+    except KeyboardInterrupt:
+        print("gaitscope: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
