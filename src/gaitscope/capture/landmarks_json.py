@@ -1,0 +1,128 @@
+"""gaitkit-style 3D landmark JSON -> world-frame PoseSequence with annotated events.
+
+Format (``landmarks3d_*.json``, gaitkit example data): top-level ``fps``, ``n_frames``,
+``angle_frames`` (one entry per frame: ``frame_index``, ``is_valid``, ``landmark_positions``
+mapping ``left_hip``/``right_knee``/``left_heel``/``left_toe``/``left_shoulder`` ... to
+``[x, y, z]``, plus the package's own angles), and ``ground_truth`` with ``hs_frames`` /
+``to_frames`` per side (heel strike -> ``ic``, toe off -> ``fc``, frame indices at ``fps``).
+
+The file states no unit: coordinates are taken as millimetres when the hips sit more than
+10 units above the feet (an adult's hip is ~0.9 m = 900 mm high), else metres. ``[0, 0, 0]``
+or ``null`` means missing. The lab frame is rotated into the gaitscope world frame with the
+same rules as marker files (:func:`gaitscope.capture.markers.lab_to_world_rotation`). The
+package's own angle values are not imported (their zero and sign are not documented).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from gaitscope.capture.markers import EVENT_COLUMNS, MarkerRecording, build_pose, lab_to_world_rotation
+from gaitscope.types import KEYPOINT_NAMES, SIDES, GaitscopeError
+
+#: Same-side initial contacts closer than this are physiologically implausible in walking (s).
+MIN_SAME_SIDE_IC_INTERVAL_S = 0.4
+
+
+def is_landmarks_json(data: object) -> bool:
+    return isinstance(data, dict) and "angle_frames" in data and "fps" in data
+
+
+def load_landmarks_json(path: str | Path) -> MarkerRecording:
+    """Read a gaitkit-style landmark JSON.
+
+    Returns
+    -------
+    MarkerRecording: ``pose`` in the world frame (m, +x facing, +y up, +z right), ``t_s =
+    frame / fps``; ``reference_events`` from the annotated heel strikes / toe offs (with a
+    note when they look implausible); ``markers`` empty; ``model_angles`` None.
+    """
+    p = Path(path)
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as err:
+        raise GaitscopeError(f"{p}: cannot read the landmark JSON ({err}); check the path") from None
+    except json.JSONDecodeError as err:
+        raise GaitscopeError(f"{p}: broken JSON ({err.msg} at line {err.lineno}); export it again") from None
+    if not is_landmarks_json(data):
+        raise GaitscopeError(f"{p}: not a gaitkit landmark JSON (needs 'fps' and 'angle_frames')")
+    rate = float(data["fps"])
+    frames = data["angle_frames"]
+    if not frames or not rate > 0:
+        raise GaitscopeError(f"{p}: the landmark JSON has no frames or no positive fps")
+    names = [n for n in KEYPOINT_NAMES if any(n in (f.get("landmark_positions") or {}) for f in frames[:50])]
+    if not any(n.endswith("_heel") for n in names):
+        raise GaitscopeError(f"{p}: the landmark JSON has no heel landmarks; gait analysis needs left_heel/right_heel")
+    n = len(frames)
+    xyz = np.full((n, len(names), 3), np.nan)
+    idx = np.empty(n, dtype=np.int64)
+    for i, fr in enumerate(frames):
+        idx[i] = int(fr.get("frame_index", i))
+        if not fr.get("is_valid", 1):
+            continue
+        pos = fr.get("landmark_positions") or {}
+        for j, nm in enumerate(names):
+            v = pos.get(nm)
+            if v is None or len(v) != 3:
+                continue
+            v = np.asarray(v, dtype=float)
+            if np.all(v == 0.0):
+                continue
+            xyz[i, j] = v
+    kp = {nm: xyz[:, j] for j, nm in enumerate(names)}
+    notes: list[str] = [f"source: {data.get('source', 'unknown')} ({data.get('description', '')})"]
+    feet = np.nanmedian(np.concatenate([kp[k] for k in kp if k.endswith(("_heel", "_toe"))]), axis=0)
+    hips = [kp[k] for k in kp if k.endswith("_hip")]
+    height = float(np.nanmax(np.abs(np.nanmedian(np.concatenate(hips), axis=0) - feet))) if hips else float("nan")
+    scale = 0.001 if not np.isfinite(height) or height > 10 else 1.0
+    notes.append("units: millimetres inferred (hips ~%.0f units above the feet) -> metres" % height if scale == 0.001 else "units: metres")
+    kp = {k: v * scale for k, v in kp.items()}
+    try:
+        rot, frame_notes = lab_to_world_rotation(kp)
+    except ValueError as err:
+        raise GaitscopeError(f"{p}: cannot orient the landmarks ({err})") from None
+    notes += frame_notes
+    kp_world = {k: v @ rot.T for k, v in kp.items()}
+    t_s = (idx - idx[0]) / rate
+    pose = build_pose(
+        kp_world,
+        t_s,
+        source=str(p),
+        meta={"source_format": "landmarks_json", "rate_hz": rate, "lab_to_world": rot.tolist(), "dataset": data.get("name", "")},
+    )
+    pose = type(pose)(
+        xyz=pose.xyz, score=pose.score, names=pose.names, t_s=pose.t_s, frame="world", frame_index=idx - idx[0], source=pose.source, meta=pose.meta
+    )
+    events, ev_notes = _events(data.get("ground_truth") or {}, rate, n_frames=n)
+    notes += ev_notes
+    return MarkerRecording(pose=pose, rate_hz=rate, reference_events=events, model_angles=None, markers={}, source=str(p), notes=tuple(notes))
+
+
+def _events(gt: dict, rate: float, *, n_frames: int) -> tuple[pd.DataFrame | None, list[str]]:
+    rows = []
+    for key, kind in (("hs_frames", "ic"), ("to_frames", "fc")):
+        for side in SIDES:
+            for f in (gt.get(key) or {}).get(side) or []:
+                rows.append({"event": kind, "side": side, "t_s": float(f) / rate, "frame": int(f)})
+    if not rows:
+        return None, ["no annotated events in the file"]
+    ev = pd.DataFrame(rows, columns=list(EVENT_COLUMNS))
+    ev = ev[(ev["frame"] >= 0) & (ev["frame"] < n_frames)].sort_values(["t_s", "side"]).reset_index(drop=True)
+    notes = [f"reference events: {len(ev)} annotated ({gt.get('event_source', 'unknown source')})"]
+    problems = []
+    for side in SIDES:
+        t = ev[(ev["event"] == "ic") & (ev["side"] == side)]["t_s"].to_numpy()
+        gaps = np.diff(t)
+        close = gaps[gaps < MIN_SAME_SIDE_IC_INTERVAL_S]
+        if close.size:
+            problems.append(f"{close.size} pair(s) of {side} initial contacts only {close.min() * 1000:.0f} ms apart")
+        seq = ev[ev["side"] == side]["event"].tolist()
+        if any(a == b for a, b in zip(seq, seq[1:])):
+            problems.append(f"{side} events do not alternate ic/fc")
+    if problems:
+        notes.append("WARNING: the annotated events look implausible (" + "; ".join(problems) + "): use this file for landmarks, not as event truth")
+    return ev, notes

@@ -1,0 +1,755 @@
+"""Lab marker files (C3D, OpenSim TRC) -> keypoints in the gaitscope world frame.
+
+Entry point: :func:`load_markers`. The result, :class:`MarkerRecording`, holds a world-frame
+:class:`~gaitscope.types.PoseSequence` of mapped keypoints (heel, toe, ankle, knee, hip joint
+centre, shoulders, C7 ...), the raw markers in the same frame, the lab's own reference events
+and the lab software's joint angles (converted to gaitscope signs) when the file has them.
+
+Mapping
+    Marker names -> keypoints come from ``knowledge/marker_maps.toml`` (one table per marker
+    set, extendable with a user TOML file; see that file's header). The set that resolves the
+    most keypoints (ties: higher ``priority``) is chosen. Hip joint centres use the Harrington
+    et al. (2007) regression (:mod:`gaitscope.capture.hip_joint_centre`).
+
+World frame (docs/conventions.md)
+    metres; +y up; +x the direction the person faces; +z the person's right. The lab frame is
+    rotated, never translated (the lab floor stays at y = 0 when the lab put it at 0):
+
+    1. *Up*: the lab axis along which the proximal keypoints (hips, knees, shoulders, C7) sit
+       furthest above the feet (heel, toe); for foot-only files the set's ``vertical_hint``,
+       else the axis along which the foot markers rest low and make brief upward excursions
+       (stance vs swing).
+    2. *Forward*: the per-frame facing vector -- pelvis (ASIS midpoint minus PSIS midpoint or
+       sacrum) when present, else heel -> toe of both feet -- projected on the floor; its
+       dominant direction, signed by the majority of frames (or, when the person turns and
+       walks back, by the first quarter of the recording). Snapped to the nearest horizontal
+       lab axis when within 10 deg (labs align walkways with an axis).
+    3. *Right* = forward x up.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Mapping
+
+import numpy as np
+import pandas as pd
+
+from gaitscope.capture.hip_joint_centre import HJC_METHOD, harrington_hjc, score_joint_centre
+from gaitscope.types import SIDES, GaitscopeError, PoseSequence
+
+#: Keypoints that have a side (the rest, e.g. ``c7``, have none).
+SIDED_KEYPOINTS: tuple[str, ...] = ("heel", "toe", "ankle", "knee", "hip", "shoulder", "elbow", "wrist")
+UNSIDED_KEYPOINTS: tuple[str, ...] = ("c7",)
+#: Order of keypoints in the PoseSequence (subset present in each file).
+_POSE_ORDER: tuple[str, ...] = (
+    "c7",
+    "left_shoulder",
+    "right_shoulder",
+    "left_elbow",
+    "right_elbow",
+    "left_wrist",
+    "right_wrist",
+    "left_hip",
+    "right_hip",
+    "left_knee",
+    "right_knee",
+    "left_ankle",
+    "right_ankle",
+    "left_heel",
+    "right_heel",
+    "left_toe",
+    "right_toe",
+)
+_UNIT_TO_M = {"mm": 0.001, "cm": 0.01, "m": 1.0, "meters": 1.0, "metres": 1.0, "millimeters": 0.001}
+#: Columns of ``MarkerRecording.reference_events``.
+EVENT_COLUMNS: tuple[str, ...] = ("event", "side", "t_s", "frame")
+_SNAP_DEG = 10.0
+
+
+@dataclass(frozen=True, eq=False)
+class MarkerRecording:
+    """A marker recording mapped to gaitscope keypoints.
+
+    Attributes
+    ----------
+    pose
+        ``frame="world"`` PoseSequence: metres, +x facing direction, +y up, +z the person's
+        right; ``t_s`` seconds from the first data sample; ``frame_index`` the 0-based data row.
+    rate_hz
+        Sampling rate of the marker data (from the file).
+    reference_events
+        Lab events or ``None``: columns ``event`` (``ic``/``fc``), ``side`` (``left``/``right``),
+        ``t_s`` (seconds from the first data sample), ``frame`` (0-based data row, rounded).
+    model_angles
+        Joint angles computed by the lab software or ``None``: one row per sample per side,
+        columns ``frame, t_s, side`` and angle columns in degrees with gaitscope signs
+        (``hip_flex_deg`` flexion +, ``knee_flex_deg`` flexion +, ``ankle_dorsi_deg``
+        dorsiflexion +, ...; see docs/inputs.md for every column and its source convention).
+    markers
+        Raw markers ``name -> (n_frames, 3)`` in the same world frame, metres (NaN = missing).
+    source
+        Path of the file read.
+    notes
+        Human-readable remarks (marker set chosen, frame conversion, caveats).
+    """
+
+    pose: PoseSequence
+    rate_hz: float
+    reference_events: pd.DataFrame | None = None
+    model_angles: pd.DataFrame | None = None
+    markers: Mapping[str, np.ndarray] = field(default_factory=dict)
+    source: str = ""
+    notes: tuple[str, ...] = ()
+
+
+# ---------------------------------------------------------------- mapping data
+@dataclass(frozen=True)
+class MarkerSet:
+    """One marker set of ``marker_maps.toml`` (see that file for field meanings)."""
+
+    name: str
+    description: str
+    priority: int
+    side_prefix: Mapping[str, str]
+    required: tuple[str, ...]
+    keypoints: Mapping[str, tuple[tuple[str, ...], ...]]
+    pelvis: Mapping[str, tuple[str, ...]]
+    functional: Mapping[str, Mapping[str, tuple[str, ...]]]
+    vertical_hint: str | None = None
+
+    def expand(self, marker: str, side: str | None) -> str:
+        if "{S}" in marker:
+            if side is None:
+                raise ValueError(f"marker {marker!r} has a side placeholder in an unsided keypoint")
+            return marker.replace("{S}", self.side_prefix[side])
+        return marker
+
+
+def _validate_set(name: str, raw: Mapping[str, Any], origin: str) -> MarkerSet:
+    def fail(msg: str) -> GaitscopeError:
+        return GaitscopeError(f"{origin}: marker set [sets.{name}] {msg}; see the header of gaitscope/knowledge/marker_maps.toml")
+
+    if not isinstance(raw, Mapping):
+        raise fail("is not a table")
+    sp = raw.get("side_prefix", {"left": "L", "right": "R"})
+    if not isinstance(sp, Mapping) or set(sp) != {"left", "right"}:
+        raise fail("needs side_prefix = {left = ..., right = ...}")
+    kps: dict[str, tuple[tuple[str, ...], ...]] = {}
+    for kp, alts in dict(raw.get("keypoints", {})).items():
+        if kp not in SIDED_KEYPOINTS + UNSIDED_KEYPOINTS or kp == "hip":
+            raise fail(f"has unknown keypoint {kp!r} (allowed: {', '.join(k for k in SIDED_KEYPOINTS if k != 'hip')}, c7; hip comes from [pelvis])")
+        if not isinstance(alts, list) or not all(isinstance(a, list) and a and all(isinstance(m, str) for m in a) for a in alts):
+            raise fail(f"keypoint {kp!r} must be a list of marker-name lists")
+        kps[kp] = tuple(tuple(a) for a in alts)
+    pelvis = {k: tuple(v) for k, v in dict(raw.get("pelvis", {})).items()}
+    bad = set(pelvis) - {"asis", "psis", "sacrum"}
+    if bad:
+        raise fail(f"[pelvis] has unknown keys {sorted(bad)} (allowed: asis, psis, sacrum)")
+    func: dict[str, dict[str, tuple[str, ...]]] = {}
+    for kp, spec in dict(raw.get("functional", {})).items():
+        if kp not in ("knee", "ankle", "hip", "elbow", "wrist"):
+            raise fail(f"[functional] keypoint {kp!r} is not supported")
+        if not isinstance(spec, Mapping) or len(spec.get("proximal", [])) < 3 or len(spec.get("distal", [])) < 3:
+            raise fail(f"[functional] {kp} needs proximal and distal lists of at least 3 markers")
+        func[kp] = {"proximal": tuple(spec["proximal"]), "distal": tuple(spec["distal"])}
+    required = tuple(raw.get("required", ["heel", "toe"]))
+    unknown_req = [r for r in required if r not in SIDED_KEYPOINTS + UNSIDED_KEYPOINTS]
+    if unknown_req:
+        raise fail(f"requires unknown keypoints {unknown_req}")
+    vh = raw.get("vertical_hint")
+    if vh is not None and not re.fullmatch(r"[+-][xyz]", str(vh)):
+        raise fail("vertical_hint must look like '+z' or '-y'")
+    return MarkerSet(
+        name=name,
+        description=str(raw.get("description", "")),
+        priority=int(raw.get("priority", 0)),
+        side_prefix=dict(sp),
+        required=required,
+        keypoints=kps,
+        pelvis=pelvis,
+        functional=func,
+        vertical_hint=vh,
+    )
+
+
+def load_marker_maps(mapping_file: str | Path | None = None) -> dict[str, MarkerSet]:
+    """The built-in marker sets, updated with the sets of a user TOML file (same shape).
+
+    A user set with the name of a built-in set replaces it. Raises GaitscopeError when a
+    file is unreadable or a set is malformed.
+    """
+    text = resources.files("gaitscope.knowledge").joinpath("marker_maps.toml").read_text(encoding="utf-8")
+    sources = [("gaitscope/knowledge/marker_maps.toml", text)]
+    if mapping_file is not None:
+        p = Path(mapping_file)
+        try:
+            sources.append((str(p), p.read_text(encoding="utf-8")))
+        except OSError as err:
+            raise GaitscopeError(f"{p}: cannot read the marker mapping file ({err.strerror}); check the path") from None
+    sets: dict[str, MarkerSet] = {}
+    for origin, txt in sources:
+        try:
+            data = tomllib.loads(txt)
+        except tomllib.TOMLDecodeError as err:
+            raise GaitscopeError(f"{origin}: not valid TOML ({err}); fix the marker mapping file") from None
+        raw_sets = data.get("sets")
+        if not isinstance(raw_sets, Mapping) or not raw_sets:
+            raise GaitscopeError(f"{origin}: no [sets.<name>] tables; see the header of gaitscope/knowledge/marker_maps.toml")
+        for name, raw in raw_sets.items():
+            sets[name] = _validate_set(name, raw, origin)
+    return sets
+
+
+# ---------------------------------------------------------------- raw readers
+@dataclass(frozen=True, eq=False)
+class _Raw:
+    names: tuple[str, ...]
+    xyz_m: np.ndarray  # (n, m, 3) lab frame, metres
+    rate_hz: float
+    time_s: np.ndarray  # file time of each row (seconds; first row may be > 0)
+    unit: str
+
+
+def _unit_scale(unit: str, path: Path) -> float:
+    key = unit.strip().lower()
+    if key not in _UNIT_TO_M:
+        raise GaitscopeError(f"{path}: unknown marker unit {unit!r}; expected mm, cm or m")
+    return _UNIT_TO_M[key]
+
+
+def _read_c3d(path: Path) -> tuple[_Raw, Any]:
+    try:
+        import ezc3d
+    except ImportError:  # pragma: no cover - ezc3d is a pinned dependency
+        raise GaitscopeError("reading C3D needs the ezc3d package; install gaitscope's dependencies (make test)") from None
+    try:
+        c3d = ezc3d.c3d(str(path))
+    except (OSError, RuntimeError, ValueError) as err:
+        raise GaitscopeError(f"{path}: not a readable C3D file ({str(err).split(':')[0]}); export it again from the lab software") from None
+    params = c3d["parameters"]
+    point = params["POINT"]
+    labels: list[str] = list(point["LABELS"]["value"])
+    for extra in ("LABELS2", "LABELS3", "LABELS4"):
+        if extra in point:
+            labels += list(point[extra]["value"])
+    data = np.asarray(c3d["data"]["points"], dtype=float)
+    n_frames = data.shape[2]
+    if n_frames == 0 or data.shape[1] == 0:
+        raise GaitscopeError(f"{path}: the C3D file holds no point data; export the marker trajectories")
+    labels = labels[: data.shape[1]]
+    non_markers: set[str] = set()
+    for grp in ("ANGLES", "FORCES", "MOMENTS", "POWERS", "REACTIONS", "SCALARS"):
+        if grp in point:
+            non_markers.update(str(v) for v in point[grp]["value"])
+    keep = [i for i, lb in enumerate(labels) if lb not in non_markers and lb.strip()]
+    unit = str(point["UNITS"]["value"][0]) if "UNITS" in point and point["UNITS"]["value"] else "mm"
+    scale = _unit_scale(unit, path)
+    xyz = np.transpose(data[:3, keep, :], (2, 1, 0)) * scale
+    missing = np.all(xyz == 0.0, axis=2)
+    xyz[missing] = np.nan
+    rate = float(c3d["header"]["points"]["frame_rate"])
+    if not rate > 0:
+        raise GaitscopeError(f"{path}: the C3D header gives no point rate; fix the file's POINT:RATE")
+    first = int(c3d["header"]["points"]["first_frame"])  # 0-based in ezc3d
+    time_s = (first + np.arange(n_frames)) / rate
+    names = tuple(_clean_label(labels[i]) for i in keep)
+    return _Raw(names=names, xyz_m=xyz, rate_hz=rate, time_s=time_s, unit=unit), c3d
+
+
+def _clean_label(label: str) -> str:
+    return label.split(":")[-1].strip()
+
+
+def _read_trc(path: Path) -> _Raw:
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError as err:
+        raise GaitscopeError(f"{path}: cannot read the TRC file ({err.strerror})") from None
+    if len(lines) < 6 or not lines[0].startswith("PathFileType"):
+        raise GaitscopeError(f"{path}: not an OpenSim TRC file (no 'PathFileType' header with 5 header lines); export it again")
+    keys = lines[1].split("\t")
+    vals = lines[2].split("\t")
+    hdr = {k.strip(): v.strip() for k, v in zip(keys, vals)}
+    try:
+        rate = float(hdr.get("DataRate") or hdr["CameraRate"])
+    except (KeyError, ValueError):
+        raise GaitscopeError(f"{path}: the TRC header has no DataRate; fix line 3 of the file") from None
+    scale = _unit_scale(hdr.get("Units", ""), path)
+    name_cells = lines[3].split("\t")
+    names = tuple(c.strip() for c in name_cells[2:] if c.strip())
+    if not names:
+        raise GaitscopeError(f"{path}: the TRC file names no markers on line 4; export it again")
+    rows = []
+    for ln in lines[5:]:
+        if not ln.strip():
+            continue
+        cells = ln.split("\t")
+        vals_f = [float(c) if c.strip() else math.nan for c in cells[: 2 + 3 * len(names)]]
+        vals_f += [math.nan] * (2 + 3 * len(names) - len(vals_f))
+        rows.append(vals_f)
+    if not rows:
+        raise GaitscopeError(f"{path}: the TRC file has a header but no data rows; export the trial again")
+    arr = np.asarray(rows, dtype=float)
+    time_s = arr[:, 1]
+    if not np.all(np.isfinite(time_s)) or (len(time_s) > 1 and not np.all(np.diff(time_s) > 0)):
+        time_s = time_s[0] + np.arange(len(arr)) / rate if np.isfinite(time_s[0]) else np.arange(len(arr)) / rate
+    xyz = arr[:, 2:].reshape(len(arr), len(names), 3) * scale
+    return _Raw(names=names, xyz_m=xyz, rate_hz=rate, time_s=time_s, unit=hdr.get("Units", "")), None
+
+
+# ---------------------------------------------------------------- mapping
+def _lookup(raw: Mapping[str, np.ndarray]) -> dict[str, str]:
+    return {k.lower(): k for k in raw}
+
+
+def _mean_of(markers: Mapping[str, np.ndarray], low: dict[str, str], names: list[str]) -> np.ndarray | None:
+    if not all(n.lower() in low for n in names):
+        return None
+    arrs = [markers[low[n.lower()]] for n in names]
+    out = np.mean(arrs, axis=0)
+    if not np.isfinite(out).any():
+        return None
+    return out
+
+
+def _resolve_set(ms: MarkerSet, markers: Mapping[str, np.ndarray], unit_m: float = 1.0) -> tuple[dict[str, np.ndarray], dict[str, str], list[str]]:
+    """Keypoints (name -> (n,3) lab) a set yields from ``markers``; with the source of each and the missing."""
+    low = _lookup(markers)
+    out: dict[str, np.ndarray] = {}
+    how: dict[str, str] = {}
+    missing: list[str] = []
+    for kp, alts in ms.keypoints.items():
+        sides = [None] if kp in UNSIDED_KEYPOINTS else list(SIDES)
+        for side in sides:
+            full = kp if side is None else f"{side}_{kp}"
+            for alt in alts:
+                names = [ms.expand(m, side) for m in alt]
+                v = _mean_of(markers, low, names)
+                if v is not None:
+                    out[full] = v
+                    how[full] = "mean of " + "+".join(names) if len(names) > 1 else names[0]
+                    break
+    for kp, spec in ms.functional.items():
+        for side in SIDES:
+            full = f"{side}_{kp}"
+            if full in out:
+                continue
+            prox = [ms.expand(m, side) for m in spec["proximal"]]
+            dist = [ms.expand(m, side) for m in spec["distal"]]
+            if all(m.lower() in low for m in prox + dist):
+                p = np.stack([markers[low[m.lower()]] for m in prox], axis=1)
+                d = np.stack([markers[low[m.lower()]] for m in dist], axis=1)
+                try:
+                    out[full] = score_joint_centre(p, d)
+                except ValueError:
+                    continue
+                how[full] = f"functional centre (SCoRE, Ehrig 2006) of {'+'.join(prox)} vs {'+'.join(dist)}"
+    # hip joint centres from the pelvis
+    asis = {s: _mean_of(markers, low, [ms.expand(m, s) for m in ms.pelvis.get("asis", ())]) if ms.pelvis.get("asis") else None for s in SIDES}
+    back = None
+    back_how = ""
+    if ms.pelvis.get("psis"):
+        pl = _mean_of(markers, low, [ms.expand(m, "left") for m in ms.pelvis["psis"]])
+        pr = _mean_of(markers, low, [ms.expand(m, "right") for m in ms.pelvis["psis"]])
+        if pl is not None and pr is not None:
+            back = 0.5 * (pl + pr)
+            back_how = "PSIS midpoint"
+    if back is None and ms.pelvis.get("sacrum"):
+        back = _mean_of(markers, low, list(ms.pelvis["sacrum"]))
+        back_how = "sacral marker"
+    if asis["left"] is not None and asis["right"] is not None and back is not None:
+        lh, rh = harrington_hjc(asis["left"], asis["right"], back, unit_m=unit_m)
+        out["left_hip"], out["right_hip"] = lh, rh
+        how["left_hip"] = how["right_hip"] = f"{HJC_METHOD} from ASIS and {back_how}"
+        out["_pelvis_front"] = 0.5 * (asis["left"] + asis["right"])
+        out["_pelvis_back"] = back
+    for kp in ms.required:
+        sides = [None] if kp in UNSIDED_KEYPOINTS else list(SIDES)
+        for side in sides:
+            full = kp if side is None else f"{side}_{kp}"
+            if full not in out:
+                missing.append(full)
+    return out, how, missing
+
+
+def _needed_markers(ms: MarkerSet) -> str:
+    parts = []
+    for kp in ms.required:
+        if kp == "hip":
+            p = ms.pelvis
+            back = "/".join(filter(None, ["+".join(p.get("psis", ())) , "+".join(p.get("sacrum", ()))]))
+            parts.append(f"hip<-{'+'.join(p.get('asis', ()))} & {back}")
+        else:
+            alts = ms.keypoints.get(kp, ())
+            txt = " or ".join("+".join(a) for a in alts)
+            if kp in ms.functional:
+                txt += " or clusters " + "+".join(ms.functional[kp]["proximal"]) + " & " + "+".join(ms.functional[kp]["distal"])
+            parts.append(f"{kp}<-{txt}")
+    return f"{ms.name} ({', '.join(parts)}; {{S}} = {ms.side_prefix['left']}/{ms.side_prefix['right']})"
+
+
+def map_markers(
+    markers: Mapping[str, np.ndarray],
+    sets: Mapping[str, MarkerSet],
+    *,
+    source: str,
+    marker_set: str | None = None,
+    unit_m: float = 1.0,
+) -> tuple[MarkerSet, dict[str, np.ndarray], dict[str, str]]:
+    """Choose the marker set that fits ``markers`` best and return its keypoints.
+
+    Returns ``(set, keypoints, how)``: keypoint name -> ``(n, 3)`` array in the markers' frame
+    (plus private ``_pelvis_front``/``_pelvis_back`` entries when a pelvis was found) and a
+    text per keypoint saying which markers made it. Raises GaitscopeError listing what each
+    known set needs when none fits.
+    """
+    candidates = [sets[marker_set]] if marker_set else list(sets.values())
+    if marker_set and marker_set not in sets:
+        raise GaitscopeError(f"{source}: unknown marker set {marker_set!r}; known sets: {', '.join(sets)}")
+    best = None
+    for ms in candidates:
+        kp, how, missing = _resolve_set(ms, markers, unit_m)
+        if missing:
+            continue
+        n_kp = sum(1 for k in kp if not k.startswith("_"))
+        key = (n_kp, ms.priority)
+        if best is None or key > best[0]:
+            best = (key, ms, kp, how)
+    if best is None:
+        have = ", ".join(sorted(markers)[:40]) + (" ..." if len(markers) > 40 else "")
+        needs = "; ".join(_needed_markers(ms) for ms in candidates)
+        raise GaitscopeError(
+            f"{source}: no known marker set fits this file's markers ({have}); known sets need: {needs}; "
+            "add a [sets.<name>] table for your markers in a TOML file shaped like gaitscope/knowledge/marker_maps.toml "
+            "and pass it with mapping_file= (CLI: --marker-map)"
+        )
+    return best[1], best[2], best[3]
+
+
+# ---------------------------------------------------------------- lab -> world
+def _axis_vec(axis: int, sign: float) -> np.ndarray:
+    v = np.zeros(3)
+    v[axis] = sign
+    return v
+
+
+def _find_up(kp: Mapping[str, np.ndarray], hint: str | None) -> tuple[np.ndarray, str]:
+    feet = [v for k, v in kp.items() if k.endswith(("_heel", "_toe"))]
+    prox = [v for k, v in kp.items() if k.endswith(("_hip", "_knee", "_shoulder")) or k in ("c7", "_pelvis_front")]
+    if feet and prox:
+        f = np.nanmedian(np.concatenate(feet, axis=0), axis=0)
+        p = np.nanmedian(np.concatenate(prox, axis=0), axis=0)
+        d = p - f
+        ax = int(np.nanargmax(np.abs(d)))
+        return _axis_vec(ax, float(np.sign(d[ax]))), "up = lab axis along which hips/knees/trunk sit above the feet"
+    if hint:
+        return _axis_vec("xyz".index(hint[1]), 1.0 if hint[0] == "+" else -1.0), f"up = lab {hint} (marker set's vertical_hint)"
+    if not feet:
+        raise ValueError("no foot keypoints to find the vertical")
+    best = (-np.inf, 0, 1.0)
+    for ax in range(3):
+        for sign in (1.0, -1.0):
+            ratios = []
+            for v in feet:
+                h = sign * v[:, ax]
+                h = h[np.isfinite(h)]
+                if h.size < 10:
+                    continue
+                p5, p50, p95 = np.percentile(h, [5, 50, 95])
+                ratios.append((p95 - p50) / max(p50 - p5, 1e-6))
+            if ratios and np.median(ratios) > best[0]:
+                best = (float(np.median(ratios)), ax, sign)
+    return _axis_vec(best[1], best[2]), "up = lab axis along which the foot markers rest low with brief upward excursions (swing)"
+
+
+def _facing_vectors(kp: Mapping[str, np.ndarray]) -> tuple[np.ndarray, str]:
+    if "_pelvis_front" in kp:
+        return kp["_pelvis_front"] - kp["_pelvis_back"], "pelvis (ASIS midpoint minus PSIS midpoint/sacrum)"
+    vecs = [kp[f"{s}_toe"] - kp[f"{s}_heel"] for s in SIDES if f"{s}_toe" in kp and f"{s}_heel" in kp]
+    if not vecs:
+        raise ValueError("no pelvis and no heel/toe pair to find the facing direction")
+    return np.nanmean(np.stack(vecs), axis=0), "heel -> toe of both feet"
+
+
+def lab_to_world_rotation(kp: Mapping[str, np.ndarray], *, vertical_hint: str | None = None) -> tuple[np.ndarray, list[str]]:
+    """Rotation matrix ``R`` (3x3) with ``world = lab @ R.T`` (rows: world x, y, z in lab axes).
+
+    ``kp`` maps keypoint names (``left_heel`` ...; optional private ``_pelvis_front`` /
+    ``_pelvis_back``) to ``(n, 3)`` lab coordinates. See the module docstring for the rules.
+    Returns the rotation and notes describing the decisions.
+    """
+    up, up_note = _find_up(kp, vertical_hint)
+    face, face_note = _facing_vectors(kp)
+    face_h = face - np.outer(face @ up, up)
+    ok = np.all(np.isfinite(face_h), axis=1) & (np.linalg.norm(face_h, axis=1) > 1e-9)
+    if ok.sum() < 2:
+        raise ValueError("no frame with a usable facing direction")
+    fu = face_h[ok] / np.linalg.norm(face_h[ok], axis=1, keepdims=True)
+    w, v = np.linalg.eigh(fu.T @ fu)
+    d = v[:, -1]
+    d = d - (d @ up) * up
+    d /= np.linalg.norm(d)
+    proj = fu @ d
+    frac = float(np.mean(np.sign(proj)))
+    notes = [up_note, f"forward from {face_note}"]
+    if abs(frac) >= 0.6:
+        sign = np.sign(frac)
+    else:
+        first = proj[: max(1, len(proj) // 4)]
+        sign = np.sign(np.median(first)) or 1.0
+        pct = 100.0 * np.mean(np.sign(proj) != sign)
+        notes.append(
+            f"the person turns: +x is the facing direction of the first part of the recording and {pct:.0f}% of frames face -x"
+        )
+    d = sign * d
+    # snap to the nearest horizontal lab axis
+    for ax in range(3):
+        if abs(up[ax]) > 0.5:
+            continue
+        for s in (1.0, -1.0):
+            cand = _axis_vec(ax, s)
+            ang = math.degrees(math.acos(float(np.clip(d @ cand, -1, 1))))
+            if ang < _SNAP_DEG:
+                notes.append(f"forward snapped to lab {'+' if s > 0 else '-'}{'xyz'[ax]} ({ang:.1f} deg away)")
+                d = cand
+    right = np.cross(d, up)
+    r = np.stack([d, up, right])
+    notes.append(
+        "world = rotated lab frame: +x (forward) = lab " + _axis_text(d) + ", +y (up) = lab " + _axis_text(up) + ", +z (right) = lab " + _axis_text(right)
+    )
+    return r, notes
+
+
+def _axis_text(v: np.ndarray) -> str:
+    ax = int(np.argmax(np.abs(v)))
+    if abs(v[ax]) > 0.9999:
+        return ("+" if v[ax] > 0 else "-") + "xyz"[ax]
+    return "(" + ", ".join(f"{c:+.3f}" for c in v) + ")"
+
+
+# ---------------------------------------------------------------- C3D extras
+def _c3d_param(c3d: Any, group: str, name: str) -> Any:
+    params = c3d["parameters"]
+    if group in params and name in params[group]:
+        return params[group][name]["value"]
+    return None
+
+
+def c3d_events(c3d: Any, *, first_frame: int, rate_hz: float, n_frames: int) -> pd.DataFrame | None:
+    """Foot Strike / Foot Off events of a C3D EVENT section in the data time base.
+
+    Event times in C3D are absolute capture times (``TIMES`` row 0 minutes, row 1 seconds);
+    data row ``i`` (0-based) is at ``(first_frame + i) / rate_hz`` where ``first_frame`` is the
+    0-based header first frame (ezc3d's ``header.points.first_frame``). Returned ``t_s`` is
+    seconds from the first data sample; ``frame`` is the nearest data row. Events with labels
+    other than Foot Strike/Foot Off or contexts other than Left/Right are ignored.
+    """
+    labels = _c3d_param(c3d, "EVENT", "LABELS")
+    contexts = _c3d_param(c3d, "EVENT", "CONTEXTS")
+    times = _c3d_param(c3d, "EVENT", "TIMES")
+    if labels is None or contexts is None or times is None or len(labels) == 0:
+        return None
+    t = np.asarray(times, dtype=float)
+    if t.ndim == 2 and t.shape[0] == 2:
+        t_abs = 60.0 * t[0] + t[1]
+    else:
+        t_abs = t.reshape(-1)
+    kind = {"foot strike": "ic", "foot off": "fc"}
+    rows = []
+    for lab, ctx, ta in zip(labels, contexts, t_abs):
+        ev = kind.get(str(lab).strip().lower())
+        side = str(ctx).strip().lower()
+        if ev is None or side not in SIDES:
+            continue
+        t_s = float(ta) - first_frame / rate_hz
+        rows.append({"event": ev, "side": side, "t_s": t_s, "frame": int(round(t_s * rate_hz))})
+    if not rows:
+        return None
+    df = pd.DataFrame(rows, columns=list(EVENT_COLUMNS))
+    df = df[(df["frame"] >= 0) & (df["frame"] < n_frames)]
+    return df.sort_values(["t_s", "side"]).reset_index(drop=True)
+
+
+#: Plug-in-Gait model outputs -> (gaitscope column, component, sign). PiG signs already match
+#: gaitscope's (flexion +, dorsiflexion +); see docs/inputs.md.
+_PIG_ANGLES: tuple[tuple[str, str, int, float], ...] = (
+    ("HipAngles", "hip_flex_deg", 0, 1.0),  # flexion +
+    ("HipAngles", "hip_add_deg", 1, 1.0),  # adduction +
+    ("HipAngles", "hip_int_rot_deg", 2, 1.0),  # internal rotation +
+    ("KneeAngles", "knee_flex_deg", 0, 1.0),  # flexion +
+    ("KneeAngles", "knee_varus_deg", 1, 1.0),  # varus (adduction) +
+    ("AnkleAngles", "ankle_dorsi_deg", 0, 1.0),  # dorsiflexion +
+    ("PelvisAngles", "pelvis_tilt_deg", 0, 1.0),  # anterior tilt +
+    ("PelvisAngles", "pelvis_obliquity_deg", 1, 1.0),  # this side's hemipelvis up +
+    ("PelvisAngles", "pelvis_rotation_deg", 2, 1.0),  # this side forward (internal) +
+    ("FootProgressAngles", "foot_progression_deg", 2, 1.0),  # internal (in-toeing) +, out-toeing -
+)
+
+
+def c3d_model_angles(c3d: Any, *, rate_hz: float) -> pd.DataFrame | None:
+    """Lab model angles stored as C3D points (Plug-in-Gait names) -> gaitscope angle table.
+
+    Looks for ``{L,R}HipAngles``, ``KneeAngles``, ``AnkleAngles``, ``PelvisAngles``,
+    ``FootProgressAngles`` (an optional ``Subject:`` prefix is ignored). Rows: one per data
+    sample per side, ``frame`` (0-based data row), ``t_s`` (seconds from the first data
+    sample), ``side``. Zero vectors (the lab's "not computed") become NaN.
+    """
+    point = c3d["parameters"]["POINT"]
+    labels = [_clean_label(x) for x in point["LABELS"]["value"]]
+    data = np.asarray(c3d["data"]["points"], dtype=float)
+    unit = _c3d_param(c3d, "POINT", "ANGLE_UNITS")
+    to_deg = 180.0 / math.pi if unit and str(unit[0]).lower().startswith("rad") else 1.0
+    n = data.shape[2]
+    tables = []
+    found = False
+    for side, prefix in (("left", "L"), ("right", "R")):
+        cols: dict[str, np.ndarray] = {"frame": np.arange(n), "t_s": np.arange(n) / rate_hz, "side": np.full(n, side)}
+        for pig, col, comp, sign in _PIG_ANGLES:
+            name = prefix + pig
+            if name not in labels:
+                continue
+            arr = data[:3, labels.index(name), :].copy()
+            zero = np.all(arr == 0.0, axis=0)
+            v = sign * arr[comp] * to_deg
+            v[zero] = np.nan
+            cols[col] = v
+            found = True
+        tables.append(pd.DataFrame(cols))
+    if not found:
+        return None
+    return pd.concat(tables, ignore_index=True)
+
+
+# ---------------------------------------------------------------- assemble
+def build_pose(
+    kp_world: Mapping[str, np.ndarray], t_s: np.ndarray, *, source: str, meta: Mapping[str, Any]
+) -> PoseSequence:
+    """World-frame PoseSequence from keypoint arrays (score 1 where present, 0 where NaN)."""
+    names = tuple(n for n in _POSE_ORDER if n in kp_world and np.isfinite(kp_world[n]).any())
+    if not names:
+        raise GaitscopeError(f"{source}: every mapped keypoint is missing in every frame")
+    xyz = np.stack([kp_world[n] for n in names], axis=1)
+    score = np.all(np.isfinite(xyz), axis=2).astype(float)
+    xyz = np.where(score[..., None] > 0, xyz, np.nan)
+    return PoseSequence(xyz=xyz, score=score, names=names, t_s=t_s, frame="world", source=source, meta=meta)
+
+
+def load_markers(
+    path: str | Path,
+    *,
+    mapping_file: str | Path | None = None,
+    marker_set: str | None = None,
+    grf_path: str | Path | None = None,
+    ik_path: str | Path | None = None,
+    grf_threshold_n: float = 20.0,
+) -> MarkerRecording:
+    """Read a C3D or TRC marker file into a :class:`MarkerRecording`.
+
+    Parameters
+    ----------
+    path
+        ``.c3d`` (ezc3d) or ``.trc`` (OpenSim) file.
+    mapping_file
+        Optional user TOML with extra/replacement marker sets (see ``marker_maps.toml``).
+    marker_set
+        Force one marker set by name instead of choosing the best fit.
+    grf_path
+        OpenSim ground-reaction ``.mot`` giving reference events (TRC); by default
+        ``<stem>_grf.mot`` beside the TRC is used when present.
+    ik_path
+        OpenSim inverse-kinematics ``.mot`` giving model angles (TRC); by default
+        ``<stem>_ik.mot`` beside the TRC when present.
+    grf_threshold_n
+        Vertical force above which a foot is on a plate (newtons).
+
+    Returns
+    -------
+    MarkerRecording
+        See its docstring: world frame (m, +x facing, +y up, +z right), ``t_s`` from the
+        first data sample.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise GaitscopeError(f"{p}: no such marker file; check the path")
+    if p.stat().st_size == 0:
+        raise GaitscopeError(f"{p}: the file is empty; export the marker data again")
+    ext = p.suffix.lower()
+    c3d = None
+    if ext == ".c3d":
+        raw, c3d = _read_c3d(p)
+    elif ext == ".trc":
+        raw, _ = _read_trc(p)
+    else:
+        raise GaitscopeError(f"{p}: unsupported marker file type {ext!r}; give a .c3d or .trc file")
+    sets = load_marker_maps(mapping_file)
+    markers_lab = {nm: raw.xyz_m[:, j, :] for j, nm in enumerate(raw.names)}
+    ms, kp_lab, how = map_markers(markers_lab, sets, source=str(p), marker_set=marker_set, unit_m=1.0)
+    try:
+        rot, frame_notes = lab_to_world_rotation(kp_lab, vertical_hint=ms.vertical_hint)
+    except ValueError as err:
+        raise GaitscopeError(f"{p}: cannot orient the lab frame ({err}); check that the foot and pelvis markers are labelled") from None
+    kp_world = {k: v @ rot.T for k, v in kp_lab.items() if not k.startswith("_")}
+    markers_world = {k: v @ rot.T for k, v in markers_lab.items()}
+    n = raw.xyz_m.shape[0]
+    t_s = raw.time_s - raw.time_s[0]
+    notes = [f"marker set '{ms.name}': {ms.description}", f"units: file {raw.unit!r} converted to metres"]
+    notes += [f"{k}: {v}" for k, v in sorted(how.items())]
+    notes += frame_notes
+    events = None
+    angles = None
+    if c3d is not None:
+        first = int(c3d["header"]["points"]["first_frame"])
+        events = c3d_events(c3d, first_frame=first, rate_hz=raw.rate_hz, n_frames=n)
+        if events is not None:
+            notes.append(
+                f"reference events: {len(events)} from the C3D EVENT section, shifted by the first data frame "
+                f"({first} 0-based, {first / raw.rate_hz:.3f} s) into seconds from the first data sample"
+            )
+        angles = c3d_model_angles(c3d, rate_hz=raw.rate_hz)
+        if angles is not None:
+            notes.append("model angles: Plug-in-Gait outputs stored as C3D points (signs as gaitscope; see docs/inputs.md)")
+    else:
+        from gaitscope.capture import mot as mot_mod
+
+        grf = Path(grf_path) if grf_path else p.with_name(p.stem + "_grf.mot")
+        if grf_path or grf.is_file():
+            events = mot_mod.events_from_grf(grf, threshold_n=grf_threshold_n, rate_hz=raw.rate_hz, t0_s=float(raw.time_s[0]))
+            events = events[(events["frame"] >= 0) & (events["frame"] < n)].reset_index(drop=True)
+            notes.append(f"reference events: {len(events)} from force plates in {grf.name} (vertical force > {grf_threshold_n:g} N)")
+        ik = Path(ik_path) if ik_path else p.with_name(p.stem + "_ik.mot")
+        if ik_path or ik.is_file():
+            ang = mot_mod.ik_to_angles(mot_mod.read_mot(ik))
+            ang = ang.copy()
+            ang["t_s"] = ang["t_s"] - float(raw.time_s[0])
+            ang["frame"] = np.rint(ang["t_s"].to_numpy() * raw.rate_hz).astype(int)
+            keep = (ang["frame"] >= 0) & (ang["frame"] < n)
+            angles = ang[keep].reset_index(drop=True) if keep.any() else None
+            notes.append(
+                f"model angles: OpenSim inverse kinematics from {ik.name} ({int(keep.sum() // 2)} of its samples fall inside "
+                "this recording; knee sign flipped to flexion +)"
+            )
+    meta = {
+        "source_format": ext[1:],
+        "marker_set": ms.name,
+        "keypoint_sources": how,
+        "hip_joint_centre": HJC_METHOD,
+        "rate_hz": raw.rate_hz,
+        "lab_to_world": rot.tolist(),
+        "file_time_of_first_sample_s": float(raw.time_s[0]),
+    }
+    pose = build_pose(kp_world, t_s, source=str(p), meta=meta)
+    return MarkerRecording(
+        pose=pose,
+        rate_hz=raw.rate_hz,
+        reference_events=events,
+        model_angles=angles,
+        markers=markers_world,
+        source=str(p),
+        notes=tuple(notes),
+    )
