@@ -50,6 +50,32 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_analyze(args: argparse.Namespace) -> int:
+    import json
+
+    from gaitscope.pipeline import analyze
+
+    result = analyze(
+        args.input,
+        height_m=args.height_m,
+        out_dir=args.out,
+        virtual_camera=args.virtual_camera,
+        age_years=args.age_years,
+        sex=args.sex,
+        progress=not (args.quiet or args.json),
+    )
+    if args.json:
+        print(json.dumps(result.summary, indent=1, allow_nan=False))
+    else:
+        s = result.summary
+        n = s["n_cycles"]
+        print(
+            f"analysed {args.input}: view {s['view']}, {s['n_passes_usable']} usable pass(es), "
+            f"{n['left']} left and {n['right']} right strides -> {result.out_dir}/"
+        )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="gaitscope",
@@ -71,6 +97,22 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("phantom", help="synthetic walker with known truth (events, angles)")
     add_phantom_arguments(p)
     p.set_defaults(func=_cmd_phantom)
+
+    p = sub.add_parser("analyze", help="gait events, spatiotemporal parameters and sagittal angles")
+    p.add_argument("input", help="video, C3D/TRC marker file, OpenPose JSON folder or pose CSV")
+    p.add_argument("--height-m", type=float, default=None, help="the person's height in metres (video: gives metres)")
+    p.add_argument("--out", default=None, help="output folder (default: <input stem>_gaitscope/)")
+    p.add_argument(
+        "--virtual-camera",
+        default=None,
+        choices=["sagittal-left", "sagittal-right", "frontal-front", "frontal-back"],
+        help="marker input only: project the markers and run the video path",
+    )
+    p.add_argument("--age-years", type=float, default=None, help="age, to choose the normal ranges (default adults 18-69)")
+    p.add_argument("--sex", choices=["female", "male"], default=None, help="sex, to choose the normal ranges")
+    p.add_argument("--json", action="store_true", help="print summary.json to stdout")
+    p.add_argument("--quiet", action="store_true", help="no progress output")
+    p.set_defaults(func=_cmd_analyze)
 
     p = sub.add_parser("demo", help="the main job end to end on the built-in synthetic walker")
     p.add_argument("--out", default="demo_output", help="output folder (default: demo_output/)")

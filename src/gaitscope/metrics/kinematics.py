@@ -1,0 +1,225 @@
+"""Sagittal-plane joint and segment angles from sagittal coordinates (pure functions).
+
+Every angle is computed from the 2D sagittal coordinates ``sag_xy`` of a
+:class:`~gaitscope.signal.PreparedWalk` (``forward`` = the direction the person faces, ``up`` = +),
+so video (one camera, side view) and 3D input (mocap, phantom) go through the same maths.
+Definitions (zero and sign) are in ``docs/conventions.md``, section "Joint angles":
+
+- segment angle: angle of a segment (proximal -> distal point) from the downward vertical,
+  + when the distal end is ahead of the proximal end;
+- trunk lean forward: hip midpoint -> shoulder midpoint (else C7) from the upward vertical,
+  + = shoulders ahead of the hips (leaning forward);
+- hip flexion = thigh segment angle + trunk lean: the thigh relative to the trunk line,
+  0 = thigh in line with the trunk, + = flexion (as Stenum et al. 2021, PLoS Comput Biol 17:e1008935);
+- knee flexion = thigh angle - shank angle: 0 = thigh and shank aligned, + = flexion;
+- ankle dorsiflexion = foot pitch - shank angle: 0 = the heel-toe line perpendicular to the shank,
+  + = dorsiflexion (toes towards the shin), - = plantarflexion;
+- foot angle to the floor = foot pitch (heel -> toe line, + = toes up) minus the same foot's pitch
+  when flat on the floor (median over its foot-flat samples), so 0 = foot flat, + = toes up
+  (heel first), - = toes down (forefoot first).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+#: Columns of the angles table (``angles.csv``), in order.
+ANGLE_COLUMNS: tuple[str, ...] = (
+    "hip_flex_deg",
+    "knee_flex_deg",
+    "ankle_dorsi_deg",
+    "trunk_lean_fwd_deg",
+    "foot_angle_deg",
+)
+SIDES: tuple[str, str] = ("left", "right")
+
+
+def segment_angle_deg(proximal: np.ndarray, distal: np.ndarray) -> np.ndarray:
+    """Angle of the segment ``proximal -> distal`` from the downward vertical.
+
+    Parameters
+    ----------
+    proximal, distal
+        Arrays ``(..., 2)`` of sagittal (forward, up) coordinates.
+
+    Returns
+    -------
+    ndarray
+        Degrees; 0 = distal point straight below the proximal one, + = distal end forward.
+        NaN where either point is missing.
+    """
+    d = np.asarray(distal, float) - np.asarray(proximal, float)
+    return np.degrees(np.arctan2(d[..., 0], -d[..., 1]))
+
+
+def upward_lean_deg(lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
+    """Angle of ``lower -> upper`` from the upward vertical; + = upper point forward. Degrees."""
+    d = np.asarray(upper, float) - np.asarray(lower, float)
+    return np.degrees(np.arctan2(d[..., 0], d[..., 1]))
+
+
+def pitch_deg(rear: np.ndarray, front: np.ndarray) -> np.ndarray:
+    """Pitch of the line ``rear -> front`` to the horizontal; + = front end up. Degrees."""
+    d = np.asarray(front, float) - np.asarray(rear, float)
+    return np.degrees(np.arctan2(d[..., 1], d[..., 0]))
+
+
+def _point(sag_xy: np.ndarray, names: tuple[str, ...], name: str) -> np.ndarray:
+    if name in names:
+        return sag_xy[:, names.index(name), :]
+    return np.full((sag_xy.shape[0], 2), np.nan)
+
+
+def _nanmean_points(*pts: np.ndarray) -> np.ndarray:
+    stack = np.stack(pts)
+    ok = np.isfinite(stack).all(axis=-1)
+    n = ok.sum(axis=0)
+    total = np.where(ok[..., None], stack, 0.0).sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = total / n[:, None]
+    out[n == 0] = np.nan
+    return out
+
+
+def trunk_points(sag_xy: np.ndarray, names: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """(hip midpoint, upper-trunk point) sagittal coordinates, each ``(n_frames, 2)``.
+
+    The upper-trunk point is the shoulder midpoint (either shoulder alone when only one is
+    present in a frame), else C7.
+    """
+    hip_mid = _nanmean_points(_point(sag_xy, names, "left_hip"), _point(sag_xy, names, "right_hip"))
+    upper = _nanmean_points(_point(sag_xy, names, "left_shoulder"), _point(sag_xy, names, "right_shoulder"))
+    c7 = _point(sag_xy, names, "c7")
+    missing = ~np.isfinite(upper).all(axis=-1)
+    upper[missing] = c7[missing]
+    return hip_mid, upper
+
+
+def foot_flat_pitch_deg(heel: np.ndarray, toe: np.ndarray, *, tolerance: float) -> float:
+    """Median foot pitch over the samples where the foot is flat on the floor.
+
+    A sample is "foot flat" when both the heel and the toe are within ``tolerance`` of their
+    own lowest level (5th percentile of height over the recording).
+
+    Parameters
+    ----------
+    heel, toe
+        ``(n_frames, 2)`` sagittal coordinates.
+    tolerance
+        Height tolerance in the units of the coordinates (metres or body heights).
+
+    Returns
+    -------
+    float
+        Degrees (+ = toes up); NaN when no sample qualifies.
+    """
+    ok = np.isfinite(heel).all(axis=1) & np.isfinite(toe).all(axis=1)
+    if ok.sum() < 3:
+        return float("nan")
+    hy, ty = heel[ok, 1], toe[ok, 1]
+    flat = (hy <= np.percentile(hy, 5) + tolerance) & (ty <= np.percentile(ty, 5) + tolerance)
+    if not flat.any():
+        return float("nan")
+    return float(np.median(pitch_deg(heel[ok][flat], toe[ok][flat])))
+
+
+def sagittal_angles(
+    sag_xy: np.ndarray, names: tuple[str, ...], *, flat_tolerance: float
+) -> dict[str, dict[str, np.ndarray]]:
+    """Sagittal angles per side.
+
+    Parameters
+    ----------
+    sag_xy
+        ``(n_frames, n_keypoints, 2)`` sagittal coordinates (forward, up).
+    names
+        Keypoint names of the columns.
+    flat_tolerance
+        Height tolerance that defines "foot flat" for the foot-angle zero (units of ``sag_xy``).
+
+    Returns
+    -------
+    dict
+        ``{"left": {column: (n_frames,) array}, "right": {...}}`` with the columns of
+        :data:`ANGLE_COLUMNS` (degrees; NaN where a needed point is missing). The trunk lean
+        is the same for both sides.
+
+    Notes
+    -----
+    Zero and sign of each angle: see the module docstring and ``docs/conventions.md``.
+    """
+    sag_xy = np.asarray(sag_xy, float)
+    hip_mid, upper = trunk_points(sag_xy, names)
+    trunk = upward_lean_deg(hip_mid, upper)
+    out: dict[str, dict[str, np.ndarray]] = {}
+    for side in SIDES:
+        hip = _point(sag_xy, names, f"{side}_hip")
+        knee = _point(sag_xy, names, f"{side}_knee")
+        ankle = _point(sag_xy, names, f"{side}_ankle")
+        heel = _point(sag_xy, names, f"{side}_heel")
+        toe = _point(sag_xy, names, f"{side}_toe")
+        thigh = segment_angle_deg(hip, knee)
+        shank = segment_angle_deg(knee, ankle)
+        foot = pitch_deg(heel, toe)
+        flat = foot_flat_pitch_deg(heel, toe, tolerance=flat_tolerance)
+        out[side] = {
+            "hip_flex_deg": thigh + trunk,
+            "knee_flex_deg": thigh - shank,
+            "ankle_dorsi_deg": foot - shank,
+            "trunk_lean_fwd_deg": trunk.copy(),
+            "foot_angle_deg": foot - flat,
+        }
+    return out
+
+
+def angles_table(
+    angles: dict[str, dict[str, np.ndarray]], frame: np.ndarray, t_s: np.ndarray
+) -> pd.DataFrame:
+    """Long table (``angles.csv``): one row per sample per side.
+
+    Columns ``frame, t_s, side`` then :data:`ANGLE_COLUMNS`; rows ordered by side (left first),
+    then frame.
+    """
+    n = len(frame)
+    parts = []
+    for side in SIDES:
+        cols = {"frame": np.asarray(frame, np.int64), "t_s": np.asarray(t_s, float), "side": [side] * n}
+        for c in ANGLE_COLUMNS:
+            cols[c] = angles[side][c]
+        parts.append(pd.DataFrame(cols))
+    return pd.concat(parts, ignore_index=True)
+
+
+def time_normalise(
+    values: np.ndarray, t_s: np.ndarray, start: int, end: int, n_points: int = 101
+) -> np.ndarray:
+    """Resample one cycle onto ``n_points`` equally spaced instants (0..100 % of the cycle).
+
+    Parameters
+    ----------
+    values, t_s
+        ``(n_frames,)`` signal and its sample times in seconds (the time base is used, not the
+        sample index, so a variable frame rate is handled).
+    start, end
+        Sample indices of two consecutive initial contacts of the same foot; the sample at
+        ``end`` (the next contact) is included, so 100 % is the next contact.
+    n_points
+        Number of output points (101 gives one per percent).
+
+    Returns
+    -------
+    ndarray
+        ``(n_points,)``; point i is at ``100 * i / (n_points - 1)`` % of the cycle. Short gaps
+        are interpolated over; all NaN when less than half of the cycle's samples are present.
+        Never extrapolated.
+    """
+    seg = np.asarray(values[start : end + 1], float)
+    ts = np.asarray(t_s[start : end + 1], float)
+    ok = np.isfinite(seg)
+    if seg.size < 2 or ok.sum() < max(2, seg.size // 2):
+        return np.full(n_points, np.nan)
+    tq = np.linspace(ts[0], ts[-1], n_points)
+    out = np.interp(tq, ts[ok], seg[ok])
+    out[(tq < ts[ok][0]) | (tq > ts[ok][-1])] = np.nan
+    return out

@@ -1,0 +1,181 @@
+"""Strides and spatiotemporal parameters from gait events (pure functions).
+
+A stride of one side runs from an initial contact (IC) of that foot to its next IC, half-open
+``[start, end)``, inside one walking pass. Within it the normal event order is::
+
+    IC (own)  ->  FC (opposite)  ->  IC (opposite)  ->  FC (own)  ->  IC (own, next)
+
+Time parameters come from the events' ``t_s``; spatial ones from the sagittal coordinates
+(forward, up) at the contact instants, which works overground and on a treadmill alike
+(a step length is the forward distance between the two heels at the leading foot's IC).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+SIDES: tuple[str, str] = ("left", "right")
+OTHER = {"left": "right", "right": "left"}
+
+
+def _first_between(times: np.ndarray, lo: float, hi: float) -> float:
+    """First time in ``times`` (sorted) with ``lo < t < hi``; NaN if none."""
+    i = np.searchsorted(times, lo, side="right")
+    if i < times.size and times[i] < hi:
+        return float(times[i])
+    return float("nan")
+
+
+def segment_strides(events: pd.DataFrame, *, max_stride_time_s: float) -> pd.DataFrame:
+    """One row per stride (IC to next IC of the same side, same pass).
+
+    Parameters
+    ----------
+    events
+        Event table (``event``, ``side``, ``frame``, ``t_s``, ``pass``), see ``docs/outputs.md``.
+    max_stride_time_s
+        Consecutive ICs further apart than this are not one stride (a pause, a missed event).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``side, pass, start, end`` (input frame indices, half-open), ``t_start_s``,
+        ``t_end_s``, ``t_fc_s`` (own FC), ``t_opp_fc_s``, ``t_opp_ic_s`` (NaN when the event is
+        missing or out of order), ordered by ``t_start_s``. A stride without its own FC is dropped.
+    """
+    cols = ["side", "pass", "start", "end", "t_start_s", "t_end_s", "t_fc_s", "t_opp_fc_s", "t_opp_ic_s"]
+    rows: list[tuple] = []
+    if events is None or len(events) == 0:
+        return pd.DataFrame(columns=cols)
+    ev = events.sort_values("t_s")
+    by: dict[tuple[str, str, int], np.ndarray] = {}
+    for (kind, side, p), g in ev.groupby(["event", "side", "pass"]):
+        by[(kind, side, int(p))] = g["t_s"].to_numpy(float)
+    frame_of = dict(zip(zip(ev["side"], ev["event"], ev["t_s"].astype(float)), ev["frame"].astype(np.int64)))
+    empty = np.empty(0)
+    for side in SIDES:
+        opp = OTHER[side]
+        passes = sorted({k[2] for k in by if k[1] == side and k[0] == "ic"})
+        for p in passes:
+            ics = by.get(("ic", side, p), empty)
+            fcs = by.get(("fc", side, p), empty)
+            ofcs = by.get(("fc", opp, p), empty)
+            oics = by.get(("ic", opp, p), empty)
+            for t0, t1 in zip(ics[:-1], ics[1:]):
+                if t1 - t0 > max_stride_time_s:
+                    continue
+                t_fc = _first_between(fcs, t0, t1)
+                if not np.isfinite(t_fc):
+                    continue
+                t_ofc = _first_between(ofcs, t0, t_fc)
+                t_oic = _first_between(oics, t_ofc if np.isfinite(t_ofc) else t0, t1)
+                if np.isfinite(t_oic) and t_oic > t_fc and not np.isfinite(t_ofc):
+                    pass  # opposite IC after own FC: a flight phase, handled by the caller
+                rows.append(
+                    (
+                        side,
+                        p,
+                        int(frame_of[(side, "ic", float(t0))]),
+                        int(frame_of[(side, "ic", float(t1))]),
+                        float(t0),
+                        float(t1),
+                        t_fc,
+                        t_ofc,
+                        t_oic,
+                    )
+                )
+    df = pd.DataFrame(rows, columns=cols)
+    return df.sort_values("t_start_s", kind="stable").reset_index(drop=True)
+
+
+def temporal_parameters(strides: pd.DataFrame) -> pd.DataFrame:
+    """Time parameters of each stride (vectorised).
+
+    Returns
+    -------
+    DataFrame
+        Same index as ``strides``; columns ``stride_time_s``, ``step_time_s`` (opposite IC to
+        the next own IC: the step that ends the stride), ``stance_pct``, ``swing_pct``,
+        ``double_support_pct`` (both double-support periods), ``single_support_pct`` (opposite
+        foot in swing), ``cadence_spm`` (120 / stride time). Percentages are of the stride time.
+        NaN where an opposite event is missing or out of order.
+    """
+    t0 = strides["t_start_s"].to_numpy(float)
+    t1 = strides["t_end_s"].to_numpy(float)
+    fc = strides["t_fc_s"].to_numpy(float)
+    ofc = strides["t_opp_fc_s"].to_numpy(float)
+    oic = strides["t_opp_ic_s"].to_numpy(float)
+    T = t1 - t0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ordered = (t0 < ofc) & (ofc < oic) & (oic < fc) & (fc < t1)
+        stance = 100.0 * (fc - t0) / T
+        ds = np.where(ordered, 100.0 * ((ofc - t0) + (fc - oic)) / T, np.nan)
+        ss = np.where(ordered, 100.0 * (oic - ofc) / T, np.nan)
+        step = np.where(np.isfinite(oic) & (oic < t1), t1 - oic, np.nan)
+        return pd.DataFrame(
+            {
+                "stride_time_s": T,
+                "step_time_s": step,
+                "stance_pct": stance,
+                "swing_pct": 100.0 - stance,
+                "double_support_pct": ds,
+                "single_support_pct": ss,
+                "cadence_spm": 120.0 / T,
+            },
+            index=strides.index,
+        )
+
+
+def spatial_parameters(
+    strides: pd.DataFrame,
+    *,
+    t_s: np.ndarray,
+    foot_xy: dict[str, np.ndarray],
+) -> pd.DataFrame:
+    """Step and stride length and speed of each stride, in the units of ``foot_xy``.
+
+    Parameters
+    ----------
+    strides
+        Output of :func:`segment_strides`.
+    t_s
+        ``(n_frames,)`` sample times of the coordinates, seconds.
+    foot_xy
+        ``{"left": (n_frames, 2), "right": (n_frames, 2)}`` sagittal (forward, up) coordinates
+        of each foot's contact point (heel, else ankle).
+
+    Returns
+    -------
+    DataFrame
+        ``step_length`` (forward distance from the trailing to the leading heel at the stride's
+        last IC), ``stride_length`` (that step plus the opposite step at the opposite IC),
+        ``speed`` (stride length / stride time, per second). NaN where a point is missing.
+    """
+    n = len(strides)
+    step = np.full(n, np.nan)
+    stride = np.full(n, np.nan)
+    if n:
+        t_s = np.asarray(t_s, float)
+
+        def at(side: str, t: np.ndarray) -> np.ndarray:
+            out = np.full(t.shape, np.nan)
+            ok = np.isfinite(t)
+            idx = np.clip(np.searchsorted(t_s, t[ok] - 1e-9), 0, t_s.size - 1)
+            out[ok] = foot_xy[side][idx, 0]
+            return out
+
+        sides = strides["side"].to_numpy()
+        t1 = strides["t_end_s"].to_numpy(float)
+        oic = strides["t_opp_ic_s"].to_numpy(float)
+        for side in SIDES:
+            m = sides == side
+            opp = OTHER[side]
+            s_end = at(side, t1[m]) - at(opp, t1[m])
+            s_opp = at(opp, oic[m]) - at(side, oic[m])
+            step[m] = s_end
+            stride[m] = s_end + s_opp
+    T = (strides["t_end_s"] - strides["t_start_s"]).to_numpy(float) if n else np.empty(0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        speed = stride / T
+    return pd.DataFrame({"step_length": step, "stride_length": stride, "speed": speed}, index=strides.index)

@@ -1,0 +1,396 @@
+"""The analysis summary (``summary.json``): statistics, symmetry, normal ranges, curves.
+
+Schema: ``docs/outputs.md``. No reported number is NaN: a parameter that cannot be measured
+is left out of ``parameters`` and listed in ``not_assessable`` with the reason.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from gaitscope.knowledge.analysis_settings import analysis_setting
+from gaitscope.knowledge.spatiotemporal_norms import spatiotemporal_normal_range
+from gaitscope.metrics.cycles import (
+    IDENTITY_COLUMNS,
+    KINEMATIC_COLUMNS,
+    SPACE_COLUMNS_M,
+    SPACE_COLUMNS_REL,
+    TIME_COLUMNS,
+    angles_arrays,
+    sagittal_measurable,
+)
+from gaitscope.metrics.kinematics import ANGLE_COLUMNS, SIDES, time_normalise
+from gaitscope.metrics.symmetry import describe, symmetry_index_pct, symmetry_ratio
+
+SCHEMA_NAME = "gaitscope.analysis"
+#: Version of the output contract (events.csv, cycles.csv, angles.csv, summary.json).
+SCHEMA_VERSION = "1.0"
+CURVE_POINTS = 101
+
+UNITS = {
+    "_deg": "deg",
+    "_pct": "% of gait cycle",
+    "_spm": "steps/min",
+    "_mps": "m/s",
+    "_m": "m",
+    "_s": "s",
+    "_rel_per_s": "body heights/s",
+    "_rel": "body heights",
+}
+
+#: Lab-model (Schwartz 2008) curve names for gaitscope angle columns whose definitions are
+#: comparable (the same zero and sign up to a small offset).
+_NORM_CURVES = {"knee_flex_deg": "knee_flex_deg", "ankle_dorsi_deg": "ankle_dorsi_deg", "hip_flex_deg": "hip_flex_deg"}
+_HIP_NOTE = (
+    "gaitscope hip flexion is the thigh relative to the trunk line; the normal band is the thigh "
+    "relative to the pelvis (lab model), which includes the pelvic tilt: expect a constant offset "
+    "of about 10 deg, compare shapes and ranges, not levels"
+)
+_ANGLE_NOTE = (
+    "normal band from lab-model (Plug-in Gait) angles of typically developing children and "
+    "adolescents; gaitscope angles may differ by a constant offset of a few degrees (docs/accuracy.md)"
+)
+
+
+def unit_of(name: str) -> str:
+    """Unit of a canonical metric name from its suffix."""
+    for suffix, unit in UNITS.items():
+        if name.endswith(suffix):
+            return unit
+    return ""
+
+
+def _num(x: float, ndigits: int = 4) -> float:
+    return float(round(float(x), ndigits))
+
+
+def _kinematic_normal_ranges(speed_class: str) -> dict[str, dict]:
+    """Normal ranges of the discrete knee and ankle values, from the Schwartz mean curves.
+
+    Each value is computed on the normal mean curve with the same windows as per stride; the
+    range is that value +- the curve's SD at the same instant.
+    """
+    from gaitscope.knowledge.normative import SOURCE, kinematic_norm_curve, load_speed_classes
+
+    sc = load_speed_classes().set_index("speed_class").loc[speed_class]
+    fo = float(sc["foot_off_pct"])
+    load_pct = analysis_setting("loading_window_pct")
+    out: dict[str, dict] = {}
+
+    def add(name: str, pct: np.ndarray, mean: np.ndarray, sd: np.ndarray, mask: np.ndarray, how: str, sign: float = 1.0):
+        m = sign * mean[mask]
+        i = int(np.argmax(m)) if how == "max" else (int(np.argmin(m)) if how == "min" else 0)
+        val = float(m[i])
+        s = float(sd[mask][i])
+        out[name] = {
+            "low": _num(val - s),
+            "high": _num(val + s),
+            "unit": "deg",
+            "group": f"Schwartz 2008 speed class {speed_class}",
+            "definition": "value on the normal mean curve +- 1 SD at that instant",
+            "source": SOURCE,
+            "note": _ANGLE_NOTE,
+        }
+
+    pct, mean, sd = kinematic_norm_curve("knee_flex_deg", speed_class)
+    add("knee_flex_ic_deg", pct, mean, sd, pct == 0, "first")
+    add("knee_flex_loading_max_deg", pct, mean, sd, pct <= load_pct, "max")
+    add("knee_flex_swing_max_deg", pct, mean, sd, pct >= fo, "max")
+    add("knee_flex_stance_min_deg", pct, mean, sd, pct <= fo, "min")
+    sw = mean[pct >= fo]
+    rng = float(sw.max() - sw.min())
+    s = float(np.mean(sd[pct >= fo]))
+    out["knee_flex_swing_range_deg"] = dict(out["knee_flex_swing_max_deg"], low=_num(rng - s), high=_num(rng + s))
+    pct, mean, sd = kinematic_norm_curve("ankle_dorsi_deg", speed_class)
+    add("ankle_dorsi_ic_deg", pct, mean, sd, pct == 0, "first")
+    add("ankle_plantar_pushoff_max_deg", pct, mean, sd, (pct >= 40) & (pct <= fo + 15), "max", sign=-1.0)
+    add("ankle_dorsi_swing_max_deg", pct, mean, sd, pct >= fo, "max")
+    return out
+
+
+def _speed_class(prep: Any, cycles: pd.DataFrame) -> tuple[str, str]:
+    """Schwartz speed class for this walk and how it was chosen."""
+    from gaitscope.knowledge.normative import speed_class_for
+
+    if prep.spatial_scale != "metres":
+        return "Free", "speed class 'Free' assumed: walking speed is only relative without the person's height"
+    v = cycles["speed_mps"].to_numpy(float)
+    v = v[np.isfinite(v)]
+    names = prep.pose.names
+    sag = prep.sag_xy
+    lengths = []
+    for side in SIDES:
+        need = [f"{side}_hip", f"{side}_knee", f"{side}_ankle"]
+        if all(n in names for n in need):
+            h, k, a = (sag[:, names.index(n), :] for n in need)
+            leg = np.linalg.norm(h - k, axis=1) + np.linalg.norm(k - a, axis=1)
+            if np.isfinite(leg).any():
+                lengths.append(float(np.nanmedian(leg)))
+    if v.size == 0 or not lengths:
+        return "Free", "speed class 'Free' assumed: speed or leg length not measurable"
+    leg_m = float(np.mean(lengths))
+    sc = speed_class_for(float(np.median(v)), leg_m)
+    return sc, f"speed class from the dimensionless speed v/sqrt(g*leg), leg = hip-knee-ankle length {leg_m:.2f} m"
+
+
+def _curves(prep: Any, cycles: pd.DataFrame, angles: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    """Time-normalised angle curves, mean and SD per side (``CURVE_POINTS`` points, 0..100 %)."""
+    pose = prep.pose
+    arr = angles_arrays(angles, pose.n_frames)
+    row_of = {int(f): i for i, f in enumerate(pose.frame_index)}
+    out: dict[str, dict[str, Any]] = {}
+    min_n = int(analysis_setting("min_strides_curve"))
+    for col in ANGLE_COLUMNS:
+        per_side: dict[str, Any] = {}
+        for side in SIDES:
+            cyc = cycles[cycles["side"] == side]
+            stack = []
+            for s, e in zip(cyc["start"], cyc["end"]):
+                if int(s) in row_of and int(e) in row_of:
+                    stack.append(time_normalise(arr[side][col], pose.t_s, row_of[int(s)], row_of[int(e)], CURVE_POINTS))
+            if not stack:
+                continue
+            st = np.vstack(stack)
+            good = np.isfinite(st).all(axis=1)
+            st = st[good]
+            if st.shape[0] < min_n:
+                continue
+            mean = st.mean(axis=0)
+            sd = st.std(axis=0, ddof=1) if st.shape[0] >= 2 else None
+            entry: dict[str, Any] = {"n": int(st.shape[0]), "mean": [_num(x, 2) for x in mean]}
+            if sd is not None:
+                entry["sd"] = [_num(x, 2) for x in sd]
+            per_side[side] = entry
+        if per_side:
+            out[col] = per_side
+    return out
+
+
+def summarize(
+    prep: Any,
+    events: pd.DataFrame,
+    cycles: pd.DataFrame,
+    angles: pd.DataFrame,
+    *,
+    input_info: dict[str, Any] | None = None,
+    age_years: float | None = None,
+    sex: str | None = None,
+) -> dict[str, Any]:
+    """The ``summary.json`` content.
+
+    Parameters
+    ----------
+    prep
+        The :class:`~gaitscope.signal.PreparedWalk`.
+    events, cycles, angles
+        The tables written as ``events.csv``, ``cycles.csv``, ``angles.csv``.
+    input_info
+        Description of the input (path, kind, virtual camera, height) stamped into the summary.
+    age_years, sex
+        The person's age and sex, to choose the spatiotemporal reference group (adults 18-69,
+        both sexes, when None).
+
+    Returns
+    -------
+    dict
+        JSON-serialisable; schema in ``docs/outputs.md``. Every number is finite.
+    """
+    not_assessable: list[dict[str, str]] = [{"what": w, "reason": r} for w, r in prep.not_assessable]
+    notes: list[str] = list(prep.notes)
+    running = prep.gait_mode == "running"
+    metres = prep.spatial_scale == "metres"
+    measurable_sag = sagittal_measurable(prep)
+    if running:
+        not_assessable.append(
+            {
+                "what": "normal ranges",
+                "reason": "the recording shows running (a flight phase between steps): walking norms do not apply",
+            }
+        )
+    if not metres:
+        not_assessable.append(
+            {
+                "what": "step_length_m, stride_length_m, speed_mps, toe_clearance_swing_min_m",
+                "reason": "no body height given: spatial values are reported relative to body height (_rel); "
+                "give --height-m for metres",
+            }
+        )
+    if not measurable_sag:
+        not_assessable.append(
+            {
+                "what": "sagittal angles (hip, knee, ankle, trunk lean, foot angle)",
+                "reason": f"the view is {prep.view}: sagittal angles need a side view (or 3D input)",
+            }
+        )
+    if prep.view == "oblique":
+        notes.append("the camera looks at the walker obliquely: sagittal angles are foreshortened and less accurate")
+
+    speed_class, speed_class_how = _speed_class(prep, cycles)
+    kin_norms: dict[str, dict] = {}
+    if not running:
+        kin_norms = _kinematic_normal_ranges(speed_class)
+
+    space_cols = SPACE_COLUMNS_M if metres else SPACE_COLUMNS_REL
+    param_cols = list(TIME_COLUMNS) + list(space_cols) + list(KINEMATIC_COLUMNS)
+    min_var = int(analysis_setting("min_strides_variability"))
+    n_cycles = {side: int((cycles["side"] == side).sum()) for side in SIDES}
+    for side in SIDES:
+        if 0 < n_cycles[side] < min_var:
+            not_assessable.append(
+                {
+                    "what": f"stride-to-stride variability (SD, CV) on the {side} side",
+                    "reason": f"only {n_cycles[side]} complete stride(s); at least {min_var} are needed",
+                }
+            )
+        if n_cycles[side] == 0:
+            not_assessable.append(
+                {
+                    "what": f"{side} side parameters",
+                    "reason": f"no complete {side} stride (IC to next IC with FC between) in a usable walking pass",
+                }
+            )
+    parameters: dict[str, Any] = {}
+    for col in param_cols:
+        entry: dict[str, Any] = {"unit": unit_of(col)}
+        stats = {}
+        for side in SIDES:
+            d = describe(cycles.loc[cycles["side"] == side, col].to_numpy(float))
+            if d["n"] == 0:
+                continue
+            s = {"mean": _num(d["mean"]), "n": d["n"]}
+            if d["n"] >= min_var and math.isfinite(d["sd"]):
+                s["sd"] = _num(d["sd"])
+                if math.isfinite(d["cv_pct"]):
+                    s["cv_pct"] = _num(d["cv_pct"], 2)
+            stats[side] = s
+        if not stats:
+            if col in KINEMATIC_COLUMNS and not measurable_sag:
+                continue  # covered by the view entry above
+            if col in ("double_support_pct", "single_support_pct", "step_time_s") or col in space_cols[:3]:
+                reason = "needs the opposite foot's contacts inside each stride, which were not detected"
+            elif col.startswith("toe_clearance") or col.startswith("foot_angle"):
+                reason = "the toe and heel were not tracked well enough"
+            else:
+                reason = "no stride with a measurable value"
+            not_assessable.append({"what": col, "reason": reason})
+            continue
+        both = describe(cycles[col].to_numpy(float))
+        entry["both"] = {"mean": _num(both["mean"]), "n": both["n"]}
+        if both["n"] >= min_var and math.isfinite(both["sd"]):
+            entry["both"]["sd"] = _num(both["sd"])
+            if math.isfinite(both["cv_pct"]):
+                entry["both"]["cv_pct"] = _num(both["cv_pct"], 2)
+        entry.update(stats)
+        if "left" in stats and "right" in stats:
+            lm, rm = stats["left"]["mean"], stats["right"]["mean"]
+            sym: dict[str, float] = {"difference_left_minus_right": _num(lm - rm)}
+            if lm > 0 and rm > 0:
+                sym["ratio"] = _num(symmetry_ratio(lm, rm))
+                sym["symmetry_index_pct"] = _num(symmetry_index_pct(lm, rm), 2)
+            entry["symmetry"] = sym
+        if not running:
+            nr = None
+            if col in kin_norms:
+                nr = kin_norms[col]
+            else:
+                r = spatiotemporal_normal_range(col, age_years=age_years, sex=sex)
+                if r is not None:
+                    nr = r.as_dict()
+            if nr is not None:
+                entry["normal_range"] = nr
+        parameters[col] = entry
+
+    contact_counts = {}
+    for side in SIDES:
+        fc = cycles.loc[cycles["side"] == side, "foot_contact"]
+        vc = fc[fc.astype(str) != ""].value_counts()
+        if len(vc):
+            contact_counts[side] = {str(k): int(v) for k, v in vc.items()}
+
+    curves = _curves(prep, cycles, angles) if measurable_sag else {}
+    if curves:
+        from gaitscope.knowledge.normative import SOURCE, kinematic_norm_curve
+
+        for col, norm_var in _NORM_CURVES.items():
+            if col in curves and not running:
+                pct, mean, sd = kinematic_norm_curve(norm_var, speed_class)
+                curves[col]["normal"] = {
+                    "gait_cycle_pct": [_num(x, 1) for x in pct],
+                    "mean": [_num(x, 2) for x in mean],
+                    "sd": [_num(x, 2) for x in sd],
+                    "speed_class": speed_class,
+                    "source": SOURCE,
+                    "note": _HIP_NOTE if col == "hip_flex_deg" else _ANGLE_NOTE,
+                }
+    for col in ANGLE_COLUMNS:
+        if measurable_sag and col not in curves:
+            not_assessable.append({"what": f"{col} curve", "reason": "no stride with this angle measured through the whole cycle"})
+
+    ev_counts = {
+        side: {kind: int(((events["side"] == side) & (events["event"] == kind)).sum()) for kind in ("ic", "fc")}
+        for side in SIDES
+    }
+    from gaitscope import __version__
+
+    summary: dict[str, Any] = {
+        "schema": SCHEMA_NAME,
+        "schema_version": SCHEMA_VERSION,
+        "gaitscope_version": __version__,
+        "input": dict(input_info or {}),
+        "view": prep.view,
+        "gait_mode": prep.gait_mode,
+        "spatial_scale": prep.spatial_scale,
+        "filter_cutoff_hz": _num(prep.filter_cutoff_hz, 3),
+        "swaps_repaired": int(prep.swaps_repaired),
+        "passes": [
+            {
+                "index": int(p.index),
+                "start": int(prep.pose.frame_index[p.start]) if p.start < prep.pose.n_frames else int(p.start),
+                "end": int(prep.pose.frame_index[p.end - 1]) + 1 if p.end > 0 else 0,
+                "travel": str(p.travel),
+                "facing": str(p.facing),
+                "kind": str(p.kind),
+                "usable": bool(p.usable),
+                "reason": str(p.reason),
+            }
+            for p in prep.passes
+        ],
+        "n_passes_usable": int(sum(1 for p in prep.passes if p.usable)),
+        "n_cycles": n_cycles,
+        "n_events": ev_counts,
+        "foot_contact": contact_counts,
+        "reference": {
+            "spatiotemporal_group": (
+                spatiotemporal_normal_range("cadence_spm", age_years=age_years, sex=sex).group
+                if spatiotemporal_normal_range("cadence_spm", age_years=age_years, sex=sex) is not None
+                else None
+            ),
+            "kinematics_speed_class": speed_class,
+            "kinematics_speed_class_how": speed_class_how,
+        },
+        "parameters": parameters,
+        "curves": {"gait_cycle_pct": [_num(x, 1) for x in np.linspace(0, 100, CURVE_POINTS)], **curves},
+        "not_assessable": not_assessable,
+        "notes": notes,
+    }
+    return summary
+
+
+def assert_finite(obj: Any, path: str = "summary") -> None:
+    """Raise ValueError if any float in a nested dict/list is NaN or infinite."""
+    if isinstance(obj, float):
+        if not math.isfinite(obj):
+            raise ValueError(f"non-finite number at {path}")
+    elif isinstance(obj, dict):
+        for k, v in obj.items():
+            assert_finite(v, f"{path}.{k}")
+    elif isinstance(obj, (list, tuple)):
+        for i, v in enumerate(obj):
+            assert_finite(v, f"{path}[{i}]")
+
+
+__all__ = ["SCHEMA_NAME", "SCHEMA_VERSION", "summarize", "assert_finite", "unit_of", "IDENTITY_COLUMNS"]
