@@ -140,6 +140,9 @@ def _validate_set(name: str, raw: Mapping[str, Any], origin: str) -> MarkerSet:
     sp = raw.get("side_prefix", {"left": "L", "right": "R"})
     if not isinstance(sp, Mapping) or set(sp) != {"left", "right"}:
         raise fail("needs side_prefix = {left = ..., right = ...}")
+    for key in ("keypoints", "pelvis", "functional"):
+        if not isinstance(raw.get(key, {}), Mapping):
+            raise fail(f"needs [{key}] to be a table")
     kps: dict[str, tuple[tuple[str, ...], ...]] = {}
     for kp, alts in dict(raw.get("keypoints", {})).items():
         if kp not in SIDED_KEYPOINTS + UNSIDED_KEYPOINTS or kp == "hip":
@@ -147,7 +150,7 @@ def _validate_set(name: str, raw: Mapping[str, Any], origin: str) -> MarkerSet:
         if not isinstance(alts, list) or not all(isinstance(a, list) and a and all(isinstance(m, str) for m in a) for a in alts):
             raise fail(f"keypoint {kp!r} must be a list of marker-name lists")
         kps[kp] = tuple(tuple(a) for a in alts)
-    pelvis = {k: tuple(v) for k, v in dict(raw.get("pelvis", {})).items()}
+    pelvis = {k: (v,) if isinstance(v, str) else tuple(v) for k, v in dict(raw.get("pelvis", {})).items()}
     bad = set(pelvis) - {"asis", "psis", "sacrum"}
     if bad:
         raise fail(f"[pelvis] has unknown keys {sorted(bad)} (allowed: asis, psis, sacrum)")

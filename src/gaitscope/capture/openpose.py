@@ -91,6 +91,7 @@ def read_openpose_folder(
     if not files:
         raise GaitscopeError(f"{d}: no OpenPose '*_keypoints.json' files in this folder; point to OpenPose's --write_json folder")
     frames: list[int] = []
+    extent = np.zeros(2)
     people_per_frame: list[list[np.ndarray]] = []
     for k, f in enumerate(files):
         try:
@@ -106,6 +107,8 @@ def read_openpose_folder(
                 )
             a = np.asarray(kp, dtype=float).reshape(_N_BODY25, 3)
             a[a[:, 2] <= 0] = np.nan
+            if np.isfinite(a[:, 0]).any():
+                extent = np.maximum(extent, np.nanmax(a[:, :2], axis=0))
             people.append(a)
         frames.append(_frame_number(f, k))
         people_per_frame.append(people)
@@ -129,10 +132,8 @@ def read_openpose_folder(
         score[t] = np.nan_to_num(a[idx, 2])
     meta = {"backend": "openpose", "model": "BODY_25", "rate_hz": float(rate_hz)}
     if image_size_px is None:
-        w = int(np.ceil(np.nanmax(xyz[..., 0]))) + 1
-        h = int(np.ceil(np.nanmax(xyz[..., 1]))) + 1
-        image_size_px = (w, h)
-        meta["image_size_note"] = "image size not given: largest keypoint extent used (may be smaller than the video)"
+        image_size_px = (int(np.ceil(extent[0])) + 1, int(np.ceil(extent[1])) + 1)
+        meta["image_size_note"] = "image size not given: largest keypoint extent of all people used (may be smaller than the video)"
     return PoseSequence(
         xyz=xyz,
         score=score,
