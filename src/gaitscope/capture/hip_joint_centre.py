@@ -139,6 +139,11 @@ def _cluster_poses(cluster: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndar
 
 
 def score_joint_centre(proximal: np.ndarray, distal: np.ndarray) -> np.ndarray:
+    """Functional joint centre between two marker clusters; see :func:`score_joint_centre_axis`."""
+    return score_joint_centre_axis(proximal, distal)[0]
+
+
+def score_joint_centre_axis(proximal: np.ndarray, distal: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Functional joint centre between two marker clusters (SCoRE, Ehrig et al. 2006).
 
     Parameters
@@ -148,7 +153,11 @@ def score_joint_centre(proximal: np.ndarray, distal: np.ndarray) -> np.ndarray:
 
     Returns
     -------
-    ``(n, 3)`` joint centre in the input frame and unit, NaN where a cluster is incomplete.
+    centre
+        ``(n, 3)`` joint centre in the input frame and unit, NaN where a cluster is incomplete.
+    axis
+        ``(n, 3)`` unit vector of the least-determined direction (the hinge axis for a knee
+        or ankle) in the input frame; its sign is arbitrary but constant.
     """
     r1, o1, ok1 = _cluster_poses(proximal)
     r2, o2, ok2 = _cluster_poses(distal)
@@ -164,4 +173,12 @@ def score_joint_centre(proximal: np.ndarray, distal: np.ndarray) -> np.ndarray:
     p2 = np.einsum("nij,j->ni", r2, c2) + o2
     out = 0.5 * (p1 + p2)
     out[~ok] = np.nan
-    return out
+    _, _, vt = np.linalg.svd(a, full_matrices=False)
+    null = vt[-1]
+    ax1 = np.einsum("nij,j->ni", r1, null[:3])
+    ax2 = np.einsum("nij,j->ni", r2, null[3:])
+    axis = ax1 + ax2
+    with np.errstate(invalid="ignore", divide="ignore"):
+        axis = axis / np.linalg.norm(axis, axis=1, keepdims=True)
+    axis[~ok] = np.nan
+    return out, axis

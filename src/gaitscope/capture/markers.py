@@ -40,7 +40,7 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
-from gaitscope.capture.hip_joint_centre import HJC_METHOD, harrington_hjc, score_joint_centre
+from gaitscope.capture.hip_joint_centre import HJC_METHOD, harrington_hjc, score_joint_centre_axis
 from gaitscope.types import SIDES, GaitscopeError, PoseSequence
 
 #: Keypoints that have a side (the rest, e.g. ``c7``, have none).
@@ -161,6 +161,10 @@ def _validate_set(name: str, raw: Mapping[str, Any], origin: str) -> MarkerSet:
         if not isinstance(spec, Mapping) or len(spec.get("proximal", [])) < 3 or len(spec.get("distal", [])) < 3:
             raise fail(f"[functional] {kp} needs proximal and distal lists of at least 3 markers")
         func[kp] = {"proximal": tuple(spec["proximal"]), "distal": tuple(spec["distal"])}
+        if "align" in spec:
+            if spec["align"] not in ("hip", "knee", "ankle"):
+                raise fail(f"[functional] {kp} align must be hip, knee or ankle")
+            func[kp]["align"] = str(spec["align"])
     required = tuple(raw.get("required", ["heel", "toe"]))
     unknown_req = [r for r in required if r not in SIDED_KEYPOINTS + UNSIDED_KEYPOINTS]
     if unknown_req:
@@ -338,21 +342,6 @@ def _resolve_set(ms: MarkerSet, markers: Mapping[str, np.ndarray], unit_m: float
                     out[full] = v
                     how[full] = "mean of " + "+".join(names) if len(names) > 1 else names[0]
                     break
-    for kp, spec in ms.functional.items():
-        for side in SIDES:
-            full = f"{side}_{kp}"
-            if full in out:
-                continue
-            prox = [ms.expand(m, side) for m in spec["proximal"]]
-            dist = [ms.expand(m, side) for m in spec["distal"]]
-            if all(m.lower() in low for m in prox + dist):
-                p = np.stack([markers[low[m.lower()]] for m in prox], axis=1)
-                d = np.stack([markers[low[m.lower()]] for m in dist], axis=1)
-                try:
-                    out[full] = score_joint_centre(p, d)
-                except ValueError:
-                    continue
-                how[full] = f"functional centre (SCoRE, Ehrig 2006) of {'+'.join(prox)} vs {'+'.join(dist)}"
     # hip joint centres from the pelvis
     asis = {s: _mean_of(markers, low, [ms.expand(m, s) for m in ms.pelvis.get("asis", ())]) if ms.pelvis.get("asis") else None for s in SIDES}
     back = None
@@ -372,6 +361,30 @@ def _resolve_set(ms: MarkerSet, markers: Mapping[str, np.ndarray], unit_m: float
         how["left_hip"] = how["right_hip"] = f"{HJC_METHOD} from ASIS and {back_how}"
         out["_pelvis_front"] = 0.5 * (asis["left"] + asis["right"])
         out["_pelvis_back"] = back
+    for kp, spec in ms.functional.items():
+        for side in SIDES:
+            full = f"{side}_{kp}"
+            if full in out:
+                continue
+            prox = [ms.expand(m, side) for m in spec["proximal"]]
+            dist = [ms.expand(m, side) for m in spec["distal"]]
+            if all(m.lower() in low for m in prox + dist):
+                p = np.stack([markers[low[m.lower()]] for m in prox], axis=1)
+                d = np.stack([markers[low[m.lower()]] for m in dist], axis=1)
+                try:
+                    centre, axis = score_joint_centre_axis(p, d)
+                except ValueError:
+                    continue
+                text = f"functional centre (SCoRE, Ehrig 2006) of {'+'.join(prox)} vs {'+'.join(dist)}"
+                target = out.get(f"{side}_{spec['align']}") if spec.get("align") else None
+                if target is not None:
+                    # slide along the hinge axis to the point nearest the aligned joint centre
+                    # (neutral mechanical axis: hip, knee and ankle centres in one frontal line)
+                    shift = -np.nanmean(np.sum((centre - target) * axis, axis=1))
+                    centre = centre + shift * axis
+                    text += f", on its axis nearest the {spec['align']} centre"
+                out[full] = centre
+                how[full] = text
     for kp in ms.required:
         sides = [None] if kp in UNSIDED_KEYPOINTS else list(SIDES)
         for side in sides:
