@@ -112,6 +112,47 @@ def angles_arrays(angles: pd.DataFrame, n_frames: int) -> dict[str, dict[str, np
     return out
 
 
+def footprint_xy(
+    heel: np.ndarray, toe: np.ndarray, ankle: np.ndarray, foot_angle_deg: np.ndarray, *, tolerance: float
+) -> np.ndarray:
+    """Where the heel of the foot's footprint is, sample by sample (sagittal coordinates).
+
+    While the foot is toes-up or flat (foot angle >= 0) it rotates about the heel, so the heel
+    point is used. While it is toes-down (heel off, push-off; or a forefoot landing) it rotates
+    about the toes, so the footprint heel is the toe point minus the foot's horizontal length
+    when flat. This keeps a step length measured at IC from being shortened by the trailing
+    foot's heel rise. Falls back to the heel, then the ankle, when a point is missing.
+
+    Parameters
+    ----------
+    heel, toe, ankle
+        ``(n_frames, 2)`` sagittal (forward, up) coordinates.
+    foot_angle_deg
+        ``(n_frames,)`` foot angle to the floor (0 = flat, + = toes up).
+    tolerance
+        Height tolerance defining "foot flat" (units of the coordinates).
+
+    Returns
+    -------
+    ndarray
+        ``(n_frames, 2)``.
+    """
+    ok = np.isfinite(heel).all(axis=1) & np.isfinite(toe).all(axis=1)
+    length = float("nan")
+    if ok.sum() >= 3:
+        hy, ty = heel[ok, 1], toe[ok, 1]
+        flat = (hy <= np.percentile(hy, 5) + tolerance) & (ty <= np.percentile(ty, 5) + tolerance)
+        if flat.any():
+            length = float(np.median(toe[ok][flat, 0] - heel[ok][flat, 0]))
+    out = np.where(np.isfinite(heel).all(axis=1)[:, None], heel, ankle)
+    if np.isfinite(length) and length > 0:
+        toes_down = np.isfinite(foot_angle_deg) & (foot_angle_deg < 0) & np.isfinite(toe).all(axis=1)
+        out = out.copy()
+        out[toes_down, 0] = toe[toes_down, 0] - length
+        out[toes_down, 1] = toe[toes_down, 1]
+    return out
+
+
 def _window_stat(x: np.ndarray, lo: int, hi: int, fn) -> float:
     if hi <= lo:
         return float("nan")
@@ -239,13 +280,13 @@ def compute_cycles(prep: Any, events: pd.DataFrame, angles: pd.DataFrame) -> pd.
 
     foot_xy = {}
     toe_up = {}
+    arr = angles_arrays(angles, pose.n_frames)
     for side in SIDES:
-        heel, ankle = pt(f"{side}_heel"), pt(f"{side}_ankle")
-        use_ankle = ~np.isfinite(heel).all(axis=1)
-        foot_xy[side] = np.where(use_ankle[:, None], ankle, heel)
-        toe_up[side] = pt(f"{side}_toe")[:, 1]
+        heel, ankle, toe = pt(f"{side}_heel"), pt(f"{side}_ankle"), pt(f"{side}_toe")
+        foot_xy[side] = footprint_xy(heel, toe, ankle, arr[side]["foot_angle_deg"], tolerance=_flat_tolerance(prep))
+        toe_up[side] = toe[:, 1]
     space = spatial_parameters(strides, t_s=t_s, foot_xy=foot_xy)
-    kin = discrete_kinematics(strides, t_s=t_s, angles=angles_arrays(angles, pose.n_frames), toe_up=toe_up)
+    kin = discrete_kinematics(strides, t_s=t_s, angles=arr, toe_up=toe_up)
     if not sagittal_measurable(prep):
         kin.loc[:, list(KINEMATIC_COLUMNS) + ["toe_clearance"]] = np.nan
         kin["foot_contact"] = ""
