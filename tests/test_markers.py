@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from gaitscope.capture.markers import load_markers
+from gaitscope.capture.markers import SIDED_KEYPOINTS, load_marker_maps, load_markers
 from gaitscope.capture.mot import events_from_grf, ik_to_angles, read_mot
 from gaitscope.types import GaitscopeError
 
@@ -386,3 +386,19 @@ psis = ["{S}psi"]
     broken.write_text("[sets.x]\nkeypoints = 3\n")
     with pytest.raises(GaitscopeError, match="broken.toml"):
         load_markers(path, mapping_file=broken)
+
+
+def test_marker_maps_integrity():
+    sets = load_marker_maps()
+    assert {"lasis_epicondyles", "plug_in_gait", "opensim_gait", "foot_markers"} <= set(sets)
+    for ms in sets.values():
+        assert ms.description and {"left", "right"} == set(ms.side_prefix)
+        for kp in ms.required:
+            if kp == "hip":
+                assert ms.pelvis.get("asis") and (ms.pelvis.get("psis") or ms.pelvis.get("sacrum")), ms.name
+            else:
+                assert kp in ms.keypoints or kp in ms.functional, (ms.name, kp)
+        for kp, alts in ms.keypoints.items():
+            for alt in alts:
+                # sided keypoints use the {S} placeholder, unsided ones (c7) do not
+                assert all(("{S}" in m) == (kp in SIDED_KEYPOINTS) for m in alt), (ms.name, kp, alt)

@@ -107,6 +107,22 @@ class MarkerRecording:
     source: str = ""
     notes: tuple[str, ...] = ()
 
+    def __post_init__(self) -> None:
+        if self.pose.frame != "world":
+            raise ValueError("a MarkerRecording holds a world-frame PoseSequence")
+        if not self.rate_hz > 0:
+            raise ValueError(f"rate_hz must be positive, got {self.rate_hz}")
+        ev = self.reference_events
+        if ev is not None:
+            if list(ev.columns[:4]) != list(EVENT_COLUMNS):
+                raise ValueError(f"reference_events columns must start with {EVENT_COLUMNS}, got {list(ev.columns)}")
+            if not set(ev["event"]) <= {"ic", "fc"} or not set(ev["side"]) <= set(SIDES):
+                raise ValueError("reference_events: event must be ic/fc and side left/right")
+        ang = self.model_angles
+        if ang is not None and not {"frame", "t_s", "side"} <= set(ang.columns):
+            raise ValueError("model_angles needs columns frame, t_s, side")
+        object.__setattr__(self, "notes", tuple(self.notes))
+
 
 # ---------------------------------------------------------------- mapping data
 @dataclass(frozen=True)
