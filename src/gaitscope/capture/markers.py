@@ -459,7 +459,7 @@ def map_markers(
         raise GaitscopeError(
             f"{source}: no known marker set fits this file's markers ({have}); known sets need: {needs}; "
             "add a [sets.<name>] table for your markers in a TOML file shaped like gaitscope/knowledge/marker_maps.toml "
-            "and pass it with mapping_file= (CLI: --marker-map)"
+            "and pass it as load_markers(..., mapping_file=PATH)"
         )
     return best[1], best[2], best[3]
 
