@@ -1,0 +1,241 @@
+"""Initial and final contact from foot kinematics (foot-velocity method, adapted to 2-D video).
+
+Method (``docs/events.md`` has the derivation, validation and figures):
+
+* For each foot, the speed of the heel and of the toe relative to the ground is computed in
+  the sagittal plane (image plane for frontal video) from the filtered keypoints. The ground
+  moves at minus the belt speed on a treadmill and stands still overground
+  (:func:`gaitscope.signal.foot_speed.ground_velocity`).
+* The foot's *contact speed* is the slower of heel and toe: it is near zero while any part of
+  the foot rests on the ground, whichever part lands first. So a foot that lands flat or on
+  the forefoot (toe walking, equinus, drop foot with forefoot strike) gets its IC when the
+  toe stops, not when the heel eventually comes down.
+* Each swing shows one peak of the foot-centre speed ``P``. IC = the first time after the peak
+  at which the contact speed falls below ``ic_fraction * P``; FC = the last time before the
+  peak at which it rises above ``fc_fraction * P``. Times are interpolated between samples.
+  Velocity methods: O'Connor et al. 2007 (Gait Posture 25:469), Ghoussayni et al. 2004
+  (Gait Posture 20:266); the relative threshold replaces their fixed mm/s threshold so it
+  works in pixels, metres or body heights and at any speed. The fractions (0.16 and 0.28)
+  were chosen on the two lab recordings with force-plate/lab events and are reported with
+  their errors on every shared recording (``benchmarks/accuracy_events.py``).
+* Score per event (0..1): keypoint confidence around the event x clarity of the stop or
+  start (how far below the threshold the contact speed goes) x plausibility of the timing.
+* Implausible sequences are dropped, not forced: per foot the events must alternate
+  IC, FC, IC ...; stance and swing durations must lie in the plausible ranges below; of two
+  events that break a rule, the one with the lower score is removed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from gaitscope.signal import foot_speed
+from gaitscope.signal.prepare import PreparedWalk
+from gaitscope.types import SIDES
+
+EVENT_COLUMNS: tuple[str, ...] = ("event", "side", "frame", "t_s", "pass", "score")
+
+
+@dataclass(frozen=True)
+class FootVelocityEventDetector:
+    """Detect IC and FC per foot from the foot's speed relative to the ground.
+
+    Parameters
+    ----------
+    ic_fraction, fc_fraction
+        Thresholds on the contact speed as fractions of the stride's peak swing speed.
+    min_swing_speed_height_per_s
+        A swing must reach this foot speed (standing heights per second).
+    min_interval_s
+        Minimum time between two swings of the same foot.
+    margin_s
+        Detection runs on the pass extended by this margin on both sides (swings that begin
+        before the pass still give its first IC); events outside the pass are discarded.
+    stance_s, swing_s
+        Plausible ``(min, max)`` durations of stance (IC->FC) and swing (FC->IC) in seconds.
+    """
+
+    ic_fraction: float = 0.16
+    fc_fraction: float = 0.28
+    min_swing_speed_height_per_s: float = 0.6
+    min_interval_s: float = 0.35
+    margin_s: float = 0.6
+    stance_s: tuple[float, float] = (0.12, 2.5)
+    swing_s: tuple[float, float] = (0.12, 1.2)
+
+    def detect(self, prep: PreparedWalk) -> pd.DataFrame:
+        """Events of every pass of ``prep``; columns :data:`EVENT_COLUMNS`, sorted by ``t_s``."""
+        rows: list[dict] = []
+        if prep.gait_mode == "not_walking" or prep.plane_xy is None:
+            return empty_events()
+        plane = prep.plane_xy
+        names = prep.names
+        t_all = prep.pose.t_s
+        n = t_all.size
+        for p in prep.passes:
+            m = int(round(self.margin_s * prep.rate_hz))
+            lo, hi = max(0, p.start - m), min(n, p.end + m)
+            # never run into a neighbouring pass
+            for q in prep.passes:
+                if q.index != p.index:
+                    if q.end <= p.start:
+                        lo = max(lo, (q.end + p.start) // 2)
+                    if q.start >= p.end:
+                        hi = min(hi, (p.end + q.start) // 2)
+            sl = slice(lo, hi)
+            t = t_all[sl]
+            if t.size < 5:
+                continue
+            heels = {s: plane[sl, names.index(f"{s}_heel")] for s in SIDES}
+            toes = {s: plane[sl, names.index(f"{s}_toe")] for s in SIDES}
+            g = (
+                foot_speed.ground_velocity(list(heels.values()), list(toes.values()), t)
+                if p.kind == "treadmill"
+                else 0.0
+            )
+            for side in SIDES:
+                c, cen = foot_speed.foot_speeds(heels[side], toes[side], t, g)
+                pk = foot_speed.swing_peaks(
+                    cen, t, min_speed=self.min_swing_speed_height_per_s * prep.height,
+                    min_interval_s=self.min_interval_s,
+                )
+                phases = foot_speed.contact_phases(
+                    c, cen, pk, ic_fraction=self.ic_fraction, fc_fraction=self.fc_fraction
+                )
+                conf = _foot_conf(prep, side, sl)
+                ref_speed = dict(zip(pk.tolist(), foot_speed.peak_speeds(cen, pk).tolist()))
+                for ic, fc, peak_i in phases:
+                    peak = ref_speed[peak_i]
+                    for kind, x, frac in (("ic", ic, self.ic_fraction), ("fc", fc, self.fc_fraction)):
+                        if x is None:
+                            continue
+                        i_local = int(round(x))
+                        i_glob = lo + i_local
+                        if not (p.start <= i_glob < p.end):
+                            continue
+                        t_ev = float(np.interp(x, np.arange(t.size), t))
+                        clarity = _clarity(c, i_local, kind, frac * peak, prep.rate_hz)
+                        k0, k1 = max(0, i_local - 2), min(t.size, i_local + 3)
+                        rows.append({
+                            "event": kind,
+                            "side": side,
+                            "frame": int(prep.pose.frame_index[i_glob]),
+                            "t_s": t_ev,
+                            "pass": int(p.index),
+                            "score": float(np.clip(np.nanmean(conf[k0:k1]) * clarity, 0.0, 1.0)),
+                        })
+        df = pd.DataFrame(rows, columns=list(EVENT_COLUMNS)) if rows else empty_events()
+        df = df.sort_values("t_s", kind="stable").reset_index(drop=True)
+        df = drop_implausible(df, stance_s=self.stance_s, swing_s=self.swing_s)
+        return df
+
+
+def _foot_conf(prep: PreparedWalk, side: str, sl: slice) -> np.ndarray:
+    sc = prep.pose.score
+    idx = [prep.names.index(f"{side}_heel"), prep.names.index(f"{side}_toe")]
+    return np.mean(sc[sl][:, idx], axis=1)
+
+
+def _clarity(c: np.ndarray, i: int, kind: str, thr: float, rate_hz: float) -> float:
+    """How clearly the foot stops (IC) or had stopped (FC): 1 when the contact speed drops to
+    a small fraction of the threshold within 0.15 s on the contact side of the event."""
+    w = max(2, int(round(0.15 * rate_hz)))
+    seg = c[i : i + w] if kind == "ic" else c[max(0, i - w) : i + 1]
+    seg = seg[np.isfinite(seg)]
+    if seg.size == 0 or thr <= 0:
+        return 0.0
+    return float(np.clip(1.0 - float(seg.min()) / thr, 0.0, 1.0) ** 0.5)
+
+
+def empty_events() -> pd.DataFrame:
+    """An events table with no rows and the right columns and dtypes."""
+    return pd.DataFrame({
+        "event": pd.Series(dtype=object),
+        "side": pd.Series(dtype=object),
+        "frame": pd.Series(dtype="int64"),
+        "t_s": pd.Series(dtype=float),
+        "pass": pd.Series(dtype="int64"),
+        "score": pd.Series(dtype=float),
+    })
+
+
+def drop_implausible(
+    df: pd.DataFrame, *, stance_s: tuple[float, float], swing_s: tuple[float, float]
+) -> pd.DataFrame:
+    """Remove events that break the per-foot sequence rules (never invents events).
+
+    Per foot and pass, events must alternate IC, FC, IC ...; an IC->FC interval must lie in
+    ``stance_s`` and an FC->IC interval in ``swing_s`` (seconds). When two neighbouring events
+    break a rule, the one with the lower score is dropped, and the check repeats.
+    """
+    if df.empty:
+        return df
+    keep = np.ones(len(df), bool)
+    for (_, _), g in df.groupby(["side", "pass"], sort=False):
+        idx = list(g.index)
+        changed = True
+        while changed and len(idx) > 1:
+            changed = False
+            for a, b in zip(idx[:-1], idx[1:]):
+                ea, eb = df.at[a, "event"], df.at[b, "event"]
+                dt = df.at[b, "t_s"] - df.at[a, "t_s"]
+                bad = ea == eb
+                if not bad and ea == "ic":
+                    bad = not stance_s[0] <= dt <= stance_s[1]
+                elif not bad:
+                    bad = not swing_s[0] <= dt <= swing_s[1]
+                if bad:
+                    drop = a if df.at[a, "score"] < df.at[b, "score"] else b
+                    idx.remove(drop)
+                    keep[df.index.get_loc(drop)] = False
+                    changed = True
+                    break
+    return df[keep].reset_index(drop=True)
+
+
+def validate_events(df: pd.DataFrame) -> pd.DataFrame:
+    """Check an events table against the contract; returns it unchanged or raises ValueError.
+
+    Columns exactly :data:`EVENT_COLUMNS`; ``event`` in {ic, fc}; ``side`` in {left, right};
+    integer ``frame`` >= 0; finite ``t_s`` sorted ascending; ``score`` in [0, 1]; and per foot
+    and pass the events alternate (no two ICs without an FC between them).
+    """
+    if tuple(df.columns) != EVENT_COLUMNS:
+        raise ValueError(f"events columns must be {EVENT_COLUMNS}, got {tuple(df.columns)}")
+    if not df["event"].isin(["ic", "fc"]).all():
+        raise ValueError("event must be 'ic' or 'fc'")
+    if not df["side"].isin(list(SIDES)).all():
+        raise ValueError("side must be 'left' or 'right'")
+    if len(df):
+        if not pd.api.types.is_integer_dtype(df["frame"]) or (df["frame"] < 0).any():
+            raise ValueError("frame must be a non-negative integer")
+        t = df["t_s"].to_numpy(float)
+        if not np.all(np.isfinite(t)) or np.any(np.diff(t) < 0):
+            raise ValueError("t_s must be finite and sorted ascending")
+        s = df["score"].to_numpy(float)
+        if not np.all((s >= 0) & (s <= 1)):
+            raise ValueError("score must lie in [0, 1]")
+        for (side, pas), g in df.groupby(["side", "pass"]):
+            ev = g["event"].to_numpy()
+            if np.any(ev[1:] == ev[:-1]):
+                raise ValueError(f"{side} foot, pass {pas}: two consecutive {ev[1:][ev[1:] == ev[:-1]][0]} events")
+    return df
+
+
+def detect_events(prep: PreparedWalk, detector: FootVelocityEventDetector | None = None) -> pd.DataFrame:
+    """IC and FC of both feet in every pass of a prepared walk.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``event`` ("ic"/"fc"), ``side`` ("left"/"right", the person's own),
+        ``frame`` (int, the input's 0-based sample index nearest the event), ``t_s`` (float,
+        seconds from the input's first sample, interpolated between samples), ``pass`` (int,
+        index into ``prep.passes``), ``score`` (0..1), sorted by ``t_s``. Empty (with these
+        columns) when the person does not walk.
+    """
+    det = detector or FootVelocityEventDetector()
+    return validate_events(det.detect(prep))

@@ -1,0 +1,180 @@
+"""Foot speed relative to the ground and the foot's contact phases (pure functions).
+
+Shared by walking-mode detection (:mod:`gaitscope.signal.prepare`) and the event detector
+(:mod:`gaitscope.events`). Inputs are sagittal-plane (or image-plane) coordinates
+``(n_frames, 2)`` = (forward, up) of a foot's heel and toe, in any length unit; outputs are
+in that unit per second.
+
+Method (documented in ``docs/events.md``): a foot is in contact while the slowest of its
+points (heel or toe) is nearly stationary *relative to the ground*. The ground is the floor
+for overground walking and the belt on a treadmill; its horizontal velocity is estimated as
+the median horizontal velocity of the lowest foot point, which is ~0 overground and minus
+the belt speed on a treadmill. This is a foot-velocity method in the family of O'Connor et
+al. 2007 (Gait Posture 25:469) and Ghoussayni et al. 2004 (Gait Posture 20:266), with the
+threshold made relative to each stride's own peak swing speed so that it works in metres,
+body heights or pixels, at any walking speed, and on a treadmill.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.signal import find_peaks
+
+
+def point_velocity(p: np.ndarray, t_s: np.ndarray) -> np.ndarray:
+    """Velocity ``(n, 2)`` of a trajectory ``(n, 2)`` by central differences on ``t_s`` (units/s)."""
+    if p.shape[0] < 2:
+        return np.full_like(p, np.nan)
+    return np.gradient(p, t_s, axis=0)
+
+
+def ground_velocity(heels: list[np.ndarray], toes: list[np.ndarray], t_s: np.ndarray) -> float:
+    """Horizontal velocity of the ground in the coordinate frame of the points (units/s).
+
+    The median over frames of the horizontal velocity of the lowest foot point (of all heels
+    and toes given). About 0 for overground walking; minus the belt speed on a treadmill.
+    Returns 0.0 when it cannot be estimated.
+    """
+    pts = np.stack(heels + toes, axis=1)  # (n, m, 2)
+    if pts.shape[0] < 3:
+        return 0.0
+    up = np.where(np.isfinite(pts[:, :, 1]), pts[:, :, 1], np.inf)
+    low = np.argmin(up, axis=1)
+    vx = np.gradient(pts[:, :, 0], t_s, axis=0)
+    v = vx[np.arange(len(low)), low]
+    v = v[np.isfinite(v) & np.isfinite(up.min(axis=1))]
+    return float(np.median(v)) if v.size else 0.0
+
+
+def foot_speeds(
+    heel: np.ndarray, toe: np.ndarray, t_s: np.ndarray, ground_vx: np.ndarray | float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Speed of the foot's slowest point and of its centre, relative to the ground (units/s).
+
+    Parameters
+    ----------
+    heel, toe
+        ``(n, 2)`` (forward, up) trajectories.
+    ground_vx
+        Horizontal ground velocity per frame (or one value), from :func:`ground_velocity`.
+
+    Returns
+    -------
+    contact_speed
+        ``min(|v_heel|, |v_toe|)``: near 0 while any part of the foot rests on the ground.
+    centre_speed
+        Mean of the heel and toe speeds: peaks once per swing.
+    """
+    vh = point_velocity(heel, t_s)
+    vt = point_velocity(toe, t_s)
+    g = np.asarray(ground_vx, dtype=float)
+    sh = np.hypot(vh[:, 0] - g, vh[:, 1])
+    st = np.hypot(vt[:, 0] - g, vt[:, 1])
+    contact = np.fmin(sh, st)
+    centre = np.where(np.isfinite(sh) & np.isfinite(st), 0.5 * (sh + st), np.fmax(sh, st))
+    return contact, centre
+
+
+def swing_peaks(
+    centre_speed: np.ndarray, t_s: np.ndarray, *, min_speed: float, min_interval_s: float
+) -> np.ndarray:
+    """Sample indices of the swing-speed peaks (one per swing).
+
+    A peak must exceed ``min_speed`` (units/s) and half the 95th percentile of the speed, and
+    be at least ``min_interval_s`` from a higher peak. A speed still high at the first or last
+    sample (a swing cut by the recording's edge) counts as a peak at that sample.
+    """
+    s = np.where(np.isfinite(centre_speed), centre_speed, 0.0)
+    n = s.size
+    if n < 3:
+        return np.zeros(0, dtype=int)
+    rate_hz = 1.0 / float(np.median(np.diff(t_s)))
+    level = max(min_speed, 0.5 * float(np.percentile(s, 95)))
+    dist = max(1, int(round(min_interval_s * rate_hz)))
+    peaks, _ = find_peaks(s, height=level, distance=dist)
+    extra = []
+    # a swing cut by the edge of the recording: still fast and slowing down (start) or
+    # speeding up (end) at the edge; its own peak is unseen, so it needs only a third of the
+    # level (the thresholds then use the median of the seen peaks, see contact_phases)
+    edge_level = max(min_speed, 0.3 * float(np.median(s[peaks]))) if peaks.size else level
+    if s[0] >= edge_level and (peaks.size == 0 or peaks[0] >= dist // 2) and s[0] > s[1]:
+        extra.append(0)
+    if s[-1] >= edge_level and (peaks.size == 0 or n - 1 - peaks[-1] >= dist // 2) and s[-1] > s[-2]:
+        extra.append(n - 1)
+    return np.unique(np.concatenate([peaks, np.asarray(extra, dtype=int)])).astype(int)
+
+
+def _first_below(y: np.ndarray, i0: int, i1: int, thr: float) -> float | None:
+    """First fractional index in ``(i0, i1)`` where ``y`` falls below ``thr`` (linear interpolation)."""
+    seg = y[i0:i1]
+    if seg.size < 2:
+        return None
+    below = seg < thr
+    cross = np.flatnonzero(below[1:] & ~below[:-1])
+    if cross.size == 0:
+        return None
+    j = int(cross[0])
+    a, b = seg[j], seg[j + 1]
+    if not (np.isfinite(a) and np.isfinite(b)):
+        return None
+    return i0 + j + float((a - thr) / (a - b))
+
+
+def _last_below(y: np.ndarray, i0: int, i1: int, thr: float) -> float | None:
+    """Last fractional index in ``(i0, i1)`` where ``y`` rises above ``thr`` from below."""
+    seg = y[i0:i1]
+    if seg.size < 2:
+        return None
+    below = seg < thr
+    cross = np.flatnonzero(below[:-1] & ~below[1:])
+    if cross.size == 0:
+        return None
+    j = int(cross[-1])
+    a, b = seg[j], seg[j + 1]
+    if not (np.isfinite(a) and np.isfinite(b)):
+        return None
+    return i0 + j + float((thr - a) / (b - a))
+
+
+def peak_speeds(centre_speed: np.ndarray, peaks: np.ndarray) -> np.ndarray:
+    """Reference swing speed of each peak: its own value, or for a peak at the first or last
+    sample (a swing cut by the recording's edge) the median of the other peaks."""
+    vals = np.asarray(centre_speed, float)[peaks].copy()
+    n = np.asarray(centre_speed).size
+    edge = (peaks == 0) | (peaks == n - 1)
+    if edge.any() and (~edge).any():
+        vals[edge] = float(np.median(vals[~edge]))
+    return vals
+
+
+def contact_phases(
+    contact_speed: np.ndarray,
+    centre_speed: np.ndarray,
+    peaks: np.ndarray,
+    *,
+    ic_fraction: float,
+    fc_fraction: float,
+) -> list[tuple[float | None, float | None, int]]:
+    """Contacts of one foot between consecutive swing peaks.
+
+    For each swing peak ``k`` (speed ``P_k``): the contact that follows begins (IC) where the
+    contact speed first falls below ``ic_fraction * P_k``; the contact that precedes it ends
+    (FC) where the contact speed last rises above ``fc_fraction * P_k``.
+
+    Returns
+    -------
+    list of ``(ic_index, fc_index, peak_index)``
+        Fractional sample indices; ``ic_index`` is the IC after peak ``peak_index`` and
+        ``fc_index`` the FC before it (``None`` when not found).
+    """
+    out: list[tuple[float | None, float | None, int]] = []
+    n = contact_speed.size
+    ref = peak_speeds(centre_speed, peaks)
+    for k, p in enumerate(peaks):
+        peak = float(ref[k])
+        nxt = int(peaks[k + 1]) if k + 1 < len(peaks) else n
+        prv = int(peaks[k - 1]) if k > 0 else 0
+        ic = _first_below(contact_speed, int(p), nxt, ic_fraction * peak)
+        fc = _last_below(contact_speed, prv, int(p) + 1, fc_fraction * peak)
+        out.append((ic, fc, int(p)))
+    return out

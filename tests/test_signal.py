@@ -1,0 +1,213 @@
+"""Signal stage: cleaning, swap repair, scale, view, passes, gait mode.
+
+Truths come from construction (synthetic stepper, known sine waves, swaps we inject) and
+from the lab recordings in ../shared/data (skipped when absent).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from gaitscope.signal import prepare_walk
+from gaitscope.signal.clean import (
+    detect_leg_swaps,
+    fill_gaps,
+    leg_index_pairs,
+    lowpass_zero_lag,
+    reject_outliers,
+    swap_legs,
+)
+from gaitscope.types import GaitscopeError, PoseSequence
+from synthetic_gait import stepper, to_image
+
+
+def test_fill_gaps_linear_and_long_gaps_stay_missing():
+    t = np.arange(100) / 100.0
+    x = np.stack([2.0 * t, 1.0 - t, t * 0], axis=-1)[:, None, :]
+    holed = x.copy()
+    holed[10:15] = np.nan  # 60 ms gap: filled
+    holed[50:90] = np.nan  # 410 ms gap: kept
+    out, n = fill_gaps(holed, t, max_gap_s=0.25)
+    assert n == 5
+    np.testing.assert_allclose(out[10:15], x[10:15], atol=1e-12)
+    assert np.isnan(out[50:90]).all()
+
+
+def test_lowpass_is_zero_lag_and_removes_noise():
+    rate = 100.0
+    t = np.arange(0, 4, 1 / rate)
+    slow = np.sin(2 * np.pi * 1.0 * t)
+    fast = 0.3 * np.sin(2 * np.pi * 25.0 * t)
+    x = (slow + fast)[:, None, None]
+    y = lowpass_zero_lag(x, rate_hz=rate, cutoff_hz=6.0)[:, 0, 0]
+    mid = slice(100, 300)
+    # no phase shift: the filtered 1 Hz wave lines up with the clean one
+    assert np.max(np.abs(y[mid] - slow[mid])) < 0.02
+    lag = np.argmax(np.correlate(y[mid], slow[mid], "full")) - (len(slow[mid]) - 1)
+    assert lag == 0
+
+
+def test_outlier_rejection_removes_jumps_only():
+    rng = np.random.default_rng(1)
+    t = np.arange(200) / 30.0
+    x = np.stack([100 * t, 300 + 5 * np.sin(3 * t)], -1)[:, None, :] + rng.normal(0, 1.0, (200, 1, 2))
+    x[[40, 41, 120]] += 80.0  # pose-model glitches of 80 px
+    out, n = reject_outliers(x, window=9, max_dev=15.0, mad_factor=6.0)
+    assert np.isnan(out[[40, 41, 120], 0, 0]).all()
+    assert n == 3
+
+
+def _swapped_copy(xy: np.ndarray, pairs, rng: np.random.Generator, n_runs: int) -> tuple[np.ndarray, np.ndarray]:
+    n = xy.shape[0]
+    truth = np.zeros(n, bool)
+    for _ in range(n_runs):
+        s = int(rng.integers(5, n - 40))
+        truth[s : s + int(rng.integers(1, 16))] = True
+    # a minority of frames: with continuity alone, the labelling the model gives most of the
+    # time is taken as right
+    assert truth.mean() < 0.4
+    return swap_legs(xy, pairs, truth), truth
+
+
+def test_swap_repair_restores_synthetic_side_view():
+    pose, _ = stepper(duration_s=10.0, rate_hz=30.0)
+    img = to_image(pose)
+    xy = img.xyz[:, :, :2]
+    pairs = leg_index_pairs(img.names)
+    rng = np.random.default_rng(7)
+    bad, truth = _swapped_copy(xy, pairs, rng, n_runs=8)
+    found = detect_leg_swaps(bad, pairs, swap_cost=0.05 * 500)
+    # frames where the legs overlap are ambiguous and harmless; elsewhere it must agree
+    apart = np.linalg.norm(xy[:, pairs[3][0]] - xy[:, pairs[3][1]], axis=1) > 10.0
+    assert np.mean(found[apart] == truth[apart]) > 0.99
+    repaired = swap_legs(bad, pairs, found)
+    assert np.nanmax(np.abs(repaired[apart] - xy[apart])) < 1e-9
+
+
+def test_swap_repair_restores_mocap_projected_sideways(shared_data):
+    from gaitscope.capture.load import load_keypoints
+
+    rec = load_keypoints(shared_data / "mocap" / "treadmill_walk_events.c3d")
+    w = rec.pose
+    # orthographic side view, 30 Hz, 400 px per metre
+    sel = np.arange(0, w.n_frames, 3)
+    xy = np.stack([640 + 400 * w.xyz[sel, :, 0], 650 - 400 * w.xyz[sel, :, 1]], -1)
+    pairs = leg_index_pairs(w.names)
+    bad, truth = _swapped_copy(xy, pairs, np.random.default_rng(3), n_runs=10)
+    found = detect_leg_swaps(bad, pairs, swap_cost=0.05 * 700)
+    heel = [i for i, (a, _) in enumerate(pairs) if w.names[a] == "left_heel"][0]
+    apart = np.linalg.norm(xy[:, pairs[heel][0]] - xy[:, pairs[heel][1]], axis=1) > 10.0
+    assert np.mean(found[apart] == truth[apart]) > 0.98
+
+
+def test_prepare_walk_repairs_swaps_and_reports_them():
+    pose, _ = stepper(duration_s=8.0, rate_hz=30.0)
+    img = to_image(pose)
+    pairs = leg_index_pairs(img.names)
+    truth = np.zeros(img.n_frames, bool)
+    truth[60:75] = True
+    truth[150:160] = True
+    bad = img.with_xyz(swap_legs(img.xyz, pairs, truth))
+    prep = prepare_walk(bad)
+    assert prep.swaps_repaired == 2
+    clean_prep = prepare_walk(img)
+    li = img.names.index("left_heel")
+    assert np.nanmax(np.abs(prep.sag_xy[:, li] - clean_prep.sag_xy[:, li])) < 1e-6
+
+
+def test_passes_direction_facing_and_backward_walking():
+    pose, _ = stepper(duration_s=8.0, rate_hz=60.0)
+    fwd = prepare_walk(to_image(pose))
+    assert [(p.travel, p.facing, p.kind, p.usable) for p in fwd.passes] == [("+x", "+x", "forward", True)]
+    # mirrored camera: travel and facing both -x, sagittal forward still = facing
+    mir = prepare_walk(to_image(pose, mirror=True))
+    assert [(p.travel, p.facing, p.kind) for p in mir.passes] == [("-x", "-x", "forward")]
+    li = pose.names.index("left_toe")
+    d_fwd = np.ptp(fwd.sag_xy[:, li, 0])
+    d_mir = np.ptp(mir.sag_xy[:, li, 0])
+    assert d_fwd == pytest.approx(d_mir, rel=1e-6)
+    assert np.nanmean(np.diff(mir.sag_xy[:, li, 0])) > 0  # moves forward in the facing direction
+    # a forward walk played in reverse is a backward walk: travels -x while facing +x
+    rev = PoseSequence(pose.xyz[::-1].copy(), pose.score[::-1].copy(), pose.names, pose.t_s, "world")
+    back = prepare_walk(to_image(rev))
+    assert len(back.passes) == 1
+    p = back.passes[0]
+    assert (p.travel, p.facing, p.kind, p.usable) == ("-x", "+x", "backward", False)
+    assert "backward" in p.reason
+    assert any("backward" in r for _, r in back.not_assessable)
+
+
+def test_gait_mode_walking_running_not_walking():
+    walk, _ = stepper(duty=0.62)
+    run, _ = stepper(duty=0.35, stride_s=0.7, speed_mps=3.0)
+    stand, _ = stepper(standing=True)
+    assert prepare_walk(to_image(walk)).gait_mode == "walking"
+    prep_run = prepare_walk(to_image(run))
+    assert prep_run.gait_mode == "running"
+    assert prep_run.duty_factor == pytest.approx(0.35, abs=0.05)
+    assert any("running" in r for _, r in prep_run.not_assessable)
+    prep_stand = prepare_walk(to_image(stand))
+    assert prep_stand.gait_mode == "not_walking"
+    assert prep_stand.passes == ()
+    assert prep_stand.not_assessable
+
+
+def test_view_detection_sagittal_and_frontal():
+    pose, _ = stepper()
+    assert prepare_walk(to_image(pose)).view == "sagittal"
+    front = prepare_walk(to_image(pose, view="frontal"))
+    assert front.view == "frontal"
+    assert np.isnan(front.sag_xy[:, :, 0]).all()
+    assert prepare_walk(pose).view == "3d"
+
+
+def test_scale_from_height_gives_metres():
+    pose, _ = stepper(rate_hz=60.0)
+    h_world = prepare_walk(pose).height  # leg-length estimate in metres
+    prep = prepare_walk(to_image(pose, px_per_m=250.0), height_m=h_world)
+    assert prep.spatial_scale == "metres"
+    li = pose.names.index("left_heel")
+    # the stride length on the image in metres equals the world one
+    world_prep = prepare_walk(pose)
+    np.testing.assert_allclose(np.ptp(prep.sag_xy[:, li, 0]), np.ptp(world_prep.sag_xy[:, li, 0]), rtol=0.01)
+    rel = prepare_walk(to_image(pose, px_per_m=250.0))
+    assert rel.spatial_scale == "relative"
+    assert rel.height == 1.0
+    assert any(w == "spatial_m" for w, _ in rel.not_assessable)
+
+
+def test_height_estimate_on_mocap_is_plausible(shared_data):
+    from gaitscope.capture.load import load_keypoints
+
+    rec = load_keypoints(shared_data / "mocap" / "treadmill_walk_events.c3d")
+    prep = prepare_walk(rec.pose)
+    assert 1.45 < prep.height < 2.0
+
+
+def test_short_and_empty_inputs_are_clear():
+    pose, _ = stepper(duration_s=1.2, rate_hz=30.0)
+    prep = prepare_walk(to_image(pose))
+    assert prep.not_assessable  # too short for a pass: said, not crashed
+    assert not prep.usable_passes()
+    few = PoseSequence(pose.xyz[:5], pose.score[:5], pose.names, pose.t_s[:5], "world")
+    with pytest.raises(GaitscopeError, match="two strides"):
+        prepare_walk(few)
+    nofeet = pose.select_keypoints(["left_hip", "right_hip"])
+    with pytest.raises(GaitscopeError, match="heel and toe"):
+        prepare_walk(nofeet)
+
+
+def test_treadmill_and_overground_mocap_passes(shared_data):
+    from gaitscope.capture.load import load_keypoints
+
+    tm = prepare_walk(load_keypoints(shared_data / "mocap" / "treadmill_walk_events.c3d").pose)
+    assert [p.kind for p in tm.passes] == ["treadmill"]
+    assert tm.gait_mode == "walking"
+    over = prepare_walk(
+        load_keypoints(shared_data / "mocap" / "foot_markers_healthy.csv", rate_hz=100.0).pose
+    )
+    # walks about 20 m, turns, walks back (README): two forward passes in opposite directions
+    assert [p.kind for p in over.passes] == ["forward", "forward"]
+    assert {p.travel for p in over.passes} == {"+x", "-x"}
+    assert all(p.travel == p.facing for p in over.passes)
