@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import math
 import re
+import struct
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
@@ -251,6 +252,7 @@ def _read_c3d(path: Path) -> tuple[_Raw, Any]:
         import ezc3d
     except ImportError:  # pragma: no cover - ezc3d is a pinned dependency
         raise GaitscopeError("reading C3D needs the ezc3d package; install gaitscope's dependencies (make test)") from None
+    _check_c3d_complete(path)
     try:
         c3d = ezc3d.c3d(str(path))
     except (OSError, RuntimeError, ValueError) as err:
@@ -283,6 +285,34 @@ def _read_c3d(path: Path) -> tuple[_Raw, Any]:
     time_s = (first + np.arange(n_frames)) / rate
     names = tuple(_clean_label(labels[i]) for i in keep)
     return _Raw(names=names, xyz_m=xyz, rate_hz=rate, time_s=time_s, unit=unit), c3d
+
+
+def _check_c3d_complete(path: Path) -> None:
+    """Refuse a C3D whose data section is shorter than its header promises (a cut-off copy).
+
+    ezc3d reads such files silently with fewer frames. Checked for Intel (little-endian)
+    files with 16-bit frame numbers, i.e. almost every file labs export.
+    """
+    with open(path, "rb") as fh:
+        head = fh.read(512)
+        if len(head) < 512 or head[1] != 0x50:
+            raise GaitscopeError(f"{path}: not a readable C3D file (bad header); export it again from the lab software")
+        fh.seek((head[0] - 1) * 512 if head[0] > 0 else 512)
+        par = fh.read(4)
+    if len(par) < 4 or par[3] != 84:  # 84 = Intel processor type
+        return
+    n_points, n_analog, first, last = struct.unpack("<4H", head[2:10])
+    scale = struct.unpack("<f", head[12:16])[0]
+    data_start = struct.unpack("<H", head[16:18])[0]
+    if last < first or last == 0xFFFF or data_start == 0:
+        return
+    bytes_per_value = 4 if scale < 0 else 2
+    expected = (data_start - 1) * 512 + (last - first + 1) * (4 * n_points + n_analog) * bytes_per_value
+    size = path.stat().st_size
+    if size < expected:
+        raise GaitscopeError(
+            f"{path}: the C3D file is cut off ({size} of {expected} bytes; frames {first}-{last} promised); copy or export it again"
+        )
 
 
 def _clean_label(label: str) -> str:
