@@ -348,6 +348,11 @@ def test_corrupt_and_empty_files(tmp_path):
     header_only.write_text("\n".join(header_only.read_text().splitlines()[:6]) + "\n")
     with pytest.raises(GaitscopeError, match="no data rows"):
         load_markers(header_only)
+    cut = tmp_path / "cut.trc"
+    _write_trc(cut, _synthetic_person(50, 100.0), 100.0)
+    cut.write_text("\n".join(cut.read_text().splitlines()[:30]) + "\n")
+    with pytest.raises(GaitscopeError, match="cut off"):
+        load_markers(cut)
     other = tmp_path / "x.txt"
     other.write_text("1")
     with pytest.raises(GaitscopeError, match="unsupported marker file type"):

@@ -339,15 +339,21 @@ def _read_trc(path: Path) -> _Raw:
     if not names:
         raise GaitscopeError(f"{path}: the TRC file names no markers on line 4; export it again")
     rows = []
-    for ln in lines[5:]:
+    for k, ln in enumerate(lines[5:], start=6):
         if not ln.strip():
             continue
         cells = ln.split("\t")
-        vals_f = [float(c) if c.strip() else math.nan for c in cells[: 2 + 3 * len(names)]]
+        try:
+            vals_f = [float(c) if c.strip() else math.nan for c in cells[: 2 + 3 * len(names)]]
+        except ValueError:
+            raise GaitscopeError(f"{path}: line {k} of the TRC file holds a non-number; the file is damaged") from None
         vals_f += [math.nan] * (2 + 3 * len(names) - len(vals_f))
         rows.append(vals_f)
     if not rows:
         raise GaitscopeError(f"{path}: the TRC file has a header but no data rows; export the trial again")
+    declared = hdr.get("NumFrames", "")
+    if declared.isdigit() and len(rows) < int(declared):
+        raise GaitscopeError(f"{path}: the TRC file is cut off ({len(rows)} of {declared} frames); copy or export it again")
     arr = np.asarray(rows, dtype=float)
     time_s = arr[:, 1]
     if not np.all(np.isfinite(time_s)) or (len(time_s) > 1 and not np.all(np.diff(time_s) > 0)):
