@@ -141,14 +141,17 @@ def test_c3d_model_angles(c3d):
         assert np.mean(outward) > 0 and a["foot_progression_deg"].mean() < 0
 
 
-def test_c3d_pelvis_obliquity_sign(c3d):
-    # PiG obliquity: positive = this side's hemipelvis up. Check against ASIS heights.
+def test_c3d_pelvis_obliquity_and_rotation_sign(c3d):
+    # PiG obliquity: positive = this side's hemipelvis up; rotation: this side forward.
+    # Checked against the ASIS markers in the world frame.
     la, ra = c3d.markers["LASIS"], c3d.markers["RASIS"]
     left_up = np.degrees(np.arcsin((la[:, 1] - ra[:, 1]) / np.linalg.norm(la - ra, axis=1)))
+    left_fwd = la[:, 0] - ra[:, 0]
     ang = c3d.model_angles
     for side, sign in (("left", 1), ("right", -1)):
-        a = ang[ang["side"] == side]["pelvis_obliquity_deg"].to_numpy()
-        assert np.corrcoef(sign * left_up, a)[0, 1] > 0.95
+        a = ang[ang["side"] == side]
+        assert np.corrcoef(sign * left_up, a["pelvis_obliquity_deg"])[0, 1] > 0.95
+        assert np.corrcoef(sign * left_fwd, a["pelvis_rotation_deg"])[0, 1] > 0.95
 
 
 # ----------------------------------------------------------------- TRC + GRF + IK

@@ -73,15 +73,13 @@ def read_mot(path: str | Path) -> pd.DataFrame:
     return df
 
 
-def ik_to_angles(df: pd.DataFrame, *, rate_hz: float | None = None) -> pd.DataFrame:
+def ik_to_angles(df: pd.DataFrame) -> pd.DataFrame:
     """OpenSim inverse-kinematics coordinates -> gaitscope angle table.
 
     Parameters
     ----------
     df
         Output of :func:`read_mot` (columns ``hip_flexion_r``, ``knee_angle_r``, ...).
-    rate_hz
-        Optional; only used to check the time axis. ``frame`` is the row of the file.
 
     Returns
     -------
