@@ -1,0 +1,256 @@
+"""Abnormal gait patterns the phantom can inject, each with a side and a severity.
+
+Each pattern is a pure function that edits the phantom's per-side kinematic plan (joint-angle
+arrays and a few frontal-plane settings) the way the clinical pattern changes gait, and returns
+the injected values for the truth. Magnitudes per severity are simulation settings (not clinical
+thresholds); they are listed in ``docs/phantom.md`` with the clinical description they follow.
+
+Sign conventions of the plan (all degrees unless the name says otherwise), per side:
+``thigh``: sagittal thigh angle to the vertical, + distal end forward; ``knee``: knee flexion, +;
+``ankle``: ankle dorsiflexion, +; ``foot_ic_pitch``: foot-to-floor angle forced at initial
+contact (+ toes up; None = normal); ``obliquity``: pelvis obliquity added, + this side up;
+``trunk_lat``: lateral trunk lean added, + toward this side; ``valgus``: knee frontal-plane
+projection angle added, + valgus (knee medial); ``circumduction_m``: outward swing of the foot
+in swing, metres; ``arm_scale``: arm swing amplitude factor; ``shank_scale``: shank length factor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from gaitscope.phantom.curves import bump, smoothstep
+from gaitscope.types import GaitscopeError
+
+SEVERITIES: tuple[str, ...] = ("mild", "moderate", "severe")
+
+
+@dataclass
+class SidePlan:
+    """Per-side kinematic plan over the frames; patterns edit it in place.
+
+    ``p`` is the cycle fraction (0 = initial contact), ``stance`` the stance mask, ``u_stance`` /
+    ``u_swing`` the fraction of the current stance / swing phase (NaN outside it).
+    """
+
+    p: np.ndarray
+    stance: np.ndarray
+    u_stance: np.ndarray
+    u_swing: np.ndarray
+    thigh: np.ndarray
+    knee: np.ndarray
+    ankle: np.ndarray
+    obliquity: np.ndarray
+    trunk_lat: np.ndarray
+    trunk_fwd: np.ndarray
+    valgus: np.ndarray
+    circumduction_m: np.ndarray
+    foot_ic_pitch: float | None = None
+    arm_scale: float = 1.0
+    shank_scale: float = 1.0
+    scuff: bool = False  # the toes may brush the floor in early swing (no knee-flexion rescue)
+
+
+@dataclass
+class Timing:
+    """Cycle timing edits made before the plan exists (stance % per side, step timing)."""
+
+    stance_frac: dict[str, float]
+    left_ic_offset: float  # left IC as a fraction of the right stride after right IC (0.5 = symmetric)
+    extra: dict[str, float] = field(default_factory=dict)
+
+
+def _swing_bump(sp: SidePlan, start: float = 0.0, end: float = 1.0) -> np.ndarray:
+    u = np.nan_to_num(sp.u_swing, nan=-1.0)
+    return bump((u - start) / (end - start))
+
+
+def _stance_bump(sp: SidePlan, start: float = 0.0, end: float = 1.0) -> np.ndarray:
+    u = np.nan_to_num(sp.u_stance, nan=-1.0)
+    return bump((u - start) / (end - start))
+
+
+def _single_support_plateau(sp: SidePlan, ds_frac: float) -> np.ndarray:
+    """~1 through single-limb stance of this side, ramping in/out over the double supports."""
+    u = np.nan_to_num(sp.u_stance, nan=-1.0)
+    stance_frac = float(np.nanmax(np.where(sp.stance, sp.p, np.nan))) if sp.stance.any() else 0.6
+    e = ds_frac / max(stance_frac, 1e-6)  # double support as a fraction of this stance
+    return np.where(u < 0, 0.0, smoothstep(u / max(e, 1e-3)) * smoothstep((1 - u) / max(e, 1e-3)))
+
+
+# --------------------------------------------------------------------------- patterns
+def trendelenburg(plans, side, level, ds_frac):
+    """Uncompensated: the pelvis drops on the swing side during stance of the (weak) ``side``."""
+    drop = (4.0, 8.0, 12.0)[level]
+    w = _single_support_plateau(plans[side], ds_frac)
+    plans[side].obliquity += drop * w  # this side up == contralateral side down
+    return {"pelvic_drop_extra_deg": drop, "pelvic_drop_during": f"{side} stance"}
+
+
+def trendelenburg_compensated(plans, side, level, ds_frac):
+    """Compensated (Duchenne): the trunk leans over the weak stance leg; the pelvis stays about level."""
+    lean = (5.0, 10.0, 15.0)[level]
+    w = _single_support_plateau(plans[side], ds_frac)
+    plans[side].trunk_lat += lean * w
+    plans[side].obliquity -= 2.0 * w  # the lean unloads the abductors: normal drop reduced
+    return {"trunk_lean_extra_deg": lean, "trunk_lean_toward": side}
+
+
+def antalgic_timing(timing: Timing, side: str, level: int) -> dict:
+    """Shorter stance on the painful side: the other foot lands early (short contralateral step)."""
+    d = (0.03, 0.06, 0.09)[level]
+    other = "left" if side == "right" else "right"
+    timing.stance_frac[side] -= d
+    timing.stance_frac[other] += d
+    timing.left_ic_offset += -d if side == "right" else d
+    return {"stance_shortening_pct": 100 * d}
+
+
+def antalgic(plans, side, level, ds_frac):
+    """Painful limb: less hip extension in its late stance, so the contralateral step is shorter."""
+    sp = plans[side]
+    factor = (0.8, 0.6, 0.4)[level]
+    late = np.where(sp.stance, smoothstep((np.nan_to_num(sp.u_stance) - 0.2) / 0.3), 0.0)
+    ext = np.minimum(sp.thigh, 0.0)
+    sp.thigh -= (1 - factor) * ext * late
+    return {"hip_extension_factor": factor}
+
+
+def foot_drop(plans, side, level, ds_frac):
+    """Steppage: plantarflexed foot in swing, excess hip and knee flexion, flat or forefoot contact."""
+    sp = plans[side]
+    pf = (8.0, 15.0, 22.0)[level]
+    # the ankle stays plantarflexed through swing instead of returning to neutral
+    u_sw = np.nan_to_num(sp.u_swing, nan=0.0)
+    sp.ankle = np.where(sp.stance, sp.ankle, np.minimum(sp.ankle, -pf * smoothstep(u_sw / 0.25)))
+    extra_hip = (6.0, 12.0, 18.0)[level]
+    extra_knee = (10.0, 18.0, 26.0)[level]
+    b = _swing_bump(sp, 0.05, 1.0)
+    sp.thigh += extra_hip * b
+    sp.knee += extra_knee * b
+    sp.foot_ic_pitch = (2.0, -4.0, -10.0)[level]
+    return {
+        "swing_plantarflexion_deg": pf,
+        "swing_hip_flex_extra_deg": extra_hip,
+        "swing_knee_flex_extra_deg": extra_knee,
+        "foot_pitch_at_ic_deg": sp.foot_ic_pitch,
+    }
+
+
+def stiff_knee(plans, side, level, ds_frac):
+    """Reduced swing knee flexion; the foot clears by hip hiking, circumduction and vaulting.
+
+    Vaulting: the other foot rises onto its forefoot in mid-stance while this leg swings.
+    """
+    sp = plans[side]
+    other = "left" if side == "right" else "right"
+    keep = (0.6, 0.35, 0.15)[level]
+    # flexion beyond 20 deg (pre-swing and swing only) is cut to the kept fraction
+    sp.knee = np.minimum(sp.knee, 20.0) + keep * np.maximum(sp.knee - 20.0, 0.0)
+    circ = (0.03, 0.05, 0.07)[level]
+    hike = (3.0, 5.0, 7.0)[level]
+    vault = (6.0, 12.0, 18.0)[level]
+    b = _swing_bump(sp)
+    sp.circumduction_m += circ * b
+    sp.obliquity += hike * b
+    sp.scuff = True
+    op = plans[other]
+    op.ankle -= vault * _stance_bump(op, 0.15, 0.75)
+    return {
+        "swing_knee_flex_kept_fraction": keep,
+        "circumduction_m": circ,
+        "hip_hike_deg": hike,
+        "contralateral_vault_plantarflexion_deg": vault,
+    }
+
+
+def crouch(plans, side, level, ds_frac):
+    """Knee flexed through stance (and the cycle), with more hip flexion and dorsiflexion."""
+    k = (15.0, 25.0, 35.0)[level]
+    sides = ("left", "right") if side == "both" else (side,)
+    for s in sides:
+        sp = plans[s]
+        # most of the extra flexion in stance, less in swing (crouch also limits swing flexion)
+        w = 1.0 - 0.7 * _swing_bump(sp)
+        sp.thigh += 0.5 * k * w
+        sp.knee += k * w
+        sp.ankle += 0.5 * k * w
+        sp.trunk_fwd += 0.25 * k / len(sides)
+    return {"knee_flex_extra_deg": k}
+
+
+def reduced_heel_strike(plans, side, level, ds_frac):
+    """Heel-pain pattern: flat or forefoot first contact and a shorter step of that foot."""
+    sp = plans[side]
+    pitch = (6.0, 0.0, -6.0)[level]
+    sp.foot_ic_pitch = pitch
+    reach = (4.0, 8.0, 12.0)[level]
+    b = np.where(sp.stance, 0.0, smoothstep((np.nan_to_num(sp.u_swing) - 0.4) / 0.5))
+    early = np.where(sp.stance, 1 - smoothstep(np.nan_to_num(sp.u_stance) / 0.4), 0.0)
+    sp.thigh -= reach * np.maximum(b, early)
+    return {"foot_pitch_at_ic_deg": pitch, "late_swing_hip_flex_reduction_deg": reach}
+
+
+def leg_length_difference(plans, side, level, ds_frac):
+    """``side`` is the SHORT leg: shorter shank, pelvis lower on that side, long leg circumducts."""
+    delta_m = (0.01, 0.02, 0.03)[level]
+    other = "left" if side == "right" else "right"
+    plans[side].shank_scale = 1.0  # applied by the walker from the truth value below
+    circ = (0.0, 0.02, 0.04)[level]
+    plans[other].circumduction_m += circ * _swing_bump(plans[other])
+    return {"short_leg_m": delta_m, "long_leg_circumduction_m": circ}
+
+
+def reduced_arm_swing(plans, side, level, ds_frac):
+    """Less arm swing on ``side`` (or both)."""
+    scale = (0.6, 0.35, 0.1)[level]
+    sides = ("left", "right") if side == "both" else (side,)
+    for s in sides:
+        plans[s].arm_scale *= scale
+    return {"arm_swing_scale": scale}
+
+
+def knee_valgus(plans, side, level, ds_frac):
+    """Medial knee collapse in stance (frontal-plane projection angle), peak in mid-stance."""
+    v = (6.0, 12.0, 18.0)[level]
+    sp = plans[side]
+    sp.valgus += v * _stance_bump(sp, 0.0, 1.0)
+    return {"knee_valgus_extra_deg": v}
+
+
+PatternFn = Callable[[dict, str, int, float], dict]
+
+#: name -> (plan editor, allows side "both", one-line description)
+PATTERNS: dict[str, tuple[PatternFn, bool, str]] = {
+    "trendelenburg": (trendelenburg, False, "contralateral pelvic drop in stance of the weak side"),
+    "trendelenburg_compensated": (trendelenburg_compensated, False, "lateral trunk lean over the weak stance leg"),
+    "antalgic": (antalgic, False, "short stance on the painful side, short contralateral step"),
+    "foot_drop": (foot_drop, False, "steppage: plantarflexed swing foot, high knee, flat/forefoot contact"),
+    "stiff_knee": (stiff_knee, False, "reduced swing knee flexion, circumduction, hip hiking"),
+    "crouch": (crouch, True, "knee flexed through stance"),
+    "reduced_heel_strike": (reduced_heel_strike, False, "flat or forefoot contact, shorter step"),
+    "leg_length_difference": (leg_length_difference, False, "side = short leg: pelvic obliquity, circumduction"),
+    "reduced_arm_swing": (reduced_arm_swing, True, "less arm swing on one side or both"),
+    "knee_valgus": (knee_valgus, False, "medial knee collapse in stance"),
+}
+ALIASES = {"steppage": "foot_drop"}
+TIMING_EDITS = {"antalgic": antalgic_timing}
+
+
+def resolve_pattern(name: str | None) -> str | None:
+    """The canonical pattern name, or a :class:`GaitscopeError` listing the valid names."""
+    if name is None or name in ("", "none", "normal"):
+        return None
+    key = ALIASES.get(name, name)
+    if key not in PATTERNS:
+        valid = ", ".join(sorted(list(PATTERNS) + list(ALIASES)))
+        raise GaitscopeError(f"unknown phantom pattern {name!r}; choose one of: {valid}")
+    return key
+
+
+def severity_level(severity: str) -> int:
+    if severity not in SEVERITIES:
+        raise GaitscopeError(f"unknown severity {severity!r}; choose one of: {', '.join(SEVERITIES)}")
+    return SEVERITIES.index(severity)

@@ -1,0 +1,744 @@
+"""The phantom: a parametric kinematic walker with known events, angles and spatiotemporal truth.
+
+Plainly synthetic. Joint-angle curves come from published normal gait (Schwartz et al. 2008,
+``knowledge/normative_kinematics.csv``), the body from height-scaled anthropometry (Winter 2009).
+The legs are driven by forward kinematics from the pelvis; the pelvis is then placed so that the
+stance foot rolls without slipping (heel rocker, foot flat, forefoot rocker) on the floor (y = 0).
+In double support both feet are planted and the legs are solved by two-link inverse kinematics
+to their footprints; the swing foot is blended into its landing point and out of its take-off
+point. The reported angles are measured from the final segment directions, so they are exactly
+what the keypoints show.
+
+World frame (``docs/conventions.md``): metres, +x walking direction, +y up, +z the person's right.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Mapping
+
+import numpy as np
+import pandas as pd
+from scipy.ndimage import gaussian_filter1d, maximum_filter1d, minimum_filter1d
+
+from gaitscope.knowledge.normative import speed_class_for
+from gaitscope.phantom.body import Body, body_for_height
+from gaitscope.phantom.curves import NormalCurves, normal_curves, smoothstep, warp_phase
+from gaitscope.phantom.patterns import (
+    PATTERNS,
+    TIMING_EDITS,
+    SidePlan,
+    Timing,
+    resolve_pattern,
+    severity_level,
+)
+from gaitscope.types import KEYPOINT_NAMES, SIDES, GaitscopeError, PoseSequence
+
+SIGN = {"right": 1.0, "left": -1.0}  # +z is the person's right
+FOOT_PROGRESSION_OUT_DEG = 7.0  # toe-out of the feet (Schwartz 2008 mean foot progression about -7 deg)
+PELVIS_SWAY_M = 0.02  # lateral pelvis excursion each way (about 4 cm total)
+SWING_CLEARANCE_M = 0.012  # the swing foot's lowest point is kept at least this high in mid-swing
+BLEND_FRAC = 0.12  # fraction of the cycle over which the swing foot blends into landing / out of take-off
+FLAT_DEADZONE_DEG = 2.0  # soft dead zone that makes the foot flat in mid-stance
+ANGLE_COLUMNS = (
+    "hip_flex_deg",
+    "knee_flex_deg",
+    "ankle_dorsi_deg",
+    "foot_angle_deg",
+    "trunk_lean_fwd_deg",
+    "trunk_lean_lat_deg",
+    "pelvis_obliquity_deg",
+    "knee_valgus_deg",
+    "hip_add_deg",
+    "shoulder_flex_deg",
+)
+
+
+@dataclass(frozen=True)
+class PhantomWalk:
+    """A synthetic walk and its truth.
+
+    Attributes
+    ----------
+    pose
+        World-frame :class:`PoseSequence` (metres) of all :data:`KEYPOINT_NAMES`.
+    events
+        DataFrame ``event`` (``ic``/``fc``), ``side``, ``frame`` (first sample at or after the
+        event), ``t_s`` (exact event time, seconds), sorted by time.
+    angles
+        DataFrame, one row per frame per side: ``frame``, ``t_s``, ``side``, ``in_stance``,
+        ``gait_cycle_pct`` and the angles of :data:`ANGLE_COLUMNS` (definitions in
+        ``docs/phantom.md``).
+    truth
+        Spatiotemporal truth (``cadence_spm``, ``stride_time_s``, ``step_time_s``, ``stance_pct``,
+        ``step_length_m``, ``stride_length_m``, ``speed_mps``, ``step_width_m`` ...; per-side values
+        as ``{"left": .., "right": ..}``) and the injected pattern values under ``"pattern"``.
+    params
+        The parameters the walk was made with (JSON-friendly).
+    """
+
+    pose: PoseSequence
+    events: pd.DataFrame
+    angles: pd.DataFrame
+    truth: dict
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class WalkParams:
+    height_m: float
+    speed_mps: float
+    cadence_spm: float
+    duration_s: float
+    rate_hz: float
+    pattern: str | None
+    severity: str
+    side: str
+    seed: int
+    step_width_m: float
+    arm_swing_deg: float
+    trunk_lean_fwd_deg: float
+    variability: float
+    speed_class: str
+
+
+# --------------------------------------------------------------------------- public entry
+def simulate(
+    *,
+    height_m: float = 1.70,
+    speed_mps: float | None = None,
+    cadence_spm: float | None = None,
+    duration_s: float = 8.0,
+    rate_hz: float = 100.0,
+    pattern: str | None = None,
+    severity: str = "moderate",
+    side: str = "right",
+    seed: int = 0,
+    step_width_m: float = 0.10,
+    arm_swing_deg: float = 30.0,
+    trunk_lean_fwd_deg: float = 3.0,
+    variability: float = 0.02,
+    speed_class: str | None = None,
+) -> PhantomWalk:
+    """Simulate a straight walk along +x with known truth.
+
+    Parameters
+    ----------
+    height_m
+        Standing height (m); all segment lengths scale with it.
+    speed_mps, cadence_spm
+        Walking speed (m/s) and cadence (steps/min) of the *unaffected* walker. Default: the
+        normative "Free" dimensionless speed (0.43 sqrt(g leg length)) and 112 steps/min. The hip
+        excursion is scaled so that the normal walker reaches this speed; an injected pattern may
+        then change the real speed (the truth reports what happened).
+    duration_s, rate_hz
+        Length and sampling rate of the output.
+    pattern, severity, side
+        Injected abnormality (see :data:`gaitscope.phantom.patterns.PATTERNS`), ``"mild"``,
+        ``"moderate"`` or ``"severe"``, and the affected side (``"both"`` for crouch and
+        reduced_arm_swing). For ``leg_length_difference`` the side is the short leg.
+    seed
+        Seed of the stride-to-stride variability; the same seed gives the same walk.
+    step_width_m, arm_swing_deg, trunk_lean_fwd_deg
+        Mean step width (m), peak-to-peak shoulder flexion of the arm swing (deg), mean forward trunk lean (deg).
+    variability
+        Coefficient of variation of stride time (0.02 = 2 %); foot placement and amplitude vary with it.
+    speed_class
+        Normative curves to start from; default: the class nearest the dimensionless speed.
+
+    Returns
+    -------
+    PhantomWalk
+    """
+    pattern = resolve_pattern(pattern)
+    level = severity_level(severity)
+    if side not in ("left", "right", "both"):
+        raise GaitscopeError(f"unknown side {side!r}; choose left, right (or both for crouch / reduced_arm_swing)")
+    if side == "both" and pattern is not None and not PATTERNS[pattern][1]:
+        raise GaitscopeError(f"pattern {pattern!r} needs side left or right, not both")
+    if not 0.5 <= duration_s <= 600:
+        raise GaitscopeError(f"duration_s must be between 0.5 and 600 s, got {duration_s}")
+    if not 10 <= rate_hz <= 2000:
+        raise GaitscopeError(f"rate_hz must be between 10 and 2000 Hz, got {rate_hz}")
+    body = body_for_height(height_m)
+    if speed_mps is None:
+        speed_mps = round(0.429 * np.sqrt(9.81 * body.leg_length_m), 2)
+    if cadence_spm is None:
+        cadence_spm = 112.0
+    if not (0.2 <= speed_mps <= 2.5 and 40 <= cadence_spm <= 160):
+        raise GaitscopeError(f"speed {speed_mps} m/s or cadence {cadence_spm} steps/min is not walking")
+    sc = speed_class or speed_class_for(speed_mps, body.leg_length_m)
+    params = WalkParams(
+        height_m=float(height_m),
+        speed_mps=float(speed_mps),
+        cadence_spm=float(cadence_spm),
+        duration_s=float(duration_s),
+        rate_hz=float(rate_hz),
+        pattern=pattern,
+        severity=severity,
+        side=side,
+        seed=int(seed),
+        step_width_m=float(step_width_m),
+        arm_swing_deg=float(arm_swing_deg),
+        trunk_lean_fwd_deg=float(trunk_lean_fwd_deg),
+        variability=float(variability),
+        speed_class=sc,
+    )
+    curves = normal_curves(sc)
+    amp = _calibrate_amplitude(params, body, curves)
+    walk = _build(params, body, curves, amp, level=level)
+    return walk
+
+
+# --------------------------------------------------------------------------- calibration
+def _calibrate_amplitude(params: WalkParams, body: Body, curves: NormalCurves) -> float:
+    """Thigh-excursion factor that gives the normal walker the requested stride length."""
+    target = 2 * params.speed_mps * 60.0 / params.cadence_spm
+    calib = WalkParams(**{**asdict(params), "pattern": None, "variability": 0.0, "duration_s": 4 * 120.0 / params.cadence_spm})
+    ks = [0.9, 1.15]
+    lens = [_build(calib, body, curves, k, level=0, truth_only=True)["stride_length_m"] for k in ks]
+    for _ in range(4):
+        k_new = ks[-1] + (target - lens[-1]) * (ks[-1] - ks[-2]) / (lens[-1] - lens[-2])
+        k_new = float(np.clip(k_new, 0.4, 1.8))
+        ks.append(k_new)
+        lens.append(_build(calib, body, curves, k_new, level=0, truth_only=True)["stride_length_m"])
+        if abs(lens[-1] - target) < 0.002:
+            break
+    return ks[-1]
+
+
+# --------------------------------------------------------------------------- schedule
+@dataclass
+class _Schedule:
+    ic: dict[str, np.ndarray]  # initial-contact times per side (s), covering before 0 .. after the end
+    stance_frac: dict[str, float]
+    amp: dict[str, np.ndarray]  # per-stride thigh amplitude factor
+    foot_z: dict[str, np.ndarray]  # per-stride footprint z (m)
+    timing_truth: dict = field(default_factory=dict)
+
+
+def _schedule(params: WalkParams, curves: NormalCurves, rng: np.random.Generator, timing: Timing) -> _Schedule:
+    T = 120.0 / params.cadence_spm
+    n_str = int(np.ceil(params.duration_s / T)) + 4
+    cv = params.variability
+    T_k = T * (1 + cv * rng.standard_normal(n_str))
+    start = -T * (1.0 + rng.uniform(0.1, 0.9))
+    ic_r = start + np.concatenate([[0.0], np.cumsum(T_k)])
+    ic_l = ic_r[:-1] + timing.left_ic_offset * T_k
+    amp = {s: 1 + 0.5 * cv * rng.standard_normal(len(ic_r)) for s in SIDES}
+    z_sd = 0.5 * cv  # 1 cm at 2 % variability
+    foot_z = {s: SIGN[s] * params.step_width_m / 2 + z_sd * rng.standard_normal(len(ic_r)) for s in SIDES}
+    return _Schedule(ic={"right": ic_r, "left": ic_l}, stance_frac=dict(timing.stance_frac), amp=amp, foot_z=foot_z)
+
+
+def _phase(t: np.ndarray, ic: np.ndarray):
+    k = np.searchsorted(ic, t, side="right") - 1
+    if np.any(k < 0) or np.any(k >= len(ic) - 1):
+        raise RuntimeError("schedule does not cover the time span")
+    p = (t - ic[k]) / (ic[k + 1] - ic[k])
+    return k, p
+
+
+# --------------------------------------------------------------------------- geometry helpers
+def _seg(theta_deg, beta_deg, length, side_sign):
+    """Segment vector: sagittal angle theta (+ distal forward), out-of-plane beta (+ medial)."""
+    th, be = np.radians(theta_deg), np.radians(beta_deg)
+    return np.stack(
+        [length * np.sin(th) * np.cos(be), -length * np.cos(th) * np.cos(be), -side_sign * length * np.sin(be)],
+        axis=-1,
+    )
+
+
+def _foot_points(ankle, phi_deg, psi_out_deg, mtp_ext_deg, body: Body, side_sign):
+    """Heel, metatarsal heads and toe tip from the ankle.
+
+    ``phi``: rearfoot pitch (+ toes up); ``psi``: toe-out; ``mtp_ext``: toe extension at the
+    metatarsal heads (the toes stay flat on the floor while the heel rises).
+    """
+    ph, ps = np.radians(phi_deg), np.radians(psi_out_deg)
+    ly = -body.ankle_height_m
+
+    def place(x1, y1):
+        return ankle + np.stack([x1 * np.cos(ps), y1, side_sign * x1 * np.sin(ps)], axis=-1)
+
+    out = {}
+    for name, lx in (("heel", -body.heel_behind_ankle_m), ("mtp", body.mtp_ahead_of_ankle_m)):
+        out[name] = place(lx * np.cos(ph) - ly * np.sin(ph), lx * np.sin(ph) + ly * np.cos(ph))
+    tp = ph + np.radians(mtp_ext_deg)
+    mx = body.mtp_ahead_of_ankle_m * np.cos(ph) - ly * np.sin(ph)
+    my = body.mtp_ahead_of_ankle_m * np.sin(ph) + ly * np.cos(ph)
+    out["toe"] = place(mx + body.toe_length_m * np.cos(tp), my + body.toe_length_m * np.sin(tp))
+    return out
+
+
+def _pelvis_height(h: np.ndarray, t: np.ndarray, tau_s: float = 0.06, jump_m: float = 0.002) -> np.ndarray:
+    """Pelvis height that never exceeds what the stance legs ask for (``h``) and has no jumps.
+
+    ``h`` jumps down when a foot lands lower than the trailing leg holds the pelvis (then the
+    pelvis starts to descend ``tau_s`` earlier) and up when the lower leg leaves the floor (then it
+    rises over ``tau_s`` afterwards). Elsewhere the pelvis follows ``h`` exactly.
+    """
+    h = np.asarray(h, dtype=float).copy()
+    if not np.isfinite(h).all():  # frames with no stance foot (not expected in walking)
+        good = np.isfinite(h)
+        h = np.interp(t, t[good], h[good])
+    out = h.copy()
+    dh = np.diff(h)
+    for j in np.flatnonzero(np.abs(dh) > jump_m) + 1:
+        d = dh[j - 1]
+        if d < 0:  # drop at j: descend beforehand
+            m = (t < t[j]) & (t >= t[j] - tau_s)
+            out[m] += d * smoothstep((t[m] - (t[j] - tau_s)) / tau_s)
+        else:  # rise at j: stay low and rise afterwards
+            m = (t >= t[j]) & (t < t[j] + tau_s)
+            out[m] -= d * (1 - smoothstep((t[m] - t[j]) / tau_s))
+    return np.minimum(out, h)
+
+
+def _soft_deadzone(x, d):
+    return x - d * np.tanh(x / d)
+
+
+def _frontal_beta(c, L_t, L_s, dt_deg, ds_deg):
+    """Common out-of-plane angle beta so that L_t sin(beta+dt) + L_s sin(beta+ds) = c (deg)."""
+    dt, ds = np.radians(dt_deg), np.radians(ds_deg)
+    A = L_t * np.cos(dt) + L_s * np.cos(ds)
+    B = L_t * np.sin(dt) + L_s * np.sin(ds)
+    R = np.hypot(A, B)
+    return np.degrees(np.arcsin(np.clip(c / R, -1, 1)) - np.arctan2(B, A))
+
+
+# --------------------------------------------------------------------------- the build
+def _build(params: WalkParams, body: Body, curves: NormalCurves, amp_k: float, *, level: int, truth_only: bool = False):
+    rng = np.random.default_rng(params.seed)
+    rate = params.rate_hz
+    n = int(round(params.duration_s * rate))
+    t = np.arange(n) / rate
+    s_curve = curves.foot_off_pct / 100.0
+    timing = Timing(stance_frac={"left": s_curve, "right": s_curve}, left_ic_offset=0.5)
+    pattern_truth: dict = {}
+    pat_sides = ("left", "right") if params.side == "both" else (params.side,)
+    if params.pattern in TIMING_EDITS:
+        pattern_truth.update(TIMING_EDITS[params.pattern](timing, params.side, level))
+    sch = _schedule(params, curves, rng, timing)
+
+    # ---- per-side plan from the normal curves
+    thigh_raw = lambda pc: curves.hip_flex(pc) - curves.pelvis_tilt(pc)  # noqa: E731  thigh vs vertical
+    pgrid = np.linspace(0, 1, 201)
+    thigh_mean = float(np.mean(thigh_raw(pgrid)))
+    plans: dict[str, SidePlan] = {}
+    info: dict[str, dict] = {}
+    for s in SIDES:
+        k, p = _phase(t, sch.ic[s])
+        sf = sch.stance_frac[s]
+        pc = warp_phase(p, sf, s_curve)
+        stance = p < sf
+        a = sch.amp[s][k] * amp_k
+        plans[s] = SidePlan(
+            p=p,
+            stance=stance,
+            u_stance=np.where(stance, p / sf, np.nan),
+            u_swing=np.where(stance, np.nan, (p - sf) / (1 - sf)),
+            thigh=thigh_mean + a * (thigh_raw(pc) - thigh_mean),
+            knee=curves.knee_flex(pc).copy(),
+            ankle=curves.ankle_dorsi(pc).copy(),
+            obliquity=np.zeros(n),
+            trunk_lat=np.zeros(n),
+            trunk_fwd=np.zeros(n),
+            valgus=np.zeros(n),
+            circumduction_m=np.zeros(n),
+        )
+        info[s] = {"k": k, "p": p, "pc": pc}
+    ds_frac = min(sch.stance_frac.values()) - 0.5 + 0.5 * abs(timing.left_ic_offset - 0.5)
+    if params.pattern is not None:
+        fn = PATTERNS[params.pattern][0]
+        pattern_truth.update(fn(plans, params.side, level, max(ds_frac, 0.02)))
+    shank_len = {s: body.shank_m for s in SIDES}
+    if params.pattern == "leg_length_difference":
+        shank_len[params.side] -= pattern_truth["short_leg_m"]
+
+    # ---- pelvis orientation, sway and trunk
+    pR, pL = info["right"]["pc"], info["left"]["pc"]
+    rho = 0.5 * (curves.pelvis_rotation(pR) - curves.pelvis_rotation(pL))  # + right hip forward
+    omega = 0.5 * (curves.pelvis_obliquity(pR) - curves.pelvis_obliquity(pL))  # + right side up
+    omega = omega + plans["right"].obliquity - plans["left"].obliquity
+    if params.pattern == "leg_length_difference":
+        # the pelvis tilts down toward the short leg (both feet on the floor in standing)
+        tilt = np.degrees(np.arcsin(pattern_truth["short_leg_m"] / body.hip_width_m))
+        omega = omega - SIGN[params.side] * tilt
+        pattern_truth["pelvic_obliquity_offset_deg"] = round(float(tilt), 3)
+    sway_phase = 2 * np.pi * (info["right"]["p"] - 0.05)
+    z_pelvis = PELVIS_SWAY_M * np.sin(sway_phase)
+    lam_lat = 1.0 * np.sin(sway_phase) + plans["right"].trunk_lat - plans["left"].trunk_lat  # + toward right
+    lam_fwd = params.trunk_lean_fwd_deg + 1.0 * np.cos(4 * np.pi * info["right"]["p"]) + plans["right"].trunk_fwd + plans["left"].trunk_fwd
+    hip_off = {}
+    for s in SIDES:
+        r, o = np.radians(rho), np.radians(omega)
+        hip_off[s] = SIGN[s] * 0.5 * body.hip_width_m * np.stack([np.sin(r) * np.cos(o), np.sin(o), np.cos(r) * np.cos(o)], axis=-1)
+
+    # ---- foot targets in z, frontal leg angle, foot pitch
+    leg = {}
+    for s in SIDES:
+        sp, k, p = plans[s], info[s]["k"], info[s]["p"]
+        sf = sch.stance_frac[s]
+        fz = sch.foot_z[s]
+        u_sw = np.where(sp.stance, 0.0, (p - sf) / (1 - sf))
+        z_target = np.where(sp.stance, fz[k], fz[k] + (fz[k + 1] - fz[k]) * smoothstep(u_sw)) + SIGN[s] * sp.circumduction_m
+        hip_z = z_pelvis + hip_off[s][:, 2]
+        c = -SIGN[s] * (z_target - hip_z)  # medial distance ankle below hip
+        beta = _frontal_beta(c, body.thigh_m, shank_len[s], sp.valgus / 2, -sp.valgus / 2)
+        theta_s = sp.thigh - sp.knee
+        phi = _soft_deadzone(theta_s + sp.ankle, FLAT_DEADZONE_DEG)
+        if sp.foot_ic_pitch is not None:
+            # blend the foot pitch to the forced contact pitch around each initial contact
+            first = np.flatnonzero(sp.stance & ~np.r_[False, sp.stance[:-1]])
+            delta = np.full(len(sch.ic[s]) + 1, np.nan)
+            delta[k[first]] = sp.foot_ic_pitch - phi[first]
+            near = np.where(sp.stance, k, k + 1)  # the contact this frame leads to or follows
+            d_near = delta[near]
+            if np.isnan(d_near).any():  # contacts outside the recording: use the mean correction
+                d_near = np.where(np.isnan(d_near), np.nanmean(delta) if np.isfinite(delta).any() else 0.0, d_near)
+            env = np.where(sp.stance, 1 - smoothstep(p / (0.2 * sf)), smoothstep((u_sw - 0.55) / 0.45))
+            phi = phi + d_near * env
+        # toes stay flat on the floor while the heel is up in stance; relax after take-off
+        mtp_ext = np.where(sp.stance, np.maximum(0.0, -phi), 0.0)
+        fc_idx = np.flatnonzero(sp.stance[:-1] & ~sp.stance[1:])
+        for j in fc_idx:
+            seg = np.arange(j + 1, n)
+            seg = seg[~sp.stance[seg].cumsum().astype(bool)]  # until the next contact
+            mtp_ext[seg] = mtp_ext[j] * (1 - smoothstep(u_sw[seg] / 0.25))
+        # a foot that lands pitched down (forefoot first) lands with its toes flat
+        late = np.where(sp.stance, 0.0, np.maximum(0.0, -phi) * smoothstep((u_sw - 0.7) / 0.3))
+        mtp_ext = np.maximum(mtp_ext, late)
+        leg[s] = {
+            "mtp_ext": mtp_ext,
+            "beta_t": beta + sp.valgus / 2,
+            "beta_s": beta - sp.valgus / 2,
+            "theta_t": sp.thigh.copy(),
+            "theta_s": theta_s,
+            "phi": phi,
+            "psi": np.full(n, FOOT_PROGRESSION_OUT_DEG),
+            "z_target": z_target,
+        }
+
+    def fk_rel(s, theta_t, theta_s, idx=slice(None)):
+        L = leg[s]
+        hip = hip_off[s][idx]
+        knee = hip + _seg(theta_t, L["beta_t"][idx], body.thigh_m, SIGN[s])
+        ankle = knee + _seg(theta_s, L["beta_s"][idx], shank_len[s], SIGN[s])
+        feet = _foot_points(ankle, L["phi"][idx], L["psi"][idx], L["mtp_ext"][idx], body, SIGN[s])
+        return hip, knee, ankle, feet["heel"], feet["mtp"], feet["toe"]
+
+    rel = {s: fk_rel(s, leg[s]["theta_t"], leg[s]["theta_s"]) for s in SIDES}
+
+    # ---- pass 1: pelvis progression and height from the planted stance feet
+    P = np.zeros((n, 3))
+    P[:, 2] = z_pelvis
+    pivot_name = {s: np.full(n, "", dtype=object) for s in SIDES}
+    pivot_x = {s: np.full(n, np.nan) for s in SIDES}
+    planted: dict[str, tuple[str, float] | None] = {s: None for s in SIDES}
+    stance_start = {s: sch.ic[s][info[s]["k"]] for s in SIDES}
+    stance_end = {s: sch.ic[s][info[s]["k"]] + sch.stance_frac[s] * (sch.ic[s][info[s]["k"] + 1] - sch.ic[s][info[s]["k"]]) for s in SIDES}
+    prev_P = None
+    prev_v = np.zeros(2)
+    h_min = np.full(n, np.inf)  # lowest pelvis height any stance leg asks for
+    for i in range(n):
+        on = [s for s in SIDES if plans[s].stance[i]]
+        on.sort(key=lambda s: stance_start[s][i])  # trailing (earlier contact) first
+        est = {}
+        for s in on:
+            pv = "heel" if leg[s]["phi"][i] > 0 else "mtp"
+            r_pv = rel[s][3][i] if pv == "heel" else rel[s][4][i]
+            if planted[s] is None or (i > 0 and not plans[s].stance[i - 1]):
+                # landing: the contact point lands where the forward kinematics put it
+                base = est[on[0]] if (est and on[0] != s) else (prev_P[:2] + prev_v if prev_P is not None else np.array([0.0, -r_pv[1]]))
+                planted[s] = (pv, base[0] + r_pv[0])
+            elif planted[s][0] != pv:
+                old_name, old_x = planted[s]
+                r_old = rel[s][3][i] if old_name == "heel" else rel[s][4][i]
+                planted[s] = (pv, old_x + (r_pv[0] - r_old[0]))
+            est[s] = np.array([planted[s][1] - r_pv[0], -r_pv[1]])
+            h_min[i] = min(h_min[i], -r_pv[1])
+            pivot_name[s][i] = pv
+            pivot_x[s][i] = planted[s][1]
+        for s in SIDES:
+            if not plans[s].stance[i]:
+                planted[s] = None
+        if len(on) == 2:
+            trail, lead = on
+            span = stance_end[trail][i] - stance_start[lead][i]
+            w = smoothstep((t[i] - stance_start[lead][i]) / span) if span > 0 else 1.0
+            xy = (1 - w) * est[trail] + w * est[lead]
+        elif len(on) == 1:
+            xy = est[on[0]]
+        else:  # flight (not expected in walking): keep moving
+            xy = prev_P[:2] + prev_v if prev_P is not None else np.zeros(2)
+        if prev_P is not None:
+            prev_v = xy - prev_P[:2]
+        P[i, :2] = xy
+        prev_P = P[i].copy()
+    # pelvis height: a smooth lower envelope of what the stance legs ask for, so every stance leg
+    # can reach its footprint (the IK below flexes a leg that is "too long")
+    P[:, 1] = _pelvis_height(h_min, t)
+    win = int(0.16 * rate) | 1  # smoothing window (frames) of the swing-clearance lift
+
+    # ---- pass 2: corrections so stance feet stay on their footprints and swing feet blend in/out
+    theta_t_f, theta_s_f = {}, {}
+    for s in SIDES:
+        L = leg[s]
+        sp = plans[s]
+        hip_w = P + hip_off[s]
+        ankle_fk = P + rel[s][2]
+        target = ankle_fk.copy()
+        st = sp.stance
+        # stance: ankle placed so the pivot sits on its footprint (y = 0)
+        for pv, col in (("heel", 3), ("mtp", 4)):
+            m = st & (pivot_name[s] == pv)
+            foot_vec = rel[s][col][m] - rel[s][2][m]  # pivot relative to ankle
+            target[m, 0] = pivot_x[s][m] - foot_vec[:, 0]
+            target[m, 1] = 0.0 - foot_vec[:, 1]
+        corr = target - ankle_fk
+        corr[~st] = 0.0
+        # swing: blend the correction out after take-off and in before landing
+        k = info[s]["k"]
+        p = info[s]["p"]
+        sf = sch.stance_frac[s]
+        T_k = sch.ic[s][k + 1] - sch.ic[s][k]
+        blend_s = BLEND_FRAC
+        idx_fc = np.flatnonzero(st[:-1] & ~st[1:])  # last stance frame before each take-off
+        idx_ic = np.flatnonzero(~st[:-1] & st[1:]) + 1  # first stance frame of each landing
+        sw_corr = np.zeros((n, 3))
+        for j in idx_fc:
+            c0 = corr[j]
+            tt = (t[j + 1 :] - t[j]) / (blend_s * T_k[j])
+            m = (tt < 1) & ~st[j + 1 :]
+            seg = np.arange(j + 1, n)[m]
+            sw_corr[seg] += np.outer(1 - smoothstep(tt[m]), c0)
+        for j in idx_ic:
+            c1 = corr[j]
+            tt = (t[j] - t[:j]) / (blend_s * T_k[j - 1])
+            m = (tt < 1) & ~st[:j]
+            seg = np.arange(0, j)[m]
+            sw_corr[seg] += np.outer(1 - smoothstep(tt[m]), c1)
+        target = np.where(st[:, None], target, ankle_fk + sw_corr)
+        # swing clearance: lift the ankle where the lowest foot point would come too close to the floor
+        low = target[:, 1] + np.min([rel[s][c][:, 1] - rel[s][2][:, 1] for c in (3, 4, 5)], axis=0)
+        u_sw = np.where(st, -1.0, (p - sf) / (1 - sf))
+        core = (u_sw > (0.4 if sp.scuff else 0.15)) & (u_sw < 0.7)
+        clearance = 0.003 if sp.scuff else SWING_CLEARANCE_M
+        need = np.where(core, np.maximum(clearance - low, 0.0), 0.0)
+        lift = gaussian_filter1d(maximum_filter1d(need, size=win, mode="nearest"), sigma=win / 6.0, mode="nearest")
+        taper = smoothstep((u_sw - 0.02) / 0.13) * smoothstep((0.9 - u_sw) / 0.2)
+        lift = np.where(st, 0.0, lift * taper)
+        target[:, 1] += lift
+        # two-link IK in the sagittal plane (projected segment lengths)
+        a = body.thigh_m * np.cos(np.radians(L["beta_t"]))
+        b = shank_len[s] * np.cos(np.radians(L["beta_s"]))
+        dx = target[:, 0] - hip_w[:, 0]
+        dy = target[:, 1] - hip_w[:, 1]
+        d = np.clip(np.hypot(dx, dy), np.abs(a - b) + 1e-9, a + b - 1e-9)
+        gamma = np.degrees(np.arctan2(dx, -dy))
+        alpha = np.degrees(np.arccos(np.clip((a**2 + d**2 - b**2) / (2 * a * d), -1, 1)))
+        th_t = gamma + alpha
+        knee_xy = np.stack([a * np.sin(np.radians(th_t)), -a * np.cos(np.radians(th_t))], axis=-1)
+        th_s = np.degrees(np.arctan2(dx - knee_xy[:, 0], -(dy - knee_xy[:, 1])))
+        theta_t_f[s], theta_s_f[s] = th_t, th_s
+        leg[s]["ik_residual_m"] = float(np.max(np.abs(np.hypot(dx, dy) - d)))
+        leg[s]["lift_max_m"] = float(lift.max())
+
+    # ---- final keypoints; a swing toe that would go through the floor bends up at the metatarsals
+    xyz = {}
+    for s in SIDES:
+        L = leg[s]
+        _, _, _, _, mtp, toe = fk_rel(s, theta_t_f[s], theta_s_f[s])
+        mtp_y = P[:, 1] + mtp[:, 1]
+        toe_y = P[:, 1] + toe[:, 1]
+        m = (~plans[s].stance) & (toe_y < 0)
+        if m.any():
+            need_deg = np.degrees(np.arcsin(np.clip(-mtp_y[m] / body.toe_length_m, -1, 1))) - L["phi"][m]
+            L["mtp_ext"][m] = np.maximum(L["mtp_ext"][m], need_deg)
+        L["min_swing_foot_y_m"] = float(np.min(np.where(plans[s].stance, np.inf, mtp_y)))
+
+        hip, knee, ankle, heel, _mtp, toe = fk_rel(s, theta_t_f[s], theta_s_f[s])
+        for name, arr in (("hip", hip), ("knee", knee), ("ankle", ankle), ("heel", heel), ("toe", toe)):
+            xyz[f"{s}_{name}"] = P + arr
+    up = np.stack([np.tan(np.radians(lam_fwd)), np.ones(n), np.tan(np.radians(lam_lat))], axis=-1)
+    up /= np.linalg.norm(up, axis=1, keepdims=True)
+    mid_sh = P + body.trunk_m * up
+    fwd = np.array([1.0, 0.0, 0.0]) - up[:, :1] * up  # forward, orthogonal to the trunk axis
+    fwd /= np.linalg.norm(fwd, axis=1, keepdims=True)
+    right = np.cross(fwd, up)
+    thorax_yaw = np.radians(-0.8 * rho)  # shoulders counter-rotate against the pelvis
+    sh_axis = np.cos(thorax_yaw)[:, None] * right + np.sin(thorax_yaw)[:, None] * fwd
+    shoulder_flex = {}
+    for s in SIDES:
+        sh = mid_sh + SIGN[s] * 0.5 * body.shoulder_width_m * sh_axis
+        xyz[f"{s}_shoulder"] = sh
+        sp = plans[s]
+        thigh_amp = 0.5 * (np.max(thigh_raw(pgrid)) - np.min(thigh_raw(pgrid)))
+        gam = -0.5 * params.arm_swing_deg * sp.arm_scale * (theta_t_f[s] - thigh_mean) / thigh_amp
+        elbow_flex = 20.0 + 10.0 * np.clip(gam / 15.0, -1, 1)
+        upper = _seg(gam, -8.0 * np.ones(n), body.upper_arm_m, SIGN[s])  # arms slightly abducted
+        fore = _seg(gam + elbow_flex, -4.0 * np.ones(n), body.forearm_m, SIGN[s])
+        xyz[f"{s}_elbow"] = sh + upper
+        xyz[f"{s}_wrist"] = sh + upper + fore
+        shoulder_flex[s] = gam
+    head_up = up.copy()
+    xyz["c7"] = mid_sh + body.c7_above_shoulder_m * head_up - body.c7_behind_shoulder_m * fwd
+    ear_mid = mid_sh + body.ear_above_shoulder_m * head_up
+    for s in SIDES:
+        xyz[f"{s}_ear"] = ear_mid + SIGN[s] * 0.5 * body.ear_width_m * right
+        xyz[f"{s}_eye"] = (
+            ear_mid
+            + body.eye_ahead_of_ear_m * fwd
+            + (body.eye_above_shoulder_m - body.ear_above_shoulder_m) * head_up
+            + SIGN[s] * 0.5 * body.eye_width_m * right
+        )
+    xyz["nose"] = ear_mid + body.nose_ahead_of_ear_m * fwd + (body.nose_above_shoulder_m - body.ear_above_shoulder_m) * head_up
+
+    # ---- truth: events
+    t_end = t[-1]
+    ev_rows = []
+    for s in SIDES:
+        ic = sch.ic[s]
+        T_all = np.diff(ic)
+        fc = ic[:-1] + sch.stance_frac[s] * T_all
+        for name, times in (("ic", ic), ("fc", fc)):
+            for te in times:
+                if 0 < te <= t_end:
+                    ev_rows.append((name, s, int(np.ceil(te * rate - 1e-9)), float(te)))
+    events = pd.DataFrame(ev_rows, columns=["event", "side", "frame", "t_s"]).sort_values("t_s").reset_index(drop=True)
+
+    # ---- truth: spatiotemporal (footprints: heel position at 30 % of each stance)
+    foot_print = {}
+    for s in SIDES:
+        ic = sch.ic[s]
+        rows = []
+        for j in range(len(ic) - 1):
+            t_fp = ic[j] + 0.3 * sch.stance_frac[s] * (ic[j + 1] - ic[j])
+            if ic[j] >= 0 and t_fp <= t_end:
+                i = int(round(t_fp * rate))
+                rows.append((ic[j], xyz[f"{s}_heel"][i, 0], xyz[f"{s}_heel"][i, 2]))
+        foot_print[s] = np.array(rows).reshape(-1, 3)
+    all_fp = sorted([(r[0], s, r[1], r[2]) for s in SIDES for r in foot_print[s]])
+    step_len = {s: [] for s in SIDES}
+    step_time = {s: [] for s in SIDES}
+    step_w = []
+    for prev, cur in zip(all_fp[:-1], all_fp[1:]):
+        if prev[1] != cur[1]:
+            step_len[cur[1]].append(cur[2] - prev[2])
+            step_time[cur[1]].append(cur[0] - prev[0])
+            step_w.append(abs(cur[3] - prev[3]))
+    stride_len = {s: np.diff(foot_print[s][:, 1]) for s in SIDES}
+    stride_time = {s: np.diff(foot_print[s][:, 0]) for s in SIDES}
+    mean = lambda v: float(np.mean(v)) if len(v) else float("nan")  # noqa: E731
+    st_all = np.concatenate([stride_time[s] for s in SIDES])
+    sl_all = np.concatenate([stride_len[s] for s in SIDES])
+    truth = {
+        "synthetic": True,
+        "stride_time_s": {s: mean(stride_time[s]) for s in SIDES},
+        "stride_length_m": {s: mean(stride_len[s]) for s in SIDES},
+        "step_time_s": {s: mean(step_time[s]) for s in SIDES},
+        "step_length_m": {s: mean(step_len[s]) for s in SIDES},
+        "stance_pct": {s: 100 * sch.stance_frac[s] for s in SIDES},
+        "swing_pct": {s: 100 * (1 - sch.stance_frac[s]) for s in SIDES},
+        "cadence_spm": 120.0 / mean(st_all) if len(st_all) else float("nan"),
+        "speed_mps": mean(sl_all) / mean(st_all) if len(st_all) else float("nan"),
+        "step_width_m": mean(step_w),
+        "pattern": {"name": params.pattern, "severity": params.severity if params.pattern else None,
+                    "side": params.side if params.pattern else None, **pattern_truth},
+        "definitions": {
+            "step_length_m": "x distance from the previous contralateral footprint to this footprint (heel position at 30 % of stance)",
+            "step_time_s": "time from the previous contralateral initial contact to this initial contact",
+            "stride_length_m": "x distance between successive footprints of the same foot",
+            "step_width_m": "z distance between successive left and right footprints",
+        },
+    }
+    truth["stride_length_m_all"] = mean(sl_all)
+    if truth_only:
+        return {"stride_length_m": mean(sl_all)}
+
+    # ---- truth: angles per frame per side (measured from the final segment directions)
+    ang_rows = []
+    names = tuple(KEYPOINT_NAMES)
+    for s in SIDES:
+        L = leg[s]
+        ankle_dorsi = L["phi"] - theta_s_f[s]
+        hip_flex = theta_t_f[s] + lam_fwd
+        knee_flex = theta_t_f[s] - theta_s_f[s]
+        a_t = np.degrees(np.arctan(np.tan(np.radians(L["beta_t"])) / np.cos(np.radians(theta_t_f[s]))))
+        a_s = np.degrees(np.arctan(np.tan(np.radians(L["beta_s"])) / np.cos(np.radians(theta_s_f[s]))))
+        obl = SIGN[s] * omega
+        lat = SIGN[s] * np.degrees(np.arctan(np.tan(np.radians(lam_lat)) / np.cos(np.radians(lam_fwd))))
+        df = pd.DataFrame(
+            {
+                "frame": np.arange(n),
+                "t_s": t,
+                "side": s,
+                "in_stance": plans[s].stance,
+                "gait_cycle_pct": 100 * info[s]["p"],
+                "hip_flex_deg": hip_flex,
+                "knee_flex_deg": knee_flex,
+                "ankle_dorsi_deg": ankle_dorsi,
+                "foot_angle_deg": L["phi"],
+                "trunk_lean_fwd_deg": lam_fwd,
+                "trunk_lean_lat_deg": lat,
+                "pelvis_obliquity_deg": obl,
+                "knee_valgus_deg": a_t - a_s,
+                "hip_add_deg": a_t + obl,
+                "shoulder_flex_deg": shoulder_flex[s],
+            }
+        )
+        ang_rows.append(df)
+    angles = pd.concat(ang_rows, ignore_index=True).sort_values(["frame", "side"]).reset_index(drop=True)
+
+    # discrete pattern truth measured on the output, per side
+    truth["per_side"] = _discrete_truth(angles)
+    truth["diagnostics"] = {
+        "ik_residual_m": max(leg[s]["ik_residual_m"] for s in SIDES),
+        "swing_lift_max_m": {s: leg[s]["lift_max_m"] for s in SIDES},
+        "min_swing_mtp_height_m": {s: leg[s]["min_swing_foot_y_m"] for s in SIDES},
+        "thigh_amplitude_factor": amp_k,
+        "speed_class": params.speed_class,
+    }
+    arr = np.stack([xyz[nm] for nm in names], axis=1)
+    pose = PoseSequence(
+        xyz=arr,
+        score=np.ones(arr.shape[:2]),
+        names=names,
+        t_s=t,
+        frame="world",
+        source="phantom (synthetic)",
+        meta={
+            "synthetic": True,
+            "generator": "gaitscope.phantom.simulate",
+            "rate_hz": rate,
+            "height_m": params.height_m,
+            "pattern": params.pattern,
+            "severity": params.severity if params.pattern else None,
+            "side": params.side if params.pattern else None,
+            "seed": params.seed,
+        },
+    )
+    return PhantomWalk(pose=pose, events=events, angles=angles, truth=truth, params=asdict(params))
+
+
+def _discrete_truth(angles: pd.DataFrame) -> dict:
+    """Per-side summary values of the truth angles (means over the whole walk)."""
+    out = {}
+    for s, g in angles.groupby("side"):
+        st = g[g["in_stance"]]
+        sw = g[~g["in_stance"]]
+        out[s] = {
+            "knee_flex_swing_max_deg": float(sw["knee_flex_deg"].max()),
+            "knee_flex_stance_min_deg": float(st["knee_flex_deg"].min()),
+            "hip_flex_max_deg": float(g["hip_flex_deg"].max()),
+            "hip_flex_min_deg": float(g["hip_flex_deg"].min()),
+            "ankle_dorsi_swing_min_deg": float(sw["ankle_dorsi_deg"].min()),
+            "pelvis_obliquity_stance_max_deg": float(st["pelvis_obliquity_deg"].max()),
+            "pelvis_obliquity_mean_deg": float(g["pelvis_obliquity_deg"].mean()),
+            "trunk_lean_lat_stance_max_deg": float(st["trunk_lean_lat_deg"].max()),
+            "knee_valgus_stance_max_deg": float(st["knee_valgus_deg"].max()),
+            "shoulder_flex_range_deg": float(g["shoulder_flex_deg"].max() - g["shoulder_flex_deg"].min()),
+        }
+    return out
