@@ -1,0 +1,270 @@
+"""The pattern-rule engine: per-stride metrics + knowledge rules -> Findings.
+
+Each rule of ``knowledge/patterns.toml`` is evaluated with three-valued logic. A condition is *true* when
+the side's aggregated metric lies beyond its threshold row, *false* when it does not, and *unknown* when the
+metric is missing, cannot be measured from this view, or has too few strides. A rule is ``present`` when
+every group holds, ``absent`` when some group certainly fails, and ``not_assessable`` otherwise, with the
+reason. Pure functions; no video or pose imports.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Mapping, Sequence
+
+import pandas as pd
+
+from gaitscope.knowledge.loader import Condition, Knowledge, PatternRule, Threshold, load_knowledge
+from gaitscope.patterns.aggregate import POOLED, Aggregates, aggregate_cycles
+from gaitscope.types import SIDES, Evidence, Finding, GaitscopeError
+
+VIEWS = ("sagittal", "frontal", "oblique", "3d")
+_AGG_WORDS = {
+    "mean": "mean over {n} strides",
+    "median": "median over {n} strides",
+    "min": "minimum over {n} strides",
+    "max": "maximum over {n} strides",
+    "cv_pct": "coefficient of variation over {n} strides",
+    "ratio_other_over_self": "other side's mean / this side's mean ({n} and {n_other} strides)",
+    "ratio_self_over_other": "this side's mean / other side's mean ({n} and {n_other} strides)",
+}
+
+
+@dataclass(frozen=True)
+class PatternContext:
+    """What the rules need to know about the recording.
+
+    Parameters
+    ----------
+    view
+        ``"sagittal"``, ``"frontal"``, ``"oblique"`` or ``"3d"``: each threshold row is valid only for
+        the views it lists (a flag must exceed the measurement error of its view).
+    spatial_scale
+        ``"metres"`` or ``"relative"`` (body heights): with ``"relative"`` a condition uses its
+        ``threshold_rel`` row (e.g. ``step_length_rel``) instead of the metric one.
+    min_cycles
+        Overrides every rule's minimum number of strides (e.g. 1 for a representative mean cycle from a
+        ``.mot`` file); ``None`` uses the rules' own minimum.
+    not_assessable
+        ``{metric: reason}`` from the analysis (e.g. why a frontal metric is missing); used as the reason.
+    """
+
+    view: str
+    spatial_scale: str = "metres"
+    min_cycles: int | None = None
+    not_assessable: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.view not in VIEWS:
+            raise ValueError(f"view must be one of {VIEWS}, got {self.view!r}")
+        if self.spatial_scale not in ("metres", "relative"):
+            raise ValueError(f"spatial_scale must be 'metres' or 'relative', got {self.spatial_scale!r}")
+        if self.min_cycles is not None and self.min_cycles < 1:
+            raise ValueError("min_cycles must be at least 1")
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    state: bool | None  # True / False / None (unknown)
+    severity: int = 0
+    evidence: Evidence | None = None
+    reason: str = ""
+
+
+def _other(side: str) -> str:
+    return "right" if side == "left" else "left"
+
+
+def _and(states: Sequence[bool | None]) -> bool | None:
+    if any(s is False for s in states):
+        return False
+    if all(s is True for s in states):
+        return True
+    return None
+
+
+def _or(states: Sequence[bool | None]) -> bool | None:
+    if any(s is True for s in states):
+        return True
+    if all(s is False for s in states):
+        return False
+    return None
+
+
+def _threshold_for(cond: Condition, kb: Knowledge, ctx: PatternContext) -> Threshold:
+    if ctx.spatial_scale == "relative" and cond.threshold_rel:
+        return kb.thresholds[cond.threshold_rel]
+    return kb.thresholds[cond.threshold]
+
+
+def _evaluate_condition(cond: Condition, side: str, aggs: Aggregates, kb: Knowledge, ctx: PatternContext,
+                        min_cycles: int) -> _Outcome:
+    thr = _threshold_for(cond, kb, ctx)
+    metric = thr.metric
+    if ctx.view not in thr.views:
+        return _Outcome(None, reason=f"{metric} cannot be judged from a {ctx.view} view (needs {' or '.join(thr.views)})")
+    data_side = side if side == POOLED or cond.on == "self" else _other(side)
+    st = aggs.stat(data_side, metric)
+    where = "all strides" if data_side == POOLED else f"the {data_side} side"
+    if metric in ctx.not_assessable and (st is None or st.n == 0):
+        return _Outcome(None, reason=f"{metric}: {ctx.not_assessable[metric]}")
+    if st is None or (st.n == 0 and aggs.n_strides.get(POOLED, 0) and aggs.stat(POOLED, metric) is not None
+                      and aggs.stat(POOLED, metric).n == 0):
+        return _Outcome(None, reason=f"{metric}: not measured in this recording")
+    if st.n == 0:
+        return _Outcome(None, reason=f"{metric}: no strides on {where}")
+    if st.n < min_cycles:
+        return _Outcome(None, reason=f"{metric}: only {st.n} stride(s) on {where}, need {min_cycles}")
+    n_other = 0
+    if thr.aggregate.startswith("ratio"):
+        so = aggs.stat(_other(data_side), metric)
+        n_other = 0 if so is None else so.n
+        if so is None or so.n < min_cycles:
+            return _Outcome(None, reason=f"{metric}: only {n_other} stride(s) on the {_other(data_side)} side, need {min_cycles} to compare sides")
+        mine, theirs = st.mean, so.mean
+        if not (math.isfinite(mine) and math.isfinite(theirs)) or mine <= 0 or theirs <= 0:
+            return _Outcome(None, reason=f"{metric}: a side ratio needs positive means")
+        value = theirs / mine if thr.aggregate == "ratio_other_over_self" else mine / theirs
+    else:
+        value = st.get(thr.aggregate)
+    if not math.isfinite(value):
+        need = "at least 2 strides" if thr.aggregate == "cv_pct" else "finite values"
+        return _Outcome(None, reason=f"{metric} {thr.aggregate} on {where}: needs {need}")
+    words = _AGG_WORDS.get(thr.aggregate, "share of {n} strides")
+    note = f"{words.format(n=st.n, n_other=n_other)}; threshold {thr.id}"
+    if thr.aggregate.startswith("frac_"):
+        note = f"share of strides with {metric} = {thr.aggregate[5:]} ({st.n} strides); threshold {thr.id}"
+    ev = Evidence(
+        metric=metric,
+        value=float(value),
+        unit=thr.unit,
+        comparison=thr.comparison,
+        threshold=thr.value,
+        source=thr.source,
+        side=None if data_side == POOLED else data_side,
+        note=note,
+    )
+    passed = thr.passes(value)
+    return _Outcome(passed, thr.severity(value) if passed else 0, ev)
+
+
+@dataclass(frozen=True)
+class _SideResult:
+    state: bool | None
+    severity: int
+    primary: tuple[Evidence, ...]  # evidence of group conditions that hold (first) and the others
+    supporting: tuple[Evidence, ...]
+    reasons: tuple[str, ...]
+
+
+def _evaluate_side(rule: PatternRule, side: str, aggs: Aggregates, kb: Knowledge, ctx: PatternContext) -> _SideResult:
+    min_cycles = ctx.min_cycles if ctx.min_cycles is not None else rule.min_cycles
+    group_states = []
+    true_ev: list[Evidence] = []
+    other_ev: list[Evidence] = []
+    reasons: list[str] = []
+    severity = 0
+    for g in rule.groups:
+        outs = [_evaluate_condition(c, side, aggs, kb, ctx, min_cycles) for c in g.conditions]
+        states = [o.state for o in outs]
+        group_states.append(_or(states) if g.require == "any" else _and(states))
+        for o in outs:
+            if o.evidence is not None:
+                (true_ev if o.state else other_ev).append(o.evidence)
+            if o.state:
+                severity = max(severity, o.severity)
+            if o.state is None:
+                reasons.append(o.reason)
+    state = _and(group_states)
+    supporting = []
+    for c in rule.supporting:
+        o = _evaluate_condition(c, side, aggs, kb, ctx, min_cycles)
+        if o.evidence is not None:
+            supporting.append(o.evidence)
+    return _SideResult(state, severity if state else 0, tuple(true_ev + other_ev), tuple(supporting), tuple(reasons))
+
+
+def _dedupe(reasons: Sequence[str]) -> str:
+    seen: list[str] = []
+    for r in reasons:
+        if r and r not in seen:
+            seen.append(r)
+    return "; ".join(seen)
+
+
+def evaluate_rule(rule: PatternRule, aggs: Aggregates, context: PatternContext, knowledge: Knowledge | None = None) -> Finding:
+    """Evaluate one rule on aggregated strides.
+
+    Returns
+    -------
+    Finding
+        ``status`` present/absent/not_assessable; ``side``: for per-side rules the side(s) where the
+        pattern holds (``"both"`` when both), None for pooled rules; ``severity`` 0..3 (number of the
+        threshold row's cut-offs passed, the largest over the holding conditions and sides);
+        ``evidence``: the holding conditions first, then the other measured ones, then supporting ones;
+        ``reason``: why it is not assessable.
+    """
+    kb = knowledge or load_knowledge()
+    if rule.side_logic == "pooled":
+        r = _evaluate_side(rule, POOLED, aggs, kb, context)
+        ev = r.primary + r.supporting
+        if r.state is True:
+            return Finding(rule.code, "present", None, max(1, r.severity), ev)
+        if r.state is False:
+            return Finding(rule.code, "absent", None, 0, ev)
+        return Finding(rule.code, "not_assessable", None, 0, ev, _dedupe(r.reasons))
+    res = {s: _evaluate_side(rule, s, aggs, kb, context) for s in SIDES}
+    present = [s for s in SIDES if res[s].state is True]
+    order = present + [s for s in SIDES if s not in present]
+    ev = tuple(e for s in order for e in res[s].primary) + tuple(e for s in order for e in res[s].supporting)
+    if present:
+        side = "both" if len(present) == 2 else present[0]
+        sev = max(max(1, res[s].severity) for s in present)
+        return Finding(rule.code, "present", side, sev, ev)
+    if all(res[s].state is False for s in SIDES):
+        return Finding(rule.code, "absent", None, 0, ev)
+    unknown = [s for s in SIDES if res[s].state is None]
+    shared = set.intersection(*(set(res[s].reasons) for s in unknown)) if len(unknown) == 2 else set()
+    reasons = [rr for s in unknown for rr in res[s].reasons if rr in shared]
+    reasons += [f"{s}: {rr}" for s in unknown for rr in res[s].reasons if rr not in shared]
+    return Finding(rule.code, "not_assessable", None, 0, ev, _dedupe(reasons))
+
+
+def evaluate_patterns(
+    cycles: pd.DataFrame | None,
+    context: PatternContext,
+    *,
+    aggregates: Aggregates | None = None,
+    knowledge: Knowledge | None = None,
+    codes: Sequence[str] | None = None,
+) -> tuple[Finding, ...]:
+    """Evaluate every gait-pattern rule (or those in ``codes``) on a recording.
+
+    Parameters
+    ----------
+    cycles
+        The per-stride table (cycles.csv contract: one row per stride, ``side`` column, metric columns
+        named as in ``gaitscope/knowledge/metrics.csv``). May be None when ``aggregates`` is given.
+    context
+        View, spatial scale and optional stride minimum (:class:`PatternContext`).
+    aggregates
+        Per-side summaries to use instead of (or computed from) ``cycles``.
+    knowledge
+        The knowledge base (default: the package's, validated).
+    codes
+        Only these pattern codes, in this order.
+
+    Returns
+    -------
+    tuple of Finding
+        One per rule, in the rules' order. Severity 0..3, sides ``left``/``right``/``both``/None.
+        Evidence values carry the threshold row's unit (deg, ratio, m, %, fraction of strides ...).
+    """
+    kb = knowledge or load_knowledge()
+    if aggregates is None:
+        if cycles is None:
+            raise GaitscopeError("evaluate_patterns needs a cycle table or aggregates; run the gait analysis first.")
+        aggregates = aggregate_cycles(cycles)
+    rules = kb.patterns if codes is None else tuple(kb.pattern(c) for c in codes)
+    return tuple(evaluate_rule(r, aggregates, context, kb) for r in rules)
