@@ -32,6 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from gaitscope.events import footprints
 from gaitscope.signal import foot_speed
 from gaitscope.signal.prepare import PreparedWalk
 from gaitscope.types import SIDES
@@ -65,6 +66,16 @@ class FootVelocityEventDetector:
     margin_s: float = 0.6
     stance_s: tuple[float, float] = (0.12, 2.5)
     swing_s: tuple[float, float] = (0.12, 1.2)
+    footprints: str = "video"
+    footprint_same_place_height: float = 0.15
+    min_contact_s: float = 0.12
+
+    def _use_footprints(self, prep: PreparedWalk, kind: str) -> bool:
+        if self.footprints == "always":
+            return kind != "treadmill"
+        if self.footprints == "never":
+            return False
+        return prep.pose.frame == "image" and kind != "treadmill" and prep.view in ("sagittal", "oblique")
 
     def detect(self, prep: PreparedWalk) -> pd.DataFrame:
         """Events of every pass of ``prep``; columns :data:`EVENT_COLUMNS`, sorted by ``t_s``."""
@@ -96,6 +107,9 @@ class FootVelocityEventDetector:
                 if p.kind == "treadmill"
                 else 0.0
             )
+            if self._use_footprints(prep, p.kind):
+                rows.extend(self._footprint_rows(prep, p, lo, sl, heels, toes, g))
+                continue
             for side in SIDES:
                 c, cen = foot_speed.foot_speeds(heels[side], toes[side], t, g)
                 pk = foot_speed.swing_peaks(
@@ -133,6 +147,49 @@ class FootVelocityEventDetector:
         return df
 
 
+    def _footprint_rows(self, prep, p, lo, sl, heels, toes, g) -> list[dict]:
+        """Events of one pass from footprints (sides by alternation, see ``footprints.py``)."""
+        t = prep.pose.t_s[sl]
+        peaks = []
+        for side in SIDES:
+            _, cen = foot_speed.foot_speeds(heels[side], toes[side], t, g)
+            pk = foot_speed.swing_peaks(cen, t, min_speed=self.min_swing_speed_height_per_s * prep.height,
+                                        min_interval_s=self.min_interval_s)
+            peaks.extend(cen[pk[(pk > 0) & (pk < t.size - 1)]].tolist())
+        if len(peaks) < 2:
+            return []
+        ref = float(np.median(peaks))
+        prints = footprints.find_footprints(
+            heels, toes, t, ground_vx=g, ref_speed=ref, ic_fraction=self.ic_fraction,
+            fc_fraction=self.fc_fraction, min_contact_s=self.min_contact_s,
+            same_place=self.footprint_same_place_height * prep.height,
+        )
+        sides = footprints.assign_sides(prints)
+        conf = {side: _foot_conf(prep, side, sl) for side in SIDES}
+        rows = []
+        for fp, side in zip(prints, sides):
+            total = sum(fp.votes.values())
+            agree = fp.votes.get(side, 0.0) / total if total > 0 else 0.5
+            for kind, x, found in (("ic", fp.ic, fp.ic_found), ("fc", fp.fc, fp.fc_found)):
+                if not found:
+                    continue
+                i_local = int(round(x))
+                i_glob = lo + i_local
+                if not (p.start <= i_glob < p.end):
+                    continue
+                k0, k1 = max(0, i_local - 2), min(t.size, i_local + 3)
+                c_mean = float(np.nanmean(np.concatenate([conf[s][k0:k1] for s in SIDES])))
+                rows.append({
+                    "event": kind,
+                    "side": side,
+                    "frame": int(prep.pose.frame_index[i_glob]),
+                    "t_s": float(np.interp(x, np.arange(t.size), t)),
+                    "pass": int(p.index),
+                    "score": float(np.clip(c_mean * (0.5 + 0.5 * agree), 0.0, 1.0)),
+                })
+        return rows
+
+
 def _foot_conf(prep: PreparedWalk, side: str, sl: slice) -> np.ndarray:
     sc = prep.pose.score
     idx = [prep.names.index(f"{side}_heel"), prep.names.index(f"{side}_toe")]
@@ -163,22 +220,34 @@ def empty_events() -> pd.DataFrame:
 
 
 def drop_implausible(
-    df: pd.DataFrame, *, stance_s: tuple[float, float], swing_s: tuple[float, float]
+    df: pd.DataFrame,
+    *,
+    stance_s: tuple[float, float],
+    swing_s: tuple[float, float],
+    min_step_fraction: float = 0.5,
 ) -> pd.DataFrame:
-    """Remove events that break the per-foot sequence rules (never invents events).
+    """Remove events that break the sequence rules (never invents or moves events).
 
-    Per foot and pass, events must alternate IC, FC, IC ...; an IC->FC interval must lie in
-    ``stance_s`` and an FC->IC interval in ``swing_s`` (seconds). When two neighbouring events
-    break a rule, the one with the lower score is dropped, and the check repeats.
+    Rules, per pass:
+
+    * per foot, events alternate IC, FC, IC ...;
+    * an IC->FC interval (stance) lies in ``stance_s`` and an FC->IC interval (swing) in
+      ``swing_s`` (seconds);
+    * two successive ICs (of either foot) are at least ``min_step_fraction`` of the pass's
+      median step time apart (a step cannot be much shorter than the others).
+
+    When two neighbouring events break a rule, the one with the lower score is dropped, and
+    the checks repeat until none is broken.
     """
     if df.empty:
         return df
     keep = np.ones(len(df), bool)
-    for (_, _), g in df.groupby(["side", "pass"], sort=False):
-        idx = list(g.index)
-        changed = True
-        while changed and len(idx) > 1:
-            changed = False
+    changed = True
+    while changed:
+        changed = False
+        live = df[keep]
+        for (_, _), g in live.groupby(["side", "pass"], sort=False):
+            idx = list(g.index)
             for a, b in zip(idx[:-1], idx[1:]):
                 ea, eb = df.at[a, "event"], df.at[b, "event"]
                 dt = df.at[b, "t_s"] - df.at[a, "t_s"]
@@ -188,11 +257,25 @@ def drop_implausible(
                 elif not bad:
                     bad = not swing_s[0] <= dt <= swing_s[1]
                 if bad:
-                    drop = a if df.at[a, "score"] < df.at[b, "score"] else b
-                    idx.remove(drop)
-                    keep[df.index.get_loc(drop)] = False
+                    keep[df.index.get_loc(a if df.at[a, "score"] < df.at[b, "score"] else b)] = False
                     changed = True
                     break
+            if changed:
+                break
+        if changed:
+            continue
+        for _, g in live[live["event"] == "ic"].groupby("pass", sort=False):
+            if len(g) < 4:
+                continue
+            t = g["t_s"].to_numpy()
+            steps = np.diff(t)
+            med = float(np.median(steps))
+            short = np.flatnonzero(steps < min_step_fraction * med)
+            if short.size:
+                a, b = g.index[short[0]], g.index[short[0] + 1]
+                keep[df.index.get_loc(a if df.at[a, "score"] < df.at[b, "score"] else b)] = False
+                changed = True
+                break
     return df[keep].reset_index(drop=True)
 
 
