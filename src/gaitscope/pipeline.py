@@ -187,7 +187,8 @@ def analyze_pose(
     src = (input_info or {}).get("path") or pose.source or "the input"
     prep = prepare_walk(pose, height_m=height_m)
     if prep.gait_mode == "not_walking":
-        why = "; ".join(r for _, r in prep.not_assessable) or "no straight walking pass was detected"
+        reasons = [r.removeprefix("no walking found: ").rstrip(".") for _, r in prep.not_assessable]
+        why = "; ".join(dict.fromkeys(r for r in reasons if r)) or "no straight walking pass was detected"
         raise GaitscopeError(
             f"no walking found in {src}: {why}; record the person walking at least four strides "
             "across the view (side-on) and try again"

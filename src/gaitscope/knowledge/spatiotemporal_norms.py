@@ -91,6 +91,7 @@ def load_spatiotemporal_norms() -> pd.DataFrame:
     return df
 
 
+@lru_cache(maxsize=512)
 def spatiotemporal_normal_range(
     parameter: str,
     *,

@@ -270,6 +270,7 @@ def compute_cycles(prep: Any, events: pd.DataFrame, angles: pd.DataFrame) -> pd.
     strides = segment_strides(events, max_stride_time_s=analysis_setting("max_stride_time_s"))
     # keep strides inside usable passes only
     usable = {p.index for p in prep.passes if p.usable}
+    dropped = int(strides.attrs.get("dropped_out_of_order", 0))
     strides = strides[strides["pass"].isin(usable)].reset_index(drop=True)
     timing = temporal_parameters(strides)
     names = pose.names
@@ -310,4 +311,6 @@ def compute_cycles(prep: Any, events: pd.DataFrame, angles: pd.DataFrame) -> pd.
         out[c] = kin[c]
     out["foot_contact"] = kin["foot_contact"]
     out = out.astype({"pass": np.int64, "start": np.int64, "end": np.int64})
-    return out[list(CYCLE_COLUMNS)]
+    out = out[list(CYCLE_COLUMNS)]
+    out.attrs["dropped_out_of_order"] = dropped
+    return out

@@ -41,19 +41,25 @@ def segment_strides(events: pd.DataFrame, *, max_stride_time_s: float) -> pd.Dat
     -------
     DataFrame
         Columns ``side, pass, start, end`` (input frame indices, half-open), ``t_start_s``,
-        ``t_end_s``, ``t_fc_s`` (own FC), ``t_opp_fc_s``, ``t_opp_ic_s`` (NaN when the event is
-        missing or out of order), ordered by ``t_start_s``. A stride without its own FC is dropped.
+        ``t_end_s``, ``t_fc_s`` (own FC), ``t_opp_fc_s``, ``t_opp_ic_s``, ordered by
+        ``t_start_s``. A stride without its own FC is dropped. When the opposite foot has events
+        in the pass, a stride must hold the full order IC, opposite FC, opposite IC, FC, next IC,
+        else it is dropped (counted in ``df.attrs["dropped_out_of_order"]``); when the opposite
+        foot is not tracked at all, its columns are NaN.
     """
     cols = ["side", "pass", "start", "end", "t_start_s", "t_end_s", "t_fc_s", "t_opp_fc_s", "t_opp_ic_s"]
     rows: list[tuple] = []
     if events is None or len(events) == 0:
-        return pd.DataFrame(columns=cols)
+        df = pd.DataFrame(columns=cols)
+        df.attrs["dropped_out_of_order"] = 0
+        return df
     ev = events.sort_values("t_s")
     by: dict[tuple[str, str, int], np.ndarray] = {}
     for (kind, side, p), g in ev.groupby(["event", "side", "pass"]):
         by[(kind, side, int(p))] = g["t_s"].to_numpy(float)
     frame_of = dict(zip(zip(ev["side"], ev["event"], ev["t_s"].astype(float)), ev["frame"].astype(np.int64)))
     empty = np.empty(0)
+    dropped = 0
     for side in SIDES:
         opp = OTHER[side]
         passes = sorted({k[2] for k in by if k[1] == side and k[0] == "ic"})
@@ -70,8 +76,13 @@ def segment_strides(events: pd.DataFrame, *, max_stride_time_s: float) -> pd.Dat
                     continue
                 t_ofc = _first_between(ofcs, t0, t_fc)
                 t_oic = _first_between(oics, t_ofc if np.isfinite(t_ofc) else t0, t1)
-                if np.isfinite(t_oic) and t_oic > t_fc and not np.isfinite(t_ofc):
-                    pass  # opposite IC after own FC: a flight phase, handled by the caller
+                has_opp = ofcs.size + oics.size > 0
+                ordered = np.isfinite(t_ofc) and np.isfinite(t_oic) and t_ofc < t_oic < t_fc
+                if has_opp and not ordered:
+                    # the opposite foot is tracked in this pass but did not lift and land once
+                    # between this IC and FC: not a walking stride (missed or spurious events)
+                    dropped += 1
+                    continue
                 rows.append(
                     (
                         side,
@@ -85,8 +96,9 @@ def segment_strides(events: pd.DataFrame, *, max_stride_time_s: float) -> pd.Dat
                         t_oic,
                     )
                 )
-    df = pd.DataFrame(rows, columns=cols)
-    return df.sort_values("t_start_s", kind="stable").reset_index(drop=True)
+    df = pd.DataFrame(rows, columns=cols).sort_values("t_start_s", kind="stable").reset_index(drop=True)
+    df.attrs["dropped_out_of_order"] = dropped
+    return df
 
 
 def temporal_parameters(strides: pd.DataFrame) -> pd.DataFrame:

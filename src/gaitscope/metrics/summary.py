@@ -226,6 +226,12 @@ def summarize(
                 "reason": f"the view is {prep.view}: sagittal angles need a side view (or 3D input)",
             }
         )
+    dropped = int(cycles.attrs.get("dropped_out_of_order", 0))
+    if dropped:
+        notes.append(
+            f"{dropped} stride(s) left out: the other foot did not lift and land once between IC and FC "
+            "(missed or spurious events)"
+        )
     if prep.view == "oblique":
         notes.append("the camera looks at the walker obliquely: sagittal angles are foreshortened and less accurate")
 

@@ -1,0 +1,63 @@
+"""Wall time of the gait analysis after pose, for a 60 s walk filmed at 30 frames/s.
+
+Input: the phantom walker (60 s, 30 Hz) seen by the virtual camera from the side (1280x720,
+1 px noise), i.e. exactly what the pose stage hands over for a phone video. Timed: everything
+after pose (signal preparation, events, angles, strides, summary), best and median of repeats.
+Target (issue 3): well under 0.5 s.
+
+    .venv/bin/python benchmarks/analysis_speed.py [--repeats 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+
+def make_input(duration_s: float = 60.0, rate_hz: float = 30.0):
+    from gaitscope.capture.virtual_camera import project
+    from gaitscope.phantom.walker import simulate
+
+    walk = simulate(duration_s=duration_s, rate_hz=rate_hz, seed=3)
+    return project(walk.pose, view="sagittal-left", rate_hz=rate_hz, image_size_px=(1280, 720), noise_px=1.0, drop_fraction=0.0, seed=3), walk
+
+
+def time_stages(pose, height_m: float):
+    from gaitscope.events import detect_events
+    from gaitscope.metrics.cycles import compute_angles, compute_cycles
+    from gaitscope.metrics.summary import summarize
+    from gaitscope.signal import prepare_walk
+
+    t = [time.perf_counter()]
+    prep = prepare_walk(pose, height_m=height_m)
+    t.append(time.perf_counter())
+    events = detect_events(prep)
+    t.append(time.perf_counter())
+    angles = compute_angles(prep)
+    cycles = compute_cycles(prep, events, angles)
+    t.append(time.perf_counter())
+    summary = summarize(prep, events, cycles, angles)
+    t.append(time.perf_counter())
+    return [b - a for a, b in zip(t[:-1], t[1:])], summary
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeats", type=int, default=7)
+    args = ap.parse_args(argv)
+    pose, walk = make_input()
+    time_stages(pose, 1.70)  # warm-up: imports and caches
+    runs = [time_stages(pose, float(walk.params.get("height_m", 1.70)))[0] for _ in range(args.repeats)]
+    totals = [sum(r) for r in runs]
+    names = ("signal (prepare_walk)", "events", "angles + cycles", "summary")
+    print(f"analysis after pose: {pose.n_frames} frames, {pose.duration_s:.1f} s at {pose.median_rate_hz:.1f} Hz (phantom, virtual camera sagittal-left)")
+    for i, name in enumerate(names):
+        vals = [r[i] for r in runs]
+        print(f"  {name:<22} median {statistics.median(vals) * 1000:7.1f} ms")
+    print(f"  {'total':<22} median {statistics.median(totals) * 1000:7.1f} ms, best {min(totals) * 1000:.1f} ms (target < 500 ms)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
