@@ -110,7 +110,7 @@ def simulate(
     cadence_spm: float | None = None,
     duration_s: float = 8.0,
     rate_hz: float = 100.0,
-    pattern: str | None = None,
+    pattern: str | list[str] | tuple[str, ...] | None = None,
     severity: str = "moderate",
     side: str = "right",
     seed: int = 0,
@@ -134,7 +134,8 @@ def simulate(
     duration_s, rate_hz
         Length and sampling rate of the output.
     pattern, severity, side
-        Injected abnormality (see :data:`gaitscope.phantom.patterns.PATTERNS`), ``"mild"``,
+        Injected abnormality (see :data:`gaitscope.phantom.patterns.PATTERNS`); several can be
+        combined as a list or ``"name1+name2"`` (same severity and side). Severity ``"mild"``,
         ``"moderate"`` or ``"severe"``, and the affected side (``"both"`` for crouch and
         reduced_arm_swing). For ``leg_length_difference`` the side is the short leg.
     seed
@@ -150,12 +151,14 @@ def simulate(
     -------
     PhantomWalk
     """
-    pattern = resolve_pattern(pattern)
+    names = _pattern_list(pattern)
+    pattern = "+".join(names) if names else None
     level = severity_level(severity)
     if side not in ("left", "right", "both"):
         raise GaitscopeError(f"unknown side {side!r}; choose left, right (or both for crouch / reduced_arm_swing)")
-    if side == "both" and pattern is not None and not PATTERNS[pattern][1]:
-        raise GaitscopeError(f"pattern {pattern!r} needs side left or right, not both")
+    for nm in names:
+        if side == "both" and not PATTERNS[nm][1]:
+            raise GaitscopeError(f"pattern {nm!r} needs side left or right, not both")
     if not 0.5 <= duration_s <= 600:
         raise GaitscopeError(f"duration_s must be between 0.5 and 600 s, got {duration_s}")
     if not 10 <= rate_hz <= 2000:
@@ -188,6 +191,14 @@ def simulate(
     amp = _calibrate_amplitude(params, body, curves)
     walk = _build(params, body, curves, amp, level=level)
     return walk
+
+
+def _pattern_list(pattern) -> list[str]:
+    if pattern is None:
+        return []
+    raw = pattern.split("+") if isinstance(pattern, str) else list(pattern)
+    out = [resolve_pattern(p.strip()) for p in raw]
+    return [p for p in out if p is not None]
 
 
 # --------------------------------------------------------------------------- calibration
@@ -317,9 +328,10 @@ def _build(params: WalkParams, body: Body, curves: NormalCurves, amp_k: float, *
     s_curve = curves.foot_off_pct / 100.0
     timing = Timing(stance_frac={"left": s_curve, "right": s_curve}, left_ic_offset=0.5)
     pattern_truth: dict = {}
-    pat_sides = ("left", "right") if params.side == "both" else (params.side,)
-    if params.pattern in TIMING_EDITS:
-        pattern_truth.update(TIMING_EDITS[params.pattern](timing, params.side, level))
+    names = _pattern_list(params.pattern)
+    for nm in names:
+        if nm in TIMING_EDITS:
+            pattern_truth.setdefault(nm, {}).update(TIMING_EDITS[nm](timing, params.side, level))
     sch = _schedule(params, curves, rng, timing)
 
     # ---- per-side plan from the normal curves
@@ -350,23 +362,23 @@ def _build(params: WalkParams, body: Body, curves: NormalCurves, amp_k: float, *
         )
         info[s] = {"k": k, "p": p, "pc": pc}
     ds_frac = min(sch.stance_frac.values()) - 0.5 + 0.5 * abs(timing.left_ic_offset - 0.5)
-    if params.pattern is not None:
-        fn = PATTERNS[params.pattern][0]
-        pattern_truth.update(fn(plans, params.side, level, max(ds_frac, 0.02)))
+    for nm in names:
+        pattern_truth.setdefault(nm, {}).update(PATTERNS[nm][0](plans, params.side, level, max(ds_frac, 0.02)))
     shank_len = {s: body.shank_m for s in SIDES}
-    if params.pattern == "leg_length_difference":
-        shank_len[params.side] -= pattern_truth["short_leg_m"]
+    lld = pattern_truth.get("leg_length_difference")
+    if lld:
+        shank_len[params.side] -= lld["short_leg_m"]
 
     # ---- pelvis orientation, sway and trunk
     pR, pL = info["right"]["pc"], info["left"]["pc"]
     rho = 0.5 * (curves.pelvis_rotation(pR) - curves.pelvis_rotation(pL))  # + right hip forward
     omega = 0.5 * (curves.pelvis_obliquity(pR) - curves.pelvis_obliquity(pL))  # + right side up
     omega = omega + plans["right"].obliquity - plans["left"].obliquity
-    if params.pattern == "leg_length_difference":
+    if lld:
         # the pelvis tilts down toward the short leg (both feet on the floor in standing)
-        tilt = np.degrees(np.arcsin(pattern_truth["short_leg_m"] / body.hip_width_m))
+        tilt = np.degrees(np.arcsin(lld["short_leg_m"] / body.hip_width_m))
         omega = omega - SIGN[params.side] * tilt
-        pattern_truth["pelvic_obliquity_offset_deg"] = round(float(tilt), 3)
+        lld["pelvic_obliquity_offset_deg"] = round(float(tilt), 3)
     sway_phase = 2 * np.pi * (info["right"]["p"] - 0.05)
     z_pelvis = PELVIS_SWAY_M * np.sin(sway_phase)
     lam_lat = 1.0 * np.sin(sway_phase) + plans["right"].trunk_lat - plans["left"].trunk_lat  # + toward right
@@ -645,8 +657,13 @@ def _build(params: WalkParams, body: Body, curves: NormalCurves, amp_k: float, *
         "cadence_spm": 120.0 / mean(st_all) if len(st_all) else float("nan"),
         "speed_mps": mean(sl_all) / mean(st_all) if len(st_all) else float("nan"),
         "step_width_m": mean(step_w),
-        "pattern": {"name": params.pattern, "severity": params.severity if params.pattern else None,
-                    "side": params.side if params.pattern else None, **pattern_truth},
+        "pattern": {
+            "name": params.pattern,
+            "names": names,
+            "severity": params.severity if names else None,
+            "side": params.side if names else None,
+            "injected": pattern_truth,
+        },
         "definitions": {
             "step_length_m": "x distance from the previous contralateral footprint to this footprint (heel position at 30 % of stance)",
             "step_time_s": "time from the previous contralateral initial contact to this initial contact",
