@@ -102,16 +102,16 @@ class FootVelocityEventDetector:
                 continue
             heels = {s: plane[sl, names.index(f"{s}_heel")] for s in SIDES}
             toes = {s: plane[sl, names.index(f"{s}_toe")] for s in SIDES}
-            g = (
-                foot_speed.ground_velocity(list(heels.values()), list(toes.values()), t)
-                if p.kind == "treadmill"
-                else 0.0
-            )
+            g = 0.0
             if self._use_footprints(prep, p.kind):
                 rows.extend(self._footprint_rows(prep, p, lo, sl, heels, toes, g))
                 continue
+            g_side = {
+                side: foot_speed.foot_ground_velocity(heels[side], toes[side], t) if p.kind == "treadmill" else 0.0
+                for side in SIDES
+            }
             for side in SIDES:
-                c, cen = foot_speed.foot_speeds(heels[side], toes[side], t, g)
+                c, cen = foot_speed.foot_speeds(heels[side], toes[side], t, g_side[side])
                 pk = foot_speed.swing_peaks(
                     cen, t, min_speed=self.min_swing_speed_height_per_s * prep.height,
                     min_interval_s=self.min_interval_s,

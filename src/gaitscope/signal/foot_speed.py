@@ -46,6 +46,29 @@ def ground_velocity(heels: list[np.ndarray], toes: list[np.ndarray], t_s: np.nda
     return float(np.median(v)) if v.size else 0.0
 
 
+def foot_ground_velocity(heel: np.ndarray, toe: np.ndarray, t_s: np.ndarray, *, low_fraction: float = 0.4) -> float:
+    """Horizontal ground velocity seen under one foot (units/s).
+
+    The median horizontal velocity of the foot's lower point (heel or toe) over the frames
+    in which that point is in its lowest ``low_fraction`` of heights (the foot is standing).
+    Per foot, because through a perspective camera the belt under the near foot appears to
+    move faster than under the far foot. Returns 0.0 when it cannot be estimated.
+    """
+    if heel.shape[0] < 5:
+        return 0.0
+    h_up = np.where(np.isfinite(heel[:, 1]), heel[:, 1], np.inf)
+    t_up = np.where(np.isfinite(toe[:, 1]), toe[:, 1], np.inf)
+    use_heel = h_up <= t_up
+    low = np.where(use_heel, h_up, t_up)
+    vx = np.where(use_heel, np.gradient(heel[:, 0], t_s), np.gradient(toe[:, 0], t_s))
+    ok = np.isfinite(low) & np.isfinite(vx)
+    if ok.sum() < 5:
+        return 0.0
+    cut = np.quantile(low[ok], low_fraction)
+    sel = ok & (low <= cut)
+    return float(np.median(vx[sel])) if sel.any() else 0.0
+
+
 def foot_speeds(
     heel: np.ndarray, toe: np.ndarray, t_s: np.ndarray, ground_vx: np.ndarray | float
 ) -> tuple[np.ndarray, np.ndarray]:

@@ -584,8 +584,8 @@ def _gait_mode(plane, names, t, passes, height, st: PrepareSettings) -> tuple[st
         tt = t[sl]
         heels = [plane[sl, names.index(f"{s}_heel")] for s in SIDES]
         toes = [plane[sl, names.index(f"{s}_toe")] for s in SIDES]
-        g = foot_speed.ground_velocity(heels, toes, tt) if p.kind == "treadmill" else 0.0
         for h, to in zip(heels, toes):
+            g = foot_speed.foot_ground_velocity(h, to, tt) if p.kind == "treadmill" else 0.0
             c, cen = foot_speed.foot_speeds(h, to, tt, g)
             pk = foot_speed.swing_peaks(cen, tt, min_speed=st.min_swing_speed_height_per_s * height,
                                         min_interval_s=0.35)
