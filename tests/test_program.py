@@ -1,0 +1,128 @@
+"""Corrective plan: selection, order, count, contraindications, red flags, advice."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from gaitscope.chain import reason_chain
+from gaitscope.knowledge.loader import CAUSAL_RE, load_knowledge
+from gaitscope.program import build_plan, plan_to_dict
+from gaitscope.types import Evidence, Finding, GaitscopeError
+
+KB = load_knowledge()
+ORDER = {c: i for i, c in enumerate(KB.exercise_categories)}
+ABDUCTOR_EXERCISES = {"side_lying_leg_lifts", "clamshells", "lateral_band_walks", "side_planks"}
+
+
+def _f(code, side="left", severity=2, value=10.0, metric="x", unit="deg"):
+    sides = ("left", "right") if side == "both" else (side,)
+    return Finding(code, "present", side, severity, tuple(Evidence(metric, value, unit, ">", 0, "t", s) for s in sides))
+
+
+TRENDELENBURG = _f("trendelenburg", "left", 2, 10.5, "pelvic_drop_stance_max_deg")
+HEEL = _f("reduced_heel_strike", "right", 2, 0.2, "foot_contact", "fraction of strides")
+
+
+def test_category_order_is_release_mobility_activation_strengthening_gait():
+    categories = list(ORDER)
+    assert categories == ["release", "mobility", "activation", "strengthening", "gait_drill"]
+    for fs, flags in ([[TRENDELENBURG, HEEL], ["long_sitting"]], [[_f("knee_valgus"), _f("excessive_forward_trunk_lean", None)], []],
+                      [[_f("overpronation_indicators", "both")], ["heel_pain_history", "long_sitting"]]):
+        plan = build_plan(fs, intake_flags=flags)
+        ranks = [ORDER[it.category] for it in plan.exercises]
+        assert ranks == sorted(ranks), [it.exercise_id for it in plan.exercises]
+        assert [it.order for it in plan.exercises] == list(range(1, len(plan.exercises) + 1))
+
+
+def test_trendelenburg_plan_trains_the_hip_abductors_and_says_why():
+    plan = build_plan([TRENDELENBURG])
+    ids = [it.exercise_id for it in plan.exercises]
+    assert 1 <= len(ids) <= 5
+    assert ABDUCTOR_EXERCISES & set(ids)
+    first_abd = next(it for it in plan.exercises if it.exercise_id in ABDUCTOR_EXERCISES)
+    assert "weak hip abductors" in first_abd.why and "(left)" in first_abd.why and "trendelenburg" in first_abd.why
+    assert plan.exercises[-1].category == "gait_drill"  # a gait finding ends with a gait drill
+    assert plan.exercises[-1].exercise_id == "mirror_walking"  # feedback on the pelvic drop
+    assert any(a.id == "stand_evenly" for a in plan.advice)
+
+
+@pytest.mark.parametrize("max_n", [1, 2, 3, 4, 6])
+def test_max_count_is_respected(max_n):
+    fs = [TRENDELENBURG, HEEL, _f("knee_valgus", "right"), _f("excessive_forward_trunk_lean", None),
+          _f("overpronation_indicators", "both")]
+    plan = build_plan(fs, intake_flags=["long_sitting"], max_exercises=max_n)
+    assert len(plan.exercises) == max_n
+    assert len({it.exercise_id for it in plan.exercises}) == max_n
+
+
+def test_contraindications_remove_exercises_and_say_so():
+    plan = build_plan([TRENDELENBURG], contraindications=["hip_replacement"])
+    ids = {it.exercise_id for it in plan.exercises}
+    assert not ids & {"clamshells", "side_lying_leg_lifts"}
+    assert "lateral_band_walks" in ids  # abductor work without the precaution
+    excluded = dict(plan.excluded)
+    assert "side_lying_leg_lifts" in excluded and "hip replacement" in excluded["side_lying_leg_lifts"]
+    for it in plan.exercises:
+        assert "hip_replacement" not in KB.exercise(it.exercise_id).avoid_if
+
+
+def test_intake_flags_act_as_contraindications():
+    fs = [_f("overpronation_indicators", "both"), _f("short_shuffling_steps", None, 2, 0.3, "step_length_m", "m")]
+    plain = build_plan(fs, max_exercises=6)
+    careful = build_plan(fs, intake_flags=["peripheral_neuropathy", "poor_balance"], max_exercises=6)
+    for it in careful.exercises:
+        assert not set(KB.exercise(it.exercise_id).avoid_if) & {"peripheral_neuropathy", "poor_balance"}
+    assert {"mindful_barefoot_walking", "high_knee_walking", "heel_to_toe_walking"} & {
+        it.exercise_id for it in plain.exercises} | {e for e, _ in careful.excluded}
+
+
+def test_unknown_contraindication_is_a_clear_error():
+    with pytest.raises(GaitscopeError, match="exercises.toml"):
+        build_plan([TRENDELENBURG], contraindications=["broken_leg"])
+
+
+def test_red_flag_withholds_the_plan():
+    plan = build_plan([TRENDELENBURG, HEEL], red_flags=["saddle_numbness", "new_bladder_dysfunction"])
+    assert plan.withheld and plan.exercises == () and plan.advice == ()
+    assert "doctor" in plan.urgent_message and "saddle numbness" in plan.urgent_message
+    assert json.loads(json.dumps(plan_to_dict(plan)))["withheld"] is True
+
+
+def test_heel_pain_plan_and_advice():
+    plan = build_plan([HEEL], intake_flags=["heel_pain_history"])
+    ids = [it.exercise_id for it in plan.exercises]
+    assert "plantar_fascia_stretch" in ids  # DiGiovanni et al. 2003
+    advice = {a.id: a for a in plan.advice}
+    assert "heel_cushioning" in advice and "reduced heel strike" in advice["heel_cushioning"].why
+
+
+def test_neurological_patterns_bring_a_referral_first():
+    plan = build_plan([_f("stiff_knee", "right", 2, 35.0), HEEL])
+    assert plan.advice[0].id == "neurological_review" and plan.advice[0].category == "referral"
+
+
+def test_habit_advice_follows_intake():
+    plan = build_plan([], intake_flags=["one_shoulder_bag", "crosses_same_leg"])
+    ids = {a.id for a in plan.advice}
+    assert {"bag_switch", "leg_crossing"} <= ids
+
+
+def test_no_findings_no_exercises():
+    plan = build_plan([Finding("crouch", "absent"), Finding("trendelenburg", "not_assessable", reason="sagittal view")])
+    assert plan.exercises == () and plan.notes and not plan.withheld
+    assert all(a.id not in ("pain_guide", "retest") for a in plan.advice)
+
+
+def test_plan_uses_given_chain_and_outputs_no_causal_wording():
+    fs = [TRENDELENBURG, HEEL, _f("knee_valgus", "right"), _f("leg_length_difference_signs", "left", 1, -4.5)]
+    chain = reason_chain(fs, intake_flags=["long_sitting"])
+    plan = build_plan(fs, chain, intake_flags=["long_sitting"])
+    d = plan_to_dict(plan)
+    text = json.dumps(d)
+    assert not CAUSAL_RE.search(text)
+    assert d["knowledge_stamp"] == KB.stamp
+    for it in plan.exercises:
+        assert it.targets and set(it.targets) <= set(KB.exercise(it.exercise_id).targets)
+        assert it.dose and it.why.startswith("Targets ")
