@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from gaitscope.cli import main
-from gaitscope.metrics.agreement import compare_angle_tables
+from gaitscope.metrics.agreement import compare_angle_tables, within_cycles
 from gaitscope.metrics.cycles import CYCLE_COLUMNS
 from gaitscope.pipeline import analyze, analyze_pose
 from gaitscope.types import GaitscopeError
@@ -120,17 +120,20 @@ def test_phantom_spatiotemporal_through_camera(phantom_camera):
     t_step = np.mean(list(truth["step_length_m"].values()))
     assert p["step_length_m"]["both"]["mean"] == pytest.approx(t_step, abs=0.03)
     assert p["speed_mps"]["both"]["mean"] == pytest.approx(truth["speed_mps"], abs=0.06)
-    assert res.summary["n_cycles"]["left"] >= 12 and res.summary["n_cycles"]["right"] >= 12
+    # a static camera sees about 6 s of the 20 s walk (one pass across the image)
+    assert res.summary["n_cycles"]["left"] >= 3 and res.summary["n_cycles"]["right"] >= 3
 
 
 def test_phantom_angles_through_camera(phantom_camera):
     walk, res = phantom_camera
-    table = compare_angle_tables(res.angles, walk.angles, ANGLES)
+    # inside the analysed strides (where curves and discrete values come from)
+    table = compare_angle_tables(within_cycles(res.angles, res.cycles), walk.angles, ANGLES + ("foot_angle_deg",))
+    assert len(table) == 8
     for row in table.itertuples():
         # the phantom's angles use the same definitions: offset and RMSE both small
-        assert abs(row.offset_deg) < 3.0, row
+        assert abs(row.offset_deg) < 2.0, row
         assert row.rmse_deg < 2.5, row
-        assert row.r > 0.98, row
+        assert row.r > 0.97, row
 
 
 def test_phantom_too_few_strides_is_not_assessable_not_a_crash():

@@ -71,3 +71,18 @@ def compare_angle_tables(
             res = offset_removed_agreement(a[c].to_numpy(float), ref_at)
             rows.append({"side": side, "angle": c, **res})
     return pd.DataFrame(rows, columns=["side", "angle", "offset_deg", "rmse_deg", "r", "n"])
+
+
+def within_cycles(angles: pd.DataFrame, cycles: pd.DataFrame) -> pd.DataFrame:
+    """The rows of an angles table that fall inside an analysed stride of the same side.
+
+    A sample of side s at input frame f is kept when some stride of side s has
+    ``start <= f <= end`` (the closing IC included). This is where gaitscope reports angle
+    values (curves and discrete values), so accuracy is measured there.
+    """
+    keep = np.zeros(len(angles), bool)
+    frames = angles["frame"].to_numpy()
+    sides = angles["side"].to_numpy()
+    for row in cycles.itertuples(index=False):
+        keep |= (sides == row.side) & (frames >= row.start) & (frames <= row.end)
+    return angles[keep]

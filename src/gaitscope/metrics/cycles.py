@@ -63,6 +63,24 @@ def _flat_tolerance(prep: Any) -> float:
     return analysis_setting("foot_flat_tolerance_rel")
 
 
+def _observed(pose: Any):
+    """``seen(*names)``: per frame, whether all the named keypoints were observed (score > 0).
+
+    The signal stage gives a score of 0 to samples it filled in (or that were never seen), e.g.
+    a keypoint outside the image as the walker enters or leaves the view.
+    """
+
+    def seen(*names: str) -> np.ndarray:
+        out = np.ones(pose.n_frames, bool)
+        for n in names:
+            if n not in pose.names:
+                return np.zeros(pose.n_frames, bool)
+            out &= pose.score[:, pose.names.index(n)] > 0
+        return out
+
+    return seen
+
+
 def sagittal_measurable(prep: Any) -> bool:
     """Whether sagittal angles can be measured from this walk's view."""
     return prep.view in SAGITTAL_VIEWS
@@ -93,9 +111,19 @@ def compute_angles(prep: Any) -> pd.DataFrame:
         for p in prep.passes:
             if p.usable:
                 usable[p.start : p.end] = True
+        seen = _observed(pose)
+        trunk_seen = seen("left_hip", "left_shoulder") | seen("right_hip", "right_shoulder") | seen("c7")
         for side in SIDES:
+            leg = {k: seen(f"{side}_{k}") for k in ("hip", "knee", "ankle", "heel", "toe")}
+            need = {
+                "hip_flex_deg": leg["hip"] & leg["knee"] & trunk_seen,
+                "knee_flex_deg": leg["hip"] & leg["knee"] & leg["ankle"],
+                "ankle_dorsi_deg": leg["knee"] & leg["ankle"] & leg["heel"] & leg["toe"],
+                "trunk_lean_fwd_deg": trunk_seen,
+                "foot_angle_deg": leg["heel"] & leg["toe"],
+            }
             for c in ANGLE_COLUMNS:
-                ang[side][c] = np.where(usable, ang[side][c], np.nan)
+                ang[side][c] = np.where(usable & need[c], ang[side][c], np.nan)
     else:
         ang = {side: {c: np.full(n, np.nan) for c in ANGLE_COLUMNS} for side in SIDES}
     return angles_table(ang, pose.frame_index, pose.t_s)

@@ -7,8 +7,8 @@ Definitions (zero and sign) are in ``docs/conventions.md``, section "Joint angle
 
 - segment angle: angle of a segment (proximal -> distal point) from the downward vertical,
   + when the distal end is ahead of the proximal end;
-- trunk lean forward: hip midpoint -> shoulder midpoint (else C7) from the upward vertical,
-  + = shoulders ahead of the hips (leaning forward);
+- trunk lean forward: hip -> shoulder of the same side (mean of the sides seen; else hip
+  midpoint -> C7) from the upward vertical, + = shoulders ahead of the hips (leaning forward);
 - hip flexion = thigh segment angle + trunk lean: the thigh relative to the trunk line,
   0 = thigh in line with the trunk, + = flexion (as Stenum et al. 2021, PLoS Comput Biol 17:e1008935);
 - knee flexion = thigh angle - shank angle: 0 = thigh and shank aligned, + = flexion;
@@ -71,29 +71,54 @@ def _point(sag_xy: np.ndarray, names: tuple[str, ...], name: str) -> np.ndarray:
     return np.full((sag_xy.shape[0], 2), np.nan)
 
 
-def _nanmean_points(*pts: np.ndarray) -> np.ndarray:
-    stack = np.stack(pts)
-    ok = np.isfinite(stack).all(axis=-1)
-    n = ok.sum(axis=0)
-    total = np.where(ok[..., None], stack, 0.0).sum(axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out = total / n[:, None]
-    out[n == 0] = np.nan
-    return out
+def pair_midpoint(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Midpoint of two paired points ``(n_frames, 2)``, also when one of them is missing.
 
-
-def trunk_points(sag_xy: np.ndarray, names: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
-    """(hip midpoint, upper-trunk point) sagittal coordinates, each ``(n_frames, 2)``.
-
-    The upper-trunk point is the shoulder midpoint (either shoulder alone when only one is
-    present in a frame), else C7.
+    Where only one point of the pair is seen (the far shoulder hidden, a keypoint leaving the
+    image), the midpoint is that point plus its median offset to the midpoint over the frames
+    where both are seen; so the midpoint does not jump when one point drops out. NaN where
+    neither is seen (or one is seen but the pair was never seen together).
     """
-    hip_mid = _nanmean_points(_point(sag_xy, names, "left_hip"), _point(sag_xy, names, "right_hip"))
-    upper = _nanmean_points(_point(sag_xy, names, "left_shoulder"), _point(sag_xy, names, "right_shoulder"))
-    c7 = _point(sag_xy, names, "c7")
-    missing = ~np.isfinite(upper).all(axis=-1)
-    upper[missing] = c7[missing]
-    return hip_mid, upper
+    a = np.asarray(a, float)
+    b = np.asarray(b, float)
+    ok_a = np.isfinite(a).all(axis=1)
+    ok_b = np.isfinite(b).all(axis=1)
+    both = ok_a & ok_b
+    mid = np.full(a.shape, np.nan)
+    mid[both] = 0.5 * (a[both] + b[both])
+    if both.any():
+        off_a = np.median(mid[both] - a[both], axis=0)
+        off_b = np.median(mid[both] - b[both], axis=0)
+        only_a = ok_a & ~ok_b
+        only_b = ok_b & ~ok_a
+        mid[only_a] = a[only_a] + off_a
+        mid[only_b] = b[only_b] + off_b
+    return mid
+
+
+def trunk_lean_deg(sag_xy: np.ndarray, names: tuple[str, ...]) -> np.ndarray:
+    """Forward trunk lean, degrees from the upward vertical; + = shoulders ahead of the hips.
+
+    Measured on each side from the hip to the shoulder of the same side (the two points lie at
+    the same depth, so the angle survives camera perspective) and averaged over the sides seen;
+    where no hip-shoulder pair is seen, from the hip midpoint to C7 (mocap marker sets without
+    shoulders). NaN where neither is available.
+    """
+    per_side = []
+    for side in SIDES:
+        lean = upward_lean_deg(_point(sag_xy, names, f"{side}_hip"), _point(sag_xy, names, f"{side}_shoulder"))
+        per_side.append(lean)
+    stack = np.vstack(per_side)
+    ok = np.isfinite(stack)
+    n = ok.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        lean = np.where(ok, stack, 0.0).sum(axis=0) / n
+    lean[n == 0] = np.nan
+    missing = ~np.isfinite(lean)
+    if missing.any() and "c7" in names:
+        hip_mid = pair_midpoint(_point(sag_xy, names, "left_hip"), _point(sag_xy, names, "right_hip"))
+        lean[missing] = upward_lean_deg(hip_mid, _point(sag_xy, names, "c7"))[missing]
+    return lean
 
 
 def foot_flat_pitch_deg(heel: np.ndarray, toe: np.ndarray, *, tolerance: float) -> float:
@@ -150,8 +175,7 @@ def sagittal_angles(
     Zero and sign of each angle: see the module docstring and ``docs/conventions.md``.
     """
     sag_xy = np.asarray(sag_xy, float)
-    hip_mid, upper = trunk_points(sag_xy, names)
-    trunk = upward_lean_deg(hip_mid, upper)
+    trunk = trunk_lean_deg(sag_xy, names)
     out: dict[str, dict[str, np.ndarray]] = {}
     for side in SIDES:
         hip = _point(sag_xy, names, f"{side}_hip")
