@@ -76,6 +76,20 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_posture(args: argparse.Namespace) -> int:
+    from gaitscope.posture.run import assess_posture, summary_lines
+
+    if not (args.front or args.side or args.back):
+        raise GaitscopeError("posture needs at least one view: give --front, --side and/or --back (photo or video).")
+    first = args.front or args.side or args.back
+    out = Path(args.out) if args.out else _default_out(first, "_posture")
+    result = assess_posture(front=args.front, side=args.side, back=args.back, height_m=args.height_m, out_dir=out)
+    for line in summary_lines(result):
+        print(line)
+    print(f"posture: {len(result.views)} view(s) -> {out}/posture.json")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="gaitscope",
@@ -113,6 +127,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print summary.json to stdout")
     p.add_argument("--quiet", action="store_true", help="no progress output")
     p.set_defaults(func=_cmd_analyze)
+
+    p = sub.add_parser("posture", help="static posture screen from front/side/back photos or a standing video")
+    p.add_argument("--front", help="photo (JPEG/PNG) or video of the person from the front")
+    p.add_argument("--side", help="photo or video from the side")
+    p.add_argument("--back", help="photo or video from behind")
+    p.add_argument("--height-m", type=float, default=None, help="the person's height in metres (gives centimetres)")
+    p.add_argument("--out", default=None, help="output folder (default: <first photo stem>_posture/)")
+    p.set_defaults(func=_cmd_posture)
 
     p = sub.add_parser("demo", help="the main job end to end on the built-in synthetic walker")
     p.add_argument("--out", default="demo_output", help="output folder (default: demo_output/)")
