@@ -610,13 +610,13 @@ def parse_knowledge(texts: Mapping[str, str]) -> Knowledge:
     )
 
 
-@lru_cache(maxsize=4)
-def _load_cached(directory: str | None) -> Knowledge:
-    return parse_knowledge(_read_texts(None if directory is None else Path(directory)))
+@lru_cache(maxsize=1)
+def _load_package() -> Knowledge:
+    return parse_knowledge(_read_texts(None))
 
 
 def load_knowledge(directory: str | Path | None = None) -> Knowledge:
-    """The validated knowledge base (cached).
+    """The validated knowledge base (the package's files are read once and cached).
 
     Parameters
     ----------
@@ -629,7 +629,9 @@ def load_knowledge(directory: str | Path | None = None) -> Knowledge:
     KnowledgeError
         When a file is missing, malformed or inconsistent; the message names the file and the row.
     """
-    return _load_cached(None if directory is None else str(Path(directory).resolve()))
+    if directory is None:
+        return _load_package()
+    return parse_knowledge(_read_texts(Path(directory)))
 
 
 def canonical_metrics() -> Mapping[str, MetricDef]:
