@@ -336,8 +336,10 @@ def summarize(
         if measurable_sag and col not in curves:
             not_assessable.append({"what": f"{col} curve", "reason": "no stride with this angle measured through the whole cycle"})
 
+    usable_passes = {int(p.index) for p in prep.passes if p.usable}
+    ev_used = events[events["pass"].isin(usable_passes)] if len(events) else events
     ev_counts = {
-        side: {kind: int(((events["side"] == side) & (events["event"] == kind)).sum()) for kind in ("ic", "fc")}
+        side: {kind: int(((ev_used["side"] == side) & (ev_used["event"] == kind)).sum()) for kind in ("ic", "fc")}
         for side in SIDES
     }
     from gaitscope import __version__
