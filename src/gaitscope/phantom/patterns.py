@@ -147,17 +147,21 @@ def stiff_knee(plans, side, level, ds_frac):
     sp = plans[side]
     other = "left" if side == "right" else "right"
     keep = (0.6, 0.35, 0.15)[level]
-    # flexion beyond 20 deg (pre-swing and swing only) is cut to the kept fraction
-    sp.knee = np.minimum(sp.knee, 20.0) + keep * np.maximum(sp.knee - 20.0, 0.0)
+    # flexion beyond the toe-off level (~35 deg, swing only) is cut to the kept fraction:
+    # a lower, flatter swing peak
+    sp.knee = np.minimum(sp.knee, 35.0) + keep * np.maximum(sp.knee - 35.0, 0.0)
     circ = (0.03, 0.05, 0.07)[level]
-    hike = (3.0, 5.0, 7.0)[level]
+    hike = (3.0, 6.0, 9.0)[level]
     vault = (6.0, 12.0, 18.0)[level]
     b = _swing_bump(sp)
+    u_sw = np.nan_to_num(sp.u_swing, nan=-1.0)
+    plateau = np.where(u_sw < 0, 0.0, smoothstep(u_sw / 0.12) * smoothstep((1 - u_sw) / 0.2))
     sp.circumduction_m += circ * b
-    sp.obliquity += hike * b
+    sp.obliquity += hike * plateau  # hip hiking through the whole swing
     sp.scuff = True
     op = plans[other]
-    op.ankle -= vault * _stance_bump(op, 0.15, 0.75)
+    u_st = np.nan_to_num(op.u_stance, nan=-1.0)
+    op.ankle -= vault * np.where(u_st < 0, 0.0, smoothstep(u_st / 0.12) * smoothstep((0.75 - u_st) / 0.15))
     return {
         "swing_knee_flex_kept_fraction": keep,
         "circumduction_m": circ,

@@ -98,7 +98,9 @@ def standing(
         xyz.update({f"{s}_hip": hip, f"{s}_knee": knee, f"{s}_ankle": ankle, f"{s}_heel": heel, f"{s}_toe": toe})
     mid_hip = 0.5 * (xyz["left_hip"] + xyz["right_hip"])
     # trunk: lateral lean toward the shift
-    lat = np.arctan2(trunk_shift_m, body.trunk_m)
+    if abs(trunk_shift_m) > 0.5 * body.trunk_m:
+        raise GaitscopeError(f"standing: trunk_shift_m {trunk_shift_m} m is implausible for a trunk of {body.trunk_m:.2f} m")
+    lat = np.arcsin(trunk_shift_m / body.trunk_m)
     up = np.array([0.0, np.cos(lat), np.sin(lat)])
     mid_sh = mid_hip + body.trunk_m * up
     sd = np.radians(shoulder_drop_deg)
@@ -123,10 +125,6 @@ def standing(
     xyz["nose"] = ear_mid + body.nose_ahead_of_ear_m * fwd + (body.nose_above_shoulder_m - body.ear_above_shoulder_m) * head_up
     names = tuple(KEYPOINT_NAMES)
     arr = np.stack([np.broadcast_to(xyz[nm], (n, 3)) for nm in names], axis=1).astype(float)
-    # whole upper body sways with the pelvis
-    upper = [i for i, nm in enumerate(names) if not any(k in nm for k in ("knee", "ankle", "heel", "toe", "hip"))]
-    arr[:, upper, 0] += sway_x[:, None]
-    arr[:, upper, 2] += sway_z[:, None]
     truth = {
         "synthetic": True,
         "height_m": float(height_m),

@@ -45,6 +45,7 @@ ANGLE_COLUMNS = (
     "knee_flex_deg",
     "ankle_dorsi_deg",
     "foot_angle_deg",
+    "rearfoot_angle_deg",
     "trunk_lean_fwd_deg",
     "trunk_lean_lat_deg",
     "pelvis_obliquity_deg",
@@ -395,10 +396,6 @@ def _build(params: WalkParams, body: Body, curves: NormalCurves, amp_k: float, *
         sf = sch.stance_frac[s]
         fz = sch.foot_z[s]
         u_sw = np.where(sp.stance, 0.0, (p - sf) / (1 - sf))
-        z_target = np.where(sp.stance, fz[k], fz[k] + (fz[k + 1] - fz[k]) * smoothstep(u_sw)) + SIGN[s] * sp.circumduction_m
-        hip_z = z_pelvis + hip_off[s][:, 2]
-        c = -SIGN[s] * (z_target - hip_z)  # medial distance ankle below hip
-        beta = _frontal_beta(c, body.thigh_m, shank_len[s], sp.valgus / 2, -sp.valgus / 2)
         theta_s = sp.thigh - sp.knee
         phi = _soft_deadzone(theta_s + sp.ankle, FLAT_DEADZONE_DEG)
         if sp.foot_ic_pitch is not None:
@@ -412,13 +409,23 @@ def _build(params: WalkParams, body: Body, curves: NormalCurves, amp_k: float, *
                 d_near = np.where(np.isnan(d_near), np.nanmean(delta) if np.isfinite(delta).any() else 0.0, d_near)
             env = np.where(sp.stance, 1 - smoothstep(p / (0.2 * sf)), smoothstep((u_sw - 0.55) / 0.45))
             phi = phi + d_near * env
-        # toes stay flat on the floor while the heel is up in stance; relax after take-off
-        mtp_ext = np.where(sp.stance, np.maximum(0.0, -phi), 0.0)
-        fc_idx = np.flatnonzero(sp.stance[:-1] & ~sp.stance[1:])
-        for j in fc_idx:
-            seg = np.arange(j + 1, n)
-            seg = seg[~sp.stance[seg].cumsum().astype(bool)]  # until the next contact
-            mtp_ext[seg] = mtp_ext[j] * (1 - smoothstep(u_sw[seg] / 0.25))
+        # in stance the pivot (heel or metatarsal heads) keeps its z: with toe-out the ankle moves
+        # sideways as the foot pitches; fz is the ankle z when the foot is flat
+        psi = np.full(n, FOOT_PROGRESSION_OUT_DEG)
+        ph = np.radians(phi)
+        ly = -body.ankle_height_m
+        lx = np.where(phi > 0, -body.heel_behind_ankle_m, body.mtp_ahead_of_ankle_m)
+        x1 = lx * np.cos(ph) - ly * np.sin(ph)
+        pivot_shift = SIGN[s] * (x1 - lx) * np.sin(np.radians(psi))
+        z_target = np.where(
+            sp.stance, fz[k] - pivot_shift, fz[k] + (fz[k + 1] - fz[k]) * smoothstep(u_sw)
+        ) + SIGN[s] * sp.circumduction_m
+        hip_z = z_pelvis + hip_off[s][:, 2]
+        c = -SIGN[s] * (z_target - hip_z)  # medial distance ankle below hip
+        beta = _frontal_beta(c, body.thigh_m, shank_len[s], sp.valgus / 2, -sp.valgus / 2)
+        # toes stay flat on the floor while the heel is up in stance; after take-off they stay
+        # extended (about level) and align with the foot by 60 % of swing
+        mtp_ext = np.maximum(0.0, -phi) * np.where(sp.stance, 1.0, 1 - smoothstep(u_sw / 0.6))
         # a foot that lands pitched down (forefoot first) lands with its toes flat
         late = np.where(sp.stance, 0.0, np.maximum(0.0, -phi) * smoothstep((u_sw - 0.7) / 0.3))
         mtp_ext = np.maximum(mtp_ext, late)
@@ -429,7 +436,7 @@ def _build(params: WalkParams, body: Body, curves: NormalCurves, amp_k: float, *
             "theta_t": sp.thigh.copy(),
             "theta_s": theta_s,
             "phi": phi,
-            "psi": np.full(n, FOOT_PROGRESSION_OUT_DEG),
+            "psi": psi,
             "z_target": z_target,
         }
 
@@ -536,12 +543,17 @@ def _build(params: WalkParams, body: Body, curves: NormalCurves, amp_k: float, *
         # swing clearance: lift the ankle where the lowest foot point would come too close to the floor
         low = target[:, 1] + np.min([rel[s][c][:, 1] - rel[s][2][:, 1] for c in (3, 4, 5)], axis=0)
         u_sw = np.where(st, -1.0, (p - sf) / (1 - sf))
-        core = (u_sw > (0.4 if sp.scuff else 0.15)) & (u_sw < 0.7)
-        clearance = 0.003 if sp.scuff else SWING_CLEARANCE_M
-        need = np.where(core, np.maximum(clearance - low, 0.0), 0.0)
+        # required clearance: rises from 0 at take-off (the foot must leave the floor), then stays
+        # at SWING_CLEARANCE_M through mid-swing; a scuffing (stiff-knee) foot may brush the
+        # floor from 15 to 40 % of swing (the toes bend up instead)
+        req = np.where(u_sw < 0.15, SWING_CLEARANCE_M * np.clip(u_sw, 0, None) / 0.15, SWING_CLEARANCE_M)
+        req = np.where(u_sw > 0.7, SWING_CLEARANCE_M * (1 - u_sw) / 0.3, req)  # come down to land
+        if sp.scuff:
+            req = np.minimum(req, 0.002)
+        active = (u_sw > 0) & (u_sw < 1)
+        need = np.where(active, np.maximum(req - low, 0.0), 0.0)
         lift = gaussian_filter1d(maximum_filter1d(need, size=win, mode="nearest"), sigma=win / 6.0, mode="nearest")
-        taper = smoothstep((u_sw - 0.02) / 0.13) * smoothstep((0.9 - u_sw) / 0.2)
-        lift = np.where(st, 0.0, lift * taper)
+        lift = np.where(st, 0.0, np.maximum(lift * smoothstep(u_sw / 0.12), need))
         target[:, 1] += lift
         # two-link IK in the sagittal plane (projected segment lengths)
         a = body.thigh_m * np.cos(np.radians(L["beta_t"]))
@@ -680,7 +692,13 @@ def _build(params: WalkParams, body: Body, curves: NormalCurves, amp_k: float, *
     names = tuple(KEYPOINT_NAMES)
     for s in SIDES:
         L = leg[s]
-        ankle_dorsi = L["phi"] - theta_s_f[s]
+        # foot line = heel -> toe tip (what keypoints show), sagittal projection; the toes may be
+        # extended at the metatarsal heads, and the toe-out shortens the projected length
+        ph, ex, ps = np.radians(L["phi"]), np.radians(L["mtp_ext"]), np.radians(L["psi"])
+        fx = (body.mtp_from_heel_m * np.cos(ph) + body.toe_length_m * np.cos(ph + ex)) * np.cos(ps)
+        fy = body.mtp_from_heel_m * np.sin(ph) + body.toe_length_m * np.sin(ph + ex)
+        foot_angle = np.degrees(np.arctan2(fy, fx))
+        ankle_dorsi = foot_angle - theta_s_f[s]
         hip_flex = theta_t_f[s] + lam_fwd
         knee_flex = theta_t_f[s] - theta_s_f[s]
         a_t = np.degrees(np.arctan(np.tan(np.radians(L["beta_t"])) / np.cos(np.radians(theta_t_f[s]))))
@@ -697,7 +715,8 @@ def _build(params: WalkParams, body: Body, curves: NormalCurves, amp_k: float, *
                 "hip_flex_deg": hip_flex,
                 "knee_flex_deg": knee_flex,
                 "ankle_dorsi_deg": ankle_dorsi,
-                "foot_angle_deg": L["phi"],
+                "foot_angle_deg": foot_angle,
+                "rearfoot_angle_deg": L["phi"],
                 "trunk_lean_fwd_deg": lam_fwd,
                 "trunk_lean_lat_deg": lat,
                 "pelvis_obliquity_deg": obl,
