@@ -92,8 +92,12 @@ def reject_outliers(
                 col[~ok] = np.interp(np.flatnonzero(~ok), idx, col[idx])
     med = median_filter(filled, size=(win, 1, 1), mode="nearest")
     dev = np.linalg.norm(out - med, axis=2)  # (n, k)
-    mad = np.nanmedian(dev, axis=0)
-    limit = np.maximum(max_dev, mad_factor * np.where(np.isfinite(mad), mad, 0.0))
+    mad = np.zeros(dev.shape[1])
+    for j in range(dev.shape[1]):
+        d = dev[:, j][np.isfinite(dev[:, j])]
+        if d.size:
+            mad[j] = float(np.median(d))
+    limit = np.maximum(max_dev, mad_factor * mad)
     bad = dev > limit[None, :]
     out[bad] = np.nan
     return out, int(bad.sum())

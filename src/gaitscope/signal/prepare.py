@@ -433,6 +433,8 @@ def prepare_walk(
             na.append((f"pass {p.index}", p.reason))
     if view == "frontal":
         na.append(("sagittal_angles", "frontal view: sagittal joint angles and step length are not measurable"))
+        na.append(("events", "frontal view: gait events (and the time parameters built on them) are not "
+                             "detected reliably from the front yet; film the walk side-on"))
 
     cleaned = pose.with_xyz(xyz_f, score=np.where(np.isfinite(xyz_f[:, :, 0]), pose.score, 0.0))
     return PreparedWalk(
