@@ -315,3 +315,21 @@ def test_aggregate_cycles_statistics():
     assert ag.stat("right", "foot_contact").get("frac_heel") == 0.0
     with pytest.raises(ValueError):
         aggregate_cycles(pd.DataFrame({"side": ["L"], "stride_time_s": [1.0]}))
+
+
+# ------------------------------------------------------------------ phantom through the virtual camera, full pipeline
+@pytest.mark.parametrize("pattern,code,side", [(None, None, None), ("crouch", "crouch", "right"), ("foot_drop", "steppage", "left")])
+def test_phantom_pattern_found_through_the_camera(pattern, code, side):
+    walker = pytest.importorskip("gaitscope.phantom.walker")
+    camera = pytest.importorskip("gaitscope.capture.virtual_camera")
+    pipeline = pytest.importorskip("gaitscope.pipeline")
+    walk = walker.simulate(pattern=pattern, severity="moderate", side=side or "right", duration_s=10.0, seed=3)
+    img = camera.project(walk.pose, view="sagittal-left", rate_hz=30.0, noise_px=1.0, seed=3)
+    res = pipeline.analyze_pose(img, height_m=1.70)
+    found = _by_code(evaluate_patterns(res.cycles, PatternContext(view="sagittal", spatial_scale=res.prep.spatial_scale)))
+    if pattern is None:
+        assert [c for c, f in found.items() if f.status == "present"] == []
+    else:
+        assert found[code].status == "present" and found[code].side == side
+    for c in FRONTAL_CODES:
+        assert found[c].status == "not_assessable"
