@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from gaitscope.events import footprints
+from gaitscope.signal import footprints
 from gaitscope.signal import foot_speed
 from gaitscope.signal.prepare import PreparedWalk
 from gaitscope.types import SIDES
@@ -137,13 +137,14 @@ class FootVelocityEventDetector:
                         t_ev = float(np.interp(x, np.arange(t.size), t))
                         clarity = _clarity(c, i_local, kind, frac * peak, prep.rate_hz)
                         k0, k1 = max(0, i_local - 2), min(t.size, i_local + 3)
+                        c_win = conf[k0:k1]
                         rows.append({
                             "event": kind,
                             "side": side,
                             "frame": int(prep.pose.frame_index[i_glob]),
                             "t_s": t_ev,
                             "pass": int(p.index),
-                            "score": float(np.clip(np.nanmean(conf[k0:k1]) * clarity, 0.0, 1.0)),
+                            "score": float(np.clip(float(c_win.mean()) * clarity, 0.0, 1.0)),
                         })
         df = pd.DataFrame(rows, columns=list(EVENT_COLUMNS)) if rows else empty_events()
         df = df.sort_values("t_s", kind="stable").reset_index(drop=True)
@@ -245,42 +246,54 @@ def drop_implausible(
     """
     if df.empty:
         return df
-    keep = np.ones(len(df), bool)
+    ev = df["event"].tolist()
+    side = df["side"].tolist()
+    pas = df["pass"].tolist()
+    t = df["t_s"].astype(float).tolist()
+    sc = df["score"].astype(float).tolist()
+    keep = [True] * len(df)
+
+    def weaker(a: int, b: int) -> int:
+        return a if sc[a] < sc[b] else b
+
     changed = True
     while changed:
         changed = False
-        live = df[keep]
-        for (_, _), g in live.groupby(["side", "pass"], sort=False):
-            idx = list(g.index)
+        groups: dict[tuple, list[int]] = {}
+        for i in range(len(ev)):
+            if keep[i]:
+                groups.setdefault((side[i], pas[i]), []).append(i)
+        for idx in groups.values():
             for a, b in zip(idx[:-1], idx[1:]):
-                ea, eb = df.at[a, "event"], df.at[b, "event"]
-                dt = df.at[b, "t_s"] - df.at[a, "t_s"]
-                bad = ea == eb
-                if not bad and ea == "ic":
+                dt = t[b] - t[a]
+                if ev[a] == ev[b]:
+                    bad = True
+                elif ev[a] == "ic":
                     bad = not stance_s[0] <= dt <= stance_s[1]
-                elif not bad:
+                else:
                     bad = not swing_s[0] <= dt <= swing_s[1]
                 if bad:
-                    keep[df.index.get_loc(a if df.at[a, "score"] < df.at[b, "score"] else b)] = False
+                    keep[weaker(a, b)] = False
                     changed = True
                     break
             if changed:
                 break
         if changed:
             continue
-        for _, g in live[live["event"] == "ic"].groupby("pass", sort=False):
-            if len(g) < 4:
+        ics: dict[int, list[int]] = {}
+        for i in range(len(ev)):
+            if keep[i] and ev[i] == "ic":
+                ics.setdefault(pas[i], []).append(i)
+        for idx in ics.values():
+            if len(idx) < 4:
                 continue
-            t = g["t_s"].to_numpy()
-            steps = np.diff(t)
-            med = float(np.median(steps))
-            short = np.flatnonzero(steps < min_step_fraction * med)
+            steps = np.diff([t[i] for i in idx])
+            short = np.flatnonzero(steps < min_step_fraction * float(np.median(steps)))
             if short.size:
-                a, b = g.index[short[0]], g.index[short[0] + 1]
-                keep[df.index.get_loc(a if df.at[a, "score"] < df.at[b, "score"] else b)] = False
+                keep[weaker(idx[short[0]], idx[short[0] + 1])] = False
                 changed = True
                 break
-    return df[keep].reset_index(drop=True)
+    return df[np.asarray(keep, bool)].reset_index(drop=True)
 
 
 def validate_events(df: pd.DataFrame) -> pd.DataFrame:

@@ -162,7 +162,11 @@ def swap_legs(xyz: np.ndarray, pairs: list[tuple[int, int]], frames: np.ndarray)
 
 
 def detect_leg_swaps(
-    xy: np.ndarray, pairs: list[tuple[int, int]], *, swap_cost: float
+    xy: np.ndarray,
+    pairs: list[tuple[int, int]],
+    *,
+    swap_cost: float,
+    evidence_cost: np.ndarray | None = None,
 ) -> np.ndarray:
     """Frames whose left/right leg labels are swapped, by a constant-velocity Viterbi path.
 
@@ -181,6 +185,9 @@ def detect_leg_swaps(
         ``(left, right)`` column pairs from :func:`leg_index_pairs`.
     swap_cost
         Cost (units of ``xy``) of one frame in the swapped state.
+    evidence_cost
+        Optional ``(n_frames, 2)`` extra cost of each state per frame (independent evidence
+        about the labels, e.g. which footprint each foot stands on).
 
     Returns
     -------
@@ -214,11 +221,14 @@ def detect_leg_swaps(
         for c in range(2):
             cost2[b, c] = dist(ver[1, c], ver[0, b])
     # Viterbi over pair states (s[t-1], s[t]); plain Python floats: 4 states, fast enough
-    acc = [[b * swap_cost + c * swap_cost + float(cost2[b, c]) for c in range(2)] for b in range(2)]
+    ev = np.zeros((n, 2)) if evidence_cost is None else np.nan_to_num(np.asarray(evidence_cost, float))
+    unary = (ev + np.array([0.0, swap_cost])[None, :]).tolist()
+    acc = [[unary[0][b] + unary[1][c] + float(cost2[b, c]) for c in range(2)] for b in range(2)]
     c3 = cost3.tolist()
     back = [[[0, 0], [0, 0]] for _ in range(n)]
     for t in range(2, n):
         ct = c3[t]
+        ut = unary[t]
         new = [[0.0, 0.0], [0.0, 0.0]]
         for b in range(2):
             for c in range(2):
@@ -226,9 +236,9 @@ def detect_leg_swaps(
                 v1 = acc[1][b] + ct[1][b][c]
                 if v1 < v0:
                     back[t][b][c] = 1
-                    new[b][c] = v1 + c * swap_cost
+                    new[b][c] = v1 + ut[c]
                 else:
-                    new[b][c] = v0 + c * swap_cost
+                    new[b][c] = v0 + ut[c]
         acc = new
     flat = [acc[0][0], acc[0][1], acc[1][0], acc[1][1]]
     best = flat.index(min(flat))

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.ndimage import uniform_filter1d
 
-from gaitscope.signal import clean, foot_speed
+from gaitscope.signal import clean, foot_speed, footprints
 from gaitscope.types import SIDES, GaitscopeError, PoseSequence
 
 #: Thigh + shank length as a fraction of standing height (Drillis & Contini 1966, as given in
@@ -123,6 +123,9 @@ class PrepareSettings:
     cutoff_hz: float = 6.0  # Winter 2009 for walking
     cutoff_running_hz: float = 10.0
     swap_cost_height: float = 0.05  # body heights per frame spent swapped
+    footprint_evidence_height: float = 0.1  # body heights per frame a foot stands on the other side's footprint
+    footprint_same_place_height: float = 0.15  # contacts closer than this are one footprint
+    min_contact_s: float = 0.12
     moving_speed_height_per_s: float = 0.2  # travel faster than this = moving
     ramp_fraction: float = 0.5  # trim starts/stops slower than this fraction of the pass speed
     min_pass_s: float = 1.0  # shorter runs are not passes
@@ -344,24 +347,22 @@ def prepare_walk(
         swaps = clean.detect_leg_swaps(xyz[:, :, :2], pairs, swap_cost=st.swap_cost_height * h0)
         if swaps.any():
             xyz = clean.swap_legs(xyz, pairs, swaps)
-    n_swap_runs = len(_runs(swaps))
-    if n_swap_runs:
-        notes.append(f"left/right leg labels were swapped by the pose model on {int(swaps.sum())} frames "
-                     f"({n_swap_runs} runs) and repaired")
+    xyz_swapped = xyz.copy()  # masked and swap-repaired, before outliers / gaps / filter
 
-    # 3-4. outliers, gaps
+    # 3-5. outliers, gaps, filter at the walking cut-off (raised below if the gait is running)
     win = max(3, int(round(st.outlier_window_s * rate_hz)))
-    xy_clean, n_out = clean.reject_outliers(
-        xyz[:, :, :dims], window=win, max_dev=st.outlier_min_dev_height * h0, mad_factor=st.outlier_mad_factor
-    )
-    xyz[~np.isfinite(xy_clean[:, :, 0])] = np.nan
-    xyz, n_fill = clean.fill_gaps(xyz, t, max_gap_s=st.max_gap_s)
-    if n_out:
-        notes.append(f"{n_out} keypoint samples rejected as outliers")
-
-    # 5. filter at the walking cut-off first; raised below if the gait is running
     cutoff = min(st.cutoff_hz, 0.4 * rate_hz)
-    xyz_f = clean.lowpass_zero_lag(xyz, rate_hz=rate_hz, cutoff_hz=cutoff)
+
+    def _clean(xyz_in: np.ndarray) -> tuple[np.ndarray, np.ndarray, int, int]:
+        xyz_c = xyz_in.copy()
+        xy_clean, n_o = clean.reject_outliers(
+            xyz_c[:, :, :dims], window=win, max_dev=st.outlier_min_dev_height * h0, mad_factor=st.outlier_mad_factor
+        )
+        xyz_c[~np.isfinite(xy_clean[:, :, 0])] = np.nan
+        xyz_c, n_f = clean.fill_gaps(xyz_c, t, max_gap_s=st.max_gap_s)
+        return xyz_c, clean.lowpass_zero_lag(xyz_c, rate_hz=rate_hz, cutoff_hz=cutoff), n_o, n_f
+
+    xyz, xyz_f, n_out, n_fill = _clean(xyz)
 
     # 6. scale
     height_units, h_src = estimate_height(xyz_f[:, :, :dims], names)
@@ -397,6 +398,26 @@ def prepare_walk(
     passes = _find_passes(plane, xyz_f, names, t, height, view, world, st, scale)
     if not passes:
         na.append(("passes", "no straight walking pass found (the person does not walk across the view)"))
+
+    # 2b. side-view video: a second swap repair that also knows which footprint each foot
+    # stands on (footprints alternate left/right), then clean again
+    if not world and pairs and view in ("sagittal", "oblique") and passes:
+        evidence = _footprint_evidence(plane, names, t, passes, height, st)
+        if evidence is not None and evidence.any():
+            swaps2 = clean.detect_leg_swaps(
+                xyz_swapped[:, :, :2], pairs, swap_cost=st.swap_cost_height * h0,
+                evidence_cost=evidence * st.footprint_evidence_height * h0,
+            )
+            if swaps2.any():
+                swaps = swaps ^ swaps2
+                xyz, xyz_f, n_out, n_fill = _clean(clean.swap_legs(xyz_swapped, pairs, swaps2))
+                plane = np.stack([xyz_f[:, :, 0] * scale, (floor_px - xyz_f[:, :, 1]) * scale], axis=-1)
+    n_swap_runs = len(_runs(swaps))
+    if n_swap_runs:
+        notes.append(f"left/right leg labels were swapped by the pose model on {int(swaps.sum())} frames "
+                     f"({n_swap_runs} runs) and repaired")
+    if n_out:
+        notes.append(f"{n_out} keypoint samples rejected as outliers")
 
     # sagittal coordinates: flip x per pass so forward = facing
     sag = plane.copy()
@@ -573,6 +594,60 @@ def _frontal_passes(xyz, names, t, st: PrepareSettings) -> list[WalkingPass]:
     usable = dur >= st.min_usable_pass_s
     return [WalkingPass(0, s, e, travel, facing, "forward", usable,
                         "" if usable else f"pass too short ({dur:.1f} s)", float("nan"))]
+
+
+def _footprint_evidence(plane, names, t, passes, height, st: PrepareSettings) -> np.ndarray | None:
+    """``(n, 2)`` evidence against keeping (col 0) / swapping (col 1) the leg labels per frame.
+
+    In each overground pass, footprints are found and given sides by alternation
+    (:mod:`gaitscope.signal.footprints`); while footprint F of side s is in contact, the frame
+    counts 1 against swapping if only label s stands on F, and 1 against keeping if only the
+    other label does. Frames where both or neither label stand on F give no evidence.
+    """
+    n = plane.shape[0]
+    ev = np.zeros((n, 2))
+    tol = st.footprint_same_place_height * height
+    for p in passes:
+        if p.kind == "treadmill" or p.end - p.start < 5:
+            continue
+        sl = slice(p.start, p.end)
+        tt = t[sl]
+        heels = {s: plane[sl, names.index(f"{s}_heel")] for s in SIDES}
+        toes = {s: plane[sl, names.index(f"{s}_toe")] for s in SIDES}
+        peaks = []
+        for s in SIDES:
+            _, cen = foot_speed.foot_speeds(heels[s], toes[s], tt, 0.0)
+            pk = foot_speed.swing_peaks(cen, tt, min_speed=st.min_swing_speed_height_per_s * height,
+                                        min_interval_s=0.35)
+            peaks.extend(cen[pk[(pk > 0) & (pk < tt.size - 1)]].tolist())
+        if len(peaks) < 2:
+            continue
+        prints = footprints.find_footprints(
+            heels, toes, tt, ground_vx=0.0, ref_speed=float(np.median(peaks)), ic_fraction=st.ic_fraction,
+            fc_fraction=st.fc_fraction, min_contact_s=st.min_contact_s, same_place=tol,
+        )
+        if len(prints) < 3:
+            continue
+        sides = footprints.assign_sides(prints)
+        d = np.concatenate([toes[s][:, 0] - heels[s][:, 0] for s in SIDES])
+        foot_dx = float(np.nanmedian(d)) if np.isfinite(d).any() else 0.0
+        for fp, side in zip(prints, sides):
+            other = "right" if side == "left" else "left"
+            i0, i1 = int(np.ceil(fp.ic)), int(np.floor(fp.fc)) + 1
+            if i1 <= i0:
+                continue
+
+            def dist(s: str) -> np.ndarray:
+                dh = np.abs(heels[s][i0:i1, 0] - fp.x)
+                dt = np.abs(toes[s][i0:i1, 0] - foot_dx - fp.x)
+                return np.fmin(dh, dt)
+
+            d_same, d_other = dist(side), dist(other)
+            on_same = d_same < tol
+            on_other = d_other < tol
+            ev[p.start + i0 : p.start + i1, 1] += (on_same & ~on_other).astype(float)
+            ev[p.start + i0 : p.start + i1, 0] += (on_other & ~on_same).astype(float)
+    return ev
 
 
 def _gait_mode(plane, names, t, passes, height, st: PrepareSettings) -> tuple[str, float]:
