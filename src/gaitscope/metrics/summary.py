@@ -211,7 +211,8 @@ def summarize(
                 "reason": "the recording shows running (a flight phase between steps): walking norms do not apply",
             }
         )
-    if not metres:
+    already = " ".join(e["what"] for e in not_assessable)
+    if not metres and "spatial" not in already:
         not_assessable.append(
             {
                 "what": "step_length_m, stride_length_m, speed_mps, toe_clearance_swing_min_m",
@@ -219,7 +220,7 @@ def summarize(
                 "give --height-m for metres",
             }
         )
-    if not measurable_sag:
+    if not measurable_sag and "sagittal" not in already:
         not_assessable.append(
             {
                 "what": "sagittal angles (hip, knee, ankle, trunk lean, foot angle)",
@@ -244,7 +245,18 @@ def summarize(
     param_cols = list(TIME_COLUMNS) + list(space_cols) + list(KINEMATIC_COLUMNS)
     min_var = int(analysis_setting("min_strides_variability"))
     n_cycles = {side: int((cycles["side"] == side).sum()) for side in SIDES}
+    no_strides = sum(n_cycles.values()) == 0
+    if no_strides:
+        not_assessable.append(
+            {
+                "what": "stride parameters (timing, lengths, speed, per-stride angle values, curves)",
+                "reason": "no complete stride (IC to next IC of the same foot, with FC and the other foot's "
+                "contacts between) in a usable walking pass",
+            }
+        )
     for side in SIDES:
+        if no_strides:
+            break
         if 0 < n_cycles[side] < min_var:
             not_assessable.append(
                 {
@@ -274,8 +286,8 @@ def summarize(
                     s["cv_pct"] = _num(d["cv_pct"], 2)
             stats[side] = s
         if not stats:
-            if col in KINEMATIC_COLUMNS and not measurable_sag:
-                continue  # covered by the view entry above
+            if no_strides or (col in KINEMATIC_COLUMNS and not measurable_sag):
+                continue  # covered by the entries above
             if col in ("double_support_pct", "single_support_pct", "step_time_s") or col in space_cols[:3]:
                 reason = "needs the opposite foot's contacts inside each stride, which were not detected"
             elif col.startswith("toe_clearance") or col.startswith("foot_angle"):
@@ -333,7 +345,7 @@ def summarize(
                     "note": _HIP_NOTE if col == "hip_flex_deg" else _ANGLE_NOTE,
                 }
     for col in ANGLE_COLUMNS:
-        if measurable_sag and col not in curves:
+        if measurable_sag and not no_strides and col not in curves:
             not_assessable.append({"what": f"{col} curve", "reason": "no stride with this angle measured through the whole cycle"})
 
     usable_passes = {int(p.index) for p in prep.passes if p.usable}
