@@ -126,3 +126,25 @@ def test_plan_uses_given_chain_and_outputs_no_causal_wording():
     for it in plan.exercises:
         assert it.targets and set(it.targets) <= set(KB.exercise(it.exercise_id).targets)
         assert it.dose and it.why.startswith("Targets ")
+
+
+def test_findings_document_is_json_and_complete():
+    import pandas as pd
+
+    from gaitscope.program import findings_document
+
+    rows = [{"side": s, "pelvic_drop_stance_max_deg": v, "stance_pct": 61.0, "single_support_pct": 39.0,
+             "knee_flex_stance_min_deg": 6.0} for s, v in (("left", 9.5), ("right", 4.0)) for _ in range(4)]
+    doc = findings_document(pd.DataFrame(rows), view="frontal", intake_flags=["long_sitting"])
+    text = json.dumps(doc)
+    assert not CAUSAL_RE.search(text)
+    back = json.loads(text)
+    assert back["knowledge"] == KB.stamp and len(back["patterns"]) == len(KB.patterns)
+    tr = next(p for p in back["patterns"] if p["code"] == "trendelenburg")
+    assert tr["status"] == "present" and tr["side"] == "left" and tr["evidence"][0]["value"] == 9.5
+    assert back["chain"]["contributors"][0]["node"] == "weak_hip_abductors"
+    assert back["plan"]["exercises"] and not back["plan"]["withheld"]
+    crouch = next(p for p in back["patterns"] if p["code"] == "crouch")
+    assert crouch["status"] == "not_assessable" and "frontal" in crouch["reason"]  # knee angles need a side view
+    red = findings_document(pd.DataFrame(rows), view="frontal", red_flags=["fever"])
+    assert red["plan"]["withheld"] and red["plan"]["exercises"] == []
