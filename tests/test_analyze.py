@@ -223,3 +223,16 @@ def test_older_adult_video(shared_data, tmp_path):
     assert 80 <= cad <= 170
     json.dumps(s, allow_nan=False)
     assert math.isfinite(s["parameters"]["knee_flex_swing_max_deg"]["both"]["mean"])
+
+
+def test_knee_curve_deviation_from_normal_ranks_parkinson_above_healthy(shared_data):
+    """Gait Variable Score of the knee: the healthy treadmill walker is nearer the normal band
+    than the walker with Parkinson's disease (reduced knee excursion, data README)."""
+    healthy = analyze(shared_data / "mocap" / "treadmill_walk_events.c3d", write=False).summary
+    pd_walk = analyze(shared_data / "keypoints" / "landmarks3d_parkinson.json", write=False).summary
+    g_h = healthy["curves"]["knee_flex_deg"]["normal"]["gvs_deg"]
+    g_p = pd_walk["curves"]["knee_flex_deg"]["normal"]["gvs_deg"]
+    assert max(g_h.values()) < min(g_p.values())
+    assert "gvs_deg" not in healthy["curves"]["hip_flex_deg"]["normal"]
+    # the Parkinson walk: short steps and slow cadence (README: cadence about 95 steps/min)
+    assert pd_walk["parameters"]["cadence_spm"]["both"]["mean"] == pytest.approx(95, abs=5)

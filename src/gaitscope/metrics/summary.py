@@ -336,6 +336,13 @@ def summarize(
         for col, norm_var in _NORM_CURVES.items():
             if col in curves and not running:
                 pct, mean, sd = kinematic_norm_curve(norm_var, speed_class)
+                gvs = {}
+                if col != "hip_flex_deg":  # hip: different reference segment, see _HIP_NOTE
+                    normal_101 = np.interp(np.linspace(0, 100, CURVE_POINTS), pct, mean)
+                    for side in SIDES:
+                        if side in curves[col]:
+                            d = np.asarray(curves[col][side]["mean"]) - normal_101
+                            gvs[side] = _num(float(np.sqrt(np.mean(d**2))), 2)
                 curves[col]["normal"] = {
                     "gait_cycle_pct": [_num(x, 1) for x in pct],
                     "mean": [_num(x, 2) for x in mean],
@@ -344,6 +351,10 @@ def summarize(
                     "source": SOURCE,
                     "note": _HIP_NOTE if col == "hip_flex_deg" else _ANGLE_NOTE,
                 }
+                if gvs:
+                    # Gait Variable Score (Baker et al. 2009, Gait Posture 30:265): RMS difference
+                    # between the side's mean curve and the normal mean curve over the cycle
+                    curves[col]["normal"]["gvs_deg"] = gvs
     for col in ANGLE_COLUMNS:
         if measurable_sag and not no_strides and col not in curves:
             not_assessable.append({"what": f"{col} curve", "reason": "no stride with this angle measured through the whole cycle"})
