@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pandas as pd
-import pytest
 
 from gaitscope.chain import reason_chain
 from gaitscope.knowledge.loader import CAUSAL_RE, load_knowledge
