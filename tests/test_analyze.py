@@ -236,3 +236,12 @@ def test_knee_curve_deviation_from_normal_ranks_parkinson_above_healthy(shared_d
     assert "gvs_deg" not in healthy["curves"]["hip_flex_deg"]["normal"]
     # the Parkinson walk: short steps and slow cadence (README: cadence about 95 steps/min)
     assert pd_walk["parameters"]["cadence_spm"]["both"]["mean"] == pytest.approx(95, abs=5)
+
+
+@pytest.mark.slow
+def test_lateral_raise_video_is_a_clear_error(shared_data, tmp_path, capsys):
+    code = main(["analyze", str(shared_data / "video" / "not_gait_lateral_raise.mp4"), "--out", str(tmp_path), "--quiet"])
+    err = [line for line in capsys.readouterr().err.splitlines() if line.startswith("gaitscope:")]
+    assert code != 0
+    assert len(err) == 1 and "walk" in err[0]
+    assert not (tmp_path / "summary.json").exists()
