@@ -193,3 +193,37 @@ def test_not_walking_gives_no_events():
     pose, _ = stepper(standing=True)
     ev = detect_events(prepare_walk(to_image(pose)))
     assert ev.empty and tuple(ev.columns) == EVENT_COLUMNS
+
+
+@pytest.mark.slow
+def test_older_adult_video_passes_and_events(shared_data, tmp_path):
+    """Real phone-style video (no truth): the README says pass 1 (about frames 20-163) walks
+    forward right to left facing left, pass 2 (about 183-345) moves left to right while still
+    facing left (backwards). Contacts must alternate at a plausible cadence."""
+    from gaitscope.capture.pose_csv import read_pose_csv
+    from gaitscope.pose.run import run_pose
+
+    run_pose(shared_data / "video" / "walk_sagittal_older_adult.mp4", out_dir=tmp_path, progress=False)
+    prep = prepare_walk(read_pose_csv(tmp_path / "pose.csv"), height_m=1.60)
+    assert prep.view == "sagittal" and prep.gait_mode == "walking"
+    assert [(p.travel, p.facing, p.kind, p.usable) for p in prep.passes] == [
+        ("-x", "-x", "forward", True), ("+x", "-x", "backward", False)]
+    p0, p1 = prep.passes
+    assert 20 <= p0.start and p0.end <= 165 and 180 <= p1.start and p1.end <= 350
+    ev = detect_events(prep)
+    e0 = ev[ev["pass"] == 0]
+    for side in ("left", "right"):
+        assert ((e0["side"] == side) & (e0["event"] == "ic")).sum() >= 3
+    ics = e0[e0["event"] == "ic"].sort_values("t_s")
+    # alternate feet, steps of 0.4-0.7 s (cadence 85-150 steps/min)
+    assert (ics["side"].to_numpy()[1:] != ics["side"].to_numpy()[:-1]).all()
+    steps = np.diff(ics["t_s"].to_numpy())
+    assert np.all((steps > 0.4) & (steps < 0.7))
+    # contacts read off the video frames by eye (crops of the feet, docs/events.md): the swinging
+    # foot stops on the floor at frames ~104, ~118.5 and ~134; the rear toe leaves the floor at
+    # ~126 and ~142. Whichever foot it is, a detected event must lie within 2 frames.
+    for kind, frames in (("ic", (104.0, 118.5, 134.0)), ("fc", (126.0, 142.0))):
+        t_ev = e0[e0["event"] == kind]["t_s"].to_numpy()
+        for f in frames:
+            t_f = float(np.interp(f, np.arange(prep.pose.n_frames), prep.pose.t_s))
+            assert np.min(np.abs(t_ev - t_f)) <= 2 / 30 + 1e-6, (kind, f)
