@@ -261,6 +261,17 @@ def test_step_in_a_frontal_photo_is_refused():
     kp2 = still_from_arrays(arr, np.ones(len(names)), names, view="front", image_size_px=kp.image_size_px, min_score=0.5)
     with pytest.raises(GaitscopeError, match="a step rather than standing"):
         check_view(kp2, K)
+    # one knee higher (bent knee / foot forward): a note, and the pelvic and knee findings are not assessable
+    xy = dict(kp.xy)
+    xy["left_knee"] = xy["left_knee"] - [0, 0.035 * (xy["left_ankle"][1] - xy["left_eye"][1])]
+    arr = np.array([np.r_[xy[n], 0.0] for n in names])
+    kp3 = still_from_arrays(arr, np.ones(len(names)), names, view="front", image_size_px=kp.image_size_px, min_score=0.5)
+    res = assess_keypoints({"front": [kp3]}, keypoint_sigma_px=0.5)
+    assert any("one knee is" in q for q in res.views["front"].quality)
+    for code in ("posture_pelvic_obliquity", "posture_knee_valgus", "posture_knee_varus"):
+        f = finding(res, code)
+        assert f.status == "not_assessable" and "one knee is" in f.reason
+    assert finding(res, "posture_shoulder_asymmetry").status == "absent"
 
 
 def test_no_person_and_second_person_with_an_injected_pose_function(tmp_path):
@@ -404,3 +415,19 @@ def test_real_video_standing_moment_side_view(shared_data, tmp_path):
     assert 30.0 < m["cva"].value_deg < 70.0
     assert abs(m["trunk_lean"].value_deg) < 15.0  # upright stance
     assert any("turned part-way" in q for q in vr.quality)  # she stands partly turned (seen in frame 172)
+
+
+@pytest.mark.slow
+def test_real_video_front_view_finds_the_still_end_of_the_lateral_raise_clip(shared_data, tmp_path):
+    """not_gait_lateral_raise.mp4: a man faces the camera doing dumbbell raises for most of the clip; we
+    viewed frame 525 ourselves: he stands still at the end, arms down, feet apart under the hips."""
+    from gaitscope.posture import assess_posture
+
+    res = assess_posture(front=shared_data / "video" / "not_gait_lateral_raise.mp4", height_m=1.80, out_dir=tmp_path)
+    vr = res.views["front"]
+    assert vr.frames[0] >= 480  # not during the raises
+    m = vr.measures
+    assert abs(m["shoulder_height_difference"].value_deg) < 3.0  # he stands level (as seen in frame 525)
+    assert abs(m["pelvic_obliquity"].value_deg) < 4.0
+    assert abs(m["trunk_shift"].value_cm) < 4.0
+

@@ -13,7 +13,7 @@ from typing import Mapping
 import numpy as np
 
 from gaitscope.posture.keypoints import StillKeypoints
-from gaitscope.posture.measures import PostureMeasure, sagittal_point
+from gaitscope.posture.measures import PostureMeasure, sagittal_points
 
 _CYAN = (0, 220, 255)
 _YELLOW = (255, 220, 0)
@@ -35,7 +35,8 @@ def _text(img: np.ndarray, text: str, org: tuple[int, int], scale: float, color=
     (tw, tht), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, th + 2)
     x = min(max(org[0], 2), max(2, img.shape[1] - tw - 2))
     y = min(max(org[1], tht + 2), img.shape[0] - 4)
-    cv2.putText(img, text, (x, y), cv2.FONT_HERSHEY_SIMPLEX, scale, (0, 0, 0), th + 2, cv2.LINE_AA)
+    x0, y0, x1, y1 = x - 2, y - tht - 3, min(img.shape[1] - 1, x + tw + 2), min(img.shape[0] - 1, y + 5)
+    img[y0:y1, x0:x1] = (img[y0:y1, x0:x1] * 0.35).astype(img.dtype)  # darkened box behind the text
     cv2.putText(img, text, (x, y), cv2.FONT_HERSHEY_SIMPLEX, scale, color, th, cv2.LINE_AA)
 
 
@@ -104,8 +105,8 @@ def annotate_frontal(rgb: np.ndarray, kp: StillKeypoints, measures: Mapping[str,
             if m is not None:
                 word = "valgus" if m.value_deg > 0 else "varus"
                 k = kp.p(f"{s}_knee")
-                dx = -1 if (k[0] < w / 2) else 1
-                org = (int(k[0] + dx * 0.12 * h) - (int(0.22 * h) if dx < 0 else 0), int(k[1]) + int(30 * scale))
+                line_h = int(32 * scale)
+                org = (int(k[0]) - int(0.1 * h), int(k[1]) + (2 if s == "left" else 3) * line_h)
                 _text(img, f"{s[0].upper()} knee {abs(m.value_deg):.1f} deg {word}", org, scale * 0.85, col)
     for name, label in (("trunk_shift", "trunk shift"), ("weight_shift", "weight shift")):
         m = measures.get(name)
@@ -126,7 +127,8 @@ def annotate_sagittal(rgb: np.ndarray, kp: StillKeypoints, measures: Mapping[str
     h, w = img.shape[:2]
     scale = max(0.4, h / 1400.0)
     thick = max(1, int(round(h / 500)))
-    pts = {j: sagittal_point(kp, j) for j in ("ear", "shoulder", "hip", "knee", "ankle")}
+    seen, _ = sagittal_points(kp)
+    pts = {j: seen.get(j) for j in ("ear", "shoulder", "hip", "knee", "ankle")}
     ankle = pts["ankle"]
     if ankle is not None:
         _dashed_vertical(img, ankle[0], _CYAN, thick)
@@ -159,7 +161,7 @@ def annotate_sagittal(rgb: np.ndarray, kp: StillKeypoints, measures: Mapping[str
         cv2.line(img, _pt(c7_xy), (int(c7_xy[0] + (pts["ear"][0] - c7_xy[0]) * 1.3), int(c7_xy[1])), _GREY, thick,
                  cv2.LINE_AA)
         cv2.circle(img, _pt(c7_xy), thick * 3, _LEFT, -1, cv2.LINE_AA)
-        word = "CVA" if "present" in cva.note else "CVA proxy"
+        word = "CVA" if "C7 keypoint present" in cva.note else "CVA proxy"
         _text(img, f"{word} {cva.value_deg:.1f} +- {cva.error_deg:.1f} deg", (int(pts["ear"][0]) - int(0.1 * h),
                                                                              int(pts["ear"][1]) - int(0.05 * h)),
               scale, _LEFT)

@@ -301,24 +301,58 @@ def _com_xy(q: Points, knowledge: PostureKnowledge) -> np.ndarray:
 
 
 # ----------------------------------------------------------------------------- sagittal
-def sagittal_point(kp: StillKeypoints, joint: str) -> np.ndarray | None:
-    """Position of a joint in a side view: the mean of both sides when both are seen, else the one seen.
+SAGITTAL_JOINTS: tuple[str, ...] = ("ear", "shoulder", "hip", "knee", "ankle")
 
-    The mean is the joint's mid-sagittal position, which has no perspective offset from the camera's
-    height (the near side of the body projects further from the image centre than the far side).
+
+def sagittal_points(kp: StillKeypoints, sides: str | None = None) -> tuple[dict[str, np.ndarray], str]:
+    """Joint positions used in a side view, all from one consistent choice of sides.
+
+    When both sides of every joint are seen, each joint is the mean of its two sides: the joint's
+    mid-sagittal position, free of the perspective offset between the near and far side (the near side
+    projects further from the image centre). Otherwise every joint comes from the side nearer the camera
+    (higher mean score), falling back to the other side only for a joint the near side lacks.
+
+    ``sides`` forces the choice: ``"mean"``, ``"left"`` or ``"right"`` (a video window uses one choice
+    for all its frames); None chooses as above.
+
+    Returns
+    -------
+    points : dict
+        Joint name (``ear``, ``shoulder``, ``hip``, ``knee``, ``ankle``) -> ``(x, y)`` px; joints seen on
+        neither side are absent.
+    mode : str
+        ``"mean of both sides"`` or ``"<side> side"``.
     """
-    ln, rn = f"left_{joint}", f"right_{joint}"
-    have = [n for n in (ln, rn) if n in kp.xy]
-    if not have:
-        return None
-    if len(have) == 2:
-        return (kp.p(ln) + kp.p(rn)) / 2
-    return kp.p(have[0])
+    both = all(kp.has(f"left_{j}", f"right_{j}") for j in SAGITTAL_JOINTS)
+    if sides == "mean" and both or sides is None and both:
+        return {j: (kp.p(f"left_{j}") + kp.p(f"right_{j}")) / 2 for j in SAGITTAL_JOINTS}, "mean of both sides"
+    near = sides if sides in ("left", "right") else sagittal_near_side(kp)
+    far = "right" if near == "left" else "left"
+    pts: dict[str, np.ndarray] = {}
+    for j in SAGITTAL_JOINTS:
+        for side in (near, far):
+            if kp.has(f"{side}_{j}"):
+                pts[j] = kp.p(f"{side}_{j}")
+                break
+    return pts, f"{near} side"
+
+
+def sagittal_near_side(kp: StillKeypoints) -> str:
+    """The side with the higher mean score over the sagittal joints (the side facing the camera)."""
+    def mean_score(side: str) -> float:
+        return float(np.mean([kp.score.get(f"{side}_{j}", 0.0) for j in SAGITTAL_JOINTS]))
+
+    return "left" if mean_score("left") >= mean_score("right") else "right"
+
+
+def sagittal_point(kp: StillKeypoints, joint: str) -> np.ndarray | None:
+    """One joint of :func:`sagittal_points` (None when not seen)."""
+    return sagittal_points(kp)[0].get(joint)
 
 
 def measure_sagittal(
     kp: StillKeypoints, knowledge: PostureKnowledge, *, height_m: float | None = None,
-    keypoint_sigma_px: float | None = None,
+    keypoint_sigma_px: float | None = None, sides: str | None = None,
 ) -> dict[str, PostureMeasure]:
     """Sagittal-plane measures of a side view.
 
@@ -328,6 +362,8 @@ def measure_sagittal(
         Keypoints of a side view.
     knowledge, height_m, keypoint_sigma_px
         As for :func:`measure_frontal`.
+    sides
+        Which sides give the joints (:func:`sagittal_points`); None chooses per image.
 
     Returns
     -------
@@ -343,11 +379,7 @@ def measure_sagittal(
     if scale is None or f is None:
         return {}
     fw = float(f)
-    pts: dict[str, np.ndarray] = {}
-    for j in ("ear", "shoulder", "hip", "knee", "ankle"):
-        p = sagittal_point(kp, j)
-        if p is not None:
-            pts[j] = p
+    pts, mode = sagittal_points(kp, sides)
     out: dict[str, PostureMeasure] = {}
     view = "side"
 
@@ -398,4 +430,7 @@ def measure_sagittal(
             {j: pts[j] for j in ("hip", "knee", "ankle")},
             scale,
         )
+    for k, m in out.items():
+        note = f"landmarks: {mode}" + (f"; {m.note}" if m.note else "")
+        out[k] = PostureMeasure(m.name, m.view, m.value_deg, m.error_deg, m.value_cm, m.error_cm, m.side, note)
     return out

@@ -16,6 +16,24 @@ from gaitscope.types import GaitscopeError
 
 _BODY = ("shoulder", "hip", "knee", "ankle")
 
+_SAGITTAL_CODES = ("posture_forward_head", "posture_shoulders_forward", "posture_pelvis_forward",
+                   "posture_pelvis_backward", "posture_knee_hyperextension", "posture_knee_flexion", "posture_sway_back")
+
+
+class QualityNote(str):
+    """A quality note (one sentence) that also names the finding codes it makes unreliable.
+
+    It is a ``str`` (printed and stored as the sentence); ``affects`` lists the codes that become
+    ``not_assessable`` with this sentence as the reason.
+    """
+
+    affects: tuple[str, ...]
+
+    def __new__(cls, text: str, affects: tuple[str, ...] = ()) -> "QualityNote":
+        obj = super().__new__(cls, text)
+        obj.affects = tuple(affects)
+        return obj
+
 
 def _name(kp: StillKeypoints) -> str:
     return kp.source or "the image"
@@ -25,7 +43,7 @@ def _both(kp: StillKeypoints, joint: str) -> np.ndarray | None:
     return kp.mean_of(f"left_{joint}", f"right_{joint}")
 
 
-def check_view(kp: StillKeypoints, knowledge: PostureKnowledge, *, flag: str | None = None) -> list[str]:
+def check_view(kp: StillKeypoints, knowledge: PostureKnowledge, *, flag: str | None = None) -> list[QualityNote]:
     """Check one view; raise for unusable input, return notes for weakening problems.
 
     Parameters
@@ -39,8 +57,9 @@ def check_view(kp: StillKeypoints, knowledge: PostureKnowledge, *, flag: str | N
 
     Returns
     -------
-    list of str
-        Quality notes (one sentence each); empty when nothing was noticed.
+    list of QualityNote
+        Quality notes (one sentence each, with the finding codes they make unreliable); empty when
+        nothing was noticed.
     """
     name = _name(kp)
     opt = flag or f"--{kp.view}"
@@ -86,7 +105,7 @@ def check_view(kp: StillKeypoints, knowledge: PostureKnowledge, *, flag: str | N
         )
     turned_note = None
     if kp.view == "side" and ratio > q("quality", "sagittal_pure_shoulder_width"):
-        turned_note = (
+        turned_note = QualityNote(
             f"{name}: the person is turned part-way toward the camera (shoulders {100 * ratio:.0f} % of the height "
             "apart, under about 5 % in a true profile): forward offsets are foreshortened; turn them fully side-on."
         )
@@ -105,28 +124,27 @@ def check_view(kp: StillKeypoints, knowledge: PostureKnowledge, *, flag: str | N
                 "standing; photograph the person standing still with the feet side by side."
             )
 
-    notes: list[str] = [turned_note] if turned_note else []
+    notes: list[QualityNote] = [turned_note] if turned_note else []
+    persp_codes = ("posture_knee_valgus", "posture_knee_varus") if kp.view != "side" else _SAGITTAL_CODES
     legs, trunk = ankle[1] - hip[1], hip[1] - sh[1]
     eye = kp.mean_of("left_eye", "right_eye", "left_ear", "right_ear")
     head = sh[1] - eye[1]
     if trunk > 0 and legs / trunk < q("quality", "min_leg_to_trunk_ratio"):
-        notes.append(
+        notes.append(QualityNote(
             f"{name}: the legs look short for the trunk (ratio {legs / trunk:.2f}, expected about 1.7): the camera "
             "was probably above hip height or too close, so angles and centimetres are distorted; retake from hip "
-            "height at 3 m or more."
-        )
+            "height at 3 m or more.", persp_codes))
     if head > 0 and (ankle[1] - sh[1]) / head < q("quality", "min_body_to_head_ratio"):
-        notes.append(
+        notes.append(QualityNote(
             f"{name}: the head looks large for the body (ratio {(ankle[1] - sh[1]) / head:.1f}, expected about 6.6): "
-            "the photo was probably taken from above or too close; retake from hip height at 3 m or more."
-        )
+            "the photo was probably taken from above or too close; retake from hip height at 3 m or more.", persp_codes))
     if kp.view in ("front", "back") and kp.has("left_knee", "right_knee"):
         dy = abs(kp.p("left_knee")[1] - kp.p("right_knee")[1]) / stature
         if dy > q("quality", "max_knee_height_difference"):
-            notes.append(
+            notes.append(QualityNote(
                 f"{name}: one knee is {100 * dy:.0f} % of the height higher than the other: a bent knee or one foot "
-                "forward (a step?) distorts the pelvic and knee measures; stand with the weight on both feet."
-            )
+                "forward (a step?) distorts the pelvic and knee measures; stand with the weight on both feet.",
+                ("posture_pelvic_obliquity", "posture_knee_valgus", "posture_knee_varus", "posture_weight_shift")))
     if kp.view in ("front", "back"):
         tilts = []
         for j in ("shoulder", "hip", "knee"):
@@ -134,15 +152,14 @@ def check_view(kp: StillKeypoints, knowledge: PostureKnowledge, *, flag: str | N
                 lp, rp = kp.p(f"left_{j}"), kp.p(f"right_{j}")
                 tilts.append(np.degrees(np.arctan2(rp[1] - lp[1], abs(lp[0] - rp[0]))))
         if len(tilts) == 3 and (all(t > 1.5 for t in tilts) or all(t < -1.5 for t in tilts)) and np.ptp(tilts) < 1.5:
-            notes.append(
+            notes.append(QualityNote(
                 f"{name}: shoulders, hips and knees all tilt the same way by about {np.mean(tilts):.1f} deg: the "
-                "camera may not have been held level; check with a vertical line in the background."
-            )
+                "camera may not have been held level; check with a vertical line in the background.",
+                ("posture_head_tilt", "posture_shoulder_asymmetry", "posture_pelvic_obliquity")))
         if kp.sides_swapped and set(kp.sides_swapped) >= {"shoulder", "hip"}:
-            notes.append(
+            notes.append(QualityNote(
                 f"{name}: the pose model took the person to face the other way than {opt} says; gaitscope followed "
-                f"{opt} for the person's left and right: check that the photo was taken from the {kp.view}."
-            )
+                f"{opt} for the person's left and right: check that the photo was taken from the {kp.view}."))
     return notes
 
 

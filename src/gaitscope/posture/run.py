@@ -118,9 +118,9 @@ def _finding_json(f: Finding) -> dict:
 
 # ----------------------------------------------------------------------------- measures
 def _measure_one(kp: StillKeypoints, knowledge: PostureKnowledge, height_m: float | None,
-                 keypoint_sigma_px: float | None) -> dict[str, PostureMeasure]:
+                 keypoint_sigma_px: float | None, sides: str | None = None) -> dict[str, PostureMeasure]:
     if kp.view == "side":
-        return measure_sagittal(kp, knowledge, height_m=height_m, keypoint_sigma_px=keypoint_sigma_px)
+        return measure_sagittal(kp, knowledge, height_m=height_m, keypoint_sigma_px=keypoint_sigma_px, sides=sides)
     return measure_frontal(kp, knowledge, height_m=height_m, keypoint_sigma_px=keypoint_sigma_px)
 
 
@@ -136,7 +136,8 @@ def measure_view(
         Measure key -> :class:`PostureMeasure` with the median value over the frames; its error is the
         larger of the median stated error and the frame-to-frame SD (a photo has one frame).
     """
-    per = [_measure_one(kp, knowledge, height_m, keypoint_sigma_px) for kp in kps]
+    sides = _common_sides(kps)
+    per = [_measure_one(kp, knowledge, height_m, keypoint_sigma_px, sides) for kp in kps]
     keys = sorted({k for d in per for k in d})
     out: dict[str, PostureMeasure] = {}
     for k in keys:
@@ -156,6 +157,18 @@ def measure_view(
             side = None if v == 0 else ("right" if v > 0 else "left")
         out[k] = PostureMeasure(ms[0].name, ms[0].view, float(np.median(vals)), err, cm, ecm, side, ms[0].note)
     return out
+
+
+def _common_sides(kps: Sequence[StillKeypoints]) -> str | None:
+    """Side views over several frames: one choice of sides for all (see ``sagittal_points``)."""
+    from gaitscope.posture.measures import SAGITTAL_JOINTS, sagittal_near_side
+
+    if len(kps) < 2 or kps[0].view != "side":
+        return None
+    if all(all(kp.has(f"left_{j}", f"right_{j}") for j in SAGITTAL_JOINTS) for kp in kps):
+        return "mean"
+    votes = [sagittal_near_side(kp) for kp in kps]
+    return max(("left", "right"), key=votes.count)
 
 
 def assess_keypoints(
@@ -205,8 +218,30 @@ def _conclude(results: dict[str, ViewResult], knowledge: PostureKnowledge, heigh
     side_measures = results["side"].measures if "side" in results else {}
     ptype, sway = classify_posture_type(side_measures, knowledge)
     findings.append(sway)
+    findings = _apply_quality(findings, results)
+    if any(f.code == "posture_sway_back" and f.status == "not_assessable" for f in findings) and "side" in results:
+        ptype = {**ptype, "type": "not assessable", "reason": "the side view has a quality problem (see quality)"}
     return PostureResult(views=results, findings=findings, posture_type=ptype, height_m=height_m,
                          knowledge_version=knowledge.version)
+
+
+def _apply_quality(findings: list[Finding], results: Mapping[str, ViewResult]) -> list[Finding]:
+    """Findings made unreliable by a quality note of the view they came from become not_assessable."""
+    frontal = "front" if "front" in results else "back"
+    out = []
+    for f in findings:
+        view = "side" if f.code in _SIDE_CODES else frontal
+        vr = results.get(view)
+        note = next((q for q in (vr.quality if vr else []) if f.code in getattr(q, "affects", ())), None)
+        if note is not None and f.status != "not_assessable":
+            out.append(Finding(f.code, "not_assessable", evidence=f.evidence, reason=str(note)))
+        else:
+            out.append(f)
+    return out
+
+
+_SIDE_CODES = ("posture_forward_head", "posture_shoulders_forward", "posture_pelvis_forward", "posture_pelvis_backward",
+               "posture_knee_hyperextension", "posture_knee_flexion", "posture_sway_back")
 
 
 def still_from_pose(pose: PoseSequence, view: View, *, min_score: float, frames: Sequence[int] | None = None
@@ -326,7 +361,7 @@ def measure_video(path: str | Path, view: View, *, knowledge: PostureKnowledge, 
         notes.append(short_note)
     notes.append(f"{path}: measured the steadiest standing stretch, {times[win.samples[0]]:.2f}-"
                  f"{times[win.samples[-1]]:.2f} s (frames {index[win.samples[0]]}-{index[win.samples[-1]]}); keypoint "
-                 f"spread {100 * win.spread:.1f} %, feet {100 * win.feet_spread:.1f} % of the height.")
+                 f"spread {100 * win.spread:.2f} %, feet {100 * win.feet_spread:.2f} % of the height.")
     mid = index[win.mid_sample]
     rgb = next(iter(iter_frames(info, start=mid, stop=mid + 1, prefetch=0))).rgb
     measures = measure_view(chosen, knowledge, height_m=height_m)
