@@ -382,3 +382,20 @@ def test_treadmill_cycles_from_lab_events(shared_data):
     assert_finite(s)
     assert s["parameters"]["stance_pct"]["both"]["mean"] == pytest.approx(62.7, abs=1.5)
     assert s["foot_contact"]["left"] == {"heel": 10}
+
+
+def test_time_normalise_many_matches_the_single_cycle_version():
+    from gaitscope.metrics.kinematics import time_normalise_many
+
+    rng = np.random.default_rng(0)
+    t = np.cumsum(rng.uniform(0.02, 0.05, 400))
+    v = np.sin(t * 3.0) * 40
+    v[50:58] = np.nan  # a gap inside a cycle
+    v[200:320] = np.nan  # a cycle mostly missing
+    starts = np.array([10, 40, 150, 190, 330])
+    ends = np.array([40, 75, 190, 260, 380])
+    many = time_normalise_many(v, t, starts, ends, 101)
+    for k, (s, e) in enumerate(zip(starts, ends)):
+        one = time_normalise(v, t, s, e, 101)
+        np.testing.assert_allclose(many[k], one, equal_nan=True)
+    assert np.isnan(many[3]).all() and np.isfinite(many[1]).all()

@@ -247,3 +247,48 @@ def time_normalise(
     out = np.interp(tq, ts[ok], seg[ok])
     out[(tq < ts[ok][0]) | (tq > ts[ok][-1])] = np.nan
     return out
+
+
+def time_normalise_many(
+    values: np.ndarray, t_s: np.ndarray, starts: np.ndarray, ends: np.ndarray, n_points: int = 101
+) -> np.ndarray:
+    """:func:`time_normalise` of many cycles at once (vectorised), one row per cycle.
+
+    Parameters
+    ----------
+    values, t_s
+        ``(n_frames,)`` signal and sample times (s).
+    starts, ends
+        ``(n_cycles,)`` sample indices of each cycle's IC and the next IC of the same foot.
+
+    Returns
+    -------
+    ndarray
+        ``(n_cycles, n_points)``, same rules as :func:`time_normalise`: interpolated over gaps,
+        never extrapolated beyond the cycle's first and last measured sample, all NaN for a
+        cycle with fewer than half of its samples measured.
+    """
+    v = np.asarray(values, float)
+    t = np.asarray(t_s, float)
+    s = np.asarray(starts, np.int64)
+    e = np.asarray(ends, np.int64)
+    out = np.full((s.size, n_points), np.nan)
+    ok = np.isfinite(v)
+    if s.size == 0 or ok.sum() < 2:
+        return out
+    tv, vv = t[ok], v[ok]
+    frac = np.linspace(0.0, 1.0, n_points)
+    tq = t[s][:, None] + (t[e] - t[s])[:, None] * frac[None, :]
+    res = np.interp(tq.ravel(), tv, vv).reshape(tq.shape)
+    # measured samples per cycle (inclusive of the closing IC) and the first/last measured time
+    csum = np.concatenate([[0], np.cumsum(ok)])
+    n_ok = csum[e + 1] - csum[s]
+    n_all = e - s + 1
+    enough = (n_all >= 2) & (n_ok >= np.maximum(2, n_all // 2))
+    idx_ok = np.flatnonzero(ok)
+    first = idx_ok[np.clip(np.searchsorted(idx_ok, s, side="left"), 0, idx_ok.size - 1)]
+    last = idx_ok[np.clip(np.searchsorted(idx_ok, e, side="right") - 1, 0, idx_ok.size - 1)]
+    inside = (tq >= t[first][:, None]) & (tq <= t[last][:, None])
+    good = enough[:, None] & inside
+    out[good] = res[good]
+    return out

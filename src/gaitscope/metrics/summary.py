@@ -23,7 +23,7 @@ from gaitscope.metrics.cycles import (
     angles_arrays,
     sagittal_measurable,
 )
-from gaitscope.metrics.kinematics import ANGLE_COLUMNS, SIDES, time_normalise
+from gaitscope.metrics.kinematics import ANGLE_COLUMNS, SIDES, time_normalise_many
 from gaitscope.metrics.symmetry import describe, symmetry_index_pct, symmetry_ratio
 
 SCHEMA_NAME = "gaitscope.analysis"
@@ -144,17 +144,18 @@ def _curves(prep: Any, cycles: pd.DataFrame, angles: pd.DataFrame) -> dict[str, 
     row_of = {int(f): i for i, f in enumerate(pose.frame_index)}
     out: dict[str, dict[str, Any]] = {}
     min_n = int(analysis_setting("min_strides_curve"))
+    bounds = {}
+    for side in SIDES:
+        cyc = cycles[cycles["side"] == side]
+        pairs = [(row_of[int(s)], row_of[int(e)]) for s, e in zip(cyc["start"], cyc["end"]) if int(s) in row_of and int(e) in row_of]
+        arr_pairs = np.array(pairs, dtype=np.int64).reshape(-1, 2)
+        bounds[side] = (arr_pairs[:, 0], arr_pairs[:, 1])
     for col in ANGLE_COLUMNS:
         per_side: dict[str, Any] = {}
         for side in SIDES:
-            cyc = cycles[cycles["side"] == side]
-            stack = []
-            for s, e in zip(cyc["start"], cyc["end"]):
-                if int(s) in row_of and int(e) in row_of:
-                    stack.append(time_normalise(arr[side][col], pose.t_s, row_of[int(s)], row_of[int(e)], CURVE_POINTS))
-            if not stack:
+            if not bounds[side][0].size:
                 continue
-            st = np.vstack(stack)
+            st = time_normalise_many(arr[side][col], pose.t_s, bounds[side][0], bounds[side][1], CURVE_POINTS)
             good = np.isfinite(st).all(axis=1)
             st = st[good]
             if st.shape[0] < min_n:
