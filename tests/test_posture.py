@@ -415,6 +415,8 @@ def test_real_video_standing_moment_side_view(shared_data, tmp_path):
     assert 30.0 < m["cva"].value_deg < 70.0
     assert abs(m["trunk_lean"].value_deg) < 15.0  # upright stance
     assert any("turned part-way" in q for q in vr.quality)  # she stands partly turned (seen in frame 172)
+    assert finding(res, "posture_forward_head").status == "not_assessable"
+    assert res.posture_type["type"] == "not assessable"
 
 
 @pytest.mark.slow

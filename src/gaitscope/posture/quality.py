@@ -107,8 +107,8 @@ def check_view(kp: StillKeypoints, knowledge: PostureKnowledge, *, flag: str | N
     if kp.view == "side" and ratio > q("quality", "sagittal_pure_shoulder_width"):
         turned_note = QualityNote(
             f"{name}: the person is turned part-way toward the camera (shoulders {100 * ratio:.0f} % of the height "
-            "apart, under about 5 % in a true profile): forward offsets are foreshortened; turn them fully side-on."
-        )
+            "apart, under about 5 % in a true profile): forward offsets are foreshortened and the near and far "
+            "landmarks disagree, so the side-view findings are not assessed; turn them fully side-on.", _SAGITTAL_CODES)
     if kp.view in ("front", "back") and kp.has("left_ankle", "right_ankle"):
         dy = abs(kp.p("left_ankle")[1] - kp.p("right_ankle")[1]) / stature
         if dy > q("quality", "max_ankle_height_difference"):

@@ -165,7 +165,8 @@ def _common_sides(kps: Sequence[StillKeypoints]) -> str | None:
 
     if len(kps) < 2 or kps[0].view != "side":
         return None
-    if all(all(kp.has(f"left_{j}", f"right_{j}") for j in SAGITTAL_JOINTS) for kp in kps):
+    both = [all(kp.has(f"left_{j}", f"right_{j}") for j in SAGITTAL_JOINTS) for kp in kps]
+    if sum(both) >= 0.5 * len(kps):  # the median is then taken over mid-sagittal positions
         return "mean"
     votes = [sagittal_near_side(kp) for kp in kps]
     return max(("left", "right"), key=votes.count)
@@ -468,6 +469,14 @@ def summary_lines(result: PostureResult) -> list[str]:
     lines = []
     for vr in result.views.values():
         lines.extend(vr.quality)
+    for v, vr in result.views.items():
+        for m in vr.measures.values():
+            cm = "" if m.value_cm is None else f" ({m.value_cm:+.1f} +- {m.error_cm:.1f} cm)"
+            side = f" [{m.side}]" if m.side and m.name in ("knee_frontal_alignment", "foot_turn_out") else ""
+            lines.append(f"{v}: {m.name}{side} {m.value_deg:+.1f} +- {m.error_deg:.1f} deg{cm}")
+    present = [f for f in result.findings if f.status == "present"]
+    if not present:
+        lines.append("no posture finding beyond the measurement error")
     for f in result.findings:
         if f.status == "present":
             side = f" ({f.side})" if f.side else ""
