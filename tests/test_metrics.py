@@ -399,3 +399,31 @@ def test_time_normalise_many_matches_the_single_cycle_version():
         one = time_normalise(v, t, s, e, 101)
         np.testing.assert_allclose(many[k], one, equal_nan=True)
     assert np.isnan(many[3]).all() and np.isfinite(many[1]).all()
+
+
+def test_spatiotemporal_norms_read_from_the_published_table():
+    from gaitscope.knowledge.spatiotemporal_norms import load_spatiotemporal_norms, spatiotemporal_normal_range
+
+    df = load_spatiotemporal_norms()
+    assert df["source"].str.len().min() > 10
+    # Hollman et al. 2011 women 75-79 (spatiotemporal_normals.txt row "Female;75;79;Normal"):
+    # cadence 101-127 steps/min, velocity 95-129 cm/s, step length 52-66 cm
+    r = spatiotemporal_normal_range("cadence_spm", age_years=77, sex="female")
+    assert (r.low, r.high) == (101.0, 127.0) and "Hollman" in r.source
+    r = spatiotemporal_normal_range("speed_mps", age_years=77, sex="female")
+    assert (r.low, r.high) == pytest.approx((0.95, 1.29))
+    r = spatiotemporal_normal_range("step_length_m", age_years=77, sex="female")
+    assert (r.low, r.high) == pytest.approx((0.52, 0.66))
+    # default group: adults 18-69 of both sexes, envelope of the GAITRite rows
+    r = spatiotemporal_normal_range("cadence_spm")
+    assert r.group.startswith("adults 18-69") and r.low <= 99.1 and r.high >= 124.3
+    assert spatiotemporal_normal_range("knee_flex_swing_max_deg") is None
+
+
+def test_analysis_settings_have_units_and_sources():
+    from gaitscope.knowledge.analysis_settings import REQUIRED, analysis_setting, load_analysis_settings
+
+    df = load_analysis_settings()
+    assert set(REQUIRED) <= set(df.index)
+    assert (df["source"].str.len() > 10).all()
+    assert analysis_setting("foot_contact_heel_min_deg") > analysis_setting("foot_contact_forefoot_max_deg")
