@@ -354,7 +354,7 @@ def test_stiff_knee_reduces_swing_knee_flexion():
     for w in [normal] + ws:
         sw = ~side_angles(w, "right")["in_stance"].to_numpy()
         peaks.append(np.max(knee_flex_from_keypoints(w.pose, "right")[sw]))
-    assert _increasing([-p for p in peaks], 5.0)
+    assert _increasing([-p for p in peaks], 3.0)
     assert peaks[-1] < 40
 
 
@@ -383,7 +383,7 @@ def test_reduced_heel_strike_flat_contact_and_short_step():
 def test_leg_length_difference_persistent_obliquity():
     normal, ws = _series("leg_length_difference", side="left")
     mean_obl = [np.mean(obliquity_from_keypoints(w.pose, "left")) for w in [normal] + ws]
-    assert _increasing([-m for m in mean_obl], 2.0)  # left (short) side lower, more with severity
+    assert _increasing([-m for m in mean_obl], 1.0)  # left (short) side lower, more with severity
 
 
 def test_reduced_arm_swing_one_side():

@@ -83,7 +83,7 @@ def _single_support_plateau(sp: SidePlan, ds_frac: float) -> np.ndarray:
 # --------------------------------------------------------------------------- patterns
 def trendelenburg(plans, side, level, ds_frac):
     """Uncompensated: the pelvis drops on the swing side during stance of the (weak) ``side``."""
-    drop = (4.0, 8.0, 12.0)[level]
+    drop = (4.5, 7.5, 11.0)[level]
     w = _single_support_plateau(plans[side], ds_frac)
     plans[side].obliquity += drop * w  # this side up == contralateral side down
     return {"pelvic_drop_extra_deg": drop, "pelvic_drop_during": f"{side} stance"}
@@ -91,7 +91,7 @@ def trendelenburg(plans, side, level, ds_frac):
 
 def trendelenburg_compensated(plans, side, level, ds_frac):
     """Compensated (Duchenne): the trunk leans over the weak stance leg; the pelvis stays about level."""
-    lean = (5.0, 10.0, 15.0)[level]
+    lean = (7.5, 11.5, 16.5)[level]
     w = _single_support_plateau(plans[side], ds_frac)
     plans[side].trunk_lat += lean * w
     plans[side].obliquity -= 2.0 * w  # the lean unloads the abductors: normal drop reduced
@@ -100,7 +100,7 @@ def trendelenburg_compensated(plans, side, level, ds_frac):
 
 def antalgic_timing(timing: Timing, side: str, level: int) -> dict:
     """Shorter stance on the painful side: the other foot lands early (short contralateral step)."""
-    d = (0.03, 0.06, 0.09)[level]
+    d = (0.021, 0.041, 0.077)[level]
     other = "left" if side == "right" else "right"
     timing.stance_frac[side] -= d
     timing.stance_frac[other] += d
@@ -121,12 +121,12 @@ def antalgic(plans, side, level, ds_frac):
 def foot_drop(plans, side, level, ds_frac):
     """Steppage: plantarflexed foot in swing, excess hip and knee flexion, flat or forefoot contact."""
     sp = plans[side]
-    pf = (8.0, 15.0, 22.0)[level]
+    pf = (8.5, 13.0, 19.0)[level]
     # the ankle stays plantarflexed through swing instead of returning to neutral
     u_sw = np.nan_to_num(sp.u_swing, nan=0.0)
-    sp.ankle = np.where(sp.stance, sp.ankle, np.minimum(sp.ankle, -pf * smoothstep(u_sw / 0.25)))
+    sp.ankle = np.where(sp.stance, sp.ankle, np.minimum(sp.ankle, -pf * smoothstep(u_sw / 0.1)))
     extra_hip = (6.0, 12.0, 18.0)[level]
-    extra_knee = (10.0, 18.0, 26.0)[level]
+    extra_knee = (13.0, 22.0, 30.0)[level]
     b = _swing_bump(sp, 0.05, 1.0)
     sp.thigh += extra_hip * b
     sp.knee += extra_knee * b
@@ -146,13 +146,15 @@ def stiff_knee(plans, side, level, ds_frac):
     """
     sp = plans[side]
     other = "left" if side == "right" else "right"
-    keep = (0.6, 0.35, 0.15)[level]
-    # flexion beyond the toe-off level (~35 deg, swing only) is cut to the kept fraction:
-    # a lower, flatter swing peak
-    sp.knee = np.minimum(sp.knee, 35.0) + keep * np.maximum(sp.knee - 35.0, 0.0)
+    cap, keep = ((24.0, 0.25), (18.0, 0.15), (12.0, 0.05))[level]
+    # in swing, flexion beyond the cap is cut to the kept fraction (a lower, flatter swing peak);
+    # the cut blends in over the first 15 % of swing so that take-off stays continuous
+    capped = np.minimum(sp.knee, cap) + keep * np.maximum(sp.knee - cap, 0.0)
+    r = np.where(sp.stance, 0.0, smoothstep(np.nan_to_num(sp.u_swing) / 0.15))
+    sp.knee = (1 - r) * sp.knee + r * capped
     circ = (0.03, 0.05, 0.07)[level]
-    hike = (3.0, 6.0, 9.0)[level]
-    vault = (6.0, 12.0, 18.0)[level]
+    hike = (5.0, 8.0, 11.0)[level]
+    vault = (12.0, 18.0, 24.0)[level]
     b = _swing_bump(sp)
     u_sw = np.nan_to_num(sp.u_swing, nan=-1.0)
     plateau = np.where(u_sw < 0, 0.0, smoothstep(u_sw / 0.12) * smoothstep((1 - u_sw) / 0.2))
@@ -161,7 +163,7 @@ def stiff_knee(plans, side, level, ds_frac):
     sp.scuff = True
     op = plans[other]
     u_st = np.nan_to_num(op.u_stance, nan=-1.0)
-    op.ankle -= vault * np.where(u_st < 0, 0.0, smoothstep(u_st / 0.12) * smoothstep((0.75 - u_st) / 0.15))
+    op.ankle -= vault * np.where(u_st < 0, 0.0, smoothstep(u_st / 0.06) * smoothstep((0.75 - u_st) / 0.15))
     return {
         "swing_knee_flex_kept_fraction": keep,
         "circumduction_m": circ,
@@ -172,7 +174,7 @@ def stiff_knee(plans, side, level, ds_frac):
 
 def crouch(plans, side, level, ds_frac):
     """Knee flexed through stance (and the cycle), with more hip flexion and dorsiflexion."""
-    k = (15.0, 25.0, 35.0)[level]
+    k = (20.0, 32.0, 45.0)[level]
     sides = ("left", "right") if side == "both" else (side,)
     for s in sides:
         sp = plans[s]
@@ -188,7 +190,7 @@ def crouch(plans, side, level, ds_frac):
 def reduced_heel_strike(plans, side, level, ds_frac):
     """Heel-pain pattern: flat or forefoot first contact and a shorter step of that foot."""
     sp = plans[side]
-    pitch = (6.0, 0.0, -6.0)[level]
+    pitch = (2.5, -3.5, -11.0)[level]  # rearfoot; the heel-toe line is about 0.7x when the toes are flat
     sp.foot_ic_pitch = pitch
     reach = (4.0, 8.0, 12.0)[level]
     b = np.where(sp.stance, 0.0, smoothstep((np.nan_to_num(sp.u_swing) - 0.4) / 0.5))
@@ -199,7 +201,7 @@ def reduced_heel_strike(plans, side, level, ds_frac):
 
 def leg_length_difference(plans, side, level, ds_frac):
     """``side`` is the SHORT leg: shorter shank, pelvis lower on that side, long leg circumducts."""
-    delta_m = (0.01, 0.02, 0.03)[level]
+    delta_m = (0.013, 0.018, 0.025)[level]
     other = "left" if side == "right" else "right"
     plans[side].shank_scale = 1.0  # applied by the walker from the truth value below
     circ = (0.0, 0.02, 0.04)[level]
@@ -209,7 +211,7 @@ def leg_length_difference(plans, side, level, ds_frac):
 
 def reduced_arm_swing(plans, side, level, ds_frac):
     """Less arm swing on ``side`` (or both)."""
-    scale = (0.6, 0.35, 0.1)[level]
+    scale = (0.4, 0.23, 0.07)[level]
     sides = ("left", "right") if side == "both" else (side,)
     for s in sides:
         plans[s].arm_scale *= scale
@@ -218,7 +220,7 @@ def reduced_arm_swing(plans, side, level, ds_frac):
 
 def knee_valgus(plans, side, level, ds_frac):
     """Medial knee collapse in stance (frontal-plane projection angle), peak in mid-stance."""
-    v = (6.0, 12.0, 18.0)[level]
+    v = (12.0, 17.0, 22.0)[level]
     sp = plans[side]
     sp.valgus += v * _stance_bump(sp, 0.0, 1.0)
     return {"knee_valgus_extra_deg": v}

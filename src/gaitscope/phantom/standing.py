@@ -94,7 +94,8 @@ def standing(
         knee = _knee_between(hip, ankle, body.thigh_m, valgus[s], SIGN[s])
         ps = np.radians(foot_turnout_deg)
         heel = ankle + np.array([-body.heel_behind_ankle_m * np.cos(ps), -body.ankle_height_m, -SIGN[s] * body.heel_behind_ankle_m * np.sin(ps)])
-        toe = ankle + np.array([body.toe_ahead_of_ankle_m * np.cos(ps), -body.ankle_height_m, SIGN[s] * body.toe_ahead_of_ankle_m * np.sin(ps)])
+        # "toe" = forefoot at the metatarsal heads, as in the walker
+        toe = ankle + np.array([body.mtp_ahead_of_ankle_m * np.cos(ps), -body.ankle_height_m, SIGN[s] * body.mtp_ahead_of_ankle_m * np.sin(ps)])
         xyz.update({f"{s}_hip": hip, f"{s}_knee": knee, f"{s}_ankle": ankle, f"{s}_heel": heel, f"{s}_toe": toe})
     mid_hip = 0.5 * (xyz["left_hip"] + xyz["right_hip"])
     # trunk: lateral lean toward the shift

@@ -40,12 +40,12 @@ PELVIS_SWAY_M = 0.02  # lateral pelvis excursion each way (about 4 cm total)
 SWING_CLEARANCE_M = 0.012  # the swing foot's lowest point is kept at least this high in mid-swing
 BLEND_FRAC = 0.12  # fraction of the cycle over which the swing foot blends into landing / out of take-off
 FLAT_DEADZONE_DEG = 2.0  # soft dead zone that makes the foot flat in mid-stance
+TOE_RELAX_SWING_FRAC = 0.6  # the toes, extended at take-off, align with the foot by this fraction of swing
 ANGLE_COLUMNS = (
     "hip_flex_deg",
     "knee_flex_deg",
     "ankle_dorsi_deg",
     "foot_angle_deg",
-    "rearfoot_angle_deg",
     "trunk_lean_fwd_deg",
     "trunk_lean_lat_deg",
     "pelvis_obliquity_deg",
@@ -424,8 +424,8 @@ def _build(params: WalkParams, body: Body, curves: NormalCurves, amp_k: float, *
         c = -SIGN[s] * (z_target - hip_z)  # medial distance ankle below hip
         beta = _frontal_beta(c, body.thigh_m, shank_len[s], sp.valgus / 2, -sp.valgus / 2)
         # toes stay flat on the floor while the heel is up in stance; after take-off they stay
-        # extended (about level) and align with the foot by 60 % of swing
-        mtp_ext = np.maximum(0.0, -phi) * np.where(sp.stance, 1.0, 1 - smoothstep(u_sw / 0.6))
+        # extended and align with the foot by TOE_RELAX_SWING_FRAC of swing
+        mtp_ext = np.maximum(0.0, -phi) * np.where(sp.stance, 1.0, 1 - smoothstep(u_sw / TOE_RELAX_SWING_FRAC))
         # a foot that lands pitched down (forefoot first) lands with its toes flat
         late = np.where(sp.stance, 0.0, np.maximum(0.0, -phi) * smoothstep((u_sw - 0.7) / 0.3))
         mtp_ext = np.maximum(mtp_ext, late)
@@ -549,7 +549,7 @@ def _build(params: WalkParams, body: Body, curves: NormalCurves, amp_k: float, *
         req = np.where(u_sw < 0.15, SWING_CLEARANCE_M * np.clip(u_sw, 0, None) / 0.15, SWING_CLEARANCE_M)
         req = np.where(u_sw > 0.7, SWING_CLEARANCE_M * (1 - u_sw) / 0.3, req)  # come down to land
         if sp.scuff:
-            req = np.minimum(req, 0.002)
+            req = np.minimum(req, 0.004)
         active = (u_sw > 0) & (u_sw < 1)
         need = np.where(active, np.maximum(req - low, 0.0), 0.0)
         lift = gaussian_filter1d(maximum_filter1d(need, size=win, mode="nearest"), sigma=win / 6.0, mode="nearest")
@@ -567,7 +567,14 @@ def _build(params: WalkParams, body: Body, curves: NormalCurves, amp_k: float, *
         knee_xy = np.stack([a * np.sin(np.radians(th_t)), -a * np.cos(np.radians(th_t))], axis=-1)
         th_s = np.degrees(np.arctan2(dx - knee_xy[:, 0], -(dy - knee_xy[:, 1])))
         theta_t_f[s], theta_s_f[s] = th_t, th_s
-        leg[s]["ik_residual_m"] = float(np.max(np.abs(np.hypot(dx, dy) - d)))
+        # in early and mid swing the foot follows the shank (the ankle angle is kept when the IK moved
+        # the shank); near take-off and in the approach to landing the planned foot pitch is kept, so
+        # contacts stay where pass 1 put them and the clearance check stays valid
+        w_sw = np.where(st, 0.0, smoothstep(u_sw / 0.1) * smoothstep((0.75 - u_sw) / 0.15))
+        L["phi"] = L["phi"] + w_sw * (th_s - L["theta_s"])
+        resid = np.abs(np.hypot(dx, dy) - d)
+        leg[s]["ik_residual_m"] = float(np.max(resid))
+        leg[s]["ik_residual_frame"] = int(np.argmax(resid))
         leg[s]["lift_max_m"] = float(lift.max())
 
     # ---- final keypoints; a swing toe that would go through the floor bends up at the metatarsals
@@ -583,8 +590,10 @@ def _build(params: WalkParams, body: Body, curves: NormalCurves, amp_k: float, *
             L["mtp_ext"][m] = np.maximum(L["mtp_ext"][m], need_deg)
         L["min_swing_foot_y_m"] = float(np.min(np.where(plans[s].stance, np.inf, mtp_y)))
 
-        hip, knee, ankle, heel, _mtp, toe = fk_rel(s, theta_t_f[s], theta_s_f[s])
-        for name, arr in (("hip", hip), ("knee", knee), ("ankle", ankle), ("heel", heel), ("toe", toe)):
+        # the "toe" keypoint is the forefoot at the metatarsal heads (2nd metatarsal head, as mocap
+        # marker sets use); the toes beyond it are modelled for floor contact only
+        hip, knee, ankle, heel, mtp, _toe_tip = fk_rel(s, theta_t_f[s], theta_s_f[s])
+        for name, arr in (("hip", hip), ("knee", knee), ("ankle", ankle), ("heel", heel), ("toe", mtp)):
             xyz[f"{s}_{name}"] = P + arr
     up = np.stack([np.tan(np.radians(lam_fwd)), np.ones(n), np.tan(np.radians(lam_lat))], axis=-1)
     up /= np.linalg.norm(up, axis=1, keepdims=True)
@@ -692,12 +701,10 @@ def _build(params: WalkParams, body: Body, curves: NormalCurves, amp_k: float, *
     names = tuple(KEYPOINT_NAMES)
     for s in SIDES:
         L = leg[s]
-        # foot line = heel -> toe tip (what keypoints show), sagittal projection; the toes may be
-        # extended at the metatarsal heads, and the toe-out shortens the projected length
-        ph, ex, ps = np.radians(L["phi"]), np.radians(L["mtp_ext"]), np.radians(L["psi"])
-        fx = (body.mtp_from_heel_m * np.cos(ph) + body.toe_length_m * np.cos(ph + ex)) * np.cos(ps)
-        fy = body.mtp_from_heel_m * np.sin(ph) + body.toe_length_m * np.sin(ph + ex)
-        foot_angle = np.degrees(np.arctan2(fy, fx))
+        # foot line = heel -> toe keypoint (metatarsal heads), sagittal projection: the toe-out
+        # shortens its projected length
+        ph, ps = np.radians(L["phi"]), np.radians(L["psi"])
+        foot_angle = np.degrees(np.arctan2(np.sin(ph), np.cos(ph) * np.cos(ps)))
         ankle_dorsi = foot_angle - theta_s_f[s]
         hip_flex = theta_t_f[s] + lam_fwd
         knee_flex = theta_t_f[s] - theta_s_f[s]
@@ -716,7 +723,6 @@ def _build(params: WalkParams, body: Body, curves: NormalCurves, amp_k: float, *
                 "knee_flex_deg": knee_flex,
                 "ankle_dorsi_deg": ankle_dorsi,
                 "foot_angle_deg": foot_angle,
-                "rearfoot_angle_deg": L["phi"],
                 "trunk_lean_fwd_deg": lam_fwd,
                 "trunk_lean_lat_deg": lat,
                 "pelvis_obliquity_deg": obl,
@@ -760,21 +766,41 @@ def _build(params: WalkParams, body: Body, curves: NormalCurves, amp_k: float, *
 
 
 def _discrete_truth(angles: pd.DataFrame) -> dict:
-    """Per-side summary values of the truth angles (means over the whole walk)."""
+    """Per-side discrete values of the truth angles: per stride (IC to IC), then the mean over strides.
+
+    Only complete strides inside the recording count. Names follow ``docs/outputs.md`` where one exists.
+    """
     out = {}
     for s, g in angles.groupby("side"):
-        st = g[g["in_stance"]]
-        sw = g[~g["in_stance"]]
-        out[s] = {
-            "knee_flex_swing_max_deg": float(sw["knee_flex_deg"].max()),
-            "knee_flex_stance_min_deg": float(st["knee_flex_deg"].min()),
-            "hip_flex_max_deg": float(g["hip_flex_deg"].max()),
-            "hip_flex_min_deg": float(g["hip_flex_deg"].min()),
-            "ankle_dorsi_swing_min_deg": float(sw["ankle_dorsi_deg"].min()),
-            "pelvis_obliquity_stance_max_deg": float(st["pelvis_obliquity_deg"].max()),
-            "pelvis_obliquity_mean_deg": float(g["pelvis_obliquity_deg"].mean()),
-            "trunk_lean_lat_stance_max_deg": float(st["trunk_lean_lat_deg"].max()),
-            "knee_valgus_stance_max_deg": float(st["knee_valgus_deg"].max()),
-            "shoulder_flex_range_deg": float(g["shoulder_flex_deg"].max() - g["shoulder_flex_deg"].min()),
-        }
+        g = g.sort_values("frame")
+        new = np.r_[False, np.diff(g["gait_cycle_pct"].to_numpy()) < 0]
+        sid = np.cumsum(new)
+        rows = []
+        for k in range(1, sid.max()):  # drop the partial first and last strides
+            c = g[sid == k]
+            st, sw = c[c["in_stance"]], c[~c["in_stance"]]
+            if st.empty or sw.empty:
+                continue
+            rows.append(
+                {
+                    "knee_flex_swing_max_deg": sw["knee_flex_deg"].max(),
+                    "knee_flex_stance_min_deg": st["knee_flex_deg"].min(),
+                    "knee_flex_ic_deg": c["knee_flex_deg"].iloc[0],
+                    "hip_flex_swing_max_deg": sw["hip_flex_deg"].max(),
+                    "hip_flex_stance_min_deg": st["hip_flex_deg"].min(),
+                    "ankle_dorsi_swing_max_deg": sw["ankle_dorsi_deg"].max(),
+                    "ankle_dorsi_ic_deg": c["ankle_dorsi_deg"].iloc[0],
+                    "ankle_plantar_pushoff_max_deg": -c["ankle_dorsi_deg"].min(),
+                    "foot_angle_ic_deg": c["foot_angle_deg"].iloc[0],
+                    "pelvic_drop_stance_max_deg": st["pelvis_obliquity_deg"].max(),
+                    "pelvic_obliquity_mean_deg": c["pelvis_obliquity_deg"].mean(),
+                    "trunk_lean_lat_stance_max_deg": st["trunk_lean_lat_deg"].max(),
+                    "trunk_lean_fwd_mean_deg": c["trunk_lean_fwd_deg"].mean(),
+                    "knee_fppa_stance_max_deg": st["knee_valgus_deg"].max(),
+                    "arm_swing_amplitude_deg": c["shoulder_flex_deg"].max() - c["shoulder_flex_deg"].min(),
+                }
+            )
+        df = pd.DataFrame(rows)
+        out[s] = {k: float(v) for k, v in df.mean().items()} if len(df) else {}
+        out[s]["n_strides"] = len(df)
     return out
