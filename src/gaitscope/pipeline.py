@@ -152,6 +152,11 @@ def load_input(
     return pose, info, reference
 
 
+def _check_height(height_m: float | None) -> None:
+    if height_m is not None and not (0.5 <= float(height_m) <= 2.5):
+        raise GaitscopeError(f"--height-m {height_m} is not a plausible standing height; give it in metres (e.g. 1.68)")
+
+
 def analyze_pose(
     pose: PoseSequence,
     *,
@@ -182,8 +187,7 @@ def analyze_pose(
     from gaitscope.events import detect_events
     from gaitscope.signal import prepare_walk
 
-    if height_m is not None and not (0.5 <= float(height_m) <= 2.5):
-        raise GaitscopeError(f"--height-m {height_m} is not a plausible standing height; give it in metres (e.g. 1.68)")
+    _check_height(height_m)
     src = (input_info or {}).get("path") or pose.source or "the input"
     prep = prepare_walk(pose, height_m=height_m)
     if prep.gait_mode == "not_walking":
@@ -271,6 +275,7 @@ def analyze(
     GaitscopeError
         For user errors (missing or unreadable file, no walking found, bad option).
     """
+    _check_height(height_m)
     out = Path(out_dir) if out_dir is not None else default_out_dir(input_path)
     pose, info, reference = load_input(
         input_path, out_dir=out, virtual_camera=virtual_camera, backend=backend, progress=progress
