@@ -69,12 +69,13 @@ def match_events(found: pd.DataFrame, ref: pd.DataFrame, *, tol_s: float = MATCH
     return out
 
 
-def _camera(pose, view: str, rate_hz: float, *, noise_px: float = 0.0, drop_fraction: float = 0.0, seed: int = 0):
-    """The project's virtual camera (``gaitscope.capture.virtual_camera.project``)."""
+def project_camera(pose, view: str, rate_hz: float, *, noise_px: float = 0.0, drop_fraction: float = 0.0,
+                   dropout_fraction: float = 0.0, seed: int = 0):
+    """The project's virtual camera (``gaitscope.capture.virtual_camera.project``), 1280x720."""
     from gaitscope.capture.virtual_camera import project
 
     return project(pose, view=view, rate_hz=rate_hz, image_size_px=(1280, 720), noise_px=noise_px,
-                   drop_fraction=drop_fraction, seed=seed)
+                   drop_fraction=drop_fraction, dropout_fraction=dropout_fraction, seed=seed)
 
 
 def visible_reference(pose, ref: pd.DataFrame, *, window_s: float = 0.5, min_fraction: float = 0.8) -> pd.DataFrame:
@@ -90,12 +91,15 @@ def visible_reference(pose, ref: pd.DataFrame, *, window_s: float = 0.5, min_fra
     return ref[np.asarray(keep, bool)]
 
 
-def _row(dataset: str, path: str, pose, ref: pd.DataFrame, target_ms: float | None, *, height_m=None) -> dict:
+def _row(dataset: str, path: str, pose, ref: pd.DataFrame, target_ms: float | None, *, height_m=None,
+         in_view=None) -> dict:
+    """One table row. ``in_view``: the same camera without noise or dropouts, to tell which
+    reference events happen while the walker is in the image."""
     from gaitscope.events import detect_events
     from gaitscope.signal import prepare_walk
 
     if pose.frame == "image":
-        ref = visible_reference(pose, ref)
+        ref = visible_reference(in_view if in_view is not None else pose, ref)
 
     t0 = time.perf_counter()
     prep = prepare_walk(pose, height_m=height_m)
@@ -129,7 +133,7 @@ def event_accuracy_rows(*, camera_rates_hz: tuple[float, ...] = (100.0, 60.0, 30
         for view in ("sagittal-left", "sagittal-right"):
             for rate in camera_rates_hz:
                 target = 10.0 if rate >= 100 else None
-                rows.append(_row("treadmill_walk_events.c3d", f"virtual camera {view}", _camera(c3d.pose, view, rate), ref, target))
+                rows.append(_row("treadmill_walk_events.c3d", f"virtual camera {view}", project_camera(c3d.pose, view, rate), ref, target))
         trc = load_keypoints(SHARED / "mocap" / "walk_subject01.trc")
         trc_ref = pd.DataFrame(
             [("fc", "right", 0.165), ("ic", "right", 0.618), ("fc", "right", 1.410), ("ic", "right", 1.853),
@@ -137,7 +141,7 @@ def event_accuracy_rows(*, camera_rates_hz: tuple[float, ...] = (100.0, 60.0, 30
             columns=["event", "side", "t_s"],
         ).sort_values("t_s")
         rows.append(_row("walk_subject01.trc", "3d markers", trc.pose, trc_ref, 17.0))
-        rows.append(_row("walk_subject01.trc", "virtual camera sagittal-left", _camera(trc.pose, "sagittal-left", 60.0), trc_ref, 17.0))
+        rows.append(_row("walk_subject01.trc", "virtual camera sagittal-left", project_camera(trc.pose, "sagittal-left", 60.0), trc_ref, 17.0))
         foot = load_foot_markers_csv(SHARED / "mocap" / "foot_markers_healthy.csv", rate_hz=100.0, events_rate_hz=204.8)
         rows.append(_row("foot_markers_healthy.csv", "3d markers", foot.pose, foot.reference_events, 10.0))
         pk = load_keypoints(SHARED / "keypoints" / "landmarks3d_parkinson.json")
@@ -145,15 +149,23 @@ def event_accuracy_rows(*, camera_rates_hz: tuple[float, ...] = (100.0, 60.0, 30
             rows.append(_row("landmarks3d_parkinson.json", "3d landmarks", pk.pose, pk.reference_events, None))
     walk = simulate(duration_s=12.0, rate_hz=100.0, seed=5)
     rows.append(_row("phantom (normal)", "3d", walk.pose, walk.events, None))
-    for view, rate, noise, drop in (("sagittal-left", 30.0, 1.5, 0.05), ("sagittal-right", 60.0, 1.5, 0.05)):
-        img = _camera(walk.pose, view, rate, noise_px=noise, drop_fraction=drop, seed=5)
-        rows.append(_row("phantom (normal)", f"virtual camera {view}, {noise} px noise, {drop:.0%} dropped",
-                         img, walk.events, None, height_m=walk.truth.get("height_m", 1.70)))
-    for pattern in ("foot_drop", "antalgic"):
+    cases = (
+        ("sagittal-left", 30.0, 1.5, 0.05, 0.0),
+        ("sagittal-right", 60.0, 1.5, 0.05, 0.0),
+        ("sagittal-left", 30.0, 2.0, 0.05, 0.05),
+    )
+    for view, rate, noise, drop, dropout in cases:
+        img = project_camera(walk.pose, view, rate, noise_px=noise, drop_fraction=drop, dropout_fraction=dropout, seed=5)
+        label = f"virtual camera {view}, {noise} px noise, {drop:.0%} frames dropped"
+        if dropout:
+            label += f", {dropout:.0%} keypoint dropouts"
+        rows.append(_row("phantom (normal)", label, img, walk.events, None, height_m=1.70,
+                         in_view=project_camera(walk.pose, view, rate)))
+    for pattern in ("foot_drop", "antalgic", "reduced_heel_strike"):
         w = simulate(duration_s=12.0, rate_hz=100.0, seed=6, pattern=pattern, side="right")
-        img = _camera(w.pose, "sagittal-left", 30.0, noise_px=1.5, drop_fraction=0.05, seed=6)
-        rows.append(_row(f"phantom ({pattern} right)", "virtual camera sagittal-left, 1.5 px noise, 5% dropped",
-                         img, w.events, None))
+        img = project_camera(w.pose, "sagittal-left", 30.0, noise_px=1.5, drop_fraction=0.05, seed=6)
+        rows.append(_row(f"phantom ({pattern} right)", "virtual camera sagittal-left, 1.5 px noise, 5% frames dropped",
+                         img, w.events, None, in_view=project_camera(w.pose, "sagittal-left", 30.0)))
     return rows
 
 

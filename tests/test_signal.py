@@ -101,6 +101,19 @@ def test_swap_repair_restores_mocap_projected_sideways(shared_data):
     assert np.mean(found[apart] == truth[apart]) > 0.98
 
 
+def test_clean_phantom_video_gets_no_repairs():
+    """The phantom filmed without noise has no swaps and no outliers: nothing may be 'repaired'
+    (the walker also enters and leaves the image, where one leg is missing)."""
+    from gaitscope.capture.virtual_camera import project
+    from gaitscope.phantom.walker import simulate
+
+    walk = simulate(duration_s=12.0, rate_hz=100.0, seed=5)
+    img = project(walk.pose, view="sagittal-left", rate_hz=30.0, seed=5)
+    prep = prepare_walk(img, height_m=1.70)
+    assert prep.swaps_repaired == 0
+    assert prep.meta["n_outliers"] == 0
+
+
 def test_prepare_walk_repairs_swaps_and_reports_them():
     pose, _ = stepper(duration_s=8.0, rate_hz=30.0)
     img = to_image(pose)

@@ -203,9 +203,14 @@ def detect_leg_swaps(
     # version[s] of frame: s=0 as given, s=1 swapped -> (n, 2 states, 2 sides, p, d)
     ver = np.stack([legs, legs[:, ::-1]], axis=1)
 
-    def dist(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        d = np.linalg.norm(a - b, axis=-1)  # (..., 2 sides, p)
-        d = np.where(np.isfinite(d), d, 0.0)
+    # an observed keypoint without a prediction (its history under that labelling is missing)
+    # costs a fixed amount, so that relabelling a visible leg as the missing one is not free
+    unexplained = 2.0 * swap_cost
+
+    def dist(obs: np.ndarray, pred: np.ndarray) -> np.ndarray:
+        d = np.linalg.norm(obs - pred, axis=-1)  # (..., 2 sides, p)
+        seen = np.isfinite(obs).all(axis=-1)
+        d = np.where(np.isfinite(d), d, np.where(seen, unexplained, 0.0))
         return d.sum(axis=(-1, -2))
 
     # cost3[t, a, b, c]: state a at t-2, b at t-1, c at t
