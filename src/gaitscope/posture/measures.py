@@ -279,6 +279,7 @@ def measure_frontal(
                 pts,
                 scale,
                 side=s,
+                extra_error_deg=knowledge.value("error", "foot_turn_out_bias"),
                 note="weak: the heel is hidden from the front and the foot length is assumed from stature",
             )
     return out

@@ -268,6 +268,22 @@ def _person_box(xyz: np.ndarray, score: np.ndarray, shape: tuple[int, int], pad:
     return (int(max(0, x0 - pw)), int(max(0, y0 - ph * 1.5)), int(min(w, x1 + pw)), int(min(h, y1 + ph)))
 
 
+def _refuse_second_person(rgb: np.ndarray, xyz: np.ndarray, score: np.ndarray, kp: StillKeypoints,
+                          knowledge: PostureKnowledge, estimator: Estimator) -> None:
+    """Paint over the person found and look again: raise when another whole person is there."""
+    h, w = rgb.shape[:2]
+    x0, y0, x1, y1 = _person_box(xyz, score, (h, w))
+    masked = rgb.copy()
+    masked[y0:y1, x0:x1] = np.median(rgb.reshape(-1, 3), axis=0).astype(np.uint8)
+    xyz2, score2, _ = estimator(masked)
+    centre2 = np.nanmedian(xyz2[:, :2], axis=0) if np.isfinite(xyz2[:, 0]).any() else None
+    outside = centre2 is not None and not (x0 <= centre2[0] <= x1 and y0 <= centre2[1] <= y1)
+    if outside:
+        note = second_person_note(kp, xyz2, score2, knowledge)
+        if note:
+            raise GaitscopeError(note)
+
+
 def measure_image(path: str | Path, view: View, *, knowledge: PostureKnowledge, height_m: float | None = None,
                   estimator: Estimator | None = None, flag: str | None = None) -> ViewResult:
     """One photo: read (EXIF orientation applied), find the person, check, measure."""
@@ -280,17 +296,7 @@ def measure_image(path: str | Path, view: View, *, knowledge: PostureKnowledge, 
     kp = still_from_arrays(xyz, score, names, view=view, image_size_px=(w, h),
                            min_score=knowledge.value("quality", "min_keypoint_score"), source=str(path))
     notes = check_view(kp, knowledge, flag=flag)
-    # a second person? paint over the first and look again
-    x0, y0, x1, y1 = _person_box(xyz, score, (h, w))
-    masked = rgb.copy()
-    masked[y0:y1, x0:x1] = np.median(rgb.reshape(-1, 3), axis=0).astype(np.uint8)
-    xyz2, score2, _ = estimator(masked)
-    centre2 = np.nanmedian(xyz2[:, :2], axis=0) if np.isfinite(xyz2[:, 0]).any() else None
-    outside = centre2 is not None and not (x0 <= centre2[0] <= x1 and y0 <= centre2[1] <= y1)
-    if outside:
-        note = second_person_note(kp, xyz2, score2, knowledge)
-        if note:
-            raise GaitscopeError(note)
+    _refuse_second_person(rgb, xyz, score, kp, knowledge, estimator)
     measures = measure_view([kp], knowledge, height_m=height_m)
     return ViewResult(view=view, source=str(path), kind="image", keypoints=[kp], measures=measures, quality=notes,
                       rgb=rgb)
@@ -365,6 +371,12 @@ def measure_video(path: str | Path, view: View, *, knowledge: PostureKnowledge, 
                  f"spread {100 * win.spread:.2f} %, feet {100 * win.feet_spread:.2f} % of the height.")
     mid = index[win.mid_sample]
     rgb = next(iter(iter_frames(info, start=mid, stop=mid + 1, prefetch=0))).rgb
+    from gaitscope.pose import estimate_image
+
+    mid_kp = kps[win.mid_sample]
+    xyz_mid = np.array([np.r_[mid_kp.xy[n], 0.0] if n in mid_kp.xy else [np.nan] * 3 for n in names])
+    _refuse_second_person(rgb, xyz_mid, np.array([mid_kp.score.get(n, 0.0) for n in names]), mid_kp, knowledge,
+                          estimate_image)
     measures = measure_view(chosen, knowledge, height_m=height_m)
     view_kp = [chosen[len(chosen) // 2]] + [k for i, k in enumerate(chosen) if i != len(chosen) // 2]
     return ViewResult(view=view, source=str(path), kind="video", keypoints=view_kp, measures=measures,

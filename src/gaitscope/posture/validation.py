@@ -38,6 +38,13 @@ CASES: tuple[tuple[str, dict, tuple[str, ...], str, str], ...] = (
     ("neutral", {}, ("frontal-front",), "pelvic_obliquity", "deg"),
 )
 
+#: Reported-only measures (never flagged): known answers printed for information, not asserted.
+INFO_CASES: tuple[tuple[str, dict, tuple[str, ...], str, str], ...] = (
+    ("foot turn-out 7 deg (phantom default)", {}, ("frontal-front", "frontal-back"), "foot_turn_out:left", "deg"),
+    ("foot turn-out 7 deg (phantom default)", {}, ("frontal-front", "frontal-back"), "foot_turn_out:right", "deg"),
+    ("foot turn-out 20 deg", {"foot_turnout_deg": 20.0}, ("frontal-front",), "foot_turn_out:left", "deg"),
+)
+
 _VIEW = {"frontal-front": "front", "frontal-back": "back", "sagittal-left": "side", "sagittal-right": "side"}
 
 
@@ -67,6 +74,11 @@ def truth_value(world: PoseSequence, frame: int, key: str, unit: str) -> float:
     if key.startswith("knee_frontal_alignment:"):
         s = key.split(":")[1]
         return float(world.meta["truth"]["knee_valgus_deg"][s])
+    if key.startswith("foot_turn_out:"):
+        s = key.split(":")[1]
+        d = w[f"{s}_toe"] - w[f"{s}_heel"]
+        lateral = d[2] if s == "right" else -d[2]  # +z is the person's right
+        return float(np.degrees(np.arctan2(lateral, d[0])))
     if key == "head_forward":
         ear = (w["left_ear"] + w["right_ear"]) / 2
         sh = (w["left_shoulder"] + w["right_shoulder"]) / 2
