@@ -433,3 +433,13 @@ def test_real_video_front_view_finds_the_still_end_of_the_lateral_raise_clip(sha
     assert abs(m["pelvic_obliquity"].value_deg) < 4.0
     assert abs(m["trunk_shift"].value_cm) < 4.0
 
+
+
+def test_importing_the_posture_stage_loads_no_model_or_video_library():
+    import subprocess
+    import sys
+
+    code = ("import sys, gaitscope.posture, gaitscope.knowledge.posture; "
+            "print(sorted(m for m in ('cv2', 'mediapipe', 'av') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == "[]"
