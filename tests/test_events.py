@@ -189,6 +189,19 @@ def test_validate_events_rejects_bad_tables():
         validate_events(pd.concat([good, good.assign(t_s=0.2)], ignore_index=True))  # ic, ic
 
 
+def test_one_foot_invisible_gives_the_other_foots_events_only():
+    pose, truth = stepper(duration_s=8.0, rate_hz=30.0)
+    img = to_image(pose)
+    xyz = img.xyz.copy()
+    xyz[:, [img.index("left_heel"), img.index("left_toe")]] = np.nan
+    prep = prepare_walk(img.with_xyz(xyz, score=np.where(np.isfinite(xyz[:, :, 0]), 1.0, 0.0)))
+    assert any(what == "left foot" for what, _ in prep.not_assessable)
+    ev = detect_events(prep)
+    assert set(ev["side"]) == {"right"}
+    pairs, missed, extra = compare_events(ev, truth[truth["side"] == "right"], tol_s=0.06)
+    assert missed <= 1 and extra == 0
+
+
 def test_not_walking_gives_no_events():
     pose, _ = stepper(standing=True)
     ev = detect_events(prepare_walk(to_image(pose)))

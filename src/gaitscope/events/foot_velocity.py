@@ -183,7 +183,7 @@ class FootVelocityEventDetector:
                 if not (p.start <= i_glob < p.end):
                     continue
                 k0, k1 = max(0, i_local - 2), min(t.size, i_local + 3)
-                c_mean = float(np.nanmean(np.concatenate([conf[s][k0:k1] for s in SIDES])))
+                c_mean = float(conf[side][k0:k1].mean())
                 rows.append({
                     "event": kind,
                     "side": side,

@@ -132,10 +132,16 @@ def assign_sides(prints: list[Contact], *, step: float | None = None) -> list[st
     """Sides of successive footprints by alternation, phase chosen by the label votes.
 
     A forward advance of more than 1.5 median steps between two footprints counts as a
-    missed footprint (the parity is kept accordingly).
+    missed footprint (the parity is kept accordingly). When one label makes less than a fifth
+    of all votes (one foot hardly visible), each footprint keeps its majority label instead.
     """
     if not prints:
         return []
+    total = {sd: sum(p.votes.get(sd, 0.0) for p in prints) for sd in SIDES}
+    if min(total.values()) < 0.2 * max(sum(total.values()), 1e-9):
+        # one foot (label) is hardly ever seen: its footprints are not in the list, so the
+        # list does not alternate; keep the pose model's labels
+        return [max(p.votes, key=p.votes.get) for p in prints]
     xs = np.array([p.x for p in prints])
     adv = np.abs(np.diff(xs))
     med = step if step else (float(np.median(adv)) if adv.size else 0.0)

@@ -452,6 +452,16 @@ def prepare_walk(
     for p in passes:
         if not p.usable:
             na.append((f"pass {p.index}", p.reason))
+    in_pass = np.zeros(n, bool)
+    for p in passes:
+        in_pass[p.start : p.end] = True
+    if in_pass.any():
+        for side in SIDES:
+            foot = [names.index(f"{side}_heel"), names.index(f"{side}_toe")]
+            seen = np.isfinite(xyz_f[in_pass][:, foot, 0]).all(axis=1).mean()
+            if seen < 0.5:
+                na.append((f"{side} foot", f"the {side} foot is visible in only {seen:.0%} of the walking frames: "
+                                           "its events and parameters are not measured"))
     if view == "frontal":
         na.append(("sagittal_angles", "frontal view: sagittal joint angles and step length are not measurable"))
         na.append(("events", "frontal view: gait events (and the time parameters built on them) are not "
