@@ -443,3 +443,29 @@ def test_importing_the_posture_stage_loads_no_model_or_video_library():
             "print(sorted(m for m in ('cv2', 'mediapipe', 'av') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == "[]"
+
+
+def _write_video(path: Path, n_frames: int, rate: int = 10) -> None:
+    import av
+
+    with av.open(str(path), "w") as c:
+        st = c.add_stream("mpeg4", rate=rate)
+        st.width, st.height, st.pix_fmt = 320, 240, "yuv420p"
+        for _ in range(n_frames):
+            for p in st.encode(av.VideoFrame.from_ndarray(np.full((240, 320, 3), 90, np.uint8), format="rgb24")):
+                c.mux(p)
+        for p in st.encode():
+            c.mux(p)
+
+
+def test_video_too_short_or_without_a_person(tmp_path, capsys):
+    from gaitscope.cli import main
+
+    short = tmp_path / "short.mp4"
+    _write_video(short, 12)  # 1.2 s
+    assert main(["posture", "--side", str(short)]) == 2
+    assert "short.mp4: the video is shorter than 2 s" in capsys.readouterr().err
+    empty = tmp_path / "empty_room.mp4"
+    _write_video(empty, 25)  # 2.5 s of a grey wall
+    assert main(["posture", "--front", str(empty)]) == 2
+    assert "empty_room.mp4: no person found" in capsys.readouterr().err

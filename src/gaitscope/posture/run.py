@@ -308,7 +308,14 @@ def measure_video(path: str | Path, view: View, *, knowledge: PostureKnowledge, 
     from gaitscope.capture.video import iter_frames, probe_video
     from gaitscope.pose import get_backend
 
-    info = probe_video(path)
+    try:
+        info = probe_video(path)
+    except GaitscopeError as err:
+        if "too short" not in str(err):
+            raise
+        # the probe's own wording is about strides; for a posture clip say what is needed here
+        raise GaitscopeError(f"{path}: the video is shorter than 2 s; film at least 3 s of still standing, "
+                             "the whole body in view.") from None
     step = max(1, int(round(info.nominal_rate_hz / sample_rate_hz))) if info.nominal_rate_hz > 0 else 1
     model = get_backend(backend, static_image_mode=False)
     min_score = knowledge.value("quality", "min_keypoint_score")
