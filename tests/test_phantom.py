@@ -441,3 +441,43 @@ def test_standing_known_asymmetries():
     assert np.allclose(feet, 0.0)
     # tiny sway only
     assert np.ptp(p.get("nose")[:, 0]) < 0.02
+
+
+# ----------------------------------------------------------------------------- CLI and demo
+def test_cli_writes_files_and_says_synthetic(tmp_path):
+    from gaitscope.capture.pose_csv import read_pose_csv
+    from gaitscope.cli import main
+
+    out = tmp_path / "ph"
+    assert main(["phantom", "--out", str(out), "--pattern", "knee_valgus", "--side", "left", "--severity", "mild",
+                 "--duration-s", "3", "--view", "frontal-front", "--fps", "25", "--noise-px", "0.5"]) == 0
+    for name in ("pose_world.csv", "pose.csv", "truth_events.csv", "truth_angles.csv", "truth.json"):
+        assert (out / name).is_file()
+    world = read_pose_csv(out / "pose_world.csv")
+    img = read_pose_csv(out / "pose.csv")
+    assert world.frame == "world" and img.frame == "image" and img.image_size_px == (1280, 720)
+    assert img.median_rate_hz == pytest.approx(25.0)
+    events = pd.read_csv(out / "truth_events.csv")
+    assert list(events.columns) == ["event", "side", "frame", "t_s"]
+    import json
+
+    truth = json.loads((out / "truth.json").read_text())
+    assert truth["truth"]["synthetic"] is True and truth["truth"]["pattern"]["side"] == "left"
+
+
+def test_cli_message_and_unknown_pattern(tmp_path, capsys):
+    from gaitscope.cli import main
+
+    assert main(["phantom", "--out", str(tmp_path / "a"), "--duration-s", "2"]) == 0
+    assert "SYNTHETIC" in capsys.readouterr().out
+    assert main(["phantom", "--out", str(tmp_path / "b"), "--pattern", "waddle"]) != 0
+    err = capsys.readouterr().err
+    assert "waddle" in err and "trendelenburg" in err and "Traceback" not in err
+
+
+def test_demo_runs_on_synthetic_data(tmp_path):
+    from gaitscope.demo import run_demo
+
+    msg = run_demo(tmp_path / "demo")
+    assert "SYNTHETIC" in msg
+    assert (tmp_path / "demo" / "pose.csv").is_file() and (tmp_path / "demo" / "truth.json").is_file()

@@ -35,9 +35,9 @@ def run_demo(out_dir: Path) -> str:
         f"{inj['trendelenburg']['pelvic_drop_extra_deg']:.0f} deg) with reduced heel strike "
         f"(foot pitch at contact {inj['reduced_heel_strike']['foot_pitch_at_ic_deg']:.0f} deg).",
         f"Truth: cadence {tr['cadence_spm']:.1f} steps/min, speed {tr['speed_mps']:.2f} m/s, step length "
-        f"left {tr['step_length_m']['left']:.2f} m / right {tr['step_length_m']['right']:.2f} m, peak pelvic "
-        f"obliquity in stance right {ps['right']['pelvis_obliquity_stance_max_deg']:.1f} deg / left "
-        f"{ps['left']['pelvis_obliquity_stance_max_deg']:.1f} deg.",
+        f"left {tr['step_length_m']['left']:.2f} m / right {tr['step_length_m']['right']:.2f} m, contralateral pelvic "
+        f"drop in right stance {ps['right']['pelvic_drop_stance_max_deg']:.1f} deg / in left stance "
+        f"{ps['left']['pelvic_drop_stance_max_deg']:.1f} deg.",
         f"Filmed by the virtual camera from the left side and from behind (30 frames/s, 1 px noise): "
         f"{out_dir / 'pose.csv'}, {out_dir / 'pose_frontal_back.csv'}; truth in {out_dir / 'truth.json'}.",
     ]

@@ -19,7 +19,7 @@ from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
-from scipy.ndimage import gaussian_filter1d, maximum_filter1d, minimum_filter1d
+from scipy.ndimage import gaussian_filter1d, maximum_filter1d
 
 from gaitscope.knowledge.normative import speed_class_for
 from gaitscope.phantom.body import Body, body_for_height
