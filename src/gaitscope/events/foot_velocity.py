@@ -183,7 +183,8 @@ class FootVelocityEventDetector:
                 if not (p.start <= i_glob < p.end):
                     continue
                 k0, k1 = max(0, i_local - 2), min(t.size, i_local + 3)
-                c_mean = float(conf[side][k0:k1].mean())
+                # confidence of the keypoints that made this footprint (vote-weighted labels)
+                c_mean = sum(w * float(conf[lab][k0:k1].mean()) for lab, w in fp.votes.items()) / max(total, 1e-9)
                 rows.append({
                     "event": kind,
                     "side": side,
@@ -230,6 +231,7 @@ def drop_implausible(
     stance_s: tuple[float, float],
     swing_s: tuple[float, float],
     min_step_fraction: float = 0.5,
+    max_phase_factor: float = 1.8,
 ) -> pd.DataFrame:
     """Remove events that break the sequence rules (never invents or moves events).
 
@@ -239,7 +241,9 @@ def drop_implausible(
     * an IC->FC interval (stance) lies in ``stance_s`` and an FC->IC interval (swing) in
       ``swing_s`` (seconds);
     * two successive ICs (of either foot) are at least ``min_step_fraction`` of the pass's
-      median step time apart (a step cannot be much shorter than the others).
+      median step time apart (a step cannot be much shorter than the others), and likewise
+      no stance or swing is shorter than ``min_step_fraction`` or longer than
+      ``max_phase_factor`` times the pass's median one (when the pass has at least three).
 
     When two neighbouring events break a rule, the one with the lower score is dropped, and
     the checks repeat until none is broken.
@@ -263,7 +267,17 @@ def drop_implausible(
         for i in range(len(ev)):
             if keep[i]:
                 groups.setdefault((side[i], pas[i]), []).append(i)
-        for idx in groups.values():
+        # typical stance and swing durations of each pass (for the relative rule)
+        typical: dict[tuple, float] = {}
+        durations: dict[tuple, list[float]] = {}
+        for (sd, ps), idx in groups.items():
+            for a, b in zip(idx[:-1], idx[1:]):
+                if ev[a] != ev[b]:
+                    durations.setdefault((ps, ev[a]), []).append(t[b] - t[a])
+        for key, vals in durations.items():
+            if len(vals) >= 3:
+                typical[key] = float(np.median(vals))
+        for (sd, ps), idx in groups.items():
             for a, b in zip(idx[:-1], idx[1:]):
                 dt = t[b] - t[a]
                 if ev[a] == ev[b]:
@@ -272,6 +286,9 @@ def drop_implausible(
                     bad = not stance_s[0] <= dt <= stance_s[1]
                 else:
                     bad = not swing_s[0] <= dt <= swing_s[1]
+                if not bad and (ps, ev[a]) in typical:
+                    ref = typical[(ps, ev[a])]
+                    bad = dt < min_step_fraction * ref or dt > max_phase_factor * ref
                 if bad:
                     keep[weaker(a, b)] = False
                     changed = True
