@@ -8,6 +8,10 @@ inside :meth:`MediaPipePose.estimate`, so importing this module is cheap.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
+import warnings
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
@@ -41,6 +45,30 @@ BLAZEPOSE_TO_GAITSCOPE: tuple[tuple[int, str], ...] = (
 
 NAMES: tuple[str, ...] = tuple(name for _, name in BLAZEPOSE_TO_GAITSCOPE)
 _IDX = np.array([i for i, _ in BLAZEPOSE_TO_GAITSCOPE])
+
+
+@contextlib.contextmanager
+def quiet_native_logs() -> Iterator[None]:
+    """Hide the TFLite/absl start-up chatter that MediaPipe writes straight to file descriptor 2.
+
+    Only wraps model creation and the first inference; Python-level errors still propagate.
+    """
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="SymbolDatabase.GetPrototype")
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
 
 
 def mediapipe_version() -> str:
@@ -121,18 +149,28 @@ class MediaPipePose:
         from mediapipe.python.solutions import pose as mp_pose
 
         k = len(NAMES)
-        with mp_pose.Pose(
-            static_image_mode=self.static_image_mode,
-            model_complexity=1,
-            smooth_landmarks=self.smooth_landmarks,
-            enable_segmentation=False,
-            min_detection_confidence=self.min_detection_confidence,
-            min_tracking_confidence=self.min_tracking_confidence,
-        ) as model:
+        with quiet_native_logs():
+            model = mp_pose.Pose(
+                static_image_mode=self.static_image_mode,
+                model_complexity=1,
+                smooth_landmarks=self.smooth_landmarks,
+                enable_segmentation=False,
+                min_detection_confidence=self.min_detection_confidence,
+                min_tracking_confidence=self.min_tracking_confidence,
+            )
+        first = True
+        with model:
             for rgb in rgb_frames:
                 rgb = np.ascontiguousarray(rgb)
                 h, w = rgb.shape[:2]
-                res = model.process(rgb)
+                if first:
+                    with quiet_native_logs():
+                        res = model.process(rgb)
+                    first = False
+                else:
+                    with warnings.catch_warnings():
+                        warnings.filterwarnings("ignore", message="SymbolDatabase.GetPrototype")
+                        res = model.process(rgb)
                 if res.pose_landmarks is None:
                     yield _empty(k)
                     continue

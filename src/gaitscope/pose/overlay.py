@@ -6,6 +6,7 @@ when its score reaches ``min_score``. Uses OpenCV for drawing (imported lazily).
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Sequence
 
 import numpy as np
@@ -101,3 +102,73 @@ def draw_skeleton(
         if n.endswith(("_heel", "_toe")):
             cv2.circle(img, p, t + 4, (0, 0, 0), 1, cv2.LINE_AA)
     return img
+
+
+def _encoder_name() -> str:
+    import av
+
+    for name in ("libx264", "mpeg4"):
+        if name in av.codecs_available:
+            return name
+    raise RuntimeError("PyAV has neither libx264 nor mpeg4 encoders")
+
+
+def write_overlay(info, pose, out_path, *, min_score: float = 0.3) -> "Path":
+    """Write ``out_path`` (mp4): the upright video with the walker's skeleton drawn.
+
+    Parameters
+    ----------
+    info
+        :class:`gaitscope.capture.video.VideoInfo` of the video ``pose`` came from.
+    pose
+        Image-frame :class:`~gaitscope.types.PoseSequence` with ``frame_index`` into the video.
+    out_path
+        Output file; frames keep their presentation timestamps (variable frame rate survives).
+
+    Returns
+    -------
+    Path
+        ``out_path``.
+    """
+    from pathlib import Path
+
+    import av
+    import cv2
+
+    from gaitscope.capture.video import iter_frames
+
+    out_path = Path(out_path)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    row_of = {int(f): i for i, f in enumerate(pose.frame_index)}
+    w, h = info.width_px - info.width_px % 2, info.height_px - info.height_px % 2
+    codec = _encoder_name()
+    container = av.open(str(out_path), mode="w")
+    try:
+        rate = round(info.nominal_rate_hz) if np.isfinite(info.nominal_rate_hz) and info.nominal_rate_hz > 0 else 30
+        stream = container.add_stream(codec, rate=rate)
+        stream.width, stream.height, stream.pix_fmt = w, h, "yuv420p"
+        stream.codec_context.time_base = info.time_base
+        if codec == "libx264":
+            stream.options = {"crf": "23", "preset": "veryfast"}
+        else:
+            stream.codec_context.bit_rate = 4_000_000
+        pts0 = int(info.pts[0])
+        for fr in iter_frames(info):
+            img = fr.rgb[:h, :w]
+            row = row_of.get(fr.index)
+            if row is not None:
+                img = draw_skeleton(img, pose.xyz[row], pose.score[row], pose.names, min_score=min_score)
+            else:
+                img = img.copy()
+            cv2.putText(img, f"{fr.index}  {fr.t_s:6.2f} s", (10, 30), cv2.FONT_HERSHEY_SIMPLEX, 0.8,
+                        (255, 255, 0), 2, cv2.LINE_AA)
+            vf = av.VideoFrame.from_ndarray(np.ascontiguousarray(img), format="rgb24")
+            vf.pts = int(info.pts[fr.index]) - pts0
+            vf.time_base = info.time_base
+            for packet in stream.encode(vf):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    finally:
+        container.close()
+    return out_path

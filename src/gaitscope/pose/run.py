@@ -1,0 +1,466 @@
+"""The pose stage end to end: video -> keypoints of the walker, cached beside the outputs.
+
+Steps (see ``docs/pose.md``):
+
+1. Probe the video (:func:`gaitscope.capture.video.probe_video`); refuse clearly what cannot work.
+2. **Pass 1, both cores.** The clip is cut into ``workers`` contiguous chunks, one worker
+   process each (the caller only waits). Each chunk runs its own BlazePose tracker over every
+   frame, starting :data:`WARMUP_FRAMES` early so the tracker and its smoothing filter are settled
+   at the seam (warm-up outputs are dropped). Each chunk also looks for *all* people on every
+   ``sample_every``-th frame (:class:`~gaitscope.pose._people.PeopleDetector`). Decoding runs in
+   a background thread of each process.
+3. Link the people into tracks and choose the walker (:mod:`gaitscope.pose.walker`).
+4. **Pass 2, only when more than one person was seen**: rerun the tracker with everything outside
+   the walker's (interpolated, padded) box greyed out, so the single-person tracker cannot lock
+   onto anyone else; frames where the walker is not in view stay empty.
+5. Write ``pose.csv`` + ``pose.json`` (and optionally ``overlay.mp4``); a later run with the same
+   video (size and modification time) and backend reuses them.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from gaitscope.capture.pose_csv import read_pose_csv, sidecar_path, write_pose_csv
+from gaitscope.capture.video import VideoInfo, iter_frames, probe_video
+from gaitscope.pose import walker as walker_mod
+from gaitscope.pose.backends import get_backend
+from gaitscope.types import GaitscopeError, PoseSequence
+
+#: Version of this stage's output; bump when results change so old caches are not reused.
+POSE_STAGE_VERSION = 1
+#: Frames each chunk runs before its first kept frame, so the tracker is settled at the seam.
+WARMUP_FRAMES = 10
+#: Chunks shorter than this are not worth a process (start-up costs about 1 s).
+MIN_CHUNK_FRAMES = 90
+#: How often all people in view are searched for (a search costs about 1.7 tracked frames).
+PEOPLE_SEARCH_HZ = 3.0
+#: ... but at least this many searches per clip (short clips).
+MIN_PEOPLE_SEARCHES = 24
+#: Grey used outside the walker's box in pass 2 (RGB).
+MASK_GREY = 114
+
+CSV_NAME = "pose.csv"
+OVERLAY_NAME = "overlay.mp4"
+
+
+@dataclass(frozen=True)
+class PoseRunResult:
+    """What :func:`run_pose` did: the walker's keypoints and where they were written."""
+
+    pose: PoseSequence
+    out_dir: Path
+    message: str
+    csv_path: Path
+    overlay_path: Path | None = None
+    from_cache: bool = False
+    warnings: tuple[str, ...] = ()
+    timings_s: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Job:
+    info: VideoInfo
+    start: int
+    stop: int
+    backend: str
+    sample_every: int  # 0: do not look for people
+    boxes: np.ndarray | None  # (n_frames, 4) walker box per frame, NaN where absent; None: whole frame
+
+
+def default_workers() -> int:
+    """Cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _mask_outside(rgb: np.ndarray, box: np.ndarray) -> np.ndarray:
+    h, w = rgb.shape[:2]
+    x0, y0 = int(max(0, np.floor(box[0]))), int(max(0, np.floor(box[1])))
+    x1, y1 = int(min(w, np.ceil(box[2]))), int(min(h, np.ceil(box[3])))
+    out = np.full_like(rgb, MASK_GREY)
+    if x1 > x0 and y1 > y0:
+        out[y0:y1, x0:x1] = rgb[y0:y1, x0:x1]
+    return out
+
+
+def _run_job(job: _Job) -> dict[str, Any]:
+    """Run one chunk (in a worker process or the caller's); returns plain arrays."""
+    from gaitscope.pose._people import PeopleDetector
+
+    backend = get_backend(job.backend)
+    k = len(backend.names)
+    n = job.stop - job.start
+    xyz = np.full((n, k, 3), np.nan)
+    score = np.zeros((n, k))
+    world = np.full((n, k, 3), np.nan)
+    people: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}
+    detector = PeopleDetector() if job.sample_every else None
+    first = max(0, job.start - WARMUP_FRAMES)
+    fed: list[int] = []
+
+    def feed():
+        for fr in iter_frames(job.info, start=first, stop=job.stop):
+            if detector is not None and fr.index >= job.start and fr.index % job.sample_every == 0:
+                people[fr.index] = detector.detect(fr.rgb, fr.t_s)
+            img = fr.rgb
+            if job.boxes is not None:
+                box = job.boxes[fr.index]
+                if not np.isfinite(box).all():
+                    continue
+                img = _mask_outside(img, box)
+            fed.append(fr.index)
+            yield img
+
+    try:
+        for fp in backend.estimate(feed()):
+            i = fed[-1] - job.start
+            if i < 0:
+                continue  # warm-up frame
+            xyz[i] = fp.xyz_px
+            score[i] = fp.score
+            world[i] = fp.world_m
+    finally:
+        if detector is not None:
+            detector.close()
+    return {"start": job.start, "xyz": xyz, "score": score, "world": world, "people": people}
+
+
+class _Child:
+    """One job in a worker process (``python -m gaitscope.pose._worker``), fed through pipes."""
+
+    def __init__(self, job: _Job) -> None:
+        self.job = job
+        self.stdout = b""
+        self.log = tempfile.TemporaryFile()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "gaitscope.pose._worker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.log,
+        )
+        payload = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
+        self.thread = threading.Thread(target=self._talk, args=(payload,), daemon=True)
+        self.thread.start()
+
+    def _talk(self, payload: bytes) -> None:
+        try:
+            self.stdout, _ = self.proc.communicate(input=payload)
+        except (BrokenPipeError, OSError):
+            self.proc.wait()
+
+    def result(self) -> dict[str, Any]:
+        self.thread.join()
+        try:
+            if self.proc.returncode != 0 or not self.stdout:
+                self.log.seek(0)
+                tail = self.log.read().decode(errors="replace").strip().splitlines()[-5:]
+                raise RuntimeError(
+                    f"pose worker for frames {self.job.start}-{self.job.stop} failed "
+                    f"(exit {self.proc.returncode}): " + " | ".join(tail)
+                )
+            status, value = pickle.loads(self.stdout)
+        finally:
+            self.log.close()
+        if status == "error":
+            raise value
+        return value
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.thread.join()
+        self.log.close()
+
+
+def _run_parallel(jobs: list[_Job]) -> list[dict[str, Any]]:
+    """Run each job in its own worker process, all at the same time.
+
+    The caller's process only waits, so the model's native start-up chatter stays in the
+    workers' logs and every chunk starts at once.
+    """
+    children = [_Child(j) for j in jobs]
+    try:
+        return [c.result() for c in children]
+    except BaseException:
+        for c in children:
+            c.kill()
+        raise
+
+
+def _chunks(n_frames: int, workers: int) -> list[tuple[int, int]]:
+    n_chunks = max(1, min(workers, n_frames // MIN_CHUNK_FRAMES))
+    edges = np.linspace(0, n_frames, n_chunks + 1).round().astype(int)
+    return [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:]) if b > a]
+
+
+def _pass(info: VideoInfo, *, backend: str, workers: int, sample_every: int, boxes: np.ndarray | None):
+    jobs = [
+        _Job(info=info, start=a, stop=b, backend=backend, sample_every=sample_every, boxes=boxes)
+        for a, b in _chunks(info.n_frames, workers)
+    ]
+    results = _run_parallel(jobs)
+    xyz = np.concatenate([r["xyz"] for r in results])
+    score = np.concatenate([r["score"] for r in results])
+    world = np.concatenate([r["world"] for r in results])
+    people: dict[int, list] = {}
+    for r in results:
+        people.update(r["people"])
+    return xyz, score, world, people, len(jobs)
+
+
+def _people_sample_step(info: VideoInfo) -> int:
+    """Frames between people searches: about :data:`PEOPLE_SEARCH_HZ`, but at least
+    :data:`MIN_PEOPLE_SEARCHES` searches per clip."""
+    rate = info.n_frames / max(info.duration_s, 1e-9)
+    step = max(1, int(round(rate / PEOPLE_SEARCH_HZ)))
+    return int(max(1, min(step, info.n_frames // MIN_PEOPLE_SEARCHES)))
+
+
+def estimate_video(
+    info: VideoInfo,
+    *,
+    backend: str = "mediapipe",
+    workers: int | None = None,
+    log: Callable[[str], None] | None = None,
+) -> tuple[PoseSequence, np.ndarray, dict[str, Any]]:
+    """Keypoints of the walker in a probed video (no files written).
+
+    Returns
+    -------
+    pose : PoseSequence
+        ``frame="image"``: px of the upright video, one row per video frame, ``t_s`` from the
+        presentation timestamps; NaN coordinates and score 0 where the walker is not found.
+    world_m : ndarray ``(n_frames, k, 3)``
+        The model's own metric 3D keypoints per frame (m, origin at the hip midpoint, MediaPipe
+        axes: +x image right, +y down, +z away from the camera), NaN where not found.
+    selection : dict
+        How the walker was chosen: number of people tracks, the walker's horizontal travel and
+        height (px), whether the masked second pass ran, timings (s), warnings.
+    """
+    log = log or (lambda msg: None)
+    workers = default_workers() if workers is None else max(1, int(workers))
+    be = get_backend(backend)
+    n = info.n_frames
+    sample_every = _people_sample_step(info)
+    timings: dict[str, float] = {}
+
+    t0 = time.perf_counter()
+    log(f"pose: {n} frames, {info.width_px}x{info.height_px} px, {workers} worker(s)")
+    xyz, score, world, people_raw, n_chunks = _pass(
+        info, backend=backend, workers=workers, sample_every=sample_every, boxes=None
+    )
+    timings["pass1_s"] = time.perf_counter() - t0
+
+    people_by_frame = {}
+    for f, plist in people_raw.items():
+        persons = [walker_mod.person_from_keypoints(f, p[0], p[1], be.names) for p in plist]
+        people_by_frame[f] = [p for p in persons if p is not None]
+    tracks = walker_mod.link_tracks(people_by_frame)
+    walker = walker_mod.choose_walker(tracks, image_width_px=info.width_px, path=info.path)
+    max_in_frame = max((len(walker_mod.merge_duplicates(v)) for v in people_by_frame.values()), default=0)
+    several = len(tracks) > 1 or max_in_frame > 1
+    boxes = walker_mod.walker_boxes(walker, n, pad_frames=2 * sample_every)
+
+    masked = False
+    if several:
+        log(f"pose: {len(tracks)} people seen; following the walker (travels {walker.travel_px:.0f} px)")
+        t1 = time.perf_counter()
+        xyz, score, world, _, _ = _pass(info, backend=backend, workers=workers, sample_every=0, boxes=boxes)
+        timings["pass2_s"] = time.perf_counter() - t1
+        masked = True
+
+    # keep only poses whose hip midpoint lies in the walker's box (where the box is known)
+    names = tuple(be.names)
+    hips = [names.index("left_hip"), names.index("right_hip")]
+    hip = xyz[:, hips, :2].mean(axis=1)
+    known = np.isfinite(boxes).all(axis=1)
+    inside = (hip[:, 0] >= boxes[:, 0]) & (hip[:, 0] <= boxes[:, 2]) & (hip[:, 1] >= boxes[:, 1]) & (hip[:, 1] <= boxes[:, 3])
+    # outside the walker's (padded) span nobody walking was seen: drop whatever the tracker
+    # followed there; inside it, drop poses away from the walker (another person, a false find)
+    drop = ~known | ~inside
+    xyz[drop] = np.nan
+    score[drop] = 0.0
+    world[drop] = np.nan
+
+    warnings_: list[str] = []
+    if walker.height_px < walker_mod.SMALL_PERSON_HEIGHT_PX:
+        warnings_.append(
+            f"the walker is only about {walker.height_px:.0f} px tall; heel and toe positions will be noisy "
+            "(film closer or in landscape)"
+        )
+    timings["total_s"] = time.perf_counter() - t0
+    selection = {
+        "people_tracks": len(tracks),
+        "max_people_in_frame": int(max_in_frame),
+        "walker_travel_px": round(walker.travel_px, 1),
+        "walker_height_px": round(walker.height_px, 1),
+        "walker_first_frame": int(walker.frames[0]),
+        "walker_last_frame": int(walker.frames[-1]),
+        "people_sampled_every_frames": sample_every,
+        "masked_second_pass": masked,
+        "chunks": n_chunks,
+        "warnings": warnings_,
+    }
+    meta = {
+        "backend": be.name,
+        "backend_version": be.version,
+        "model": be.model,
+        "rotation_deg": info.rotation_deg,
+        "nominal_rate_hz": info.nominal_rate_hz,
+        "walker_selection": selection,
+        "pose_stage_version": POSE_STAGE_VERSION,
+    }
+    pose = PoseSequence(
+        xyz=xyz,
+        score=score,
+        names=names,
+        t_s=info.t_s,
+        frame="image",
+        frame_index=np.arange(n),
+        image_size_px=info.image_size_px,
+        source=str(info.path),
+        meta=meta,
+    )
+    selection["timings_s"] = {k: round(v, 3) for k, v in timings.items()}
+    return pose, world, selection
+
+
+def _cache_key(path: Path, backend: str) -> dict[str, Any]:
+    st = path.stat()
+    return {
+        "video": str(path.resolve()),
+        "size_bytes": int(st.st_size),
+        "mtime_ns": int(st.st_mtime_ns),
+        "backend": backend,
+        "pose_stage_version": POSE_STAGE_VERSION,
+    }
+
+
+def _cached(csv_path: Path, key: dict[str, Any]) -> PoseSequence | None:
+    if not (csv_path.exists() and sidecar_path(csv_path).exists()):
+        return None
+    try:
+        pose = read_pose_csv(csv_path)
+    except GaitscopeError:
+        return None
+    if pose.meta.get("cache_key") != key:
+        return None
+    return pose
+
+
+def run_pose(
+    video: str | Path,
+    *,
+    out_dir: str | Path,
+    backend: str = "mediapipe",
+    overlay: bool = False,
+    workers: int | None = None,
+    progress: bool = True,
+    force: bool = False,
+) -> PoseRunResult:
+    """Keypoints of the walker in ``video``, written to ``out_dir/pose.csv`` (+ ``pose.json``).
+
+    Parameters
+    ----------
+    video
+        Video file (mp4, mov ...). Phone rotation is applied; ``t_s`` are presentation times.
+    out_dir
+        Output folder (created).
+    backend
+        Pose backend name (``"mediapipe"``).
+    overlay
+        Also write ``out_dir/overlay.mp4`` with the skeleton drawn.
+    workers
+        Processes for the pose stage (default: all cores this process may use).
+    progress
+        Print progress lines to stderr.
+    force
+        Re-run the model even when a matching cache exists.
+
+    Raises
+    ------
+    GaitscopeError
+        For any input a user can fix (see :func:`gaitscope.capture.video.probe_video` and
+        :func:`gaitscope.pose.walker.choose_walker`), with one sentence naming the file.
+    """
+    path = Path(video)
+    out_dir = Path(out_dir)
+
+    def log(msg: str) -> None:
+        if progress:
+            print(msg, file=sys.stderr, flush=True)
+
+    info = probe_video(path)
+    get_backend(backend)  # unknown backend -> clear error before any work
+    csv_path = out_dir / CSV_NAME
+    key = _cache_key(path, backend)
+    pose = None if force else _cached(csv_path, key)
+    from_cache = pose is not None
+    world = None
+    t0 = time.perf_counter()
+    if pose is None:
+        pose, world, selection = estimate_video(info, backend=backend, workers=workers, log=log)
+        meta = dict(pose.meta)
+        meta["cache_key"] = key
+        pose = pose.with_xyz(pose.xyz, meta=meta)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        write_pose_csv(pose, csv_path)
+        np.savez_compressed(out_dir / "pose_model_world.npz", world_m=world, names=np.array(pose.names), t_s=pose.t_s)
+    else:
+        log(f"pose: reusing {csv_path} (same video and backend; use --force to re-run)")
+    elapsed = time.perf_counter() - t0
+    sel = pose.meta.get("walker_selection", {})
+
+    overlay_path = None
+    if overlay:
+        from gaitscope.pose.overlay import write_overlay
+
+        overlay_path = out_dir / OVERLAY_NAME
+        log(f"pose: writing {overlay_path}")
+        write_overlay(info, pose, overlay_path)
+
+    found = _walker_found(pose)
+    n = pose.n_frames
+    parts = [
+        f"{path.name}: walker found in {int(found.sum())}/{n} frames ({100.0 * found.mean():.0f} %)",
+        f"{sel.get('people_tracks', '?')} person track(s) seen",
+    ]
+    if not from_cache:
+        parts.append(f"{n / max(elapsed, 1e-9):.1f} frames/s")
+    else:
+        parts.append("from cache")
+    msg = "; ".join(parts) + f"; keypoints in {csv_path}"
+    if overlay_path is not None:
+        msg += f", overlay in {overlay_path}"
+    warns = tuple(sel.get("warnings", ()))
+    for w in warns:
+        msg += f"\nwarning: {w}"
+    return PoseRunResult(
+        pose=pose,
+        out_dir=out_dir,
+        message=msg,
+        csv_path=csv_path,
+        overlay_path=overlay_path,
+        from_cache=from_cache,
+        warnings=warns,
+        timings_s=dict(sel.get("timings_s", {})) if not from_cache else {},
+    )
+
+
+def _walker_found(pose: PoseSequence) -> np.ndarray:
+    """Frames where both hips of the walker have coordinates."""
+    return np.isfinite(pose.get("left_hip")[:, 0]) & np.isfinite(pose.get("right_hip")[:, 0])
