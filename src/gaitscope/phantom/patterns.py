@@ -112,7 +112,8 @@ def antalgic(plans, side, level, ds_frac):
     """Painful limb: less hip extension in its late stance, so the contralateral step is shorter."""
     sp = plans[side]
     factor = (0.8, 0.6, 0.4)[level]
-    late = np.where(sp.stance, smoothstep((np.nan_to_num(sp.u_stance) - 0.2) / 0.3), 0.0)
+    # weight over the cycle fraction (continuous across take-off): mid stance to early swing
+    late = smoothstep((sp.p - 0.15) / 0.2) * smoothstep((0.85 - sp.p) / 0.15)
     ext = np.minimum(sp.thigh, 0.0)
     sp.thigh -= (1 - factor) * ext * late
     return {"hip_extension_factor": factor}
@@ -146,15 +147,18 @@ def stiff_knee(plans, side, level, ds_frac):
     """
     sp = plans[side]
     other = "left" if side == "right" else "right"
-    cap, keep = ((24.0, 0.25), (18.0, 0.15), (12.0, 0.05))[level]
+    cap, keep = ((34.0, 0.4), (26.0, 0.25), (10.0, 0.0))[level]
     # in swing, flexion beyond the cap is cut to the kept fraction (a lower, flatter swing peak);
     # the cut blends in over the first 15 % of swing so that take-off stays continuous
     capped = np.minimum(sp.knee, cap) + keep * np.maximum(sp.knee - cap, 0.0)
     r = np.where(sp.stance, 0.0, smoothstep(np.nan_to_num(sp.u_swing) / 0.15))
     sp.knee = (1 - r) * sp.knee + r * capped
+    # the foot comes up to neutral quickly after take-off (no knee flexion to lift it)
+    r2 = np.where(sp.stance, 0.0, smoothstep(np.nan_to_num(sp.u_swing) / 0.12))
+    sp.ankle = (1 - r2) * sp.ankle + r2 * np.maximum(sp.ankle, 0.0)
     circ = (0.03, 0.05, 0.07)[level]
-    hike = (5.0, 8.0, 11.0)[level]
-    vault = (12.0, 18.0, 24.0)[level]
+    hike = (5.0, 9.0, 16.0)[level]
+    vault = (12.0, 21.0, 30.0)[level]
     b = _swing_bump(sp)
     u_sw = np.nan_to_num(sp.u_swing, nan=-1.0)
     plateau = np.where(u_sw < 0, 0.0, smoothstep(u_sw / 0.12) * smoothstep((1 - u_sw) / 0.2))
@@ -163,7 +167,7 @@ def stiff_knee(plans, side, level, ds_frac):
     sp.scuff = True
     op = plans[other]
     u_st = np.nan_to_num(op.u_stance, nan=-1.0)
-    op.ankle -= vault * np.where(u_st < 0, 0.0, smoothstep(u_st / 0.06) * smoothstep((0.75 - u_st) / 0.15))
+    op.ankle -= vault * np.where(u_st < 0, 0.0, smoothstep((u_st - 0.06) / 0.14) * smoothstep((0.75 - u_st) / 0.15))
     return {
         "swing_knee_flex_kept_fraction": keep,
         "circumduction_m": circ,

@@ -400,13 +400,18 @@ def _build(params: WalkParams, body: Body, curves: NormalCurves, amp_k: float, *
         phi = _soft_deadzone(theta_s + sp.ankle, FLAT_DEADZONE_DEG)
         if sp.foot_ic_pitch is not None:
             # blend the foot pitch to the forced contact pitch around each initial contact
+            # separate corrections for the approach (last swing frame) and the stance side of each
+            # contact, because a pattern may change the ankle plan across the contact
             first = np.flatnonzero(sp.stance & ~np.r_[False, sp.stance[:-1]])
-            delta = np.full(len(sch.ic[s]) + 1, np.nan)
-            delta[k[first]] = sp.foot_ic_pitch - phi[first]
-            near = np.where(sp.stance, k, k + 1)  # the contact this frame leads to or follows
-            d_near = delta[near]
-            if np.isnan(d_near).any():  # contacts outside the recording: use the mean correction
-                d_near = np.where(np.isnan(d_near), np.nanmean(delta) if np.isfinite(delta).any() else 0.0, d_near)
+            d_st = np.full(len(sch.ic[s]) + 1, np.nan)
+            d_sw = np.full(len(sch.ic[s]) + 1, np.nan)
+            d_st[k[first]] = sp.foot_ic_pitch - phi[first]
+            before = first[first > 0]
+            d_sw[k[before]] = sp.foot_ic_pitch - phi[before - 1]
+            d_near = np.where(sp.stance, d_st[k], d_sw[k + 1])
+            fill_st = np.nanmean(d_st) if np.isfinite(d_st).any() else 0.0
+            fill_sw = np.nanmean(d_sw) if np.isfinite(d_sw).any() else fill_st
+            d_near = np.where(np.isnan(d_near), np.where(sp.stance, fill_st, fill_sw), d_near)
             env = np.where(sp.stance, 1 - smoothstep(p / (0.2 * sf)), smoothstep((u_sw - 0.55) / 0.45))
             phi = phi + d_near * env
         # in stance the pivot (heel or metatarsal heads) keeps its z: with toe-out the ankle moves
@@ -541,19 +546,23 @@ def _build(params: WalkParams, body: Body, curves: NormalCurves, amp_k: float, *
             sw_corr[seg] += np.outer(1 - smoothstep(tt[m]), c1)
         target = np.where(st[:, None], target, ankle_fk + sw_corr)
         # swing clearance: lift the ankle where the lowest foot point would come too close to the floor
-        low = target[:, 1] + np.min([rel[s][c][:, 1] - rel[s][2][:, 1] for c in (3, 4, 5)], axis=0)
+        # lowest foot point (heel, metatarsal heads, toe tip); a scuffing foot lets its toe tip
+        # brush the floor (the toes bend up, see below): only heel and metatarsal heads count
+        pts = (3, 4) if sp.scuff else (3, 4, 5)
+        low = target[:, 1] + np.min([rel[s][c][:, 1] - rel[s][2][:, 1] for c in pts], axis=0)
         u_sw = np.where(st, -1.0, (p - sf) / (1 - sf))
         # required clearance: rises from 0 at take-off (the foot must leave the floor), then stays
         # at SWING_CLEARANCE_M through mid-swing; a scuffing (stiff-knee) foot may brush the
         # floor from 15 to 40 % of swing (the toes bend up instead)
         req = np.where(u_sw < 0.15, SWING_CLEARANCE_M * np.clip(u_sw, 0, None) / 0.15, SWING_CLEARANCE_M)
         req = np.where(u_sw > 0.7, SWING_CLEARANCE_M * (1 - u_sw) / 0.3, req)  # come down to land
-        if sp.scuff:
-            req = np.minimum(req, 0.004)
+        if sp.scuff:  # the forefoot may skim the floor in early swing (toe drag)
+            req = np.where((u_sw > 0.05) & (u_sw < 0.35), 0.0005, np.minimum(req, 0.004))
         active = (u_sw > 0) & (u_sw < 1)
         need = np.where(active, np.maximum(req - low, 0.0), 0.0)
         lift = gaussian_filter1d(maximum_filter1d(need, size=win, mode="nearest"), sigma=win / 6.0, mode="nearest")
-        lift = np.where(st, 0.0, np.maximum(lift * smoothstep(u_sw / 0.12), need))
+        # the smoothed lift fades out at take-off and landing (the exact need is always honoured)
+        lift = np.where(st, 0.0, np.maximum(lift * smoothstep(u_sw / 0.12) * smoothstep((1 - u_sw) / 0.12), need))
         target[:, 1] += lift
         # two-link IK in the sagittal plane (projected segment lengths)
         a = body.thigh_m * np.cos(np.radians(L["beta_t"]))
@@ -570,12 +579,13 @@ def _build(params: WalkParams, body: Body, curves: NormalCurves, amp_k: float, *
         # in early and mid swing the foot follows the shank (the ankle angle is kept when the IK moved
         # the shank); near take-off and in the approach to landing the planned foot pitch is kept, so
         # contacts stay where pass 1 put them and the clearance check stays valid
-        w_sw = np.where(st, 0.0, smoothstep(u_sw / 0.1) * smoothstep((0.75 - u_sw) / 0.15))
+        w_sw = np.where(st | sp.scuff, 0.0, smoothstep(u_sw / 0.1) * smoothstep((0.75 - u_sw) / 0.15))
         L["phi"] = L["phi"] + w_sw * (th_s - L["theta_s"])
         resid = np.abs(np.hypot(dx, dy) - d)
         leg[s]["ik_residual_m"] = float(np.max(resid))
         leg[s]["ik_residual_frame"] = int(np.argmax(resid))
         leg[s]["lift_max_m"] = float(lift.max())
+        leg[s]["lift_argmax_u"] = float(u_sw[int(np.argmax(lift))])
 
     # ---- final keypoints; a swing toe that would go through the floor bends up at the metatarsals
     xyz = {}
@@ -739,6 +749,7 @@ def _build(params: WalkParams, body: Body, curves: NormalCurves, amp_k: float, *
     truth["diagnostics"] = {
         "ik_residual_m": max(leg[s]["ik_residual_m"] for s in SIDES),
         "swing_lift_max_m": {s: leg[s]["lift_max_m"] for s in SIDES},
+        "swing_lift_where_swing_frac": {s: leg[s]["lift_argmax_u"] for s in SIDES},
         "min_swing_mtp_height_m": {s: leg[s]["min_swing_foot_y_m"] for s in SIDES},
         "thigh_amplitude_factor": amp_k,
         "speed_class": params.speed_class,
