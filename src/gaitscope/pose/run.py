@@ -4,15 +4,16 @@ Steps (see ``docs/pose.md``):
 
 1. Probe the video (:func:`gaitscope.capture.video.probe_video`); refuse clearly what cannot work.
 2. **Pass 1, both cores.** The clip is cut into ``workers`` contiguous chunks, one worker
-   process each (the caller only waits). Each chunk runs its own BlazePose tracker over every
-   frame, starting :data:`WARMUP_FRAMES` early so the tracker and its smoothing filter are settled
-   at the seam (warm-up outputs are dropped). Each chunk also looks for *all* people on every
+   process each (the caller only waits). Each chunk runs BlazePose on every frame with a fresh
+   detection per frame (:data:`VIDEO_BACKEND_SETTINGS`: MediaPipe's tracking mode misplaces the
+   feet); a tracking backend would start :data:`WARMUP_FRAMES` early so it is settled at the seam
+   (warm-up outputs dropped). Each chunk also looks for *all* people on every
    ``sample_every``-th frame (:class:`~gaitscope.pose._people.PeopleDetector`). Decoding runs in
    a background thread of each process.
 3. Link the people into tracks and choose the walker (:mod:`gaitscope.pose.walker`).
-4. **Pass 2, only when more than one person was seen**: rerun the tracker with everything outside
-   the walker's (interpolated, padded) box greyed out, so the single-person tracker cannot lock
-   onto anyone else; frames where the walker is not in view stay empty.
+4. **Pass 2, only when more than one person was seen**: rerun BlazePose with everything outside
+   the walker's (interpolated, padded) box greyed out, so the single-person model cannot pick
+   anyone else; frames where the walker is not in view stay empty.
 5. Write ``pose.csv`` + ``pose.json`` (and optionally ``overlay.mp4``); a later run with the same
    video (size and modification time) and backend reuses them.
 """
@@ -40,8 +41,20 @@ from gaitscope.types import GaitscopeError, PoseSequence
 
 #: Version of this stage's output; bump when results change so old caches are not reused.
 POSE_STAGE_VERSION = 1
-#: Frames each chunk runs before its first kept frame, so the tracker is settled at the seam.
+#: Frames each chunk runs before its first kept frame, so a *tracking* backend is settled at the
+#: seam (not needed when every frame is detected afresh).
 WARMUP_FRAMES = 10
+#: Backend settings for video. MediaPipe runs with a fresh detection on every frame
+#: (``static_image_mode``): its tracking mode derives each crop from the previous frame's
+#: landmarks and then misplaces the feet badly in about 1 frame in 5 on
+#: walk_sagittal_older_adult.mp4 (swing foot and even the stance foot 40-70 px off; checked
+#: by eye, see docs/pose.md), while per-frame detection lands on the shoes. It costs about
+#: 1.6x the tracking loop; the two cores pay for it. The low detection threshold lets a walker
+#: half out of the frame (entering, leaving) be found; false finds are removed afterwards by the
+#: walker gate (a pose must lie in the walker's box, inside the walker's time span).
+VIDEO_BACKEND_SETTINGS: dict[str, dict[str, Any]] = {
+    "mediapipe": {"static_image_mode": True, "min_detection_confidence": 0.1}
+}
 #: Chunks shorter than this are not worth a process (start-up costs about 1 s).
 MIN_CHUNK_FRAMES = 90
 #: How often all people in view are searched for (a search costs about 1.7 tracked frames).
@@ -101,7 +114,8 @@ def _run_job(job: _Job) -> dict[str, Any]:
     """Run one chunk (in a worker process or the caller's); returns plain arrays."""
     from gaitscope.pose._people import PeopleDetector
 
-    backend = get_backend(job.backend)
+    settings = VIDEO_BACKEND_SETTINGS.get(job.backend, {})
+    backend = get_backend(job.backend, **settings)
     k = len(backend.names)
     n = job.stop - job.start
     xyz = np.full((n, k, 3), np.nan)
@@ -109,7 +123,7 @@ def _run_job(job: _Job) -> dict[str, Any]:
     world = np.full((n, k, 3), np.nan)
     people: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}
     detector = PeopleDetector() if job.sample_every else None
-    first = max(0, job.start - WARMUP_FRAMES)
+    first = job.start if settings.get("static_image_mode") else max(0, job.start - WARMUP_FRAMES)
     fed: list[int] = []
 
     def feed():
