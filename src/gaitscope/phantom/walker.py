@@ -321,12 +321,117 @@ def _frontal_beta(c, L_t, L_s, dt_deg, ds_deg):
 
 
 # --------------------------------------------------------------------------- the build
+@dataclass
+class _Walk:
+    """Working state of one build, filled stage by stage (see :func:`_build`)."""
+
+    params: Any = None
+    body: Any = None
+    curves: Any = None
+    amp_k: Any = None
+    level: Any = None
+    rate: Any = None
+    n: Any = None
+    t: Any = None
+    s_curve: Any = None
+    sch: Any = None
+    timing: Any = None
+    pattern_truth: Any = None
+    names: Any = None
+    thigh_raw: Any = None
+    pgrid: Any = None
+    thigh_mean: Any = None
+    plans: Any = None
+    info: Any = None
+    shank_len: Any = None
+    rho: Any = None
+    omega: Any = None
+    z_pelvis: Any = None
+    lam_lat: Any = None
+    lam_fwd: Any = None
+    hip_off: Any = None
+    leg: Any = None
+    rel: Any = None
+    P: Any = None
+    pivot_name: Any = None
+    pivot_x: Any = None
+    win: Any = None
+    theta_t_f: Any = None
+    theta_s_f: Any = None
+    xyz: Any = None
+    shoulder_flex: Any = None
+
+    def fk_rel(self, s, theta_t, theta_s, idx=slice(None)):
+        """Leg points relative to the pelvis centre: hip, knee, ankle, heel, metatarsal heads, toe tip."""
+        L = self.leg[s]
+        hip = self.hip_off[s][idx]
+        knee = hip + _seg(theta_t, L["beta_t"][idx], self.body.thigh_m, SIGN[s])
+        ankle = knee + _seg(theta_s, L["beta_s"][idx], self.shank_len[s], SIGN[s])
+        feet = _foot_points(ankle, L["phi"][idx], L["psi"][idx], L["mtp_ext"][idx], self.body, SIGN[s])
+        return hip, knee, ankle, feet["heel"], feet["mtp"], feet["toe"]
+
+
 def _build(params: WalkParams, body: Body, curves: NormalCurves, amp_k: float, *, level: int, truth_only: bool = False):
-    rng = np.random.default_rng(params.seed)
+    """Simulate one walk: plan the joint angles, place the pelvis, solve the legs, measure the truth."""
     rate = params.rate_hz
     n = int(round(params.duration_s * rate))
-    t = np.arange(n) / rate
-    s_curve = curves.foot_off_pct / 100.0
+    w = _Walk(params=params, body=body, curves=curves, amp_k=amp_k, level=level, rate=rate, n=n,
+              t=np.arange(n) / rate, s_curve=curves.foot_off_pct / 100.0)
+    _plan_angles(w)
+    _pelvis_frame(w)
+    _leg_setup(w)
+    w.rel = {s: w.fk_rel(s, w.leg[s]["theta_t"], w.leg[s]["theta_s"]) for s in SIDES}
+    _place_pelvis(w)
+    _solve_legs(w)
+    _keypoints(w)
+    events = _event_table(w)
+    truth = _spatiotemporal_truth(w)
+    if truth_only:
+        return {"stride_length_m": truth["stride_length_m_all"]}
+    angles = _angle_table(w)
+    truth["per_side"] = _discrete_truth(angles)
+    truth["diagnostics"] = {
+        "ik_residual_m": max(w.leg[s]["ik_residual_m"] for s in SIDES),
+        "swing_lift_max_m": {s: w.leg[s]["lift_max_m"] for s in SIDES},
+        "swing_lift_where_swing_frac": {s: w.leg[s]["lift_argmax_u"] for s in SIDES},
+        "min_swing_mtp_height_m": {s: w.leg[s]["min_swing_foot_y_m"] for s in SIDES},
+        "thigh_amplitude_factor": amp_k,
+        "speed_class": params.speed_class,
+    }
+    names = tuple(KEYPOINT_NAMES)
+    arr = np.stack([w.xyz[nm] for nm in names], axis=1)
+    pose = PoseSequence(
+        xyz=arr,
+        score=np.ones(arr.shape[:2]),
+        names=names,
+        t_s=w.t,
+        frame="world",
+        source="phantom (synthetic)",
+        meta={
+            "synthetic": True,
+            "generator": "gaitscope.phantom.simulate",
+            "rate_hz": rate,
+            "height_m": params.height_m,
+            "pattern": params.pattern,
+            "severity": params.severity if params.pattern else None,
+            "side": params.side if params.pattern else None,
+            "seed": params.seed,
+        },
+    )
+    return PhantomWalk(pose=pose, events=events, angles=angles, truth=truth, params=asdict(params))
+
+
+def _plan_angles(w: _Walk) -> None:
+    """Stride schedule and per-side joint-angle plan from the normal curves, with the patterns applied."""
+    params = w.params
+    body = w.body
+    curves = w.curves
+    amp_k = w.amp_k
+    level = w.level
+    n = w.n
+    t = w.t
+    s_curve = w.s_curve
+    rng = np.random.default_rng(params.seed)
     timing = Timing(stance_frac={"left": s_curve, "right": s_curve}, left_ic_offset=0.5)
     pattern_truth: dict = {}
     names = _pattern_list(params.pattern)
@@ -370,6 +475,27 @@ def _build(params: WalkParams, body: Body, curves: NormalCurves, amp_k: float, *
     if lld:
         shank_len[params.side] -= lld["short_leg_m"]
 
+    w.sch = sch
+    w.timing = timing
+    w.pattern_truth = pattern_truth
+    w.names = names
+    w.thigh_raw = thigh_raw
+    w.pgrid = pgrid
+    w.thigh_mean = thigh_mean
+    w.plans = plans
+    w.info = info
+    w.shank_len = shank_len
+
+
+def _pelvis_frame(w: _Walk) -> None:
+    """Pelvis rotation and obliquity, lateral sway, trunk leans and hip-joint-centre offsets."""
+    params = w.params
+    body = w.body
+    curves = w.curves
+    plans = w.plans
+    info = w.info
+    pattern_truth = w.pattern_truth
+    lld = pattern_truth.get("leg_length_difference")
     # ---- pelvis orientation, sway and trunk
     pR, pL = info["right"]["pc"], info["left"]["pc"]
     rho = 0.5 * (curves.pelvis_rotation(pR) - curves.pelvis_rotation(pL))  # + right hip forward
@@ -389,6 +515,24 @@ def _build(params: WalkParams, body: Body, curves: NormalCurves, amp_k: float, *
         r, o = np.radians(rho), np.radians(omega)
         hip_off[s] = SIGN[s] * 0.5 * body.hip_width_m * np.stack([np.sin(r) * np.cos(o), np.sin(o), np.cos(r) * np.cos(o)], axis=-1)
 
+    w.rho = rho
+    w.omega = omega
+    w.z_pelvis = z_pelvis
+    w.lam_lat = lam_lat
+    w.lam_fwd = lam_fwd
+    w.hip_off = hip_off
+
+
+def _leg_setup(w: _Walk) -> None:
+    """Per leg: foot pitch, toe extension, footprint z and the frontal (out-of-plane) leg angles."""
+    body = w.body
+    n = w.n
+    sch = w.sch
+    plans = w.plans
+    info = w.info
+    shank_len = w.shank_len
+    z_pelvis = w.z_pelvis
+    hip_off = w.hip_off
     # ---- foot targets in z, frontal leg angle, foot pitch
     leg = {}
     for s in SIDES:
@@ -445,16 +589,19 @@ def _build(params: WalkParams, body: Body, curves: NormalCurves, amp_k: float, *
             "z_target": z_target,
         }
 
-    def fk_rel(s, theta_t, theta_s, idx=slice(None)):
-        L = leg[s]
-        hip = hip_off[s][idx]
-        knee = hip + _seg(theta_t, L["beta_t"][idx], body.thigh_m, SIGN[s])
-        ankle = knee + _seg(theta_s, L["beta_s"][idx], shank_len[s], SIGN[s])
-        feet = _foot_points(ankle, L["phi"][idx], L["psi"][idx], L["mtp_ext"][idx], body, SIGN[s])
-        return hip, knee, ankle, feet["heel"], feet["mtp"], feet["toe"]
+    w.leg = leg
 
-    rel = {s: fk_rel(s, leg[s]["theta_t"], leg[s]["theta_s"]) for s in SIDES}
 
+def _place_pelvis(w: _Walk) -> None:
+    """Pass 1: pelvis progression from the planted stance feet, pelvis height from the stance legs."""
+    n = w.n
+    t = w.t
+    sch = w.sch
+    plans = w.plans
+    info = w.info
+    leg = w.leg
+    rel = w.rel
+    z_pelvis = w.z_pelvis
     # ---- pass 1: pelvis progression and height from the planted stance feet
     P = np.zeros((n, 3))
     P[:, 2] = z_pelvis
@@ -491,8 +638,8 @@ def _build(params: WalkParams, body: Body, curves: NormalCurves, amp_k: float, *
         if len(on) == 2:
             trail, lead = on
             span = stance_end[trail][i] - stance_start[lead][i]
-            w = smoothstep((t[i] - stance_start[lead][i]) / span) if span > 0 else 1.0
-            xy = (1 - w) * est[trail] + w * est[lead]
+            wt = smoothstep((t[i] - stance_start[lead][i]) / span) if span > 0 else 1.0
+            xy = (1 - wt) * est[trail] + wt * est[lead]
         elif len(on) == 1:
             xy = est[on[0]]
         else:  # flight (not expected in walking): keep moving
@@ -504,8 +651,28 @@ def _build(params: WalkParams, body: Body, curves: NormalCurves, amp_k: float, *
     # pelvis height: a smooth lower envelope of what the stance legs ask for, so every stance leg
     # can reach its footprint (the IK below flexes a leg that is "too long")
     P[:, 1] = _pelvis_height(h_min, t)
-    win = int(0.16 * rate) | 1  # smoothing window (frames) of the swing-clearance lift
+    w.P = P
+    w.pivot_name = pivot_name
+    w.pivot_x = pivot_x
 
+
+def _solve_legs(w: _Walk) -> None:
+    """Pass 2: two-link IK so stance feet stay on their footprints and swing feet blend and clear."""
+    body = w.body
+    n = w.n
+    t = w.t
+    rate = w.rate
+    sch = w.sch
+    plans = w.plans
+    info = w.info
+    leg = w.leg
+    rel = w.rel
+    P = w.P
+    pivot_name = w.pivot_name
+    pivot_x = w.pivot_x
+    hip_off = w.hip_off
+    shank_len = w.shank_len
+    win = int(0.16 * rate) | 1  # smoothing window (frames) of the swing-clearance lift
     # ---- pass 2: corrections so stance feet stay on their footprints and swing feet blend in/out
     theta_t_f, theta_s_f = {}, {}
     for s in SIDES:
@@ -587,6 +754,27 @@ def _build(params: WalkParams, body: Body, curves: NormalCurves, amp_k: float, *
         leg[s]["lift_max_m"] = float(lift.max())
         leg[s]["lift_argmax_u"] = float(u_sw[int(np.argmax(lift))])
 
+    w.theta_t_f = theta_t_f
+    w.theta_s_f = theta_s_f
+
+
+def _keypoints(w: _Walk) -> None:
+    """World keypoints of legs, trunk, arms and head."""
+    params = w.params
+    body = w.body
+    n = w.n
+    plans = w.plans
+    leg = w.leg
+    P = w.P
+    rho = w.rho
+    lam_fwd = w.lam_fwd
+    lam_lat = w.lam_lat
+    thigh_raw = w.thigh_raw
+    pgrid = w.pgrid
+    thigh_mean = w.thigh_mean
+    theta_t_f = w.theta_t_f
+    theta_s_f = w.theta_s_f
+    fk_rel = w.fk_rel
     # ---- final keypoints; a swing toe that would go through the floor bends up at the metatarsals
     xyz = {}
     for s in SIDES:
@@ -639,6 +827,15 @@ def _build(params: WalkParams, body: Body, curves: NormalCurves, amp_k: float, *
         )
     xyz["nose"] = ear_mid + body.nose_ahead_of_ear_m * fwd + (body.nose_above_shoulder_m - body.ear_above_shoulder_m) * head_up
 
+    w.xyz = xyz
+    w.shoulder_flex = shoulder_flex
+
+
+def _event_table(w: _Walk) -> pd.DataFrame:
+    """Truth events: ``ic``/``fc`` per side inside the recording."""
+    t = w.t
+    rate = w.rate
+    sch = w.sch
     # ---- truth: events
     t_end = t[-1]
     ev_rows = []
@@ -652,6 +849,19 @@ def _build(params: WalkParams, body: Body, curves: NormalCurves, amp_k: float, *
                     ev_rows.append((name, s, int(np.ceil(te * rate - 1e-9)), float(te)))
     events = pd.DataFrame(ev_rows, columns=["event", "side", "frame", "t_s"]).sort_values("t_s").reset_index(drop=True)
 
+    return events
+
+
+def _spatiotemporal_truth(w: _Walk) -> dict:
+    """Spatiotemporal truth from the schedule and the footprints (heel at 30 % of stance)."""
+    params = w.params
+    t = w.t
+    rate = w.rate
+    sch = w.sch
+    xyz = w.xyz
+    names = w.names
+    pattern_truth = w.pattern_truth
+    t_end = t[-1]
     # ---- truth: spatiotemporal (footprints: heel position at 30 % of each stance)
     foot_print = {}
     for s in SIDES:
@@ -703,12 +913,24 @@ def _build(params: WalkParams, body: Body, curves: NormalCurves, amp_k: float, *
         },
     }
     truth["stride_length_m_all"] = mean(sl_all)
-    if truth_only:
-        return {"stride_length_m": mean(sl_all)}
+    return truth
 
+
+def _angle_table(w: _Walk) -> pd.DataFrame:
+    """Truth angles per frame per side, from the final segment directions (definitions: docs/phantom.md)."""
+    n = w.n
+    t = w.t
+    leg = w.leg
+    plans = w.plans
+    info = w.info
+    theta_t_f = w.theta_t_f
+    theta_s_f = w.theta_s_f
+    lam_fwd = w.lam_fwd
+    lam_lat = w.lam_lat
+    omega = w.omega
+    shoulder_flex = w.shoulder_flex
     # ---- truth: angles per frame per side (measured from the final segment directions)
     ang_rows = []
-    names = tuple(KEYPOINT_NAMES)
     for s in SIDES:
         L = leg[s]
         # foot line = heel -> toe keypoint (metatarsal heads), sagittal projection: the toe-out
@@ -743,37 +965,7 @@ def _build(params: WalkParams, body: Body, curves: NormalCurves, amp_k: float, *
         )
         ang_rows.append(df)
     angles = pd.concat(ang_rows, ignore_index=True).sort_values(["frame", "side"]).reset_index(drop=True)
-
-    # discrete pattern truth measured on the output, per side
-    truth["per_side"] = _discrete_truth(angles)
-    truth["diagnostics"] = {
-        "ik_residual_m": max(leg[s]["ik_residual_m"] for s in SIDES),
-        "swing_lift_max_m": {s: leg[s]["lift_max_m"] for s in SIDES},
-        "swing_lift_where_swing_frac": {s: leg[s]["lift_argmax_u"] for s in SIDES},
-        "min_swing_mtp_height_m": {s: leg[s]["min_swing_foot_y_m"] for s in SIDES},
-        "thigh_amplitude_factor": amp_k,
-        "speed_class": params.speed_class,
-    }
-    arr = np.stack([xyz[nm] for nm in names], axis=1)
-    pose = PoseSequence(
-        xyz=arr,
-        score=np.ones(arr.shape[:2]),
-        names=names,
-        t_s=t,
-        frame="world",
-        source="phantom (synthetic)",
-        meta={
-            "synthetic": True,
-            "generator": "gaitscope.phantom.simulate",
-            "rate_hz": rate,
-            "height_m": params.height_m,
-            "pattern": params.pattern,
-            "severity": params.severity if params.pattern else None,
-            "side": params.side if params.pattern else None,
-            "seed": params.seed,
-        },
-    )
-    return PhantomWalk(pose=pose, events=events, angles=angles, truth=truth, params=asdict(params))
+    return angles
 
 
 def _discrete_truth(angles: pd.DataFrame) -> dict:
