@@ -481,3 +481,9 @@ def test_demo_runs_on_synthetic_data(tmp_path):
     msg = run_demo(tmp_path / "demo")
     assert "SYNTHETIC" in msg
     assert (tmp_path / "demo" / "pose.csv").is_file() and (tmp_path / "demo" / "truth.json").is_file()
+
+
+def test_per_side_arm_swing_parameter():
+    w = simulate(duration_s=4.0, arm_swing_deg=(10.0, 40.0), seed=1)
+    ps = w.truth["per_side"]
+    assert ps["right"]["arm_swing_amplitude_deg"] > 3 * ps["left"]["arm_swing_amplitude_deg"]

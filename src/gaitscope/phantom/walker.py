@@ -97,7 +97,7 @@ class WalkParams:
     side: str
     seed: int
     step_width_m: float
-    arm_swing_deg: float
+    arm_swing_deg: float | tuple[float, float]
     trunk_lean_fwd_deg: float
     variability: float
     speed_class: str
@@ -116,7 +116,7 @@ def simulate(
     side: str = "right",
     seed: int = 0,
     step_width_m: float = 0.10,
-    arm_swing_deg: float = 30.0,
+    arm_swing_deg: float | tuple[float, float] = 30.0,
     trunk_lean_fwd_deg: float = 3.0,
     variability: float = 0.02,
     speed_class: str | None = None,
@@ -142,7 +142,8 @@ def simulate(
     seed
         Seed of the stride-to-stride variability; the same seed gives the same walk.
     step_width_m, arm_swing_deg, trunk_lean_fwd_deg
-        Mean step width (m), peak-to-peak shoulder flexion of the arm swing (deg), mean forward trunk lean (deg).
+        Mean step width (m), peak-to-peak shoulder flexion of the arm swing (deg; one value or
+        ``(left, right)``), mean forward trunk lean (deg).
     variability
         Coefficient of variation of stride time (0.02 = 2 %); foot placement and amplitude vary with it.
     speed_class
@@ -183,7 +184,7 @@ def simulate(
         side=side,
         seed=int(seed),
         step_width_m=float(step_width_m),
-        arm_swing_deg=float(arm_swing_deg),
+        arm_swing_deg=tuple(map(float, arm_swing_deg)) if isinstance(arm_swing_deg, (tuple, list)) else float(arm_swing_deg),
         trunk_lean_fwd_deg=float(trunk_lean_fwd_deg),
         variability=float(variability),
         speed_class=sc,
@@ -807,7 +808,8 @@ def _keypoints(w: _Walk) -> None:
         xyz[f"{s}_shoulder"] = sh
         sp = plans[s]
         thigh_amp = 0.5 * (np.max(thigh_raw(pgrid)) - np.min(thigh_raw(pgrid)))
-        gam = -0.5 * params.arm_swing_deg * sp.arm_scale * (theta_t_f[s] - thigh_mean) / thigh_amp
+        swing_deg = params.arm_swing_deg[SIDES.index(s)] if isinstance(params.arm_swing_deg, tuple) else params.arm_swing_deg
+        gam = -0.5 * swing_deg * sp.arm_scale * (theta_t_f[s] - thigh_mean) / thigh_amp
         elbow_flex = 20.0 + 10.0 * np.clip(gam / 15.0, -1, 1)
         upper = _seg(gam, -8.0 * np.ones(n), body.upper_arm_m, SIGN[s])  # arms slightly abducted
         fore = _seg(gam + elbow_flex, -4.0 * np.ones(n), body.forearm_m, SIGN[s])
