@@ -11,12 +11,13 @@ Sign conventions of the plan (all degrees unless the name says otherwise), per s
 contact (+ toes up; None = normal); ``obliquity``: pelvis obliquity added, + this side up;
 ``trunk_lat``: lateral trunk lean added, + toward this side; ``valgus``: knee frontal-plane
 projection angle added, + valgus (knee medial); ``circumduction_m``: outward swing of the foot
-in swing, metres; ``arm_scale``: arm swing amplitude factor; ``shank_scale``: shank length factor.
+in swing, metres; ``arm_scale``: arm swing amplitude factor; ``scuff``: the forefoot may skim the
+floor in early swing.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
@@ -49,7 +50,6 @@ class SidePlan:
     circumduction_m: np.ndarray
     foot_ic_pitch: float | None = None
     arm_scale: float = 1.0
-    shank_scale: float = 1.0
     scuff: bool = False  # the toes may brush the floor in early swing (no knee-flexion rescue)
 
 
@@ -59,7 +59,6 @@ class Timing:
 
     stance_frac: dict[str, float]
     left_ic_offset: float  # left IC as a fraction of the right stride after right IC (0.5 = symmetric)
-    extra: dict[str, float] = field(default_factory=dict)
 
 
 def _swing_bump(sp: SidePlan, start: float = 0.0, end: float = 1.0) -> np.ndarray:
@@ -207,7 +206,7 @@ def leg_length_difference(plans, side, level, ds_frac):
     """``side`` is the SHORT leg: shorter shank, pelvis lower on that side, long leg circumducts."""
     delta_m = (0.013, 0.018, 0.025)[level]
     other = "left" if side == "right" else "right"
-    plans[side].shank_scale = 1.0  # applied by the walker from the truth value below
+    # the walker shortens this side's shank by short_leg_m and tilts the pelvis to match
     circ = (0.0, 0.02, 0.04)[level]
     plans[other].circumduction_m += circ * _swing_bump(plans[other])
     return {"short_leg_m": delta_m, "long_leg_circumduction_m": circ}
