@@ -114,6 +114,32 @@ def test_clean_phantom_video_gets_no_repairs():
     assert prep.meta["n_outliers"] == 0
 
 
+def test_collapsed_feet_are_treated_as_missing():
+    """A pose model that loses the blurred swinging foot puts both labels on the standing foot;
+    those brief frames must not be read as the swinging foot teleporting there."""
+    pose, truth = stepper(duration_s=8.0, rate_hz=30.0)
+    img = to_image(pose)
+    xyz = img.xyz.copy()
+    li, ri = (img.index("left_heel"), img.index("left_toe")), (img.index("right_heel"), img.index("right_toe"))
+    # frames in the middle of a left swing (right foot standing): left labels copied onto the right foot
+    ic_left = truth[(truth["event"] == "ic") & (truth["side"] == "left")]["t_s"].to_numpy()
+    lost = [int(round((t - 0.15) * 30)) for t in ic_left[1:4]]
+    for f in lost:
+        xyz[f, list(li)] = xyz[f, list(ri)]
+    from gaitscope.signal.clean import collapsed_feet
+
+    found = collapsed_feet(xyz[:, :, :2], img.names, tol=0.03 * 500)
+    assert set(np.flatnonzero(found)) == set(lost)
+    prep = prepare_walk(img.with_xyz(xyz), height_m=1.7)
+    assert any("sat on one foot" in n for n in prep.notes)
+    clean_prep = prepare_walk(img, height_m=1.7)
+    k = img.index("left_heel")
+    # after treating them as missing, the left heel stays within 3 cm of the clean track
+    # (left as they were, those frames would put it a step length, ~0.6 m, away)
+    err = np.abs(prep.sag_xy[lost, k, 0] - clean_prep.sag_xy[lost, k, 0])
+    assert np.all(err < 0.03)
+
+
 def test_prepare_walk_repairs_swaps_and_reports_them():
     pose, _ = stepper(duration_s=8.0, rate_hz=30.0)
     img = to_image(pose)

@@ -57,6 +57,13 @@ class FootVelocityEventDetector:
         before the pass still give its first IC); events outside the pass are discarded.
     stance_s, swing_s
         Plausible ``(min, max)`` durations of stance (IC->FC) and swing (FC->IC) in seconds.
+    min_score
+        Events scoring lower are dropped as unreliable (before the sequence checks). Off by
+        default: scores also reflect plain visibility (a far leg scores ~0.6), so a fixed
+        cut would drop good events of the far foot.
+    footprints
+        ``"video"``: footprint detector (sides by alternation) for image input walking
+        overground in a side view; ``"always"`` / ``"never"``.
     """
 
     ic_fraction: float = 0.16
@@ -66,6 +73,7 @@ class FootVelocityEventDetector:
     margin_s: float = 0.6
     stance_s: tuple[float, float] = (0.12, 2.5)
     swing_s: tuple[float, float] = (0.12, 1.2)
+    min_score: float = 0.0
     footprints: str = "video"
     footprint_same_place_height: float = 0.15
     min_contact_s: float = 0.12
@@ -148,6 +156,7 @@ class FootVelocityEventDetector:
                         })
         df = pd.DataFrame(rows, columns=list(EVENT_COLUMNS)) if rows else empty_events()
         df = df.sort_values("t_s", kind="stable").reset_index(drop=True)
+        df = df[df["score"] >= self.min_score].reset_index(drop=True)
         df = drop_implausible(df, stance_s=self.stance_s, swing_s=self.swing_s)
         return df
 
@@ -196,10 +205,18 @@ class FootVelocityEventDetector:
         return rows
 
 
+#: Confidence given to a keypoint sample that was missing and filled by interpolation.
+FILLED_SAMPLE_CONF = 0.5
+
+
 def _foot_conf(prep: PreparedWalk, side: str, sl: slice) -> np.ndarray:
-    sc = prep.pose.score
+    """Per-frame confidence of a foot: mean score of heel and toe; a sample filled by
+    interpolation (score 0 but a finite position) counts :data:`FILLED_SAMPLE_CONF`."""
     idx = [prep.names.index(f"{side}_heel"), prep.names.index(f"{side}_toe")]
-    return np.mean(sc[sl][:, idx], axis=1)
+    sc = prep.pose.score[sl][:, idx]
+    have = np.isfinite(prep.pose.xyz[sl][:, idx, 0])
+    sc = np.where((sc <= 0) & have, FILLED_SAMPLE_CONF, sc)
+    return np.mean(sc, axis=1)
 
 
 def _clarity(c: np.ndarray, i: int, kind: str, thr: float, rate_hz: float) -> float:

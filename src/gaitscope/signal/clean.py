@@ -139,6 +139,22 @@ def lowpass_zero_lag(xyz: np.ndarray, *, rate_hz: float, cutoff_hz: float, order
     return flat.reshape(out.shape)
 
 
+def collapsed_feet(xy: np.ndarray, names: tuple[str, ...], *, tol: float) -> np.ndarray:
+    """Frames where the left and right heel *and* toe lie within ``tol`` of each other.
+
+    A video pose model that loses the (blurred) swinging foot puts both feet's labels on the
+    standing foot. Real feet never coincide like that: when they pass each other in a side
+    view the swinging foot is lifted, so heels or toes stay apart. Returns ``(n_frames,)`` bool.
+    """
+    need = [f"{s}_{k}" for s in SIDES for k in ("heel", "toe")]
+    if any(nm not in names for nm in need):
+        return np.zeros(xy.shape[0], bool)
+    d = [np.linalg.norm(xy[:, names.index(f"left_{k}")] - xy[:, names.index(f"right_{k}")], axis=1)
+         for k in ("heel", "toe")]
+    with np.errstate(invalid="ignore"):
+        return (d[0] < tol) & (d[1] < tol)
+
+
 def leg_index_pairs(names: tuple[str, ...]) -> list[tuple[int, int]]:
     """Column pairs ``(left, right)`` of the leg keypoints present on both sides."""
     pairs = []

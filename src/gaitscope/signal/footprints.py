@@ -81,11 +81,13 @@ def find_footprints(
     fc_fraction: float,
     min_contact_s: float,
     same_place: float,
+    max_break_s: float = 0.25,
 ) -> list[Contact]:
     """Footprints of both feet in one pass window (see the module docstring).
 
     ``heel``, ``toe``: side -> ``(n, 2)`` plane coordinates; ``ref_speed``: typical swing
-    speed; ``same_place``: two contacts closer than this (plane units) are one footprint.
+    speed; ``same_place``: two contacts closer than this (plane units) that overlap in time or
+    are less than ``max_break_s`` apart are one footprint.
     """
     rate_hz = 1.0 / float(np.median(np.diff(t)))
     contacts: list[Contact] = []
@@ -105,12 +107,15 @@ def find_footprints(
             x = float(np.nanmedian(np.concatenate([hx, tx])))
             contacts.append(Contact(s, e, x, {side: (e - s) / rate_hz}, start is not None, end is not None))
     contacts.sort(key=lambda k: k.ic)
+    max_break = max_break_s * rate_hz
     # merge contacts at the same place that overlap in time
     merged: list[Contact] = []
     for k in contacts:
         hit = None
         for j, m in enumerate(merged):
-            if abs(m.x - k.x) < same_place and k.ic <= m.fc and m.ic <= k.fc:
+            # same place, and overlapping in time or separated by a short break (one foot
+            # standing still whose contact speed blipped above the threshold)
+            if abs(m.x - k.x) < same_place and k.ic <= m.fc + max_break and m.ic <= k.fc + max_break:
                 hit = j
                 break
         if hit is None:

@@ -123,6 +123,8 @@ class PrepareSettings:
     cutoff_hz: float = 6.0  # Winter 2009 for walking
     cutoff_running_hz: float = 10.0
     swap_cost_height: float = 0.05  # body heights per frame spent swapped
+    collapse_height: float = 0.03  # heels and toes of both feet this close = one foot seen twice
+    max_collapse_s: float = 0.2  # ... for at most this long (longer: feet together, standing)
     footprint_evidence_height: float = 0.1  # body heights per frame a foot stands on the other side's footprint
     footprint_same_place_height: float = 0.15  # contacts closer than this are one footprint
     min_contact_s: float = 0.12
@@ -218,7 +220,8 @@ def _detect_view(xyz: np.ndarray, names: tuple[str, ...], height: float) -> tupl
             return float(np.median(d)) / height if d.size else float("nan")
         return float("nan")
 
-    hip_w = np.nanmean([med_dx("left_hip", "right_hip"), med_dx("left_shoulder", "right_shoulder")])
+    widths = [w for w in (med_dx("left_hip", "right_hip"), med_dx("left_shoulder", "right_shoulder")) if np.isfinite(w)]
+    hip_w = float(np.mean(widths)) if widths else float("nan")
     feet = [med_dx(f"{s}_heel", f"{s}_toe") for s in SIDES]
     foot_l = float(np.nanmean(feet)) if np.any(np.isfinite(feet)) else float("nan")
     if not np.isfinite(hip_w) or not np.isfinite(foot_l):
@@ -339,6 +342,22 @@ def prepare_walk(
     h0, h_src = estimate_height(xyz[:, :, :dims], names)
     if not np.isfinite(h0):
         raise GaitscopeError(f"{pose.source or 'input'}: the feet are never visible; nothing to analyse.")
+
+    # 1b. collapsed feet (image input): both labels on the same foot, the other foot lost
+    n_collapsed = 0
+    if not world:
+        collapsed = clean.collapsed_feet(xyz[:, :, :2], names, tol=st.collapse_height * h0)
+        # only brief ones: a lost swinging foot; standing with the feet together looks the same
+        # in a side view but lasts
+        for a, b in _runs(collapsed):
+            if t[min(b, n - 1)] - t[max(a - 1, 0)] > st.max_collapse_s:
+                collapsed[a:b] = False
+        n_collapsed = int(collapsed.sum())
+        if n_collapsed:
+            feet = [names.index(f"{s}_{k}") for s in SIDES for k in ("heel", "toe", "ankle") if f"{s}_{k}" in names]
+            xyz[np.ix_(collapsed, feet)] = np.nan
+            notes.append(f"both feet labels sat on one foot on {n_collapsed} frames (the other foot lost): "
+                         "those foot samples were treated as missing")
 
     # 2. swap repair (on x, y: the plane every view shares)
     pairs = clean.leg_index_pairs(names)
@@ -578,7 +597,9 @@ def _frontal_passes(xyz, names, t, st: PrepareSettings) -> list[WalkingPass]:
             size.append(np.abs(xyz[:, names.index(f"{s}_ankle"), 1] - xyz[:, names.index(f"{s}_hip"), 1]))
     if not size:
         return []
-    a = np.nanmean(np.stack(size, 1), axis=1)
+    stack = np.stack(size, 1)
+    cnt = np.isfinite(stack).sum(axis=1)
+    a = np.where(cnt > 0, np.where(np.isfinite(stack), stack, 0.0).sum(axis=1) / np.maximum(cnt, 1), np.nan)
     ok = np.isfinite(a) & (a > 0)
     if ok.sum() < 10:
         return []
