@@ -283,3 +283,20 @@ def test_treadmill_and_overground_mocap_passes(shared_data):
     assert [p.kind for p in over.passes] == ["forward", "forward"]
     assert {p.travel for p in over.passes} == {"+x", "-x"}
     assert all(p.travel == p.facing for p in over.passes)
+
+
+def test_signal_settings_file_is_complete_and_sourced():
+    from dataclasses import fields
+
+    from gaitscope.knowledge.signal_settings import REQUIRED, load_signal_settings
+    from gaitscope.signal import PrepareSettings
+    from gaitscope.signal.prepare import height_fractions
+
+    df = load_signal_settings()
+    assert set(REQUIRED) <= set(df.index)
+    assert (df["source"].str.len() > 10).all() and (df["unit"].str.len() > 0).all()
+    st = PrepareSettings()
+    assert st.cutoff_hz == 6.0 and st.ic_fraction == df.at["ic_fraction", "value"]
+    assert all(isinstance(getattr(st, f.name), float) for f in fields(st))
+    # Winter 2009 Fig. 4.1: thigh 0.245 H + shank 0.246 H
+    assert height_fractions()["leg"] == pytest.approx(0.491)

@@ -27,11 +27,12 @@ Method (``docs/events.md`` has the derivation, validation and figures):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from gaitscope.knowledge.signal_settings import signal_setting
 from gaitscope.signal import footprints
 from gaitscope.signal import foot_speed
 from gaitscope.signal.prepare import PreparedWalk
@@ -43,6 +44,8 @@ EVENT_COLUMNS: tuple[str, ...] = ("event", "side", "frame", "t_s", "pass", "scor
 @dataclass(frozen=True)
 class FootVelocityEventDetector:
     """Detect IC and FC per foot from the foot's speed relative to the ground.
+
+    Defaults (with unit and source) come from ``knowledge/signal_settings.csv``.
 
     Parameters
     ----------
@@ -66,17 +69,22 @@ class FootVelocityEventDetector:
         overground in a side view; ``"always"`` / ``"never"``.
     """
 
-    ic_fraction: float = 0.16
-    fc_fraction: float = 0.28
-    min_swing_speed_height_per_s: float = 0.6
-    min_interval_s: float = 0.35
+    ic_fraction: float = field(default_factory=lambda: signal_setting("ic_fraction"))
+    fc_fraction: float = field(default_factory=lambda: signal_setting("fc_fraction"))
+    min_swing_speed_height_per_s: float = field(default_factory=lambda: signal_setting("min_swing_speed_height_per_s"))
+    min_interval_s: float = field(default_factory=lambda: signal_setting("min_swing_interval_s"))
     margin_s: float = 0.6
-    stance_s: tuple[float, float] = (0.12, 2.5)
-    swing_s: tuple[float, float] = (0.12, 1.2)
+    stance_s: tuple[float, float] = field(
+        default_factory=lambda: (signal_setting("min_stance_s"), signal_setting("max_stance_s")))
+    swing_s: tuple[float, float] = field(
+        default_factory=lambda: (signal_setting("min_swing_s"), signal_setting("max_swing_s")))
+    min_step_fraction: float = field(default_factory=lambda: signal_setting("min_step_fraction"))
+    max_phase_factor: float = field(default_factory=lambda: signal_setting("max_phase_factor"))
     min_score: float = 0.0
     footprints: str = "video"
-    footprint_same_place_height: float = 0.15
-    min_contact_s: float = 0.12
+    footprint_same_place_height: float = field(default_factory=lambda: signal_setting("footprint_same_place_height"))
+    footprint_max_break_s: float = field(default_factory=lambda: signal_setting("footprint_max_break_s"))
+    min_contact_s: float = field(default_factory=lambda: signal_setting("min_stance_s"))
 
     def _use_footprints(self, prep: PreparedWalk, kind: str) -> bool:
         if self.footprints == "always":
@@ -157,7 +165,8 @@ class FootVelocityEventDetector:
         df = pd.DataFrame(rows, columns=list(EVENT_COLUMNS)) if rows else empty_events()
         df = df.sort_values("t_s", kind="stable").reset_index(drop=True)
         df = df[df["score"] >= self.min_score].reset_index(drop=True)
-        df = drop_implausible(df, stance_s=self.stance_s, swing_s=self.swing_s)
+        df = drop_implausible(df, stance_s=self.stance_s, swing_s=self.swing_s,
+                              min_step_fraction=self.min_step_fraction, max_phase_factor=self.max_phase_factor)
         return df
 
 
@@ -176,7 +185,7 @@ class FootVelocityEventDetector:
         prints = footprints.find_footprints(
             heels, toes, t, ground_vx=g, ref_speed=ref, ic_fraction=self.ic_fraction,
             fc_fraction=self.fc_fraction, min_contact_s=self.min_contact_s,
-            same_place=self.footprint_same_place_height * prep.height,
+            same_place=self.footprint_same_place_height * prep.height, max_break_s=self.footprint_max_break_s,
         )
         sides = footprints.assign_sides(prints)
         conf = {side: _foot_conf(prep, side, sl) for side in SIDES}

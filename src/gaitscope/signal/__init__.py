@@ -2,7 +2,6 @@
 walking passes and gait mode. Entry point: :func:`prepare_walk`."""
 
 from gaitscope.signal.prepare import (
-    DEFAULT_SETTINGS,
     PreparedWalk,
     PrepareSettings,
     WalkingPass,
@@ -11,7 +10,6 @@ from gaitscope.signal.prepare import (
 )
 
 __all__ = [
-    "DEFAULT_SETTINGS",
     "PreparedWalk",
     "PrepareSettings",
     "WalkingPass",

@@ -18,21 +18,36 @@ Steps, in order (each documented in ``docs/events.md``):
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
 
 import numpy as np
+import pandas as pd
 from scipy.ndimage import uniform_filter1d
 
+from gaitscope.knowledge.signal_settings import signal_setting
 from gaitscope.signal import clean, foot_speed, footprints
 from gaitscope.types import SIDES, GaitscopeError, PoseSequence
 
-#: Thigh + shank length as a fraction of standing height (Drillis & Contini 1966, as given in
-#: Winter 2009, Biomechanics and Motor Control of Human Movement, 4th ed., Fig. 4.1:
-#: hip 0.530 H, knee 0.285 H, ankle 0.039 H -> 0.245 H + 0.246 H).
-LEG_FRACTION_OF_HEIGHT = 0.491
-#: Foot length as a fraction of standing height (same source: 0.152 H), used only when the
-#: legs are absent (foot-marker files).
-FOOT_FRACTION_OF_HEIGHT = 0.152
+ANTHROPOMETRY_FILE = "anthropometry.csv"
+
+
+@lru_cache(maxsize=1)
+def height_fractions() -> dict[str, float]:
+    """Segment lengths as fractions of standing height from ``knowledge/anthropometry.csv``
+    (Drillis & Contini 1966 as tabulated in Winter 2009, Fig. 4.1): ``leg`` = thigh + shank
+    (0.245 + 0.246 = 0.491 H) and ``foot`` (0.152 H)."""
+    text = resources.files("gaitscope.knowledge").joinpath(ANTHROPOMETRY_FILE).read_text(encoding="utf-8")
+    df = pd.read_csv(io.StringIO(text), comment="#").set_index("quantity")
+    for q in ("thigh_length", "shank_length", "foot_length"):
+        if q not in df.index or not 0 < float(df.at[q, "fraction_of_height"]) < 1:
+            raise ValueError(f"{ANTHROPOMETRY_FILE}: needs a fraction of height for {q}")
+    return {
+        "leg": float(df.at["thigh_length", "fraction_of_height"] + df.at["shank_length", "fraction_of_height"]),
+        "foot": float(df.at["foot_length", "fraction_of_height"]),
+    }
 
 
 @dataclass(frozen=True)
@@ -113,34 +128,36 @@ class PreparedWalk:
 
 @dataclass(frozen=True)
 class PrepareSettings:
-    """Settings of :func:`prepare_walk` (units in the names)."""
+    """Settings of :func:`prepare_walk` (units in the names). Defaults, with their unit and
+    source, come from ``knowledge/signal_settings.csv``; pass values to override."""
 
-    min_score: float = 0.2
-    max_gap_s: float = 0.25
-    outlier_window_s: float = 0.25
-    outlier_min_dev_height: float = 0.04  # body heights
-    outlier_mad_factor: float = 6.0
-    cutoff_hz: float = 6.0  # Winter 2009 for walking
-    cutoff_running_hz: float = 10.0
-    swap_cost_height: float = 0.05  # body heights per frame spent swapped
-    collapse_height: float = 0.03  # heels and toes of both feet this close = one foot seen twice
-    max_collapse_s: float = 0.2  # ... for at most this long (longer: feet together, standing)
-    footprint_evidence_height: float = 0.1  # body heights per frame a foot stands on the other side's footprint
-    footprint_same_place_height: float = 0.15  # contacts closer than this are one footprint
-    min_contact_s: float = 0.12
-    moving_speed_height_per_s: float = 0.2  # travel faster than this = moving
-    ramp_fraction: float = 0.5  # trim starts/stops slower than this fraction of the pass speed
-    min_pass_s: float = 1.0  # shorter runs are not passes
-    travel_window_s: float = 1.0  # travel speed averaged over about one stride
-    min_usable_pass_s: float = 1.5
-    treadmill_foot_range_height: float = 0.15  # feet swing at least this far about the body
-    min_swing_speed_height_per_s: float = 0.6
-    ic_fraction: float = 0.16
-    fc_fraction: float = 0.28
-    running_duty_factor: float = 0.45
+    min_score: float = field(default_factory=lambda: signal_setting("min_keypoint_score"))
+    max_gap_s: float = field(default_factory=lambda: signal_setting("max_gap_s"))
+    outlier_window_s: float = field(default_factory=lambda: signal_setting("outlier_window_s"))
+    outlier_min_dev_height: float = field(default_factory=lambda: signal_setting("outlier_min_dev_height"))
+    outlier_mad_factor: float = field(default_factory=lambda: signal_setting("outlier_mad_factor"))
+    cutoff_hz: float = field(default_factory=lambda: signal_setting("cutoff_walking_hz"))
+    cutoff_running_hz: float = field(default_factory=lambda: signal_setting("cutoff_running_hz"))
+    swap_cost_height: float = field(default_factory=lambda: signal_setting("swap_cost_height"))
+    collapse_height: float = field(default_factory=lambda: signal_setting("collapse_height"))
+    max_collapse_s: float = field(default_factory=lambda: signal_setting("max_collapse_s"))
+    footprint_evidence_height: float = field(default_factory=lambda: signal_setting("footprint_evidence_height"))
+    footprint_same_place_height: float = field(default_factory=lambda: signal_setting("footprint_same_place_height"))
+    footprint_max_break_s: float = field(default_factory=lambda: signal_setting("footprint_max_break_s"))
+    min_contact_s: float = field(default_factory=lambda: signal_setting("min_stance_s"))
+    moving_speed_height_per_s: float = field(default_factory=lambda: signal_setting("moving_speed_height_per_s"))
+    ramp_fraction: float = field(default_factory=lambda: signal_setting("ramp_fraction"))
+    min_pass_s: float = field(default_factory=lambda: signal_setting("min_pass_s"))
+    travel_window_s: float = field(default_factory=lambda: signal_setting("travel_window_s"))
+    min_usable_pass_s: float = field(default_factory=lambda: signal_setting("min_usable_pass_s"))
+    treadmill_foot_range_height: float = field(default_factory=lambda: signal_setting("treadmill_foot_range_height"))
+    min_swing_speed_height_per_s: float = field(default_factory=lambda: signal_setting("min_swing_speed_height_per_s"))
+    min_swing_interval_s: float = field(default_factory=lambda: signal_setting("min_swing_interval_s"))
+    ic_fraction: float = field(default_factory=lambda: signal_setting("ic_fraction"))
+    fc_fraction: float = field(default_factory=lambda: signal_setting("fc_fraction"))
+    running_duty_factor: float = field(default_factory=lambda: signal_setting("running_duty_factor"))
 
 
-DEFAULT_SETTINGS = PrepareSettings()
 
 
 def _names_xy(pose: PoseSequence, kinds: tuple[str, ...]) -> list[int]:
@@ -184,10 +201,12 @@ def estimate_height(xyz: np.ndarray, names: tuple[str, ...]) -> tuple[float, str
     """
     leg = _leg_length(xyz, names)
     if np.isfinite(leg) and leg > 0:
-        return leg / LEG_FRACTION_OF_HEIGHT, "leg length (thigh+shank = 0.491 H)"
+        f = height_fractions()["leg"]
+        return leg / f, f"leg length (thigh+shank = {f:.3f} H)"
     foot = _foot_length(xyz, names)
     if np.isfinite(foot) and foot > 0:
-        return foot / FOOT_FRACTION_OF_HEIGHT, "foot length (0.152 H)"
+        f = height_fractions()["foot"]
+        return foot / f, f"foot length ({f:.3f} H)"
     return float("nan"), ""
 
 
@@ -289,7 +308,7 @@ def prepare_walk(
     pose: PoseSequence,
     *,
     height_m: float | None = None,
-    settings: PrepareSettings = DEFAULT_SETTINGS,
+    settings: PrepareSettings | None = None,
 ) -> PreparedWalk:
     """Clean a pose sequence and describe the walk in it.
 
@@ -315,7 +334,7 @@ def prepare_walk(
     ``sag_xy`` forward = the person's facing direction (+ ahead), up = + (0 at the floor for
     image input); units metres (``spatial_scale="metres"``) or standing heights.
     """
-    st = settings
+    st = settings if settings is not None else PrepareSettings()
     names = pose.names
     needed = [f"{s}_{k}" for s in SIDES for k in ("heel", "toe")]
     missing = [nm for nm in needed if nm not in names]
@@ -649,13 +668,14 @@ def _footprint_evidence(plane, names, t, passes, height, st: PrepareSettings) ->
         for s in SIDES:
             _, cen = foot_speed.foot_speeds(heels[s], toes[s], tt, 0.0)
             pk = foot_speed.swing_peaks(cen, tt, min_speed=st.min_swing_speed_height_per_s * height,
-                                        min_interval_s=0.35)
+                                        min_interval_s=st.min_swing_interval_s)
             peaks.extend(cen[pk[(pk > 0) & (pk < tt.size - 1)]].tolist())
         if len(peaks) < 2:
             continue
         prints = footprints.find_footprints(
             heels, toes, tt, ground_vx=0.0, ref_speed=float(np.median(peaks)), ic_fraction=st.ic_fraction,
             fc_fraction=st.fc_fraction, min_contact_s=st.min_contact_s, same_place=tol,
+            max_break_s=st.footprint_max_break_s,
         )
         if len(prints) < 3:
             continue
@@ -696,7 +716,7 @@ def _gait_mode(plane, names, t, passes, height, st: PrepareSettings) -> tuple[st
             g = foot_speed.foot_ground_velocity(h, to, tt) if p.kind == "treadmill" else 0.0
             c, cen = foot_speed.foot_speeds(h, to, tt, g)
             pk = foot_speed.swing_peaks(cen, tt, min_speed=st.min_swing_speed_height_per_s * height,
-                                        min_interval_s=0.35)
+                                        min_interval_s=st.min_swing_interval_s)
             ph = foot_speed.contact_phases(c, cen, pk, ic_fraction=st.ic_fraction, fc_fraction=st.fc_fraction)
             n_contacts += sum(1 for ic, _, _ in ph if ic is not None)
             # stance = IC after peak k -> FC before peak k+1; stride = IC to next IC
