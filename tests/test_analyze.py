@@ -38,7 +38,7 @@ def test_cli_outputs_contract_on_c3d(shared_data, tmp_path, capsys):
     printed = _strict_json(capsys.readouterr().out)
     summary = _strict_json((out / "summary.json").read_text())
     assert printed == summary
-    assert summary["schema"] == "gaitscope.analysis" and summary["schema_version"] == "1.0"
+    assert summary["schema"] == "gaitscope.analysis" and summary["schema_version"] == "1.1"
     assert summary["view"] == "3d" and summary["spatial_scale"] == "metres"
     assert summary["input"]["n_frames"] == 1206  # rows of point data in the file
 
@@ -49,7 +49,9 @@ def test_cli_outputs_contract_on_c3d(shared_data, tmp_path, capsys):
     assert ev["frame"].between(0, 1205).all()
 
     cyc = pd.read_csv(out / "cycles.csv", keep_default_na=True)
-    assert tuple(cyc.columns) == CYCLE_COLUMNS
+    from gaitscope.metrics.frontal import FRONTAL_COLUMNS
+
+    assert tuple(cyc.columns) == CYCLE_COLUMNS + FRONTAL_COLUMNS  # schema 1.1: frontal columns appended
     ics = ev[ev["event"] == "ic"]
     for row in cyc.itertuples():
         # half-open [start, end): both ends are ICs of the same foot, consecutive
@@ -189,9 +191,12 @@ def test_missing_file_and_wrong_option_are_clear_errors(tmp_path, capsys):
         analyze_pose(object(), height_m=168.0)  # centimetres by mistake
 
 
-def test_mot_alone_says_what_is_needed(shared_data, capsys):
-    assert main(["analyze", str(shared_data / "mocap" / "walk_subject01_ik.mot")]) != 0
-    assert ".trc" in capsys.readouterr().err
+def test_mot_alone_says_what_is_needed(shared_data, tmp_path):
+    # issue 4: a .mot alone gives angle-based values and lists what needs markers or video
+    assert main(["analyze", str(shared_data / "mocap" / "walk_subject01_ik.mot"), "--out", str(tmp_path)]) == 0
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    na = " ".join(e["what"] + " " + e["reason"] for e in summary["not_assessable"])
+    assert "step_length_m" in na and "marker positions" in na
 
 
 def test_analysis_modules_do_not_import_the_pose_stack():

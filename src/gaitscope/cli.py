@@ -73,6 +73,10 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
             f"analysed {args.input}: view {s['view']}, {s['n_passes_usable']} usable pass(es), "
             f"{n['left']} left and {n['right']} right strides -> {result.out_dir}/"
         )
+        if "findings" in s:
+            from gaitscope.program.summary_findings import findings_lines
+
+            print("\n".join(findings_lines(s["findings"])))
     return 0
 
 
@@ -87,6 +91,36 @@ def _cmd_posture(args: argparse.Namespace) -> int:
     for line in summary_lines(result):
         print(line)
     print(f"posture: {len(result.views)} view(s) -> {out}/posture.json")
+    return 0
+
+
+def _cmd_assess(args: argparse.Namespace) -> int:
+    from gaitscope.pipeline import assess
+
+    result = assess(
+        side_video=args.side_video, front_video=args.front_video, back_video=args.back_video,
+        photo_front=args.photo_front, photo_side=args.photo_side, photo_back=args.photo_back,
+        intake=args.intake, height_m=args.height_m, name=args.name, out_dir=args.out, pdf=args.pdf,
+        overlay=not args.no_overlay, progress=not args.quiet,
+    )
+    doc = result.document
+    if doc["red_flags"]:
+        print("URGENT: a red flag was reported: see a doctor now; the exercise plan is withheld (top of the report).")
+    for m in doc["missing"]:
+        print(f"not assessed: {m['what'].replace('_', ' ')} ({m['status']}); next time: {m['record_next_time']}")
+    extra = f" and {result.files['pdf']}" if "pdf" in result.files else ""
+    print(f"assessment written: {result.files['report']}{extra} (data: {result.files['assessment']})")
+    return 0
+
+
+def _cmd_intake(args: argparse.Namespace) -> int:
+    from gaitscope.intake import ask_intake, comments_for, validate_intake, write_intake_file
+
+    out = Path(args.out)
+    raw = ask_intake()
+    validate_intake(raw, source=str(out))
+    write_intake_file(raw, out, comments_for())
+    print(f"intake written: {out} (use it with: gaitscope assess ... --intake {out})")
     return 0
 
 
@@ -135,6 +169,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--height-m", type=float, default=None, help="the person's height in metres (gives centimetres)")
     p.add_argument("--out", default=None, help="output folder (default: <first photo stem>_posture/)")
     p.set_defaults(func=_cmd_posture)
+
+    p = sub.add_parser("assess", help="the whole assessment: gait, posture, intake, kinetic chain, plan and report")
+    p.add_argument("--side-video", help="side-on walking video (or pose CSV, C3D/TRC, OpenPose folder)")
+    frontal = p.add_mutually_exclusive_group()
+    frontal.add_argument("--front-video", help="walk filmed from the front")
+    frontal.add_argument("--back-video", help="walk filmed from behind")
+    p.add_argument("--photo-front", help="standing photo from the front")
+    p.add_argument("--photo-side", help="standing photo from the side")
+    p.add_argument("--photo-back", help="standing photo from behind")
+    p.add_argument("--intake", help="intake answers (.yaml written by `gaitscope intake`, or .json/.toml)")
+    p.add_argument("--height-m", type=float, default=None, help="height in metres (default: the intake's answer)")
+    p.add_argument("--name", default=None, help="name on the report (default: the intake's)")
+    p.add_argument("--out", default=None, help="output folder (default: <first input stem>_assessment/)")
+    p.add_argument("--pdf", action="store_true", help="also print report.pdf (needs Chromium)")
+    p.add_argument("--no-overlay", action="store_true", help="skip the overlay video")
+    p.add_argument("--quiet", action="store_true", help="no progress output")
+    p.set_defaults(func=_cmd_assess)
+
+    p = sub.add_parser("intake", help="answer the intake questions in the terminal and save them")
+    p.add_argument("--out", default="intake.yaml", help="file to write (default: intake.yaml; .json also works)")
+    p.set_defaults(func=_cmd_intake)
 
     p = sub.add_parser("demo", help="the main job end to end on the built-in synthetic walker")
     p.add_argument("--out", default="demo_output", help="output folder (default: demo_output/)")

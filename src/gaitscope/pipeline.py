@@ -4,13 +4,13 @@ This is the only module that wires the stages. The pose stage (MediaPipe, OpenCV
 imported lazily, only for video input; everything after pose is fast and model-free.
 
 Outputs (a versioned contract, ``docs/outputs.md``): ``events.csv``, ``cycles.csv``,
-``angles.csv`` and ``summary.json`` in the output folder.
+``angles.csv``, ``summary.json`` and ``findings.json`` (patterns, kinetic chain, plan) in the output folder.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +47,7 @@ class AnalysisResult:
     out_dir: Path | None = None
     files: dict[str, Path] = field(default_factory=dict)
     reference: Any = None
+    findings: dict | None = None
 
 
 def default_out_dir(input_path: str | Path) -> Path:
@@ -198,15 +199,156 @@ def analyze_pose(
             "across the view (side-on) and try again"
         )
     events = detect_events(prep)
+    prep, events = _frontal_video_events(prep, events)
     events = events.loc[:, list(EVENT_COLUMNS)].reset_index(drop=True)
     angles = compute_angles(prep)
     cycles = compute_cycles(prep, events, angles)
+    cycles, frontal_na = _add_frontal(prep, events, cycles)
     info = dict(input_info or {})
     info.setdefault("path", pose.source)
     info["height_m"] = float(height_m) if height_m is not None else None
     summary = summarize(prep, events, cycles, angles, input_info=info, age_years=age_years, sex=sex)
+    findings = _findings(prep, cycles, summary, frontal_na)
     assert_finite(summary)
-    return AnalysisResult(pose=pose, prep=prep, events=events, cycles=cycles, angles=angles, summary=summary)
+    return AnalysisResult(pose=pose, prep=prep, events=events, cycles=cycles, angles=angles, summary=summary,
+                          findings=findings)
+
+
+def _frontal_video_events(prep: Any, events: pd.DataFrame) -> tuple[Any, pd.DataFrame]:
+    """Frontal video: the signal stage gives no events; use the foot-stillness detector (docs/frontal.md)."""
+    if prep.view != "frontal" or len(events):
+        return prep, events
+    from dataclasses import replace
+
+    from gaitscope.metrics.frontal import FRONTAL_VIDEO_UNRELIABLE_TIMING, FootStillnessEventDetector
+
+    ev = FootStillnessEventDetector().detect(prep)
+    if not len(ev):
+        return prep, events
+    na = [(w, r) for w, r in prep.not_assessable if w != "events"]
+    na.append((", ".join(FRONTAL_VIDEO_UNRELIABLE_TIMING),
+               "frontal view: contacts come from the feet standing still in the image, which times the stride "
+               "but not the exact contact and lift-off (errors up to 0.4 s, docs/frontal.md); film side-on for these"))
+    notes = (*prep.notes, "frontal view: gait events from foot stillness in the image (approximate; stride times, "
+             "cadence and the frontal-plane measures use them)")
+    return replace(prep, not_assessable=tuple(na), notes=notes), ev
+
+
+def _add_frontal(prep: Any, events: pd.DataFrame, cycles: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Append the frontal-plane and arm-swing columns (``gaitscope.metrics.frontal``) to the stride table."""
+    from gaitscope.metrics.frontal import FRONTAL_VIDEO_UNRELIABLE_TIMING, compute_frontal
+
+    cycles = cycles.copy()
+    if prep.view == "frontal":
+        for c in FRONTAL_VIDEO_UNRELIABLE_TIMING:
+            if c in cycles.columns:
+                cycles[c] = float("nan")
+    values, na = compute_frontal(prep, events, cycles)
+    for c in values.columns:
+        cycles[c] = values[c]
+    return cycles, dict(na)
+
+
+def _findings(prep: Any, cycles: pd.DataFrame, summary: dict, frontal_na: dict[str, str]) -> dict:
+    """findings.json content; also puts the short form under ``summary["findings"]`` and the frontal
+    parameters into ``summary["parameters"]``."""
+    from gaitscope.knowledge.loader import load_knowledge
+    from gaitscope.metrics.frontal import frontal_summary
+    from gaitscope.program import findings_document
+    from gaitscope.program.summary_findings import summary_findings
+
+    kb = load_knowledge()
+    units = {m: kb.metrics[m].unit for m in kb.metrics} if hasattr(kb, "metrics") else {}
+    summary["parameters"].update(frontal_summary(cycles, units))
+    for metric, reason in frontal_na.items():
+        summary["not_assessable"].append({"what": metric, "reason": reason})
+    na = {e["what"]: e["reason"] for e in summary["not_assessable"]}
+    n_side = [int((cycles["side"] == s).sum()) for s in ("left", "right")] if len(cycles) else [0, 0]
+    caveats = list(view_caveats(prep.view))
+    relaxed = None
+    if 2 <= min(n_side) < 3:
+        relaxed = 2
+        caveats.append(f"only {min(n_side)} strides on one side: findings rest on 2 strides per side (the rules "
+                       "normally want 3) and are less certain; record a longer walk to confirm")
+    doc = findings_document(cycles, view=prep.view, spatial_scale=prep.spatial_scale, not_assessable=na,
+                            relaxed_min_cycles=relaxed)
+    doc["caveats"] = caveats
+    summary["findings"] = summary_findings(doc, caveats=caveats)
+    return doc
+
+
+def view_caveats(view: str) -> tuple[str, ...]:
+    """Sentences on what a view cannot measure well (summary and findings)."""
+    out = ["transverse-plane values (foot progression, hip and knee rotation) from one camera are weak: gaitscope "
+           "reports foot progression from 3D input only"]
+    if view == "frontal":
+        out.append("frontal video: pelvic, trunk and knee angles are 2D projections with errors of a few degrees "
+                   "(docs/frontal.md); sagittal patterns (crouch, stiff knee, steppage, heel strike) need a side view")
+    elif view in ("sagittal", "oblique"):
+        out.append(f"{view} video: frontal-plane patterns (Trendelenburg, valgus, leg-length signs, pronation) need "
+                   "a video from the front or back")
+    return tuple(out) if view != "3d" else ()
+
+
+def analyze_mot(path: str | Path) -> AnalysisResult:
+    """Analyse an OpenSim / OpenCap inverse-kinematics ``.mot`` alone (joint angles, no positions).
+
+    Angle-based values and patterns only (crouch, stiff knee, steppage, Trendelenburg from ``pelvis_list``);
+    distances, foot contact, trunk, arm and knee-valgus measures are listed as not assessable with the reason.
+    ``pose`` and ``prep`` of the result are None. See :mod:`gaitscope.metrics.ik_cycles`.
+    """
+    from gaitscope import __version__
+    from gaitscope.knowledge.loader import load_knowledge
+    from gaitscope.metrics.frontal import frontal_summary
+    from gaitscope.metrics.ik_cycles import mot_cycles
+    from gaitscope.program import findings_document
+    from gaitscope.program.summary_findings import summary_findings
+
+    p = Path(path)
+    angles, events, cycles, info = mot_cycles(p)
+    kb = load_knowledge()
+    units = {m: kb.metrics[m].unit for m in kb.metrics}
+    numeric = tuple(c for c in cycles.columns if c in units and c not in ("side", "pass", "start", "end", "t_start_s",
+                                                                         "foot_contact"))
+    na = [{"what": w, "reason": r} for w, r in info["not_assessable"]]
+    one = info["kind"] == "one_cycle"
+    t = angles["t_s"].to_numpy(float)
+    n_side = {s: int((cycles["side"] == s).sum()) for s in ("left", "right")}
+    caveats = ["joint angles only (OpenSim inverse kinematics): measures that need positions are not assessable"]
+    if one:
+        caveats.append("one representative cycle per side: findings rest on that single cycle")
+    elif min(n_side.values()) < 3:
+        caveats.append(f"only {min(n_side.values())} stride(s) on one side: findings are less certain")
+    relaxed = 1 if one else (min(n_side.values()) if 1 <= min(n_side.values()) < 3 else None)
+    na_map = {e["what"]: e["reason"] for e in na}
+    for e in info["not_assessable"]:
+        for m in e[0].split(", "):
+            na_map[m] = e[1]
+    doc = findings_document(cycles, view="3d", spatial_scale="metres", not_assessable=na_map,
+                            relaxed_min_cycles=relaxed)
+    doc["caveats"] = caveats
+    summary = {
+        "schema": "gaitscope.analysis",
+        "schema_version": SCHEMA_VERSION,
+        "gaitscope_version": __version__,
+        "input": {"path": str(p), "kind": "mot", "frame": "joint_angles", "n_frames": int(angles["frame"].max()) + 1,
+                  "duration_s": round(float(t.max() - t.min()), 4), "height_m": None,
+                  "mot_kind": info["kind"]},
+        "view": "joint_angles",
+        "gait_mode": "walking",
+        "passes": [],
+        "n_passes_usable": 0,
+        "n_cycles": n_side,
+        "parameters": frontal_summary(cycles, units, numeric),
+        "not_assessable": na,
+        "notes": info["notes"],
+        "findings": summary_findings(doc, caveats=caveats),
+    }
+    assert_finite(summary)
+    out_angles = angles.loc[:, [c for c in ("frame", "t_s", "side", "hip_flex_deg", "knee_flex_deg", "ankle_dorsi_deg",
+                                            "trunk_lean_fwd_deg", "foot_angle_deg") if c in angles.columns]]
+    return AnalysisResult(pose=None, prep=None, events=events, cycles=cycles, angles=out_angles, summary=summary,
+                          findings=doc)
 
 
 def write_outputs(result: AnalysisResult, out_dir: str | Path) -> dict[str, Path]:
@@ -223,6 +365,9 @@ def write_outputs(result: AnalysisResult, out_dir: str | Path) -> dict[str, Path
         "angles": out / "angles.csv",
         "summary": out / "summary.json",
     }
+    if result.findings is not None:
+        files["findings"] = out / "findings.json"
+        files["findings"].write_text(json.dumps(result.findings, indent=1, allow_nan=False) + "\n", encoding="utf-8")
     result.events.to_csv(files["events"], index=False, float_format="%.6g")
     result.cycles.to_csv(files["cycles"], index=False, float_format="%.6g")
     result.angles.to_csv(files["angles"], index=False, float_format="%.6g")
@@ -277,6 +422,10 @@ def analyze(
     """
     _check_height(height_m)
     out = Path(out_dir) if out_dir is not None else default_out_dir(input_path)
+    if Path(input_path).exists() and _input_kind(Path(input_path)) == "mot":
+        result = analyze_mot(input_path)
+        files = write_outputs(result, out) if write else {}
+        return replace(result, out_dir=out if write else None, files=files)
     pose, info, reference = load_input(
         input_path, out_dir=out, virtual_camera=virtual_camera, backend=backend, progress=progress
     )
@@ -292,6 +441,7 @@ def analyze(
         out_dir=out if write else None,
         files=files,
         reference=reference,
+        findings=result.findings,
     )
 
 
@@ -299,8 +449,486 @@ __all__ = [
     "AnalysisResult",
     "SCHEMA_VERSION",
     "analyze",
+    "analyze_mot",
     "analyze_pose",
     "default_out_dir",
     "load_input",
     "write_outputs",
 ]
+
+
+# ====================================================================================== assess (issue 6)
+# The whole assessment: intake -> gait (side and frontal video) -> posture photos -> patterns, kinetic chain
+# and plan -> assessment.json, report.html (+ PDF) and the overlay video. Any input left out leaves its part
+# of the report out, saying what to record next time.
+
+#: What to record next time, per missing input (shown in the report and stored in assessment.json).
+ASSESS_NEXT_TIME = {
+    "side_video": "Film the walk side-on: phone still at hip height, 3-4 m from the walking line, the whole body "
+                  "in frame, at least 4 strides across the view. It gives step timing, step length and joint angles.",
+    "frontal_video": "Film the walk from behind (or the front): walking straight away from (or toward) the phone "
+                     "for 6-8 m, phone at hip height. It gives pelvic drop, sideways trunk lean, knee alignment "
+                     "and step width (Trendelenburg, overpronation and knee-valgus signs).",
+    "photos": "Take standing photos from the front and from the side: whole body, bare feet, arms relaxed, "
+              "phone at hip height 2-3 m away. They give the posture screen.",
+    "intake": "Answer the intake questions (`gaitscope intake`): pain, history, habits and the safety "
+              "questions. Without them the red flags could not be checked.",
+}
+
+
+def _assess_say(progress: bool, msg: str) -> None:
+    if progress:
+        import sys
+
+        print(f"gaitscope assess: {msg}", file=sys.stderr, flush=True)
+
+
+def _merge_findings(per_view: list[list[Any]]) -> list[Any]:
+    """One finding per pattern code over several views: present (most severe) > absent > not_assessable."""
+    order: list[str] = []
+    by: dict[str, list[Any]] = {}
+    for findings in per_view:
+        for f in findings:
+            if f.code not in by:
+                order.append(f.code)
+            by.setdefault(f.code, []).append(f)
+    out = []
+    for code in order:
+        fs = by[code]
+        present = [f for f in fs if f.status == "present"]
+        absent = [f for f in fs if f.status == "absent"]
+        if present:
+            out.append(max(present, key=lambda f: f.severity))
+        elif absent:
+            out.append(absent[0])
+        else:
+            out.append(fs[0])
+    return out
+
+
+def _finding_from_dict(d: dict[str, Any]) -> Any:
+    from gaitscope.types import Evidence, Finding
+
+    evidence = tuple(Evidence(**{k: v for k, v in ev.items() if k in Evidence.__dataclass_fields__})
+                     for ev in d.get("evidence", []))
+    return Finding(code=d["code"], status=d["status"], side=d.get("side"), severity=int(d.get("severity", 0)),
+                   evidence=evidence, reason=d.get("reason", ""))
+
+
+def _json_ready(o: Any) -> Any:
+    """Plain JSON types: numpy scalars to Python, tuples to lists, paths to text, NaN/inf to None."""
+    import math
+
+    import numpy as np
+
+    if isinstance(o, dict):
+        return {str(k): _json_ready(v) for k, v in o.items()}
+    if isinstance(o, (list, tuple)):
+        return [_json_ready(v) for v in o]
+    if isinstance(o, (np.bool_, bool)):
+        return bool(o)
+    if isinstance(o, (np.integer, int)):
+        return int(o)
+    if isinstance(o, (np.floating, float)):
+        return float(o) if math.isfinite(float(o)) else None
+    if isinstance(o, Path):
+        return str(o)
+    if o is None or isinstance(o, str):
+        return o
+    raise TypeError(f"not JSON-serialisable: {type(o).__name__}")
+
+
+def _still_keypoints(pose: PoseSequence, sample: int, min_score: float = 0.3) -> dict[str, tuple[float, float, float]]:
+    import numpy as np
+
+    kp = {}
+    for j, name in enumerate(pose.names):
+        x, y = pose.xyz[sample, j, 0], pose.xyz[sample, j, 1]
+        s = pose.score[sample, j]
+        if np.isfinite(x) and np.isfinite(y) and np.isfinite(s) and s >= min_score:
+            kp[name] = (float(x), float(y), float(s))
+    return kp
+
+
+def _event_stills(result: AnalysisResult, view: str) -> list[Any]:
+    """Stills at key events of one usable pass: each foot's initial contact and its single-leg mid-stance."""
+    from gaitscope.report.assessment import Still
+
+    ev = result.events
+    pose = getattr(result.prep, "pose", result.pose)
+    if ev.empty or pose.frame != "image" or pose.image_size_px is None:
+        return []
+    stills = []
+    passes = ev["pass"].value_counts()
+    best_pass = int(passes.idxmax())
+    e = ev[ev["pass"] == best_pass].sort_values("frame").reset_index(drop=True)
+    for side in ("left", "right"):
+        other = "right" if side == "left" else "left"
+        ics = e[(e["event"] == "ic") & (e["side"] == side)]
+        if ics.empty:
+            continue
+        mid = (e["frame"].min() + e["frame"].max()) / 2
+        ic = ics.iloc[int((ics["frame"] - mid).abs().to_numpy().argmin())]
+        f_ic = int(ic["frame"])
+        after = e[e["frame"] > f_ic]
+        fc_o = after[(after["event"] == "fc") & (after["side"] == other)]
+        ic_o = after[(after["event"] == "ic") & (after["side"] == other)]
+        picks = [("ic", f_ic, f"{side.capitalize()} foot lands (initial contact)")]
+        if not fc_o.empty and not ic_o.empty and int(ic_o["frame"].iloc[0]) > int(fc_o["frame"].iloc[0]):
+            f_ms = (int(fc_o["frame"].iloc[0]) + int(ic_o["frame"].iloc[0])) // 2
+            picks.append(("midstance", f_ms, f"Standing on the {side} leg (mid-stance)"))
+        for event, sample, label in picks:
+            if not 0 <= sample < pose.n_frames:
+                continue
+            frame = int(pose.frame_index[sample]) if pose.frame_index is not None else sample
+            stills.append(Still(
+                key=f"{view}_{side}_{event}", label=label, view=view, side=side, event=event, frame=frame,
+                t_s=float(pose.t_s[sample]), image_size_px=tuple(int(v) for v in pose.image_size_px),
+                keypoints=_still_keypoints(pose, sample),
+            ))
+    return stills
+
+
+def _decode_stills(video: Path, stills: list[Any]) -> None:
+    """Attach the upright video frame to each still (in place)."""
+    from gaitscope.capture.video import iter_frames, probe_video
+
+    info = probe_video(video)
+    for st in stills:
+        if 0 <= st.frame < info.n_frames:
+            frames = list(iter_frames(info, start=st.frame, stop=st.frame + 1, prefetch=0))
+            if frames:
+                st.image = frames[0].rgb
+
+
+def _gait_part(
+    path: str | Path | None, role: str, *, out: Path, height_m: float | None, age_years: float | None,
+    sex: str | None, progress: bool, overlay: bool,
+) -> tuple[dict[str, Any], AnalysisResult | None, list[Any], Path | None]:
+    """Analyse one gait input; failures of the analysis (no walking found ...) are reported, not raised."""
+    import dataclasses
+
+    from gaitscope.patterns import PatternContext, evaluate_patterns
+
+    if path is None:
+        return {"status": "missing", "record_next_time": ASSESS_NEXT_TIME[f"{role}_video"]}, None, [], None
+    part: dict[str, Any] = {"input": str(path)}
+    sub = out / f"gait_{role}"
+    try:
+        result = analyze(path, height_m=height_m, out_dir=sub, age_years=age_years, sex=sex, progress=progress)
+    except GaitscopeError as err:
+        part.update(status="failed", message=str(err), record_next_time=ASSESS_NEXT_TIME[f"{role}_video"])
+        return part, None, [], None
+    s = result.summary
+    view = s.get("view", "oblique")
+    na = {str(d.get("what")): str(d.get("reason")) for d in s.get("not_assessable", []) if isinstance(d, dict)}
+    doc = getattr(result, "findings", None)
+    if isinstance(doc, dict) and doc.get("patterns") is not None:  # analyze's own findings.json content
+        findings = [_finding_from_dict(d) for d in doc["patterns"]]
+    else:
+        ctx = PatternContext(view=view if view in ("sagittal", "frontal", "oblique", "3d") else "oblique",
+                             spatial_scale=s.get("spatial_scale", "metres"), not_assessable=na)
+        findings = list(evaluate_patterns(result.cycles, ctx))
+    part.update(status="analysed", view=view, out_dir=str(sub), summary=s)
+    part["_findings"] = findings
+    stills = _event_stills(result, role)
+    overlay_path = None
+    if _input_kind(Path(path)) == "video":
+        _decode_stills(Path(path), stills)
+        if overlay:
+            from gaitscope.capture.video import probe_video
+            from gaitscope.pose.overlay import write_overlay
+
+            _assess_say(progress, f"writing the overlay video of {Path(path).name}")
+            pose = getattr(result.prep, "pose", result.pose)
+            if pose.frame_index is None:
+                pose = dataclasses.replace(pose, frame_index=result.pose.frame_index)
+            overlay_path = write_overlay(probe_video(path), pose, out / f"overlay_{role}.mp4")
+    return part, result, stills, overlay_path
+
+
+def _posture_part(
+    photos: dict[str, str | Path | None], keypoints: Any, *, out: Path, height_m: float | None
+) -> tuple[dict[str, Any], Any]:
+    from gaitscope.posture.run import assess_keypoints, assess_posture
+
+    given = {k: v for k, v in photos.items() if v is not None}
+    if not given and not keypoints:
+        return {"status": "missing", "record_next_time": ASSESS_NEXT_TIME["photos"]}, None
+    sub = out / "posture"
+    try:
+        if given:
+            res = assess_posture(front=given.get("front"), side=given.get("side"), back=given.get("back"),
+                                 height_m=height_m, out_dir=sub)
+        else:
+            res = assess_keypoints(keypoints, height_m=height_m)
+            _draw_posture_canvas(res, sub)
+    except GaitscopeError as err:
+        return {"status": "failed", "message": str(err), "record_next_time": ASSESS_NEXT_TIME["photos"]}, None
+    part = {"status": "analysed", "out_dir": str(sub), "posture": _json_ready(res.to_json())}
+    missing = [v for v in ("front", "side") if v not in res.views and not (v == "front" and "back" in res.views)]
+    if missing:
+        part["record_next_time"] = f"Add a standing photo from the {' and the '.join(missing)} next time."
+    return part, res
+
+
+def _draw_posture_canvas(res: Any, out: Path) -> None:
+    """Keypoint-only posture input: annotate on a light canvas with the stick figure (no photo exists)."""
+    import numpy as np
+
+    from gaitscope.knowledge.posture import load_posture_knowledge
+    from gaitscope.pose.overlay import draw_skeleton
+    from gaitscope.posture.run import write_outputs as write_posture
+
+    for vr in res.views.values():
+        kp = vr.keypoints[0]
+        w, h = kp.image_size_px
+        canvas = np.full((int(h), int(w), 3), 60, dtype=np.uint8)
+        names = list(kp.xy)
+        xy = np.array([kp.xy[n] for n in names], dtype=float).reshape(-1, 2)
+        vr.rgb = draw_skeleton(canvas, xy, np.ones(len(names)), names)
+    write_posture(res, out, load_posture_knowledge())
+
+
+def _finding_title(code: str) -> str:
+    from gaitscope.knowledge.loader import load_knowledge
+    from gaitscope.posture.findings import FINDING_CODES
+
+    kb = load_knowledge()
+    try:
+        return kb.pattern(code).name
+    except KeyError:
+        text = FINDING_CODES.get(code, code.replace("_", " "))
+        return "Standing posture: " + text.split(";")[0]
+
+
+def _at_a_glance(findings: list[Any], chain: dict[str, Any], plan: dict[str, Any]) -> dict[str, Any]:
+    present = [f for f in findings if f.status == "present"]
+    gait_first = sorted(enumerate(present), key=lambda t: (-t[1].severity, t[1].code.startswith("posture_"), t[0]))
+    top = []
+    for _, f in gait_first[:3]:
+        ev = next((e for e in f.evidence if f.side in (None, "both") or e.side in (None, f.side)), None)
+        top.append({
+            "code": f.code, "title": _finding_title(f.code), "side": f.side, "severity": f.severity,
+            "evidence": None if ev is None else {"metric": ev.metric, "value": ev.value, "unit": ev.unit,
+                                                 "comparison": ev.comparison, "threshold": ev.threshold, "source": ev.source},
+        })
+    contributors = [{"rank": c["rank"], "label": c["label"], "side": c["side"], "evidence": c["evidence"]}
+                    for c in chain.get("contributors", [])[:3]]
+    if plan.get("withheld"):
+        line = "Exercise plan withheld: see a doctor first (see the box above)."
+    elif plan.get("exercises"):
+        names = [e["name"] for e in plan["exercises"]]
+        line = (f"{len(names)} exercises, about 15-20 minutes on most days: " + ", ".join(names)
+                + "; re-test in 6 to 8 weeks.")
+    else:
+        line = "No corrective exercise needed from these findings: keep walking daily and re-test if symptoms change."
+    return {"top_findings": top, "contributors": contributors, "plan_line": line}
+
+
+def assess(
+    *,
+    side_video: str | Path | None = None,
+    front_video: str | Path | None = None,
+    back_video: str | Path | None = None,
+    photo_front: str | Path | None = None,
+    photo_side: str | Path | None = None,
+    photo_back: str | Path | None = None,
+    intake: str | Path | Any = None,
+    height_m: float | None = None,
+    name: str | None = None,
+    out_dir: str | Path | None = None,
+    pdf: bool = False,
+    overlay: bool = True,
+    progress: bool = False,
+    posture_keypoints: Any = None,
+    synthetic_note: str | None = None,
+) -> Any:
+    """The whole assessment a person meets: gait, posture, intake, kinetic chain, plan and report.
+
+    Parameters
+    ----------
+    side_video
+        Side-on walk: a video, or any input :func:`analyze` accepts (pose CSV, C3D/TRC, OpenPose folder).
+    front_video, back_video
+        Walk filmed from the front or from behind (one of them; same kinds of input).
+    photo_front, photo_side, photo_back
+        Standing photos (or standing videos) for the posture screen.
+    intake
+        Intake file (``.yaml`` subset, ``.json``, ``.toml``; see ``docs/report.md``) or a validated
+        :class:`gaitscope.intake.Intake`.
+    height_m
+        Height in metres (default: the intake's answer); gives metres and centimetres.
+    name
+        Name shown on the report (default: the intake's); HTML-escaped.
+    out_dir
+        Output folder (default ``<first input stem>_assessment/`` beside it).
+    pdf
+        Also print ``report.pdf`` with headless Chromium.
+    overlay
+        Write ``overlay_<role>.mp4`` with the skeleton for each real video.
+    progress
+        Print the stages (and the pose stage's progress) to stderr.
+    posture_keypoints
+        Keypoint-only posture views (``{"front"|"back"|"side": [StillKeypoints, ...]}``, e.g. the phantom),
+        used when no photo is given.
+    synthetic_note
+        A banner for synthetic data (the demo).
+
+    Returns
+    -------
+    gaitscope.report.assessment.Assessment
+        With ``files``: ``assessment``, ``report`` (+ ``pdf``, ``overlay_side`` ...).
+
+    Raises
+    ------
+    GaitscopeError
+        Nothing to assess, a given file that does not exist, a bad intake file, or both frontal videos given.
+    """
+    from datetime import datetime, timezone
+
+    from gaitscope import __version__ as gs_version
+    from gaitscope.chain import reason_chain
+    from gaitscope.intake import (
+        Intake,
+        intake_contraindications,
+        intake_flags,
+        intake_to_dict,
+        load_intake,
+        load_intake_knowledge,
+        questionnaire_results,
+        red_flags_present,
+    )
+    from gaitscope.knowledge.loader import load_knowledge
+    from gaitscope.program import build_plan, chain_to_dict, finding_to_dict, plan_to_dict
+    from gaitscope.report import write_report
+    from gaitscope.report.assessment import ASSESSMENT_SCHEMA, ASSESSMENT_SCHEMA_VERSION, Assessment
+
+    if front_video is not None and back_video is not None:
+        raise GaitscopeError("give either --front-video or --back-video, not both (one frontal walk is analysed)")
+    given = {"--side-video": side_video, "--front-video": front_video, "--back-video": back_video,
+             "--photo-front": photo_front, "--photo-side": photo_side, "--photo-back": photo_back}
+    for flag, p in given.items():
+        if p is not None and not Path(p).exists():
+            raise GaitscopeError(f"{p}: no such file or folder (given as {flag}); check the path")
+    if all(p is None for p in given.values()) and not posture_keypoints:
+        raise GaitscopeError(
+            "nothing to assess: give at least --side-video (a side-on walking video), and if you can a frontal "
+            "video and standing photos"
+        )
+    first = next((p for p in given.values() if p is not None), None)
+    out = Path(out_dir) if out_dir is not None else (
+        Path(str(first).rstrip("/")).parent / f"{Path(str(first).rstrip('/')).stem}_assessment" if first else Path("assessment"))
+    out.mkdir(parents=True, exist_ok=True)
+
+    # 1 intake
+    _assess_say(progress, "reading the intake")
+    if intake is None:
+        ik = None
+    elif isinstance(intake, Intake):
+        ik = intake
+    else:
+        ik = load_intake(intake)
+    if height_m is None and ik is not None:
+        height_m = ik.get("height_m")
+    _check_height(height_m)
+    age = ik.get("age_years") if ik else None
+    sex = ik.get("sex") if ik else None
+    sex = sex if sex in ("female", "male") else None
+    reds = red_flags_present(ik) if ik else []
+    flags = intake_flags(ik) if ik else []
+    contra = intake_contraindications(ik) if ik else []
+
+    # 2 gait
+    _assess_say(progress, "analysing the side-on walk" if side_video else "no side-on walk given")
+    side_part, side_res, stills, ov_side = _gait_part(side_video, "side", out=out, height_m=height_m, age_years=age,
+                                                      sex=sex, progress=progress, overlay=overlay)
+    fr_path = front_video if front_video is not None else back_video
+    _assess_say(progress, "analysing the frontal walk" if fr_path else "no frontal walk given")
+    fr_part, fr_res, fr_stills, ov_fr = _gait_part(fr_path, "frontal", out=out, height_m=height_m, age_years=age,
+                                                   sex=sex, progress=progress, overlay=overlay)
+    if fr_path is not None:
+        fr_part["camera"] = "front" if front_video is not None else "back"
+    stills += fr_stills
+
+    # 3 posture
+    _assess_say(progress, "posture screen" if (photo_front or photo_side or photo_back or posture_keypoints)
+                else "no standing photos given")
+    post_part, post_res = _posture_part({"front": photo_front, "side": photo_side, "back": photo_back},
+                                        posture_keypoints, out=out, height_m=height_m)
+
+    # 4 patterns, chain, plan
+    _assess_say(progress, "patterns, kinetic chain and plan")
+    kb = load_knowledge()
+    gait_findings = _merge_findings([p.pop("_findings", []) for p in (side_part, fr_part)])
+    posture_findings = list(post_res.findings) if post_res is not None else []
+    allf = gait_findings + posture_findings
+    chain = reason_chain(allf, intake_flags=flags, knowledge=kb)
+    plan = build_plan(allf, chain, intake_flags=flags, red_flags=[r.id for r in reds],
+                      contraindications=contra, knowledge=kb)
+    chain_d, plan_d = chain_to_dict(chain), dict(plan_to_dict(plan))
+
+    missing = []
+    for role, part in (("side_video", side_part), ("frontal_video", fr_part), ("photos", post_part)):
+        if part["status"] != "analysed" or part.get("record_next_time"):
+            missing.append({"what": role, "status": part["status"], "message": part.get("message", ""),
+                            "record_next_time": part.get("record_next_time", ASSESS_NEXT_TIME.get(role, ""))})
+    if ik is None:
+        missing.append({"what": "intake", "status": "missing", "message": "",
+                        "record_next_time": ASSESS_NEXT_TIME["intake"]})
+
+    ikb = load_intake_knowledge()
+    doc: dict[str, Any] = {
+        "schema": ASSESSMENT_SCHEMA,
+        "schema_version": ASSESSMENT_SCHEMA_VERSION,
+        "gaitscope_version": gs_version,
+        "created_utc": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "knowledge": {"chain_patterns_exercises": kb.stamp, "intake": ikb.version},
+        "synthetic_note": synthetic_note,
+        "client": {"name": name if name is not None else (ik.name if ik else None), "height_m": height_m,
+                   "age_years": age, "sex": sex},
+        "inputs": {k.lstrip("-").replace("-", "_"): (None if v is None else str(v)) for k, v in given.items()}
+                  | {"intake": None if ik is None else ik.source},
+        "missing": missing,
+        "red_flags": [r.__dict__ for r in reds],
+        "red_flags_checked": ik is not None,
+        "intake": None if ik is None else intake_to_dict(ik),
+        "intake_flags": flags,
+        "contraindications": contra,
+        "questionnaires": questionnaire_results(ik) if ik else [],
+        "gait": {"side": side_part, "frontal": fr_part, "stills": [s.to_dict() for s in stills]},
+        "patterns": [finding_to_dict(f) for f in gait_findings],
+        "posture": post_part,
+        "posture_findings": [finding_to_dict(f) for f in posture_findings],
+        "chain": chain_d,
+        "plan": plan_d,
+        "at_a_glance": _at_a_glance(allf, chain_d, plan_d),
+        "screening_note": "Screening, not diagnosis: gaitscope measures movement from ordinary video and photos and "
+                          "lists patterns and contributors associated with the findings; a clinician makes diagnoses.",
+    }
+    files: dict[str, Path] = {}
+    for role, p in (("overlay_side", ov_side), ("overlay_frontal", ov_fr)):
+        if p is not None:
+            files[role] = Path(p)
+    doc["files"] = {k: Path(v).name for k, v in files.items()}
+    posture_images = {}
+    if post_res is not None:
+        for v, vr in post_res.views.items():
+            if vr.annotated:
+                posture_images[v] = out / "posture" / vr.annotated
+    assessment = Assessment(document=_json_ready(doc),
+                            stills=stills, posture_images=posture_images, out_dir=out, files=files)
+    files["assessment"] = out / "assessment.json"
+    _assess_say(progress, "writing the report")
+    files["report"] = write_report(assessment, out / "report.html")
+    assessment.document["files"] = {k: Path(v).name for k, v in files.items()}
+    files["assessment"].write_text(json.dumps(assessment.document, indent=1, allow_nan=False) + "\n", encoding="utf-8")
+    if pdf:
+        from gaitscope.report.browser import print_pdf
+
+        _assess_say(progress, "printing the PDF with headless Chromium")
+        files["pdf"] = print_pdf(files["report"], out / "report.pdf")
+    return assessment
+
+
+__all__ += ["ASSESS_NEXT_TIME", "assess"]

@@ -28,7 +28,7 @@ from gaitscope.metrics.symmetry import describe, symmetry_index_pct, symmetry_ra
 
 SCHEMA_NAME = "gaitscope.analysis"
 #: Version of the output contract (events.csv, cycles.csv, angles.csv, summary.json).
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 CURVE_POINTS = 101
 
 UNITS = {

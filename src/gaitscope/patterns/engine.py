@@ -20,6 +20,8 @@ from gaitscope.patterns.aggregate import POOLED, Aggregates, aggregate_cycles
 from gaitscope.types import SIDES, Evidence, Finding, GaitscopeError
 
 VIEWS = ("sagittal", "frontal", "oblique", "3d")
+#: Rules at or below this minimum number of strides may be relaxed (PatternContext.relaxed_min_cycles).
+_DEFAULT_MIN_CYCLES = 3
 _AGG_WORDS = {
     "mean": "mean over {n} strides",
     "median": "median over {n} strides",
@@ -48,12 +50,17 @@ class PatternContext:
         ``.mot`` file); ``None`` uses the rules' own minimum.
     not_assessable
         ``{metric: reason}`` from the analysis (e.g. why a frontal metric is missing); used as the reason.
+    relaxed_min_cycles
+        Lowers the minimum of the rules that use the default minimum (3 strides) to this number, for a
+        short recording; rules with a larger own minimum (stride-time variability: 10) keep theirs.
+        Ignored when ``min_cycles`` is given.
     """
 
     view: str
     spatial_scale: str = "metres"
     min_cycles: int | None = None
     not_assessable: Mapping[str, str] = field(default_factory=dict)
+    relaxed_min_cycles: int | None = None
 
     def __post_init__(self) -> None:
         if self.view not in VIEWS:
@@ -62,6 +69,8 @@ class PatternContext:
             raise ValueError(f"spatial_scale must be 'metres' or 'relative', got {self.spatial_scale!r}")
         if self.min_cycles is not None and self.min_cycles < 1:
             raise ValueError("min_cycles must be at least 1")
+        if self.relaxed_min_cycles is not None and self.relaxed_min_cycles < 1:
+            raise ValueError("relaxed_min_cycles must be at least 1")
 
 
 @dataclass(frozen=True)
@@ -160,6 +169,8 @@ class _SideResult:
 
 def _evaluate_side(rule: PatternRule, side: str, aggs: Aggregates, kb: Knowledge, ctx: PatternContext) -> _SideResult:
     min_cycles = ctx.min_cycles if ctx.min_cycles is not None else rule.min_cycles
+    if ctx.min_cycles is None and ctx.relaxed_min_cycles is not None and rule.min_cycles <= _DEFAULT_MIN_CYCLES:
+        min_cycles = min(rule.min_cycles, ctx.relaxed_min_cycles)
     group_states = []
     true_ev: list[Evidence] = []
     other_ev: list[Evidence] = []

@@ -50,6 +50,7 @@ def findings_document(
     spatial_scale: str = "metres",
     not_assessable: Mapping[str, str] | None = None,
     min_cycles: int | None = None,
+    relaxed_min_cycles: int | None = None,
     extra_findings: Iterable[Finding] = (),
     intake_flags: Iterable[str] = (),
     red_flags: Iterable[str] = (),
@@ -62,7 +63,7 @@ def findings_document(
     ----------
     cycles
         cycles.csv of the gait analysis.
-    view, spatial_scale, not_assessable, min_cycles
+    view, spatial_scale, not_assessable, min_cycles, relaxed_min_cycles
         See :class:`gaitscope.patterns.PatternContext` (``view`` from the analysis: sagittal, frontal,
         oblique or 3d; other values are treated as oblique).
     extra_findings
@@ -78,7 +79,7 @@ def findings_document(
     kb = load_knowledge()
     v = view if view in ("sagittal", "frontal", "oblique", "3d") else "oblique"
     ctx = PatternContext(view=v, spatial_scale=spatial_scale, min_cycles=min_cycles,
-                         not_assessable=dict(not_assessable or {}))
+                         not_assessable=dict(not_assessable or {}), relaxed_min_cycles=relaxed_min_cycles)
     patterns = list(evaluate_patterns(cycles, ctx, knowledge=kb))
     allf = patterns + list(extra_findings)
     flags = list(intake_flags)

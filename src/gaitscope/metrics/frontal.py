@@ -1,0 +1,516 @@
+"""Frontal-plane gait measures (and arm swing) per stride, plus contact detection for frontal video.
+
+Input: a :class:`~gaitscope.signal.PreparedWalk` whose ``lat_xy`` is set (frontal video: the image plane
+with the person's right = +; 3D input: the world's lateral axis and up), its events and the stride table.
+Arm swing is read from ``sag_xy`` (side-view video or 3D). Pure numpy/pandas; no video or pose imports.
+
+Per-stride columns (names, units and signs of ``knowledge/metrics.csv``; definitions in ``docs/frontal.md``):
+
+============================== =====================================================================
+``pelvic_drop_stance_max_deg`` peak pelvic obliquity of this side in its stance (IC -> own FC): + = the
+                               other (swing) side lower. Obliquity = angle of the hip-joint line,
+                               ``atan2(y_this - y_other, |x_this - x_other|)``.
+``pelvic_obliquity_mean_deg``  mean obliquity of this side over the stride; + = this side higher.
+``trunk_lean_lat_stance_max_deg`` peak lateral lean of mid-hips -> mid-shoulders (C7 without shoulders)
+                               from the upward vertical in this side's stance; + = toward this side.
+``knee_fppa_stance_max_deg``   peak knee frontal-plane projection angle in stance: thigh angle minus
+                               shank angle, each from the downward vertical, + toward the midline
+                               (Willson & Davis 2008); + = valgus (knee medial).
+``step_width_m``               lateral distance between this side's footprint (median heel position in
+                               this stance) and the other foot's latest footprint before this IC.
+``circumduction_m``            peak outward excursion of this side's ankle in swing beyond the straight
+                               line joining its footprints before and after the swing.
+``heel_eversion_deg``          back-view video only: peak rearfoot angle in mid-stance (20-80 % of
+                               stance) = calcaneus line (ankle -> heel) minus shank line (knee ->
+                               ankle), each from the downward vertical, + = heel lateral (eversion).
+``foot_progression_deg``       3D only: median angle of the heel -> toe line to the walking direction in
+                               the horizontal plane over 20-60 % of stance; + = out-toeing.
+``arm_swing_amplitude_deg``    side view / 3D: range (max - min) over the stride of the upper-arm angle
+                               (shoulder -> elbow, else shoulder -> wrist) from the downward vertical in
+                               the sagittal plane.
+============================== =====================================================================
+
+Frontal video has no metric scale across depth: the lateral scale of every frame comes from the apparent
+trunk length (mid-hips to mid-shoulders = 0.288 standing heights, Winter 2009 Fig. 4.1), so metres need
+``--height-m`` and assume the walker stays near the camera's optical axis.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from gaitscope.signal import foot_speed
+from gaitscope.types import SIDES
+
+#: Columns added to cycles.csv by :func:`compute_frontal`.
+FRONTAL_COLUMNS: tuple[str, ...] = (
+    "pelvic_drop_stance_max_deg",
+    "pelvic_obliquity_mean_deg",
+    "trunk_lean_lat_stance_max_deg",
+    "knee_fppa_stance_max_deg",
+    "step_width_m",
+    "arm_swing_amplitude_deg",
+    "heel_eversion_deg",
+    "foot_progression_deg",
+    "circumduction_m",
+)
+#: Timing columns not reported from frontal video (contact times there are only approximate).
+FRONTAL_VIDEO_UNRELIABLE_TIMING: tuple[str, ...] = (
+    "stance_pct",
+    "swing_pct",
+    "double_support_pct",
+    "single_support_pct",
+)
+#: Mid-hips to mid-shoulders as a fraction of standing height (Winter 2009, Fig. 4.1: 0.818 - 0.530 H).
+TRUNK_FRACTION_OF_HEIGHT = 0.288
+_EVENT_COLUMNS = ("event", "side", "frame", "t_s", "pass", "score")
+_OUT = {"right": 1.0, "left": -1.0}  # lateral (away from the midline) direction in lat_xy x (right = +)
+
+
+def _other(side: str) -> str:
+    return "right" if side == "left" else "left"
+
+
+def _pt(arr: np.ndarray | None, names: tuple[str, ...], name: str) -> np.ndarray:
+    n = 0 if arr is None else arr.shape[0]
+    if arr is None or name not in names:
+        return np.full((n, 2), np.nan)
+    return arr[:, names.index(name), :]
+
+
+def _mid(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return 0.5 * (a + b)
+
+
+def _running_median(x: np.ndarray, k: int) -> np.ndarray:
+    s = pd.Series(x)
+    return s.rolling(max(1, k), center=True, min_periods=1).median().to_numpy(float)
+
+
+# --------------------------------------------------------------------------- per-frame angles
+def pelvic_obliquity_deg(hip_this: np.ndarray, hip_other: np.ndarray) -> np.ndarray:
+    """Angle of the hip-joint line in the frontal plane, degrees; 0 = level, + = this side higher.
+
+    ``hip_*``: ``(n, 2)`` (lateral, up) coordinates, any unit.
+    """
+    dy = hip_this[:, 1] - hip_other[:, 1]
+    dx = np.abs(hip_this[:, 0] - hip_other[:, 0])
+    return np.degrees(np.arctan2(dy, dx))
+
+
+def trunk_lean_lat_deg(mid_hip: np.ndarray, top: np.ndarray, side: str) -> np.ndarray:
+    """Lateral lean of mid-hips -> ``top`` (mid-shoulders or C7) from the upward vertical, degrees;
+    + = toward ``side``."""
+    return np.degrees(np.arctan2(_OUT[side] * (top[:, 0] - mid_hip[:, 0]), top[:, 1] - mid_hip[:, 1]))
+
+
+def knee_fppa_deg(hip: np.ndarray, knee: np.ndarray, ankle: np.ndarray, side: str) -> np.ndarray:
+    """Knee frontal-plane projection angle, degrees: thigh angle minus shank angle, each from the downward
+    vertical and + toward the midline; 0 = hip, knee and ankle in line, + = valgus (knee medial)."""
+    med = -_OUT[side]
+    thigh = np.degrees(np.arctan2(med * (knee[:, 0] - hip[:, 0]), hip[:, 1] - knee[:, 1]))
+    shank = np.degrees(np.arctan2(med * (ankle[:, 0] - knee[:, 0]), knee[:, 1] - ankle[:, 1]))
+    return thigh - shank
+
+
+def rearfoot_eversion_deg(knee: np.ndarray, ankle: np.ndarray, heel: np.ndarray, side: str) -> np.ndarray:
+    """Rearfoot angle seen from behind, degrees: calcaneus line (ankle -> heel) minus shank line (knee ->
+    ankle), each from the downward vertical and + laterally; + = eversion (heel lateral)."""
+    out = _OUT[side]
+    calc = np.degrees(np.arctan2(out * (heel[:, 0] - ankle[:, 0]), ankle[:, 1] - heel[:, 1]))
+    shank = np.degrees(np.arctan2(out * (ankle[:, 0] - knee[:, 0]), knee[:, 1] - ankle[:, 1]))
+    return calc - shank
+
+
+def upper_arm_angle_deg(shoulder: np.ndarray, distal: np.ndarray) -> np.ndarray:
+    """Sagittal angle of shoulder -> elbow (or wrist) from the downward vertical, degrees; + = forward.
+
+    ``shoulder``, ``distal``: ``(n, 2)`` (forward, up)."""
+    return np.degrees(np.arctan2(distal[:, 0] - shoulder[:, 0], shoulder[:, 1] - distal[:, 1]))
+
+
+def foot_progression_angle_deg(heel_fwd_lat: np.ndarray, toe_fwd_lat: np.ndarray, side: str) -> np.ndarray:
+    """Angle of heel -> toe to the forward axis in the horizontal plane, degrees; + = out-toeing.
+
+    Inputs ``(n, 2)`` (forward, lateral with right = +), metres."""
+    d = toe_fwd_lat - heel_fwd_lat
+    return np.degrees(np.arctan2(_OUT[side] * d[:, 1], d[:, 0]))
+
+
+# --------------------------------------------------------------------------- frontal-video scale
+def lateral_positions(prep: Any) -> tuple[np.ndarray | None, str]:
+    """Lateral (person's right +) positions of every keypoint, ``(n_frames, n_keypoints)``.
+
+    3D input: ``lat_xy[..., 0]`` (metres). Frontal video: ``(x_px - image centre) * k(t)`` with the
+    per-frame scale ``k(t) = 0.288 * height / trunk length in pixels`` (running median over 1 s), sign
+    flipped when the person faces the camera. Units: metres with a known height, else standing heights.
+
+    Returns
+    -------
+    (positions or None, reason when None)
+    """
+    if prep.lat_xy is None:
+        return None, "needs a frontal view (front or back) or 3D input"
+    if prep.view == "3d":
+        return prep.lat_xy[:, :, 0].copy(), ""
+    names = prep.names
+    xy = prep.pose.xyz[:, :, :2]
+    if not all(f"{s}_{k}" in names for s in SIDES for k in ("hip", "shoulder")):
+        return None, "the hips and shoulders are needed for the frontal-video scale"
+    mh = _mid(xy[:, names.index("left_hip")], xy[:, names.index("right_hip")])
+    ms = _mid(xy[:, names.index("left_shoulder")], xy[:, names.index("right_shoulder")])
+    trunk_px = np.hypot(*(ms - mh).T)
+    k_frames = max(3, int(round(prep.rate_hz)))
+    trunk_px = _running_median(trunk_px, k_frames)
+    k = TRUNK_FRACTION_OF_HEIGHT * prep.height / trunk_px
+    size = prep.pose.image_size_px
+    cx = 0.5 * float(size[0]) if size is not None else float(np.nanmedian(mh[:, 0]))
+    sign = np.ones(xy.shape[0])
+    for p in prep.passes:
+        if p.facing == "toward_camera":
+            sign[p.start : p.end] = -1.0
+    return sign[:, None] * (xy[:, :, 0] - cx) * k[:, None], ""
+
+
+# --------------------------------------------------------------------------- frontal-video contacts
+@dataclass(frozen=True)
+class FootStillnessEventDetector:
+    """Contacts in frontal video from the stillness of each foot in the image.
+
+    A static camera sees a planted foot standing still in the image whatever its distance. Between two
+    swing peaks of the foot's image speed, the *stance position* is where the slower of heel and toe is
+    slowest; the contact lasts while the heel or the toe stays within ``tolerance_height`` (x the apparent
+    standing height at that time) of its stance position: IC = first such sample, FC = last. Movement along
+    the camera's line of sight is invisible, so IC comes early when filmed from behind and FC late when
+    filmed from the front (measured on the phantom: ``docs/frontal.md``); the stride period is unaffected.
+
+    Parameters
+    ----------
+    tolerance_height
+        Distance to the stance position that still counts as contact, in standing heights.
+    min_swing_speed_height_per_s
+        A swing peak of the foot's image speed must reach this many standing heights per second.
+    min_interval_s
+        Minimum time between two swings of the same foot.
+    """
+
+    tolerance_height: float = 0.012
+    min_swing_speed_height_per_s: float = 0.02
+    min_interval_s: float = 0.35
+
+    def detect(self, prep: Any) -> pd.DataFrame:
+        """Events (``event, side, frame, t_s, pass, score``) of every usable pass, sorted by time."""
+        rows: list[dict] = []
+        if prep.plane_xy is None:
+            return pd.DataFrame(columns=list(_EVENT_COLUMNS))
+        names = prep.names
+        plane = prep.plane_xy
+        t_all = prep.pose.t_s
+        hip = _mid(_pt(plane, names, "left_hip"), _pt(plane, names, "right_hip"))
+        ank = _mid(_pt(plane, names, "left_ankle"), _pt(plane, names, "right_ankle"))
+        # apparent standing height per frame (hip to ankle height is about 0.49 H)
+        size = np.abs(hip[:, 1] - ank[:, 1]) / 0.491
+        for p in prep.passes:
+            if not p.usable:
+                continue
+            sl = slice(p.start, p.end)
+            t = t_all[sl]
+            if t.size < 10:
+                continue
+            for side in SIDES:
+                heel = _pt(plane, names, f"{side}_heel")[sl]
+                toe = _pt(plane, names, f"{side}_toe")[sl]
+                c, cen = foot_speed.foot_speeds(heel, toe, t, 0.0)
+                pk = foot_speed.swing_peaks(
+                    cen, t, min_speed=self.min_swing_speed_height_per_s * prep.height,
+                    min_interval_s=self.min_interval_s,
+                )
+                sz = size[sl]
+                score = prep.pose.score[sl]
+                ks = [names.index(f"{side}_heel"), names.index(f"{side}_toe")]
+                for a, b in zip(pk[:-1], pk[1:]):
+                    seg = c[a:b]
+                    if not np.isfinite(seg).any():
+                        continue
+                    m = int(a + np.nanargmin(seg))
+                    lo_m, hi_m = max(m - 1, 0), min(m + 2, t.size)
+                    hs = np.nanmedian(heel[lo_m:hi_m], axis=0)
+                    ts = np.nanmedian(toe[lo_m:hi_m], axis=0)
+                    d = np.fmin(np.hypot(*(heel - hs).T), np.hypot(*(toe - ts).T))
+                    tol = self.tolerance_height * float(np.nanmedian(sz[a:b]))
+                    if not np.isfinite(tol) or tol <= 0:
+                        continue
+                    ic = _first_within(d, int(a), m + 1, tol)
+                    fc = _last_within(d, m, int(b) + 1, tol)
+                    conf = float(np.nanmean(score[a:b + 1][:, ks]))
+                    for kind, x in (("ic", ic), ("fc", fc)):
+                        if x is None:
+                            continue
+                        i_local = int(round(x))
+                        rows.append({
+                            "event": kind,
+                            "side": side,
+                            "frame": int(prep.pose.frame_index[p.start + i_local]),
+                            "t_s": float(np.interp(x, np.arange(t.size), t)),
+                            "pass": int(p.index),
+                            "score": float(np.clip(0.5 * conf, 0.0, 1.0)),  # half: timing is approximate
+                        })
+        if not rows:
+            return pd.DataFrame(columns=list(_EVENT_COLUMNS))
+        df = pd.DataFrame(rows, columns=list(_EVENT_COLUMNS))
+        return df.sort_values("t_s", kind="stable").reset_index(drop=True)
+
+
+def _first_within(d: np.ndarray, i0: int, i1: int, tol: float) -> float | None:
+    for j in range(i0, min(i1, d.size)):
+        if d[j] < tol:
+            if j == i0 or not np.isfinite(d[j - 1]):
+                return float(j) if j > i0 else None
+            a, b = d[j - 1], d[j]
+            return j - 1 + float((a - tol) / (a - b))
+    return None
+
+
+def _last_within(d: np.ndarray, i0: int, i1: int, tol: float) -> float | None:
+    i1 = min(i1, d.size)
+    for j in range(i1 - 1, i0 - 1, -1):
+        if d[j] < tol:
+            if j == i1 - 1 or not np.isfinite(d[j + 1]):
+                return float(j) if j < i1 - 1 else None
+            a, b = d[j], d[j + 1]
+            return j + float((tol - a) / (b - a))
+    return None
+
+
+# --------------------------------------------------------------------------- per-stride values
+def _stance_fc(events: pd.DataFrame, side: str, t_start: float, t_end: float) -> float | None:
+    ev = events[(events["side"] == side) & (events["event"] == "fc")]
+    x = ev["t_s"].to_numpy(float)
+    x = x[(x > t_start) & (x < t_end)]
+    return float(x[0]) if x.size else None
+
+
+def _mask(t: np.ndarray, a: float, b: float) -> np.ndarray:
+    return (t >= a) & (t < b)
+
+
+def _peak(x: np.ndarray, m: np.ndarray) -> float:
+    v = x[m]
+    v = v[np.isfinite(v)]
+    return float(np.max(v)) if v.size >= 2 else np.nan
+
+
+def compute_frontal(prep: Any, events: pd.DataFrame, cycles: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
+    """Frontal-plane and arm-swing values per stride.
+
+    Parameters
+    ----------
+    prep
+        The :class:`~gaitscope.signal.PreparedWalk`.
+    events
+        Its events (IC/FC per side, ``t_s``).
+    cycles
+        The stride table (``side``, ``start``, ``end`` as input frame indices).
+
+    Returns
+    -------
+    (values, not_assessable)
+        ``values``: one row per row of ``cycles`` (same index), columns :data:`FRONTAL_COLUMNS`, NaN where not
+        measurable; ``not_assessable``: ``(metric, reason)`` for every column that is NaN throughout.
+    """
+    out = pd.DataFrame(np.nan, index=cycles.index, columns=list(FRONTAL_COLUMNS))
+    reasons: dict[str, str] = {}
+    names = prep.names
+    t = prep.pose.t_s
+    fidx = np.asarray(prep.pose.frame_index)
+    lat = prep.lat_xy
+    view = prep.view
+    back_view = view == "frontal" and any(p.facing == "away_from_camera" for p in prep.passes if p.usable)
+    X, why_x = lateral_positions(prep)
+
+    def L(name: str) -> np.ndarray:
+        return _pt(lat, names, name)
+
+    series: dict[str, dict[str, np.ndarray]] = {s: {} for s in SIDES}
+    if lat is not None:
+        top_name = None
+        if "left_shoulder" in names and "right_shoulder" in names:
+            top = _mid(L("left_shoulder"), L("right_shoulder"))
+            top_name = "shoulders"
+        elif "c7" in names:
+            top = L("c7")
+            top_name = "c7"
+        mh = _mid(L("left_hip"), L("right_hip"))
+        for s in SIDES:
+            o = _other(s)
+            series[s]["obl"] = pelvic_obliquity_deg(L(f"{s}_hip"), L(f"{o}_hip"))
+            if top_name:
+                series[s]["lean"] = trunk_lean_lat_deg(mh, top, s)
+            series[s]["fppa"] = knee_fppa_deg(L(f"{s}_hip"), L(f"{s}_knee"), L(f"{s}_ankle"), s)
+            if back_view:
+                series[s]["ever"] = rearfoot_eversion_deg(L(f"{s}_knee"), L(f"{s}_ankle"), L(f"{s}_heel"), s)
+            if view == "3d":
+                fl_heel = np.stack([prep.sag_xy[:, names.index(f"{s}_heel"), 0], lat[:, names.index(f"{s}_heel"), 0]], -1)
+                fl_toe = np.stack([prep.sag_xy[:, names.index(f"{s}_toe"), 0], lat[:, names.index(f"{s}_toe"), 0]], -1)
+                series[s]["fpa"] = foot_progression_angle_deg(fl_heel, fl_toe, s)
+    if prep.view in ("sagittal", "3d", "oblique"):
+        for s in SIDES:
+            sh = _pt(prep.sag_xy, names, f"{s}_shoulder")
+            dist = _pt(prep.sag_xy, names, f"{s}_elbow")
+            if not np.isfinite(dist).any():
+                dist = _pt(prep.sag_xy, names, f"{s}_wrist")
+            if np.isfinite(sh).any() and np.isfinite(dist).any():
+                series[s]["arm"] = upper_arm_angle_deg(sh, dist)
+
+    # footprints: median lateral heel position over the middle of each stance
+    prints: dict[str, list[tuple[float, float, float]]] = {s: [] for s in SIDES}  # (t_ic, t_fc, x)
+    if X is not None:
+        for s in SIDES:
+            ics = events[(events["side"] == s) & (events["event"] == "ic")]["t_s"].to_numpy(float)
+            hx = X[:, names.index(f"{s}_heel")] if f"{s}_heel" in names else np.full(t.size, np.nan)
+            for a in ics:
+                b = _stance_fc(events, s, a, a + 2.5)
+                if b is None:
+                    continue
+                m = _mask(t, a + 0.2 * (b - a), a + 0.6 * (b - a))
+                v = hx[m]
+                v = v[np.isfinite(v)]
+                if v.size:
+                    prints[s].append((a, b, float(np.median(v))))
+
+    metres = prep.spatial_scale == "metres"
+    for i, row in cycles.iterrows():
+        s = row["side"]
+        o = _other(s)
+        i0 = int(np.searchsorted(fidx, int(row["start"])))
+        i1 = int(np.searchsorted(fidx, int(row["end"])))
+        if i1 <= i0 or i0 >= t.size:
+            continue
+        ta, tb = float(t[i0]), float(t[min(i1, t.size - 1)])
+        stride = _mask(t, ta, tb)
+        tf = _stance_fc(events, s, ta, tb)
+        stance = _mask(t, ta, tf) if tf is not None else np.zeros_like(stride)
+        ser = series[s]
+        if "obl" in ser:
+            if stance.any():
+                out.at[i, "pelvic_drop_stance_max_deg"] = _peak(ser["obl"], stance)
+            v = ser["obl"][stride]
+            if np.isfinite(v).sum() >= 3:
+                out.at[i, "pelvic_obliquity_mean_deg"] = float(np.nanmean(v))
+        if "lean" in ser and stance.any():
+            out.at[i, "trunk_lean_lat_stance_max_deg"] = _peak(ser["lean"], stance)
+        if "fppa" in ser and stance.any():
+            out.at[i, "knee_fppa_stance_max_deg"] = _peak(ser["fppa"], stance)
+        if "ever" in ser and tf is not None:
+            out.at[i, "heel_eversion_deg"] = _peak(ser["ever"], _mask(t, ta + 0.2 * (tf - ta), ta + 0.8 * (tf - ta)))
+        if "fpa" in ser and tf is not None:
+            v = ser["fpa"][_mask(t, ta + 0.2 * (tf - ta), ta + 0.6 * (tf - ta))]
+            v = v[np.isfinite(v)]
+            if v.size:
+                out.at[i, "foot_progression_deg"] = float(np.median(v))
+        if "arm" in ser:
+            v = ser["arm"][stride]
+            v = v[np.isfinite(v)]
+            if v.size >= max(3, 0.5 * stride.sum()):
+                out.at[i, "arm_swing_amplitude_deg"] = float(np.max(v) - np.min(v))
+        if X is not None and metres:
+            tol_t = 1.5 / prep.rate_hz
+            own = [fp for fp in prints[s] if abs(fp[0] - ta) < tol_t]
+            prev_other = [fp for fp in prints[o] if fp[0] < ta]
+            if own and prev_other:
+                out.at[i, "step_width_m"] = abs(own[0][2] - prev_other[-1][2])
+            if tf is not None and f"{s}_ankle" in names:
+                before = own
+                after = [fp for fp in prints[s] if abs(fp[0] - tb) < 0.5 * (tb - ta) and fp[0] > ta]
+                swing = _mask(t, tf, tb)
+                ax = X[:, names.index(f"{s}_ankle")]
+                if before and after and swing.sum() >= 3:
+                    # stance line: the ankle's lateral position at the end of the stance before and at the start of the next
+                    a0 = float(np.nanmedian(ax[_mask(t, before[0][0] + 0.2 * (before[0][1] - before[0][0]), tf)]))
+                    nxt = after[0]
+                    a1 = float(np.nanmedian(ax[_mask(t, nxt[0], nxt[0] + 0.6 * (nxt[1] - nxt[0]))]))
+                    ts = t[swing]
+                    line = a0 + (a1 - a0) * (ts - tf) / max(tb - tf, 1e-6)
+                    exc = _OUT[s] * (ax[swing] - line)
+                    if np.isfinite(exc).sum() >= 3:
+                        out.at[i, "circumduction_m"] = float(np.nanmax(exc))
+
+    # reasons for whole-column gaps
+    frontal_need = "needs a frontal view (video from the front or back) or 3D input; this recording is " + view
+    for col in FRONTAL_COLUMNS:
+        if out[col].notna().any():
+            continue
+        if col == "arm_swing_amplitude_deg":
+            if view == "frontal":
+                r = "arm swing is measured in the sagittal plane: needs a side view or 3D input"
+            elif not any("arm" in series[s] for s in SIDES):
+                r = "needs shoulder and elbow (or wrist) keypoints, which this input does not have"
+            else:
+                r = "the arms were not tracked through a whole stride"
+        elif col == "heel_eversion_deg":
+            if view == "3d":
+                r = ("needs a video from behind: 3D heel markers sit on the back of the calcaneus, so the ankle -> heel "
+                     "line does not show the rearfoot angle")
+            elif view == "frontal" and not back_view:
+                r = "needs a video from behind (the heel is hidden from the front)"
+            elif lat is None:
+                r = "needs a video from behind; this recording is " + view
+            else:
+                r = "heel, ankle and knee not tracked in stance"
+        elif col == "foot_progression_deg":
+            r = ("a transverse-plane angle: needs 3D input (markers); from one camera the foot's long axis is "
+                 "foreshortened and the angle is not measured")
+        elif col in ("step_width_m", "circumduction_m"):
+            if lat is None:
+                r = frontal_need
+            elif not metres:
+                r = "no body height given: lateral distances need --height-m for metres"
+            elif X is None:
+                r = why_x
+            else:
+                r = "footprints or swing phases could not be measured"
+        elif lat is None:
+            r = frontal_need
+        elif col == "trunk_lean_lat_stance_max_deg" and "lean" not in series["left"]:
+            r = "needs shoulder or C7 keypoints"
+        else:
+            r = "no stride with stance measured"
+        reasons[col] = r
+    return out, list(reasons.items())
+
+
+def frontal_summary(cycles: pd.DataFrame, units: dict[str, str], columns: tuple[str, ...] = FRONTAL_COLUMNS) -> dict[str, Any]:
+    """Per-side mean, n, SD (>= 3 strides) of ``columns`` (default the frontal ones), in the summary.json
+    parameter format.
+
+    Returns ``{column: {"unit", "both", "left", "right", "symmetry"}}`` for columns with values.
+    """
+    res: dict[str, Any] = {}
+    for col in columns:
+        if col not in cycles.columns:
+            continue
+        entry: dict[str, Any] = {"unit": units.get(col, "")}
+        for key, g in (("both", cycles), *((s, cycles[cycles["side"] == s]) for s in SIDES)):
+            v = pd.to_numeric(g[col], errors="coerce").to_numpy(float)
+            v = v[np.isfinite(v)]
+            if v.size == 0:
+                continue
+            d: dict[str, Any] = {"mean": round(float(np.mean(v)), 4), "n": int(v.size)}
+            if v.size >= 3:
+                d["sd"] = round(float(np.std(v, ddof=1)), 4)
+            entry[key] = d
+        if "both" not in entry:
+            continue
+        if "left" in entry and "right" in entry:
+            lm, rm = entry["left"]["mean"], entry["right"]["mean"]
+            sym: dict[str, float] = {"difference_left_minus_right": round(lm - rm, 4)}
+            if col in ("arm_swing_amplitude_deg", "step_width_m") and lm > 0 and rm > 0:
+                sym["ratio"] = round(lm / rm, 4)
+                sym["symmetry_index_pct"] = round(100 * abs(lm - rm) / (0.5 * (lm + rm)), 2)
+            entry["symmetry"] = sym
+        res[col] = entry
+    return res

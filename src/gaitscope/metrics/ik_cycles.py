@@ -1,0 +1,181 @@
+"""Strides and discrete values from OpenSim / OpenCap inverse-kinematics angles (``.mot``) alone.
+
+A ``.mot`` holds joint angles but no positions, so only angle-based values are measured: the sagittal
+discrete values of ``cycles.csv`` (hip, knee, ankle) and, from ``pelvis_list``, pelvic obliquity and drop.
+Step lengths, speed, step width, foot contact type, toe clearance, trunk and arm measures need markers or
+video and are reported as not assessable.
+
+Two kinds of file:
+
+* **one time-normalised cycle** (time runs 0 -> 1 and the curves join up at the ends, as
+  ``cycle_*.mot``): treated as one representative stride per side; the right IC is assumed at 0 % and the
+  left IC at 50 %, foot-off at 60 % of each side's cycle (free-speed value of Schwartz et al. 2008). No
+  time values (the time axis is not real).
+* **a recorded walk** (real time): initial contacts from the knee curve: after each swing peak of knee
+  flexion (> 35 deg), the next minimum of knee flexion within 0.45 s (the knee is straightest just before
+  the foot lands); foot-off is placed at 60 % of the stride. Stride time and cadence are measured;
+  stance and support percentages are not (foot-off is assumed, not measured).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy.signal import find_peaks
+
+from gaitscope.capture.mot import ik_to_angles, read_mot
+from gaitscope.metrics.cycles import CYCLE_COLUMNS, KINEMATIC_COLUMNS, discrete_kinematics
+from gaitscope.metrics.kinematics import ANGLE_COLUMNS
+from gaitscope.metrics.spatiotemporal import segment_strides
+from gaitscope.types import SIDES, GaitscopeError
+
+#: Foot-off as a fraction of the cycle, assumed (Schwartz, Rozumalski & Trost 2008, free speed: 59-60 %).
+ASSUMED_FOOT_OFF = 0.60
+#: Measures a .mot cannot give, with the reason (summary not_assessable).
+NEEDS_POSITIONS = (
+    ("step_length_m, stride_length_m, speed_mps, step_width_m, circumduction_m",
+     "distances need marker positions (.trc) or video: a .mot holds joint angles only"),
+    ("foot_contact, foot_angle_ic_deg, toe_clearance_swing_min_m",
+     "the foot's angle to the floor and its height need marker positions or video"),
+    ("trunk_lean_fwd_mean_deg, trunk_lean_lat_stance_max_deg, arm_swing_amplitude_deg",
+     "trunk and arm measures need markers or video (the file has no upper-body keypoints)"),
+    ("knee_fppa_stance_max_deg, heel_eversion_deg, foot_progression_deg",
+     "need marker positions or a video from the front/back"),
+)
+
+
+def is_one_cycle(angles: pd.DataFrame) -> bool:
+    """True for a time-normalised single cycle: time 0 -> 1 and each knee curve ends where it starts (< 8 deg)."""
+    t = angles["t_s"].to_numpy(float)
+    if not (abs(t.min()) < 1e-6 and abs(t.max() - 1.0) < 1e-6):
+        return False
+    for s in SIDES:
+        k = angles.loc[angles["side"] == s, "knee_flex_deg"].to_numpy(float)
+        if k.size < 10 or abs(k[0] - k[-1]) > 8.0:
+            return False
+    return True
+
+
+def _arrays(angles: pd.DataFrame, side: str) -> dict[str, np.ndarray]:
+    g = angles[angles["side"] == side].sort_values("frame")
+    n = len(g)
+    return {c: (g[c].to_numpy(float) if c in g.columns else np.full(n, np.nan))
+            for c in (*ANGLE_COLUMNS, "pelvis_obliquity_deg")}
+
+
+def _knee_events(t: np.ndarray, knee: np.ndarray) -> list[float]:
+    rate = 1.0 / float(np.median(np.diff(t)))
+    peaks, _ = find_peaks(np.nan_to_num(knee, nan=-99.0), height=35.0, distance=max(1, int(0.5 * rate)))
+    ics = []
+    for p in peaks:
+        hi = min(knee.size, p + int(round(0.45 * rate)) + 1)
+        if hi - p < 3:
+            continue
+        j = p + int(np.nanargmin(knee[p:hi]))
+        if 0 < j < hi - 1:
+            ics.append(float(t[j]))
+    return ics
+
+
+def _pelvis_values(strides: pd.DataFrame, t: np.ndarray, arr: dict[str, dict[str, np.ndarray]]) -> pd.DataFrame:
+    out = pd.DataFrame(np.nan, index=strides.index, columns=["pelvic_drop_stance_max_deg", "pelvic_obliquity_mean_deg"])
+    for i, r in strides.iterrows():
+        obl = arr[r["side"]]["pelvis_obliquity_deg"]
+        if not np.isfinite(obl).any():
+            continue
+        st = (t >= r["t_start_s"]) & (t <= r["t_fc_s"])
+        cyc = (t >= r["t_start_s"]) & (t < r["t_end_s"])
+        if st.sum() >= 2:
+            out.at[i, "pelvic_drop_stance_max_deg"] = float(np.nanmax(obl[st]))
+        if cyc.sum() >= 3:
+            out.at[i, "pelvic_obliquity_mean_deg"] = float(np.nanmean(obl[cyc]))
+    return out
+
+
+def mot_cycles(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict]:
+    """Angles, events and strides of an OpenSim inverse-kinematics ``.mot``.
+
+    Returns
+    -------
+    (angles, events, cycles, info)
+        ``angles``: the angles.csv columns (+ ``pelvis_obliquity_deg``), from :func:`ik_to_angles`;
+        ``events``: events.csv columns (``frame`` = row of the .mot; empty for a one-cycle file);
+        ``cycles``: cycles.csv columns plus ``pelvic_drop_stance_max_deg``, ``pelvic_obliquity_mean_deg``
+        (NaN where a .mot cannot measure a value); ``info``: ``kind`` ("one_cycle" | "recorded"),
+        ``notes`` and ``not_assessable`` (list of (what, reason)).
+
+    Raises
+    ------
+    GaitscopeError
+        When the file is not an inverse-kinematics file or no stride can be found.
+    """
+    p = Path(path)
+    angles = ik_to_angles(read_mot(p))
+    notes: list[str] = []
+    na: list[tuple[str, str]] = list(NEEDS_POSITIONS)
+    one = is_one_cycle(angles)
+    if one:
+        base = {s: _arrays(angles, s) for s in SIDES}
+        t1 = angles.loc[angles["side"] == "right", "t_s"].to_numpy(float)
+        n = t1.size
+        keep = n - 1  # the last sample repeats the first of the next cycle
+        t = np.concatenate([t1[:keep] + k for k in range(3)])
+        arr = {s: {c: np.concatenate([v[:keep]] * 3) for c, v in base[s].items()} for s in SIDES}
+        rows = []
+        for side, t0 in (("right", 1.0), ("left", 1.5)):
+            opp0 = t0 - 0.5 if side == "left" else t0 + 0.5
+            rows.append({"side": side, "pass": 0, "start": int(round((t0 % 1.0) * keep)),
+                         "end": int(round((t0 % 1.0) * keep)) + keep, "t_start_s": t0, "t_end_s": t0 + 1.0,
+                         "t_fc_s": t0 + ASSUMED_FOOT_OFF, "t_opp_fc_s": opp0 + ASSUMED_FOOT_OFF,
+                         "t_opp_ic_s": t0 + 0.5})
+        strides = pd.DataFrame(rows)
+        events = pd.DataFrame(columns=["event", "side", "frame", "t_s", "pass", "score"])
+        notes.append(f"{p.name}: one time-normalised gait cycle; treated as one representative stride per side "
+                     f"(right IC at 0 %, left IC at 50 %, foot-off assumed at {ASSUMED_FOOT_OFF:.0%} of the cycle)")
+        na.append(("stride_time_s, cadence_spm, stance_pct, swing_pct, double_support_pct, single_support_pct, "
+                   "step_time_s", "the file is time-normalised to one cycle: it has no real time"))
+    else:
+        arr = {s: _arrays(angles, s) for s in SIDES}
+        t = angles.loc[angles["side"] == "right", "t_s"].to_numpy(float)
+        ev_rows = []
+        for s in SIDES:
+            ics = _knee_events(t, arr[s]["knee_flex_deg"])
+            for a, b in zip(ics, ics[1:]):
+                if b - a > 2.5:
+                    continue
+                fc = a + ASSUMED_FOOT_OFF * (b - a)
+                ev_rows.append(("fc", s, int(np.argmin(np.abs(t - fc))), fc, 0, 0.5))
+            for a in ics:
+                ev_rows.append(("ic", s, int(np.argmin(np.abs(t - a))), a, 0, 0.5))
+        events = pd.DataFrame(ev_rows, columns=["event", "side", "frame", "t_s", "pass", "score"])
+        events = events.sort_values("t_s").reset_index(drop=True)
+        strides = segment_strides(events, max_stride_time_s=2.5)
+        notes.append(f"{p.name}: initial contacts from the knee-flexion minimum after each swing peak; foot-off "
+                     f"assumed at {ASSUMED_FOOT_OFF:.0%} of the stride")
+        na.append(("stance_pct, swing_pct, double_support_pct, single_support_pct",
+                   "foot-off cannot be seen in joint angles: it is assumed, so these are not reported"))
+    if len(strides) == 0:
+        raise GaitscopeError(f"{p}: no gait cycle found in the joint angles (no knee-flexion swing peaks above "
+                             "35 deg); give a walking trial")
+    kin = discrete_kinematics(strides, t_s=t, angles=arr, toe_up={s: np.full(t.size, np.nan) for s in SIDES})
+    cyc = pd.DataFrame(np.nan, index=strides.index, columns=list(CYCLE_COLUMNS))
+    for c in ("side", "pass", "start", "end"):
+        cyc[c] = strides[c].to_numpy()
+    cyc["t_start_s"] = strides["t_start_s"].to_numpy(float) - (1.0 if one else 0.0)
+    for c in KINEMATIC_COLUMNS:
+        cyc[c] = kin[c].to_numpy(float)
+    cyc["foot_contact"] = ""
+    if not one:
+        st = (strides["t_end_s"] - strides["t_start_s"]).to_numpy(float)
+        cyc["stride_time_s"] = st
+        cyc["cadence_spm"] = 120.0 / st
+        cyc["step_time_s"] = (strides["t_end_s"] - strides["t_opp_ic_s"]).to_numpy(float)
+    pel = _pelvis_values(strides, t, arr)
+    cyc["pelvic_drop_stance_max_deg"] = pel["pelvic_drop_stance_max_deg"].to_numpy(float)
+    cyc["pelvic_obliquity_mean_deg"] = pel["pelvic_obliquity_mean_deg"].to_numpy(float)
+    if not np.isfinite(cyc["pelvic_drop_stance_max_deg"]).any():
+        na.append(("pelvic_drop_stance_max_deg, pelvic_obliquity_mean_deg", "the file has no pelvis_list column"))
+    cyc = cyc.reset_index(drop=True)
+    return angles, events, cyc, {"kind": "one_cycle" if one else "recorded", "notes": notes, "not_assessable": na}
