@@ -5,7 +5,7 @@ Method (``docs/events.md`` has the derivation, validation and figures):
 * For each foot, the speed of the heel and of the toe relative to the ground is computed in
   the sagittal plane (image plane for frontal video) from the filtered keypoints. The ground
   moves at minus the belt speed on a treadmill and stands still overground
-  (:func:`gaitscope.signal.foot_speed.ground_velocity`).
+  (:func:`gaitscope.signal.foot_speed.foot_ground_velocity`).
 * The foot's *contact speed* is the slower of heel and toe: it is near zero while any part of
   the foot rests on the ground, whichever part lands first. So a foot that lands flat or on
   the forefoot (toe walking, equinus, drop foot with forefoot strike) gets its IC when the

@@ -7,9 +7,9 @@ in that unit per second.
 
 Method (documented in ``docs/events.md``): a foot is in contact while the slowest of its
 points (heel or toe) is nearly stationary *relative to the ground*. The ground is the floor
-for overground walking and the belt on a treadmill; its horizontal velocity is estimated as
-the median horizontal velocity of the lowest foot point, which is ~0 overground and minus
-the belt speed on a treadmill. This is a foot-velocity method in the family of O'Connor et
+for overground walking and the belt on a treadmill, whose horizontal velocity is estimated
+per foot as the median velocity of the foot's lower point while it stands
+(:func:`foot_ground_velocity`; ~0 overground, minus the belt speed on a treadmill). This is a foot-velocity method in the family of O'Connor et
 al. 2007 (Gait Posture 25:469) and Ghoussayni et al. 2004 (Gait Posture 20:266), with the
 threshold made relative to each stride's own peak swing speed so that it works in metres,
 body heights or pixels, at any walking speed, and on a treadmill.
@@ -26,24 +26,6 @@ def point_velocity(p: np.ndarray, t_s: np.ndarray) -> np.ndarray:
     if p.shape[0] < 2:
         return np.full_like(p, np.nan)
     return np.gradient(p, t_s, axis=0)
-
-
-def ground_velocity(heels: list[np.ndarray], toes: list[np.ndarray], t_s: np.ndarray) -> float:
-    """Horizontal velocity of the ground in the coordinate frame of the points (units/s).
-
-    The median over frames of the horizontal velocity of the lowest foot point (of all heels
-    and toes given). About 0 for overground walking; minus the belt speed on a treadmill.
-    Returns 0.0 when it cannot be estimated.
-    """
-    pts = np.stack(heels + toes, axis=1)  # (n, m, 2)
-    if pts.shape[0] < 3:
-        return 0.0
-    up = np.where(np.isfinite(pts[:, :, 1]), pts[:, :, 1], np.inf)
-    low = np.argmin(up, axis=1)
-    vx = np.gradient(pts[:, :, 0], t_s, axis=0)
-    v = vx[np.arange(len(low)), low]
-    v = v[np.isfinite(v) & np.isfinite(up.min(axis=1))]
-    return float(np.median(v)) if v.size else 0.0
 
 
 def foot_ground_velocity(heel: np.ndarray, toe: np.ndarray, t_s: np.ndarray, *, low_fraction: float = 0.4) -> float:
@@ -79,7 +61,7 @@ def foot_speeds(
     heel, toe
         ``(n, 2)`` (forward, up) trajectories.
     ground_vx
-        Horizontal ground velocity per frame (or one value), from :func:`ground_velocity`.
+        Horizontal ground velocity per frame (or one value), from :func:`foot_ground_velocity` (0 overground).
 
     Returns
     -------

@@ -160,10 +160,6 @@ class PrepareSettings:
 
 
 
-def _names_xy(pose: PoseSequence, kinds: tuple[str, ...]) -> list[int]:
-    return [pose.names.index(f"{s}_{k}") for s in SIDES for k in kinds if f"{s}_{k}" in pose.names]
-
-
 def _leg_length(xyz: np.ndarray, names: tuple[str, ...]) -> float:
     """Thigh + shank length (units of xyz): per side 90th percentile over frames, mean of sides."""
     vals = []
@@ -423,14 +419,13 @@ def prepare_walk(
 
     # plane coordinates (x, up) in output units, before per-pass flipping
     if world:
-        plane, lat, view, centre_axis = _world_planes(xyz_f, names)
+        plane, lat, view, _ = _world_planes(xyz_f, names)
     else:
         floor_px = _floor_px(xyz_f, names)
         plane = np.stack([xyz_f[:, :, 0] * scale, (floor_px - xyz_f[:, :, 1]) * scale], axis=-1)
         view, hip_w, foot_l = _detect_view(xyz_f, names, height_units)
         notes.append(f"view {view} (hip width {hip_w:.2f} H, foot length seen {foot_l:.2f} H)")
         lat = None
-        centre_axis = None
 
     # 7. passes
     passes = _find_passes(plane, xyz_f, names, t, height, view, world, st, scale)
