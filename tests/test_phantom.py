@@ -480,7 +480,8 @@ def test_demo_runs_on_synthetic_data(tmp_path):
 
     msg = run_demo(tmp_path / "demo")
     assert "SYNTHETIC" in msg
-    assert (tmp_path / "demo" / "pose.csv").is_file() and (tmp_path / "demo" / "truth.json").is_file()
+    inputs = tmp_path / "demo" / "inputs"  # the demo keeps its synthetic inputs apart from the assessment
+    assert (inputs / "pose.csv").is_file() and (inputs / "truth.json").is_file()
 
 
 def test_per_side_arm_swing_parameter():

@@ -559,6 +559,10 @@ def _event_stills(result: AnalysisResult, view: str) -> list[Any]:
     if ev.empty or pose.frame != "image" or pose.image_size_px is None:
         return []
     stills = []
+    usable = [int(p["index"]) for p in result.summary.get("passes", []) if p.get("usable")]
+    ev = ev[ev["pass"].isin(usable)] if usable else ev.iloc[0:0]
+    if ev.empty:
+        return []
     passes = ev["pass"].value_counts()
     best_pass = int(passes.idxmax())
     e = ev[ev["pass"] == best_pass].sort_values("frame").reset_index(drop=True)

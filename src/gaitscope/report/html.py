@@ -1,0 +1,577 @@
+"""The report: one self-contained HTML file (no network: CSS inline, images as data URIs, no script).
+
+Reads an :class:`~gaitscope.report.assessment.Assessment` only. Every text from the person (name, intake
+answers) or from a file is HTML-escaped. Sections: 1 at a glance, 2 gait, 3 posture, 4 kinetic chain,
+5 plan, 6 when to seek help, method, accuracy and limitations.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from functools import lru_cache
+from html import escape
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from gaitscope.report.assessment import Assessment
+
+#: Spatiotemporal rows (summary parameter, label); relative-scale twins are used when metres are absent.
+SPATIOTEMPORAL = (
+    ("speed_mps", "Walking speed"), ("cadence_spm", "Cadence (steps per minute)"), ("step_length_m", "Step length"),
+    ("stride_length_m", "Stride length"), ("stride_time_s", "Stride time"), ("step_time_s", "Step time"),
+    ("stance_pct", "Stance (foot on the ground)"), ("swing_pct", "Swing"),
+    ("double_support_pct", "Double support (both feet down)"), ("single_support_pct", "Single-leg support"),
+)
+KINEMATIC = (
+    ("knee_flex_ic_deg", "Knee bend when the foot lands"), ("knee_flex_loading_max_deg", "Knee bend in loading"),
+    ("knee_flex_swing_max_deg", "Peak knee bend in swing"), ("knee_flex_stance_min_deg", "Least knee bend in stance"),
+    ("hip_flex_ic_deg", "Hip flexion when the foot lands"), ("hip_ext_stance_max_deg", "Peak hip extension in stance"),
+    ("ankle_dorsi_ic_deg", "Ankle angle when the foot lands"),
+    ("ankle_plantar_pushoff_max_deg", "Ankle push-off (plantarflexion)"),
+    ("foot_angle_ic_deg", "Foot angle at landing (+ heel first)"), ("toe_clearance_swing_min_m", "Toe clearance in swing"),
+    ("trunk_lean_fwd_mean_deg", "Forward trunk lean"),
+)
+UNIT_WORDS = {"s": "s", "mps": "m/s", "m": "m", "spm": "steps/min", "pct": "% of cycle", "deg": "deg",
+              "rel": "body heights", "rel_per_s": "body heights/s"}
+LEVEL_WORDS = {"strong": "strong evidence", "moderate": "moderate evidence", "limited": "limited evidence",
+               "expert_opinion": "expert opinion"}
+SIDE_CLASS = {"left": "left-c", "right": "right-c"}
+
+
+def e(value: Any) -> str:
+    """HTML-escape anything (None -> empty)."""
+    return "" if value is None else escape(str(value), quote=True)
+
+
+@lru_cache(maxsize=1)
+def report_knowledge() -> dict[str, Any]:
+    """``knowledge/report.toml``: traffic-light rule, accuracy figures, limitations, when to seek help."""
+    text = resources.files("gaitscope.knowledge").joinpath("report.toml").read_text(encoding="utf-8")
+    data = tomllib.loads(text)
+    data = {**data, **data.get("texts", {})}
+    for key in ("traffic_light", "accuracy", "limitations", "seek_help", "seek_help_source"):
+        if key not in data:
+            raise ValueError(f"gaitscope/knowledge/report.toml lacks {key!r}")
+    return data
+
+
+def _css() -> str:
+    return resources.files("gaitscope.report").joinpath("templates/report.css").read_text(encoding="utf-8")
+
+
+def _fmt(v: Any, digits: int = 2) -> str:
+    if v is None or (isinstance(v, float) and not math.isfinite(v)):
+        return "–"
+    if isinstance(v, (int, float)) and digits == 0:
+        return f"{v:.0f}"
+    if isinstance(v, (int, float)):
+        a = abs(v)
+        d = 0 if a >= 100 else (1 if a >= 10 else digits)
+        return f"{v:.{d}f}"
+    return e(v)
+
+
+def _unit_of(param: str) -> str:
+    for suf in ("rel_per_s", "mps", "spm", "pct", "deg", "rel", "s", "m"):
+        if param.endswith("_" + suf):
+            return UNIT_WORDS[suf]
+    return ""
+
+
+def traffic_light(value: float | None, normal: Mapping[str, Any] | None, amber_sd: float = 1.0) -> str:
+    """``green`` inside [low, high] (mean +- 1 SD), ``amber`` up to ``amber_sd`` SD further, ``red`` beyond;
+    ``none`` without a value or range."""
+    if value is None or not normal or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return "none"
+    lo, hi = normal.get("low"), normal.get("high")
+    if lo is None or hi is None:
+        return "none"
+    sd = (hi - lo) / 2
+    if lo <= value <= hi:
+        return "green"
+    dist = lo - value if value < lo else value - hi
+    return "amber" if dist <= amber_sd * sd else "red"
+
+
+def _dot(colour: str, title: str = "") -> str:
+    return f'<span class="dot {colour}" title="{e(title or colour)}"></span>'
+
+
+def _side(side: Any) -> str:
+    if side in SIDE_CLASS:
+        return f'<span class="{SIDE_CLASS[side]}">{e(side)}</span>'
+    return e(side) if side else ""
+
+
+def _sev(n: int) -> str:
+    words = {1: "mild", 2: "moderate", 3: "severe"}
+    return f'<span class="sev sev{n}">{words.get(n, "")}</span>' if n in words else ""
+
+
+#: Plain words for metrics that appear in tables and evidence (others: the name without its unit suffix).
+METRIC_WORDS = {
+    "pelvic_drop_stance_max_deg": "Pelvic drop of the other side in single-leg stance (max)",
+    "pelvic_obliquity_mean_deg": "Pelvic obliquity through the stride (mean; + this side higher)",
+    "trunk_lean_lat_stance_max_deg": "Sideways trunk lean over the stance leg (max)",
+    "knee_fppa_stance_max_deg": "Knee inward angle in stance (frontal-plane projection, max; + valgus)",
+    "step_width_m": "Step width", "step_width_rel": "Step width",
+    "heel_eversion_deg": "Heel eversion from behind (rearfoot; + everted)",
+    "circumduction_m": "Swing foot swinging outward (circumduction)",
+    "arm_swing_amplitude_deg": "Arm swing (peak to peak)",
+    "foot_progression_deg": "Foot progression (toe-out)",
+    "foot_contact": "Heel-first contacts (share of strides)",
+    "single_support_pct": "Single-leg support", "stance_pct": "Stance", "step_time_s": "Step time",
+    "stride_time_s": "Stride time", "step_length_m": "Step length", "foot_angle_ic_deg": "Foot angle at landing",
+}
+_SUFFIXES = ("_rel_per_s", "_mps", "_spm", "_pct", "_deg", "_rel", "_s", "_m")
+
+
+def _metric_words(metric: str) -> str:
+    if metric in METRIC_WORDS:
+        return METRIC_WORDS[metric]
+    base = metric
+    for suf in _SUFFIXES:
+        if base.endswith(suf):
+            base = base[: -len(suf)]
+            break
+    words = base.replace("_", " ")
+    return words[:1].upper() + words[1:]
+
+
+def _evidence_table(evidence: Iterable[Mapping[str, Any]]) -> str:
+    rows = []
+    for ev in evidence:
+        rows.append(
+            f"<tr><td>{e(_metric_words(ev.get('metric', '')))}{' – ' + _side(ev.get('side')) if ev.get('side') else ''}</td>"
+            f"<td class='num'>{_fmt(ev.get('value'))} {e(ev.get('unit', ''))}</td>"
+            f"<td class='num'>{e(ev.get('comparison', ''))} {_fmt(ev.get('threshold'))}</td>"
+            f"<td class='small'>{e(ev.get('source', ''))}{('<br>' + e(ev.get('note'))) if ev.get('note') else ''}</td></tr>")
+    if not rows:
+        return ""
+    return ("<table class='evidence'><tr><th>metric</th><th class='num'>value</th><th class='num'>threshold</th>"
+            "<th>source</th></tr>" + "".join(rows) + "</table>")
+
+
+# ---------------------------------------------------------------------------------------- sections
+def _header(doc: Mapping[str, Any]) -> str:
+    c = doc.get("client", {})
+    who = e(c.get("name")) if c.get("name") else "Client (no name given)"
+    bits = []
+    if c.get("age_years") is not None:
+        bits.append(f"{c['age_years']:.0f} years")
+    if c.get("height_m") is not None:
+        bits.append(f"height {c['height_m']:.2f} m")
+    date = e(str(doc.get("created_utc", ""))[:10])
+    return (f"<header class='top'><h1>Gait and posture screen</h1><div class='who'><strong>{who}</strong>"
+            f"{' · ' + e(', '.join(bits)) if bits else ''}</div>"
+            f"<div class='meta'>{date} · gaitscope {e(doc.get('gaitscope_version'))} · screening, not diagnosis</div></header>")
+
+
+def _urgent(doc: Mapping[str, Any]) -> str:
+    reds = doc.get("red_flags") or []
+    if not reds:
+        if not doc.get("red_flags_checked"):
+            return ("<div class='box missing' id='red-flags-unchecked'><strong>Safety questions not answered.</strong> "
+                    "Red flags (signs that need a doctor first) could not be checked; answer the intake "
+                    "(<code>gaitscope intake</code>) before starting the exercises.</div>")
+        return ""
+    items = "".join(f"<li><strong>{e(r['text'])}</strong> – {e(r['meaning'])}<br><span class='small'>{e(r['source'])}</span></li>"
+                    for r in reds)
+    return ("<section class='box urgent' id='urgent'><h2>See a doctor now</h2>"
+            "<p>You answered yes to a question that can be a sign of a condition needing urgent medical assessment. "
+            "Please contact your doctor today (or emergency services if you have numbness around the back passage "
+            "or genitals, or new loss of bladder or bowel control). <strong>The exercise plan is withheld</strong> "
+            "until a clinician has reviewed you.</p><ul>" + items + "</ul></section>")
+
+
+def _missing(doc: Mapping[str, Any]) -> str:
+    miss = doc.get("missing") or []
+    if not miss:
+        return ""
+    names = {"side_video": "Side-on walking video", "frontal_video": "Walking video from the front or back",
+             "photos": "Standing posture photos", "intake": "Intake questions"}
+    items = []
+    for m in miss:
+        status = {"missing": "not given", "failed": "could not be analysed"}.get(m.get("status"), "incomplete")
+        msg = f" ({e(m['message'])})" if m.get("message") else ""
+        items.append(f"<li><strong>{e(names.get(m['what'], m['what']))}</strong>: {status}{msg}. "
+                     f"<em>Next time:</em> {e(m.get('record_next_time'))}</li>")
+    return ("<div class='box missing' id='missing'><strong>Not assessed this time</strong> – these parts of the "
+            "report are left out:<ul>" + "".join(items) + "</ul></div>")
+
+
+def _glance(doc: Mapping[str, Any]) -> str:
+    g = doc.get("at_a_glance", {})
+    tops = []
+    for f in g.get("top_findings", []):
+        ev = f.get("evidence") or {}
+        evs = (f" <span class='small'>({e(_metric_words(ev.get('metric', '')))} {_fmt(ev.get('value'))} "
+               f"{e(ev.get('unit', ''))}; threshold {e(ev.get('comparison', ''))} {_fmt(ev.get('threshold'))})</span>") if ev else ""
+        side = f" – {_side(f['side'])}" if f.get("side") else ""
+        tops.append(f"<li><strong>{e(f['title'])}</strong>{side} {_sev(f.get('severity', 0))}{evs}</li>")
+    top_html = "<ol>" + "".join(tops) + "</ol>" if tops else "<p>No gait or posture pattern beyond the thresholds.</p>"
+    cons = []
+    for c in g.get("contributors", []):
+        side = f" ({e(c['side'])})" if c.get("side") else ""
+        lvl = c.get("evidence") or ""
+        cons.append(f"<li>{e(c['label'])}{side} <span class='ev {e(lvl)}'>{e(LEVEL_WORDS.get(lvl, 'no path to the back'))}</span></li>")
+    con_html = "<ol>" + "".join(cons) + "</ol>" if cons else "<p>None identified.</p>"
+    you = _you_told_us(doc)
+    return ("<section id='glance'><h2><span class='num'>1</span>At a glance</h2><div class='glance'>"
+            f"<div class='card'><h3>Most important findings</h3>{top_html}</div>"
+            f"<div class='card'><h3>Likely upstream contributors</h3>{con_html}"
+            "<p class='small'>Associated with the findings along the kinetic chain (section 4); not proven causes.</p></div>"
+            f"<div class='card plan-line'><strong>Your plan in one line:</strong> {e(g.get('plan_line'))}</div>"
+            f"</div>{you}</section>")
+
+
+def _you_told_us(doc: Mapping[str, Any]) -> str:
+    ik = doc.get("intake")
+    if not ik:
+        return ""
+    a = ik.get("answers", {})
+    rows = []
+    if a.get("pain_regions"):
+        rows.append(("Where it hurts", ", ".join(a["pain_regions"])))
+    if a.get("pain_now") is not None or a.get("pain_worst") is not None:
+        rows.append(("Pain (0-10)", f"now {_fmt(a.get('pain_now'), 0)}, worst last week {_fmt(a.get('pain_worst'), 0)}"))
+    if a.get("pain_duration_weeks") is not None:
+        rows.append(("For how long", f"{_fmt(a['pain_duration_weeks'], 0)} weeks"))
+    if a.get("pain_worse_with"):
+        rows.append(("Worse with", ", ".join(a["pain_worse_with"])))
+    for act in a.get("functional_activities") or []:
+        rows.append(("Hard activity (0-10)", f"{act['activity']}: {_fmt(act['score'], 0)}"))
+    flags = [f.removeprefix("intake.").replace("_", " ") for f in doc.get("intake_flags", [])]
+    if flags:
+        rows.append(("Answers used in the reasoning", ", ".join(flags)))
+    for key, label in (("surgery", "Operations"), ("footwear", "Footwear"), ("notes", "Notes")):
+        if a.get(key):
+            rows.append((label, a[key]))
+    qrows = []
+    for q in doc.get("questionnaires", []):
+        sub = f"; {e(q['subscore_name'])} {_fmt(q['subscore'], 0)}" if q.get("subscore") is not None else ""
+        band = e(q["band"]) if q.get("band") else "no published severity bands (higher = more disability)"
+        qrows.append(f"<tr><td>{e(q['name'])}</td><td class='num'>{_fmt(q['score'], 0)} {e(q['unit'])} "
+                     f"(of {_fmt(q['max'], 0)}){sub}</td><td>{band}{('<br><span class=small>' + e(q['change']) + '</span>') if q.get('change') else ''}</td>"
+                     f"<td class='small'>{e(q['source'])}</td></tr>")
+    body = "".join(f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in rows)
+    qt = ("<table><tr><th>Questionnaire</th><th class='num'>score</th><th>published band</th><th>source</th></tr>"
+          + "".join(qrows) + "</table>") if qrows else ""
+    if not body and not qt:
+        return ""
+    return f"<h3>What you told us</h3><table class='intake'>{body}</table>{qt}"
+
+
+def _param_rows(params: Mapping[str, Any], keys: Iterable[tuple[str, str]], amber_sd: float) -> str:
+    rows = []
+    sources: list[str] = []
+    for key, label in keys:
+        p = params.get(key)
+        if p is None and key.endswith("_m"):
+            key = key[:-2] + "_rel"
+            p = params.get(key)
+        if not isinstance(p, Mapping):
+            continue
+        normal = p.get("normal_range") if isinstance(p.get("normal_range"), Mapping) else None
+        cells = []
+        for side in ("left", "right", "both"):
+            d = p.get(side) or {}
+            m = d.get("mean")
+            if m is None:
+                cells.append("<td class='num'>–</td>")
+                continue
+            sd = f" ± {_fmt(d.get('sd'))}" if d.get("sd") is not None else ""
+            light = traffic_light(m, normal, amber_sd)
+            cells.append(f"<td class='num'>{_dot(light)}{_fmt(m)}{sd}</td>")
+        sym = p.get("symmetry") or {}
+        si = sym.get("symmetry_index_pct")
+        if normal and normal.get("source") and normal["source"] not in sources:
+            sources.append(normal["source"])
+        mark = f"<sup>{sources.index(normal['source']) + 1}</sup>" if normal and normal.get("source") else ""
+        rng = (f"{_fmt(normal['low'])} – {_fmt(normal['high'])}{mark}" if normal
+               else "<span class='small'>no normal range</span>")
+        rows.append(f"<tr><td>{e(label)}</td><td>{e(_unit_of(key))}</td>{''.join(cells)}"
+                    f"<td class='num'>{_fmt(si, 1) if si is not None else '–'}</td><td>{rng}</td></tr>")
+    if not rows:
+        return ""
+    return ("<table class='params'><tr><th>measure</th><th>unit</th><th class='num left-c'>left</th>"
+            "<th class='num right-c'>right</th><th class='num'>both</th><th class='num'>symmetry index %</th>"
+            "<th>normal range</th></tr>" + "".join(rows) + "</table>"
+            + "".join(f"<div class='small'><sup>{i}</sup> {e(src)}</div>" for i, src in enumerate(sources, 1)))
+
+
+def _not_measurable(summary: Mapping[str, Any]) -> str:
+    na = [d for d in summary.get("not_assessable") or [] if isinstance(d, Mapping)]
+    if not na:
+        return ""
+    items = "".join(f"<li><strong>{e(', '.join(_metric_words(w.strip()) for w in str(d.get('what', '')).split(',')))}</strong>: "
+                    f"{e(d.get('reason'))}</li>" for d in na)
+    return f"<details class='small'><summary>Not measurable from this recording ({len(na)})</summary><ul>{items}</ul></details>"
+
+
+def _stills_html(a: Assessment, view: str) -> str:
+    from gaitscope.report.svg import still_svg
+
+    figs = []
+    for st in sorted(a.stills, key=lambda st: st.t_s):
+        if st.view != view:
+            continue
+        svg = still_svg(st.keypoints, st.image_size_px, image=st.image, label=st.label)
+        src = "video frame" if st.image is not None else "keypoints on a blank canvas"
+        figs.append(f"<figure class='still'>{svg}<figcaption>{e(st.label)}<br>t = {st.t_s:.2f} s "
+                    f"(frame {st.frame}; {src})</figcaption></figure>")
+    return "<div class='stills'>" + "".join(figs) + "</div>" if figs else ""
+
+
+def _finding_block(f: Mapping[str, Any], title: str) -> str:
+    status = f.get("status")
+    head = {"present": "present", "absent": "not seen", "not_assessable": "not assessable"}.get(status, status)
+    side = f" – {_side(f['side'])}" if f.get("side") else ""
+    reason = f"<p class='small'>{e(f.get('reason'))}</p>" if f.get("reason") else ""
+    return (f"<div class='finding {e(status)}'><h4>{e(title)}{side} · {e(head)} {_sev(f.get('severity', 0)) if status == 'present' else ''}</h4>"
+            f"{reason}{_evidence_table(f.get('evidence', []))}</div>")
+
+
+def _pattern_titles() -> dict[str, str]:
+    from gaitscope.knowledge.loader import load_knowledge
+
+    return {p.code: p.name for p in load_knowledge().patterns}
+
+
+def _gait(a: Assessment, amber_sd: float) -> str:
+    from gaitscope.report.figures import angle_curves_uri
+
+    doc = a.document
+    g = doc.get("gait", {})
+    side, fr = g.get("side", {}), g.get("frontal", {})
+    out = ["<section id='gait' class='major'><h2><span class='num'>2</span>Gait</h2>"]
+    if side.get("status") == "analysed":
+        s = side["summary"]
+        n = s.get("n_cycles", {})
+        scale = "metres (from your height)" if s.get("spatial_scale") == "metres" else "relative to body height (no height given)"
+        out.append(f"<p>Side-on walk: view <strong>{e(s.get('view'))}</strong>, {e(s.get('n_passes_usable'))} usable "
+                   f"pass(es), <span class='left-c'>{e(n.get('left'))} left</span> and <span class='right-c'>{e(n.get('right'))} right</span> strides; "
+                   f"lengths in {e(scale)}. Normal ranges: {e((s.get('reference') or {}).get('spatiotemporal_group', ''))}.</p>")
+        out.append("<h3>The walk at key moments</h3>" + _stills_html(a, "side"))
+        out.append("<h3>Timing and distance</h3>")
+        out.append(_param_rows(s.get("parameters", {}), SPATIOTEMPORAL, amber_sd))
+        out.append(f"<p class='legend'>{_dot('green')}inside the normal range {_dot('amber')}slightly outside "
+                   f"{_dot('red')}clearly outside {_dot('none')}no range. {e(report_knowledge()['traffic_light']['rule'])}. "
+                   "Symmetry index = |left − right| / mean × 100.</p>")
+        st = {sd: (s.get("parameters", {}).get("stance_pct", {}).get(sd) or {}).get("mean") for sd in ("left", "right")}
+        uri = angle_curves_uri(s.get("curves", {}), {k: v for k, v in st.items() if v is not None})
+        if uri:
+            src = ((s.get("curves", {}).get("knee_flex_deg") or {}).get("normal") or {}).get("source", "")
+            out.append(f"<h3>Joint angles over the gait cycle</h3><figure class='plot'><img alt='joint-angle curves' src='{uri}'>"
+                       f"<figcaption>Mean ± SD per side (<span class='left-c'>left</span>, <span class='right-c'>right</span>); "
+                       f"grey band: normal ± 1 SD ({e(src)}); dotted line: toe-off. Hip and ankle levels from one camera "
+                       "can differ from lab values by a constant offset (section 6).</figcaption></figure>")
+        out.append("<h3>Joint angles at key moments</h3>" + _param_rows(s.get("parameters", {}), KINEMATIC, amber_sd))
+        out.append(_not_measurable(s))
+    else:
+        out.append(f"<p><strong>No side-on walk analysed</strong>{(': ' + e(side.get('message'))) if side.get('message') else ''}. "
+                   f"{e(side.get('record_next_time'))}</p>")
+    out.append("<h3>Frontal plane (from the front or back)</h3>")
+    if fr.get("status") == "analysed":
+        s = fr["summary"]
+        frontal_keys = [(k, _metric_words(k)) for k in s.get("parameters", {}) if k not in dict(SPATIOTEMPORAL)
+                        and k not in dict(KINEMATIC) and not k.endswith(("_rel", "_rel_per_s"))]
+        table = _param_rows(s.get("parameters", {}), frontal_keys, amber_sd)
+        out.append(f"<p>Walk filmed from the {e(fr.get('camera', 'front'))}: view {e(s.get('view'))}.</p>")
+        out.append(_stills_html(a, "frontal"))
+        out.append(table or "<p>No frontal measure could be computed from this recording.</p>")
+        out.append(_not_measurable(s))
+    else:
+        out.append(f"<p><strong>No frontal walk analysed</strong>{(': ' + e(fr.get('message'))) if fr.get('message') else ''}. "
+                   f"{e(fr.get('record_next_time'))}</p>")
+    titles = _pattern_titles()
+    pats = doc.get("patterns", [])
+    present = [p for p in pats if p.get("status") == "present"]
+    absent = [p for p in pats if p.get("status") == "absent"]
+    nas = [p for p in pats if p.get("status") == "not_assessable"]
+    out.append("<h3>Gait patterns and their evidence</h3>")
+    if present:
+        out.extend(_finding_block(p, titles.get(p["code"], p["code"])) for p in present)
+    else:
+        out.append("<p>No gait pattern crossed its threshold.</p>")
+    if absent:
+        out.append("<details><summary>Checked and not seen (" + str(len(absent)) + ")</summary>"
+                   + "".join(_finding_block(p, titles.get(p["code"], p["code"])) for p in absent) + "</details>")
+    if nas:
+        out.append("<details><summary>Could not be checked with these recordings (" + str(len(nas)) + ")</summary><ul>"
+                   + "".join(f"<li><strong>{e(titles.get(p['code'], p['code']))}</strong>: {e(p.get('reason'))}</li>" for p in nas)
+                   + "</ul></details>")
+    out.append("</section>")
+    return "".join(out)
+
+
+def _posture(a: Assessment) -> str:
+    from gaitscope.report.svg import file_data_uri
+
+    doc = a.document
+    p = doc.get("posture", {})
+    out = ["<section id='posture' class='major'><h2><span class='num'>3</span>Standing posture</h2>"]
+    if p.get("status") != "analysed":
+        out.append(f"<p><strong>No posture photos analysed</strong>{(': ' + e(p.get('message'))) if p.get('message') else ''}. "
+                   f"{e(p.get('record_next_time'))}</p></section>")
+        return "".join(out)
+    pj = p.get("posture", {})
+    figs = []
+    for view, path in a.posture_images.items():
+        path = Path(path)
+        if path.is_file():
+            figs.append(f"<figure><img alt='{e(view)} posture' src='{file_data_uri(path.read_bytes(), 'image/jpeg')}'>"
+                        f"<figcaption>{e(view)} view: plumb line and level lines</figcaption></figure>")
+    if figs:
+        out.append("<div class='photos'>" + "".join(figs) + "</div>")
+    rows = []
+    for m in pj.get("measures", []):
+        cm = f"{_fmt(m.get('value_cm'), 1)} ± {_fmt(m.get('error_cm'), 1)} cm" if m.get("value_cm") is not None else ""
+        rows.append(f"<tr><td>{e(m.get('view'))}</td><td>{e(str(m.get('name', '')).replace('_', ' '))}"
+                    f"{(' – ' + _side(m.get('side'))) if m.get('side') else ''}</td>"
+                    f"<td class='num'>{_fmt(m.get('value_deg'), 1)} ± {_fmt(m.get('error_deg'), 1)} deg</td>"
+                    f"<td class='num'>{cm}</td><td class='small'>{e(m.get('note', ''))}</td></tr>")
+    if rows:
+        out.append("<table><tr><th>view</th><th>measure</th><th class='num'>angle</th><th class='num'>distance</th>"
+                   "<th>note</th></tr>" + "".join(rows) + "</table>")
+    from gaitscope.posture.findings import FINDING_CODES
+
+    present = [f for f in doc.get("posture_findings", []) if f.get("status") == "present"]
+    for f in present:
+        out.append(_finding_block(f, "Standing: " + FINDING_CODES.get(f["code"], f["code"]).split(";")[0]))
+    if not present:
+        out.append("<p>No standing-posture finding beyond the measurement error.</p>")
+    pt = pj.get("posture_type") or {}
+    if pt:
+        out.append(f"<p>Posture type (Kendall): <strong>{e(pt.get('type'))}</strong>"
+                   f"{(' – ' + e(pt.get('reason'))) if pt.get('reason') else ''}</p>")
+    notes = [q for v in (pj.get("views") or {}).values() for q in v.get("quality", [])]
+    if notes:
+        out.append("<p class='small'>Photo quality: " + "; ".join(e(n) for n in notes) + "</p>")
+    if p.get("record_next_time"):
+        out.append(f"<p class='small'>{e(p['record_next_time'])}</p>")
+    out.append("</section>")
+    return "".join(out)
+
+
+def _chain(doc: Mapping[str, Any]) -> str:
+    from gaitscope.knowledge.loader import load_knowledge
+    from gaitscope.report.svg import chain_svg
+
+    kb = load_knowledge()
+    ch = doc.get("chain", {})
+    svg = chain_svg(list(kb.nodes.values()), list(kb.edges), ch)
+    out = ["<section id='chain' class='major'><h2><span class='num'>4</span>The kinetic chain: foot to lower back</h2>",
+           f"<div class='chain'>{svg}</div>",
+           "<p class='legend'>Filled boxes: involved (dark: seen in your recordings or answers; light: inferred upstream). "
+           "Numbers: likely contributors in rank order. Coloured arrows: each contributor's path to the lower back, read "
+           "\"is associated with\" and coloured by evidence (thin grey: other links between involved boxes): "
+           "<span class='ev strong'>strong</span> <span class='ev moderate'>moderate</span> "
+           "<span class='ev limited'>limited</span> <span class='ev expert_opinion'>expert opinion</span>.</p>"]
+    cons = ch.get("contributors", [])
+    if not cons:
+        out.append("<p>No finding pointed to an upstream contributor.</p>")
+    for c in cons:
+        steps = "".join(f"<li>{e(kb.nodes[s['source']].label)} → {e(kb.nodes[s['target']].label)}: {e(s['mechanism'])} "
+                        f"<span class='ev {e(s['evidence'])}'>{e(LEVEL_WORDS.get(s['evidence'], s['evidence']))}</span>"
+                        f"<br><span class='small'>{e('; '.join(s.get('sources', [])))}</span></li>" for s in c.get("steps", []))
+        side = f" ({e(c['side'])})" if c.get("side") else ""
+        lvl = c.get("evidence") or ""
+        out.append(f"<div class='contrib'><h4>{e(c['rank'])}. {e(c['label'])}{side} "
+                   f"<span class='ev {e(lvl)}'>{e(LEVEL_WORDS.get(lvl, 'no evidenced path to the back'))}</span></h4>"
+                   f"<p>{e(c['reasoning'])}</p>"
+                   + (f"<details><summary>How each link is known</summary><ul>{steps}</ul></details>" if steps else "")
+                   + "</div>")
+    out.append("</section>")
+    return "".join(out)
+
+
+def _plan(doc: Mapping[str, Any]) -> str:
+    plan = doc.get("plan", {})
+    out = ["<section id='plan' class='major'><h2><span class='num'>5</span>Your plan</h2>"]
+    if plan.get("withheld"):
+        out.append("<div class='box withheld' id='plan-withheld'><strong>Exercise plan withheld.</strong> "
+                   f"{e(plan.get('urgent_message'))}</div></section>")
+        return "".join(out)
+    exs = plan.get("exercises", [])
+    if exs:
+        out.append("<p>Do them in this order, on most days. Mild discomfort is fine; stop if pain is sharp or spreads.</p><div class='cards'>")
+        for x in exs:
+            contra = "; ".join(x.get("contraindications", []))
+            out.append(
+                f"<div class='excard'><h4>{e(x['order'])}. {e(x['name'])}</h4><div class='dose'>{e(x['dose'])}</div>"
+                f"<dl><dt>What</dt><dd>{e(x['instructions'])}</dd><dt>Why</dt><dd>{e(x['why'])}</dd>"
+                f"<dt>When it gets easy</dt><dd>{e(x['progression'])}</dd>"
+                f"<dt>If it is too hard</dt><dd>{e(x.get('regression', ''))}</dd>"
+                f"<dt>Avoid if</dt><dd>{e(contra) or 'no specific precaution'}</dd></dl>"
+                f"<div class='small'>{e(x.get('source', ''))}</div></div>")
+        out.append("</div>")
+    for n in plan.get("notes", []):
+        out.append(f"<p>{e(n)}</p>")
+    if plan.get("excluded"):
+        out.append("<p class='small'>Left out because of your answers: " + "; ".join(
+            f"{e(x['exercise_id'].replace('_', ' '))} ({e(x['reason'])})" for x in plan["excluded"]) + "</p>")
+    adv = plan.get("advice", [])
+    if adv:
+        out.append("<h3>Footwear, habits and re-testing</h3><table><tr><th>advice</th><th>why</th><th>source</th></tr>")
+        for x in adv:
+            out.append(f"<tr><td><strong>{e(x['title'])}</strong><br>{e(x['text'])}</td><td class='small'>{e(x['why'])}</td>"
+                       f"<td class='small'>{e(x['source'])}</td></tr>")
+        out.append("</table>")
+    out.append("</section>")
+    return "".join(out)
+
+
+def _help_method(doc: Mapping[str, Any]) -> str:
+    rk = report_knowledge()
+    help_items = "".join(f"<li>{e(t)}</li>" for t in rk["seek_help"])
+    acc = "".join(f"<tr><td>{e(x['measure'])}</td><td>{e(x['value'])}</td><td class='small'>{e(x['reference'])}</td></tr>"
+                  for x in rk["accuracy"])
+    lim = "".join(f"<li>{e(t)}</li>" for t in rk["limitations"])
+    k = doc.get("knowledge", {})
+    files = ", ".join(e(v) for v in (doc.get("files") or {}).values())
+    return (
+        "<section id='help' class='major'><h2><span class='num'>6</span>When to seek professional help</h2>"
+        f"<ul>{help_items}</ul><p class='small'>{e(rk['seek_help_source'])}</p>"
+        "<h3>How this was measured</h3>"
+        "<p>A pose model finds body landmarks in each video frame (or the keypoints are read from the file); the "
+        "walk is cleaned and split into straight passes; foot contacts are detected from the feet's motion; "
+        "timing, lengths (scaled from your height) and joint angles are measured per stride and compared with "
+        "published normal ranges. Pattern rules with published or stated thresholds give the findings; a "
+        "reviewed knowledge graph links them to likely contributors with the evidence level of each link; the plan "
+        "is chosen from the contributors.</p>"
+        "<h3>Measured accuracy</h3><table><tr><th>measure</th><th>error</th><th>against</th></tr>" + acc + "</table>"
+        "<p class='small'>From docs/accuracy.md (benchmarks/accuracy.py reproduces every number).</p>"
+        f"<h3>Limitations</h3><ul>{lim}</ul>"
+        f"<p><strong>{e(doc.get('screening_note'))}</strong></p></section>"
+        f"<footer>gaitscope {e(doc.get('gaitscope_version'))} · assessment schema {e(doc.get('schema_version'))} · "
+        f"knowledge {e(k.get('chain_patterns_exercises'))}, intake {e(k.get('intake'))} · files: {files}</footer>"
+    )
+
+
+def build_report_html(assessment: Assessment) -> str:
+    """The report as one HTML string (self-contained; no script, no external resource)."""
+    doc = assessment.document
+    amber = float(report_knowledge()["traffic_light"]["amber_sd"])
+    name = doc.get("client", {}).get("name")
+    title = "gaitscope report" + (f" – {name}" if name else "")
+    synth = (f"<div class='box synthetic' id='synthetic'><strong>Synthetic data.</strong> {e(doc['synthetic_note'])}</div>"
+             if doc.get("synthetic_note") else "")
+    body = "".join([
+        _header(doc), _urgent(doc), synth, _missing(doc), _glance(doc), _gait(assessment, amber),
+        _posture(assessment), _chain(doc), _plan(doc), _help_method(doc),
+    ])
+    return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+            "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+            "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; img-src data:; style-src 'unsafe-inline'\">"
+            f"<title>{e(title)}</title><style>{_css()}</style></head><body><main>{body}</main></body></html>")
+
+
+def write_report(assessment: Assessment, path: str | Path) -> Path:
+    """Write the HTML report; returns its path."""
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    p.write_text(build_report_html(assessment), encoding="utf-8")
+    return p

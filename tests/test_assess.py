@@ -1,0 +1,144 @@
+"""`gaitscope assess` and `gaitscope demo` end to end: the phantom's injected pattern is found and reported,
+a red flag withholds the plan, a missing input is said to be missing, the intake feeds the chain, names
+are escaped, user errors are one line. The real older-adult video run is marked slow.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from gaitscope.cli import main
+from gaitscope.intake import validate_intake
+from gaitscope.pipeline import assess
+from gaitscope.report import ASSESSMENT_SCHEMA, find_chromium
+from gaitscope.types import GaitscopeError
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    from gaitscope.demo import run_demo
+
+    out = tmp_path_factory.mktemp("demo")
+    text = run_demo(out, progress=False)
+    return out, text
+
+
+def _present(doc: dict) -> dict[str, str | None]:
+    return {p["code"]: p["side"] for p in doc["patterns"] if p["status"] == "present"}
+
+
+def test_demo_finds_the_injected_pattern_on_the_injected_side(demo):
+    out, text = demo
+    doc = json.loads((out / "assessment.json").read_text())
+    assert doc["schema"] == ASSESSMENT_SCHEMA and doc["schema_version"].startswith("1.")
+    truth = json.loads((out / "inputs" / "truth.json").read_text())
+    params = truth["params"]
+    assert params["pattern"] == "trendelenburg+reduced_heel_strike" and params["side"] == "right"
+    present = _present(doc)
+    # injected: moderate RIGHT reduced heel strike (side camera) and RIGHT Trendelenburg (camera behind)
+    assert present.get("reduced_heel_strike") == "right"
+    assert present.get("trendelenburg") == "right"
+    top = [f["code"] for f in doc["at_a_glance"]["top_findings"]]
+    assert {"reduced_heel_strike", "trendelenburg"} <= set(top)
+    # the chain names weak right hip abductors among the contributors; the plan is not withheld
+    contributors = {(c["node"], c["side"]) for c in doc["chain"]["contributors"]}
+    assert ("weak_hip_abductors", "right") in contributors
+    assert not doc["plan"]["withheld"] and 1 <= len(doc["plan"]["exercises"]) <= 5
+    assert doc["red_flags"] == [] and doc["red_flags_checked"]
+    # keypoint input: stills drawn on a blank canvas, from both cameras
+    views = {s["view"] for s in doc["gait"]["stills"]}
+    assert views == {"side", "frontal"} and not any(s["from_video_frame"] for s in doc["gait"]["stills"])
+    assert text.splitlines()[-1].startswith("done in ") and text.splitlines()[-1].endswith("report.html")
+
+
+def test_intake_answers_feed_the_chain(demo):
+    out, _ = demo
+    doc = json.loads((out / "assessment.json").read_text())
+    assert "intake.heel_pain_history" in doc["intake_flags"]
+    nodes = {a["node"]: a for a in doc["chain"]["active_nodes"]}
+    assert "intake.heel_pain_history" in nodes["plantar_heel_pain"]["findings"]
+
+
+def test_red_flag_withholds_the_plan(demo, tmp_path):
+    out, _ = demo
+    ik = validate_intake({"saddle_numbness": True, "heel_pain_history": True}, source="test")
+    res = assess(side_video=out / "inputs" / "pose.csv", intake=ik, height_m=1.70, out_dir=tmp_path, overlay=False)
+    doc = res.document
+    assert [r["id"] for r in doc["red_flags"]] == ["saddle_numbness"]
+    assert doc["plan"]["withheld"] and doc["plan"]["exercises"] == []
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "id='urgent'" in page and "See a doctor now" in page and "id='plan-withheld'" in page
+    assert "class='excard'" not in page
+    assert page.index("id='urgent'") < page.index("id='glance'")  # the box is at the top
+
+
+def test_missing_inputs_are_named_with_what_to_record(demo, tmp_path):
+    out, _ = demo
+    res = assess(side_video=out / "inputs" / "pose.csv", height_m=1.70, out_dir=tmp_path, overlay=False,
+                 name="<script>alert(1)</script>")
+    doc = res.document
+    assert {m["what"] for m in doc["missing"]} == {"frontal_video", "photos", "intake"}
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "id='missing'" in page and "No frontal walk analysed" in page and "No posture photos analysed" in page
+    assert "Safety questions not answered" in page and "Film the walk from behind" in page
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    # Trendelenburg needs a frontal view: not assessable here, not silently absent
+    tr = next(p for p in doc["patterns"] if p["code"] == "trendelenburg")
+    assert tr["status"] == "not_assessable"
+
+
+def test_nothing_to_assess_and_missing_file_are_one_line_errors(tmp_path, capsys):
+    with pytest.raises(GaitscopeError, match="nothing to assess"):
+        assess(out_dir=tmp_path)
+    code = main(["assess", "--side-video", str(tmp_path / "nope.mp4"), "--out", str(tmp_path / "o")])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "nope.mp4" in err and "--side-video" in err
+
+
+def test_cli_assess_prints_the_report_path_last(demo, tmp_path, capsys):
+    out, _ = demo
+    code = main(["assess", "--side-video", str(out / "inputs" / "pose.csv"), "--height-m", "1.7",
+                 "--out", str(tmp_path), "--quiet"])
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert code == 0 and lines[-1].startswith("assessment written: ") and str(tmp_path / "report.html") in lines[-1]
+    assert any(line.startswith("not assessed: intake") for line in lines)
+
+
+def test_cli_intake_asks_in_the_terminal(tmp_path):
+    # answer the first few prompts (name, age), skip the rest with empty lines
+    answers = "Ann\n63\n" + "\n" * 80
+    out = tmp_path / "intake.yaml"
+    res = subprocess.run([sys.executable, "-m", "gaitscope.cli", "intake", "--out", str(out)], input=answers,
+                         capture_output=True, text=True, timeout=60)
+    assert res.returncode == 0, res.stderr
+    text = out.read_text(encoding="utf-8")
+    assert re.search(r"^name: Ann$", text, re.M) and re.search(r"^age_years: 63$", text, re.M)
+    assert "intake written" in res.stdout
+
+
+@pytest.mark.slow
+def test_real_older_adult_video_assessment(shared_data, tmp_path):
+    video = shared_data / "video" / "walk_sagittal_older_adult.mp4"
+    pdf = find_chromium() is not None
+    res = assess(side_video=video, height_m=1.60, out_dir=tmp_path, pdf=pdf, progress=False)
+    doc = res.document
+    side = doc["gait"]["side"]
+    assert side["status"] == "analysed" and side["summary"]["view"] == "sagittal"
+    # stills from the forward pass only (frames about 20-163, data README), decoded from the video
+    stills = doc["gait"]["stills"]
+    assert stills and all(s["from_video_frame"] for s in stills)
+    assert all(20 <= s["frame"] <= 165 for s in stills), [s["frame"] for s in stills]
+    # cadence counted by eye 113-129 steps/min (docs/accuracy.md)
+    cad = side["summary"]["parameters"]["cadence_spm"]["both"]["mean"]
+    assert 105 <= cad <= 135
+    assert (tmp_path / "overlay_side.mp4").stat().st_size > 10_000
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert page.count("data:image/jpeg;base64,") >= 4  # four video stills
+    if pdf:
+        assert (tmp_path / "report.pdf").read_bytes().startswith(b"%PDF")

@@ -1,0 +1,168 @@
+"""The report: self-contained HTML with escaped text, traffic lights, accuracy figures from the docs, and
+(with headless Chromium) rendering checks: sections, images and plots present and visible, screenshot not
+blank, PDF pages not blank.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from gaitscope.report import Assessment, build_report_html, find_chromium, traffic_light
+from gaitscope.report.html import report_knowledge
+
+REPO = Path(__file__).resolve().parents[1]
+SECTIONS = ("glance", "gait", "posture", "chain", "plan", "help")
+
+
+@pytest.fixture
+def browser() -> str:
+    """Chromium's path; skips without it (a user's machine), fails in CI (GAITSCOPE_REQUIRE_BROWSER=1)."""
+    exe = find_chromium()
+    if exe is None:
+        if os.environ.get("GAITSCOPE_REQUIRE_BROWSER"):
+            pytest.fail("GAITSCOPE_REQUIRE_BROWSER is set but no Chromium was found (.ci/run installs it)")
+        pytest.skip("headless Chromium not installed (apt-get install chromium); CI installs it in .ci/run")
+    return exe
+
+
+CHECK_SCRIPT = """<script>
+window.addEventListener('load', () => {
+  const box = el => { const r = el.getBoundingClientRect(); return [Math.round(r.width), Math.round(r.height)]; };
+  const out = {sections: {}};
+  for (const id of %s) { const el = document.getElementById(id); out.sections[id] = el ? box(el) : null; }
+  out.imgs = [...document.images].map(i => ({alt: i.alt, natural: i.naturalWidth, box: box(i)}));
+  out.svgs = [...document.querySelectorAll('svg')].map(s => ({label: s.getAttribute('aria-label'), box: box(s)}));
+  out.svg_images = document.querySelectorAll('svg image').length;
+  out.cards = document.querySelectorAll('.excard').length;
+  out.scripts = document.scripts.length;
+  document.body.setAttribute('data-check', JSON.stringify(out));
+});
+</script>""" % json.dumps(list(SECTIONS))
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    from gaitscope.demo import run_demo
+
+    out = tmp_path_factory.mktemp("demo")
+    text = run_demo(out, progress=False)
+    return out, text
+
+
+def _check_in_browser(report: Path, tmp: Path) -> dict:
+    """Render a copy of the report with a measuring script (the report itself has none and forbids scripts)."""
+    from gaitscope.report.browser import dump_dom
+
+    text = report.read_text(encoding="utf-8")
+    text = re.sub(r"<meta http-equiv='Content-Security-Policy'[^>]*>", "", text)
+    probe = tmp / "probe.html"
+    probe.write_text(text.replace("</body>", CHECK_SCRIPT + "</body>"), encoding="utf-8")
+    dom = dump_dom(probe)
+    m = re.search(r'data-check="([^"]*)"', dom)
+    assert m, "the measuring script did not run"
+    return json.loads(html.unescape(m.group(1)))
+
+
+# ----------------------------------------------------------------------------------- pure checks
+def test_traffic_light_rule():
+    # range = mean +- 1 SD: 1.20-1.60 m/s -> mean 1.40, SD 0.20 (knowledge/report.toml [traffic_light])
+    rng = {"low": 1.20, "high": 1.60}
+    assert traffic_light(1.30, rng) == "green"
+    assert traffic_light(1.05, rng) == "amber"   # 1.75 SD below the mean
+    assert traffic_light(0.95, rng) == "red"     # 2.25 SD below
+    assert traffic_light(1.80, rng) == "amber"   # exactly 2 SD above
+    assert traffic_light(1.85, rng) == "red"
+    assert traffic_light(1.3, None) == "none"
+    assert traffic_light(float("nan"), rng) == "none"
+
+
+def test_accuracy_figures_come_from_docs_accuracy():
+    docs = (REPO / "docs" / "accuracy.md").read_text(encoding="utf-8")
+    for row in report_knowledge()["accuracy"]:
+        for num in re.findall(r"\d+\.\d+", row["value"]):
+            assert num in docs, f"{num} ({row['measure']}) is not in docs/accuracy.md"
+
+
+def test_report_is_self_contained_and_escapes_names(demo):
+    out, _ = demo
+    doc = json.loads((out / "assessment.json").read_text())
+    doc["client"]["name"] = "<script>alert(1)</script>"
+    doc["intake"]["answers"]["notes"] = "<img src=x onerror=alert(2)>"
+    text = build_report_html(Assessment(document=doc))
+    assert "<script" not in text.lower()
+    assert "<img src=x" not in text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    assert "&lt;img src=x onerror=alert(2)&gt;" in text
+    assert not re.search(r"""(src|href)\s*=\s*['"]?(https?:)?//""", text), "external resource in the report"
+    assert "Content-Security-Policy" in text
+
+
+def test_demo_report_has_every_section_and_embedded_pictures(demo):
+    out, text = demo
+    page = (out / "report.html").read_text(encoding="utf-8")
+    for sec in SECTIONS:
+        assert f"id='{sec}'" in page
+    assert page.count("data:image/svg+xml;base64,") >= 1       # angle curves (matplotlib)
+    assert page.count("<svg") >= 8                               # stills + chain diagram
+    assert page.count("data:image/jpeg;base64,") >= 2            # posture images
+    assert "Screening, not diagnosis" in page
+    assert str(out / "report.html") in text.splitlines()[-1]     # the demo's last line is the report path
+
+
+# ----------------------------------------------------------------------------------- in Chromium
+def test_report_renders_sections_images_and_plots_visibly(demo, tmp_path, browser):
+    out, _ = demo
+    check = _check_in_browser(out / "report.html", tmp_path)
+    for sec in SECTIONS:
+        w, h = check["sections"][sec]
+        assert w > 500 and h > 100, f"section {sec} not visible: {w}x{h}"
+    imgs = check["imgs"]
+    assert imgs and all(i["natural"] > 0 and i["box"][0] > 100 and i["box"][1] > 100 for i in imgs), imgs
+    assert any(i["alt"] == "joint-angle curves" for i in imgs)
+    labels = [s["label"] for s in check["svgs"]]
+    assert "kinetic chain from the foot to the lower back" in labels
+    assert all(s["box"][0] > 50 and s["box"][1] > 50 for s in check["svgs"]), check["svgs"]
+    assert check["cards"] >= 3
+
+
+def test_screenshot_is_not_blank(demo, tmp_path, browser):
+    from matplotlib import image as mpimg
+
+    from gaitscope.report import screenshot
+
+    out, _ = demo
+    png = screenshot(out / "report.html", tmp_path / "shot.png", width_px=1100, height_px=1600)
+    img = mpimg.imread(png)[:, :, :3]
+    ink = (img < 0.9).any(axis=2).mean()
+    assert 0.05 < ink < 0.9, f"screenshot looks blank or solid ({ink:.3f} of pixels inked)"
+    assert img.std() > 0.1
+
+
+def test_pdf_renders_with_non_blank_pages(demo, tmp_path, browser):
+    from gaitscope.report import print_pdf
+
+    out, _ = demo
+    pdf = print_pdf(out / "report.html", tmp_path / "report.pdf")
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF")
+    n_pages = len(re.findall(rb"/Type\s*/Page[^s]", data))
+    assert n_pages >= 4, n_pages
+    if shutil.which("pdftoppm") is None:
+        pytest.skip("pdftoppm (poppler-utils) not installed: page content not rasterised")
+    from matplotlib import image as mpimg
+
+    subprocess.run(["pdftoppm", "-r", "30", "-png", str(pdf), str(tmp_path / "page")], check=True, timeout=120)
+    pages = sorted(tmp_path.glob("page-*.png"))
+    assert len(pages) == n_pages
+    for p in pages:
+        img = mpimg.imread(p)[:, :, :3]
+        assert (img < 0.9).any(axis=2).mean() > 0.01, f"{p.name} is blank"
