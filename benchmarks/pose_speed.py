@@ -83,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[{r + 1}] bare loop : {n / bw:6.1f} frames/s  wall {bw:6.2f} s  cpu/wall {bc / bw:4.2f}")
         print(f"[{r + 1}] pose stage: {sn / sw:6.1f} frames/s  wall {sw:6.2f} s  ratio {ratio:4.2f}  "
               f"(chunks {sel['chunks']}, people sampled every {sel['people_sampled_every_frames']} frames, "
-              f"second pass {sel['masked_second_pass']})")
+              f"second pass {sel['cropped_second_pass']})")
     if len(ratios) > 1:
         print(f"ratio stage/bare: min {min(ratios):.2f}  median {sorted(ratios)[len(ratios) // 2]:.2f}  "
               f"max {max(ratios):.2f}   target <= 0.75")

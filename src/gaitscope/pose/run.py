@@ -11,9 +11,11 @@ Steps (see ``docs/pose.md``):
    ``sample_every``-th frame (:class:`~gaitscope.pose._people.PeopleDetector`). Decoding runs in
    a background thread of each process.
 3. Link the people into tracks and choose the walker (:mod:`gaitscope.pose.walker`).
-4. **Pass 2, only when more than one person was seen**: rerun BlazePose with everything outside
-   the walker's (interpolated, padded) box greyed out, so the single-person model cannot pick
-   anyone else; frames where the walker is not in view stay empty.
+4. **Pass 2, only when more than one person was seen**: rerun BlazePose on a crop of each frame
+   to the walker's (interpolated, padded) box, so the single-person model cannot pick anyone
+   else (each frame is detected afresh, so a moving crop is harmless); frames where the walker
+   is not in view stay empty. Cropping, not greying out the rest: with the surroundings greyed,
+   BlazePose fitted the walker upside down in about a third of the frames of the outdoor clip.
 5. Write ``pose.csv`` + ``pose.json`` (and optionally ``overlay.mp4``); a later run with the same
    video (size and modification time) and backend reuses them.
 """
@@ -61,8 +63,8 @@ MIN_CHUNK_FRAMES = 90
 PEOPLE_SEARCH_HZ = 3.0
 #: ... but at least this many searches per clip (short clips).
 MIN_PEOPLE_SEARCHES = 24
-#: Grey used outside the walker's box in pass 2 (RGB).
-MASK_GREY = 114
+#: Pass 2 crops narrower or lower than this (px) are skipped (walker leaving the frame).
+MIN_CROP_PX = 32
 
 CSV_NAME = "pose.csv"
 OVERLAY_NAME = "overlay.mp4"
@@ -100,14 +102,11 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _mask_outside(rgb: np.ndarray, box: np.ndarray) -> np.ndarray:
-    h, w = rgb.shape[:2]
+def _crop_box(box: np.ndarray, width_px: int, height_px: int) -> tuple[int, int, int, int]:
+    """Integer crop (x0, y0, x1, y1) of a box, clipped to the image; empty if outside."""
     x0, y0 = int(max(0, np.floor(box[0]))), int(max(0, np.floor(box[1])))
-    x1, y1 = int(min(w, np.ceil(box[2]))), int(min(h, np.ceil(box[3])))
-    out = np.full_like(rgb, MASK_GREY)
-    if x1 > x0 and y1 > y0:
-        out[y0:y1, x0:x1] = rgb[y0:y1, x0:x1]
-    return out
+    x1, y1 = int(min(width_px, np.ceil(box[2]))), int(min(height_px, np.ceil(box[3])))
+    return x0, y0, max(x0, x1), max(y0, y1)
 
 
 def _run_job(job: _Job) -> dict[str, Any]:
@@ -124,27 +123,31 @@ def _run_job(job: _Job) -> dict[str, Any]:
     people: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}
     detector = PeopleDetector() if job.sample_every else None
     first = job.start if settings.get("static_image_mode") else max(0, job.start - WARMUP_FRAMES)
-    fed: list[int] = []
+    fed: list[tuple[int, int, int]] = []  # (frame index, crop x0, crop y0)
 
     def feed():
         for fr in iter_frames(job.info, start=first, stop=job.stop):
             if detector is not None and fr.index >= job.start and fr.index % job.sample_every == 0:
                 people[fr.index] = detector.detect(fr.rgb, fr.t_s)
-            img = fr.rgb
+            img, x0, y0 = fr.rgb, 0, 0
             if job.boxes is not None:
                 box = job.boxes[fr.index]
                 if not np.isfinite(box).all():
                     continue
-                img = _mask_outside(img, box)
-            fed.append(fr.index)
+                x0, y0, x1, y1 = _crop_box(box, img.shape[1], img.shape[0])
+                if x1 - x0 < MIN_CROP_PX or y1 - y0 < MIN_CROP_PX:
+                    continue
+                img = np.ascontiguousarray(img[y0:y1, x0:x1])
+            fed.append((fr.index, x0, y0))
             yield img
 
     try:
         for fp in backend.estimate(feed()):
-            i = fed[-1] - job.start
+            index, x0, y0 = fed[-1]
+            i = index - job.start
             if i < 0:
                 continue  # warm-up frame
-            xyz[i] = fp.xyz_px
+            xyz[i] = fp.xyz_px + np.array([x0, y0, 0.0])
             score[i] = fp.score
             world[i] = fp.world_m
     finally:
@@ -263,7 +266,7 @@ def estimate_video(
         axes: +x image right, +y down, +z away from the camera), NaN where not found.
     selection : dict
         How the walker was chosen: number of people tracks, the walker's horizontal travel and
-        height (px), whether the masked second pass ran, timings (s), warnings.
+        height (px), whether the cropped second pass ran, timings (s), warnings.
     """
     log = log or (lambda msg: None)
     workers = default_workers() if workers is None else max(1, int(workers))
@@ -289,13 +292,13 @@ def estimate_video(
     several = len(tracks) > 1 or max_in_frame > 1
     boxes = walker_mod.walker_boxes(walker, n, pad_frames=2 * sample_every)
 
-    masked = False
+    cropped = False
     if several:
         log(f"pose: {len(tracks)} people seen; following the walker (travels {walker.travel_px:.0f} px)")
         t1 = time.perf_counter()
         xyz, score, world, _, _ = _pass(info, backend=backend, workers=workers, sample_every=0, boxes=boxes)
         timings["pass2_s"] = time.perf_counter() - t1
-        masked = True
+        cropped = True
 
     # keep only poses whose hip midpoint lies in the walker's box (where the box is known)
     names = tuple(be.names)
@@ -306,6 +309,10 @@ def estimate_video(
     # outside the walker's (padded) span nobody walking was seen: drop whatever the tracker
     # followed there; inside it, drop poses away from the walker (another person, a false find)
     drop = ~known | ~inside
+    # a walker is upright: shoulders above hips in the upright image; a pose with them the other
+    # way round is a failed fit (seen on the outdoor clip when the walker passes a busy background)
+    sh = xyz[:, [names.index("left_shoulder"), names.index("right_shoulder")], 1].mean(axis=1)
+    drop |= np.isfinite(sh) & np.isfinite(hip[:, 1]) & (sh >= hip[:, 1])
     xyz[drop] = np.nan
     score[drop] = 0.0
     world[drop] = np.nan
@@ -325,7 +332,7 @@ def estimate_video(
         "walker_first_frame": int(walker.frames[0]),
         "walker_last_frame": int(walker.frames[-1]),
         "people_sampled_every_frames": sample_every,
-        "masked_second_pass": masked,
+        "cropped_second_pass": cropped,
         "chunks": n_chunks,
         "warnings": warnings_,
     }
