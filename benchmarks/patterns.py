@@ -1,10 +1,13 @@
 """Pattern detection on the phantom through the virtual camera: sensitivity, side, severity, specificity.
 
-Every sagittal-measurable pattern the phantom can inject (antalgic, foot drop -> steppage, stiff knee,
-crouch, reduced heel strike) at each severity, on each side, for several seeds, is filmed by the virtual
-camera from the left and from the right (30 frames/s, 1 px noise, 2 % dropped frames), analysed by the
-full gait pipeline (signal -> events -> metrics) and judged by the pattern rules. Normal walks measure
-specificity. Frontal patterns are reported as not assessable from these sagittal views.
+Every pattern the phantom can inject, at each severity, on each side, for several seeds, is filmed by the
+virtual camera (30 frames/s, 1 px noise, 2 % dropped frames) from the views that show it: sagittal patterns
+(antalgic, foot drop -> steppage, stiff knee, crouch, reduced heel strike) and reduced arm swing from the
+left and the right; frontal patterns (Trendelenburg, compensated Trendelenburg, knee valgus, leg-length
+difference) from the front and from behind. Each clip runs through the full ``analyze`` path (signal ->
+events -> metrics -> frontal measures -> findings) and the finding of the expected rule is checked for
+status, side and severity. Normal walks filmed from all four views measure specificity (per rule: normal
+walks in which that rule was not flagged).
 
 Run:  .venv/bin/python benchmarks/patterns.py [--seeds 2] [--duration-s 10]
 """
@@ -16,7 +19,6 @@ import time
 from collections import defaultdict
 
 from gaitscope.capture.virtual_camera import project
-from gaitscope.patterns import PatternContext, evaluate_patterns
 from gaitscope.phantom.walker import simulate
 from gaitscope.pipeline import analyze_pose
 from gaitscope.types import GaitscopeError
@@ -28,18 +30,35 @@ EXPECTED = {
     "stiff_knee": "stiff_knee",
     "crouch": "crouch",
     "reduced_heel_strike": "reduced_heel_strike",
+    "reduced_arm_swing": "reduced_arm_swing",
+    "trendelenburg": "trendelenburg",
+    "trendelenburg_compensated": "trendelenburg_compensated",
+    "knee_valgus": "knee_valgus",
+    "leg_length_difference": "leg_length_difference_signs",
 }
 SEVERITIES = ("mild", "moderate", "severe")
-CAMERAS = ("sagittal-left", "sagittal-right")
+SAGITTAL = ("sagittal-left", "sagittal-right")
+FRONTAL = ("frontal-front", "frontal-back")
+FRONTAL_PATTERNS = ("trendelenburg", "trendelenburg_compensated", "knee_valgus", "leg_length_difference")
+CAMERAS = SAGITTAL + FRONTAL
+
+
+def cameras_for(pattern: str) -> tuple[str, ...]:
+    return FRONTAL if pattern in FRONTAL_PATTERNS else SAGITTAL
+
+
+class _F:
+    """A findings.json pattern entry with attribute access."""
+
+    def __init__(self, d):
+        self.code, self.status, self.side, self.severity = d["code"], d["status"], d["side"], d["severity"]
 
 
 def run_one(pattern, severity, side, seed, camera, duration_s):
     walk = simulate(pattern=pattern, severity=severity, side=side, duration_s=duration_s, seed=seed)
     img = project(walk.pose, view=camera, rate_hz=30.0, noise_px=1.0, drop_fraction=0.02, seed=seed)
     res = analyze_pose(img, height_m=1.70)
-    view = res.prep.view if res.prep.view in ("sagittal", "frontal", "oblique", "3d") else "sagittal"
-    ctx = PatternContext(view=view, spatial_scale=res.prep.spatial_scale)
-    return {f.code: f for f in evaluate_patterns(res.cycles, ctx)}
+    return {d["code"]: _F(d) for d in res.findings["patterns"]}
 
 
 def main(argv=None) -> None:
@@ -57,7 +76,7 @@ def main(argv=None) -> None:
         for severity in SEVERITIES:
             for side in ("left", "right"):
                 for seed in range(args.seeds):
-                    for cam in CAMERAS:
+                    for cam in cameras_for(pattern):
                         try:
                             found = run_one(pattern, severity, side, seed, cam, args.duration_s)
                         except GaitscopeError:
@@ -77,25 +96,34 @@ def main(argv=None) -> None:
                         for c, g in found.items():
                             if c != code and g.status == "present":
                                 extra[(pattern, c)] += 1
-    normal_runs = 0
+    normal_runs = defaultdict(int)  # per camera group
     normal_fp = defaultdict(int)
     normal_na = defaultdict(int)
+    normal_assessed = defaultdict(int)
     for seed in range(5 * args.seeds):
         for cam in CAMERAS:
-            found = run_one(None, "moderate", "right", 100 + seed, cam, args.duration_s)
-            normal_runs += 1
+            try:
+                found = run_one(None, "moderate", "right", 100 + seed, cam, args.duration_s)
+            except GaitscopeError:
+                failures += 1
+                continue
+            normal_runs[cam] += 1
             for c, g in found.items():
                 if g.status == "present":
                     normal_fp[c] += 1
                 elif g.status == "not_assessable":
                     normal_na[c] += 1
+                if g.status != "not_assessable":
+                    normal_assessed[c] += 1
     elapsed = time.perf_counter() - t0
 
-    print(f"Pattern rules on the phantom through the virtual camera ({', '.join(CAMERAS)}, 30 fps, 1 px noise, "
-          f"2 % dropped frames), {args.seeds} seed(s) x 2 sides x 2 cameras per cell; {elapsed:.0f} s")
+    n_normal = sum(normal_runs.values())
+    print(f"Pattern rules on the phantom through the virtual camera (sagittal patterns: {', '.join(SAGITTAL)}; "
+          f"frontal patterns: {', '.join(FRONTAL)}; 30 fps, 1 px noise, 2 % dropped frames, height given), "
+          f"{args.seeds} seed(s) x 2 sides x 2 cameras per cell; full analyze path; {elapsed:.0f} s")
     print()
-    print("| phantom pattern | rule | sensitivity mild | moderate | severe | mean severity mild / moderate / severe | side wrong or both | specificity on normal walks |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| phantom pattern | rule | views | sensitivity mild | moderate | severe | mean severity mild / moderate / severe | side wrong or both | specificity (normal walks where the rule was assessable) |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for pattern, code in EXPECTED.items():
         cells = []
         sevs = []
@@ -104,17 +132,18 @@ def main(argv=None) -> None:
             cells.append(f"{d}/{n}")
             s = sev_seen[(pattern, severity)]
             sevs.append(f"{sum(s) / len(s):.1f}" if s else "-")
-        spec = f"{normal_runs - normal_fp[code]}/{normal_runs}"
-        print(f"| {pattern} | `{code}` | {' | '.join(cells)} | {' / '.join(sevs)} | {wrong_side[pattern]} | {spec} |")
+        spec = f"{normal_assessed[code] - normal_fp[code]}/{normal_assessed[code]}"
+        views = "front, back" if pattern in FRONTAL_PATTERNS else "left, right"
+        print(f"| {pattern} | `{code}` | {views} | {' | '.join(cells)} | {' / '.join(sevs)} | {wrong_side[pattern]} | {spec} |")
     print()
     if extra:
         print("Other rules present in the pattern walks (co-occurring signs):")
         for (pattern, c), k in sorted(extra.items()):
-            print(f"  {pattern}: {c} x{k} of {6 * args.seeds * 2}")
-    print(f"Normal walks: {normal_runs}; any rule present: "
+            print(f"  {pattern}: {c} x{k} of {3 * 2 * args.seeds * 2}")
+    print(f"Normal walks: {n_normal} ({', '.join(f'{c} {k}' for c, k in normal_runs.items())}); any rule present: "
           + (", ".join(f"{c} x{k}" for c, k in sorted(normal_fp.items()) if k) or "none"))
-    print("Not assessable on normal sagittal walks: "
-          + ", ".join(f"{c} ({k}/{normal_runs})" for c, k in sorted(normal_na.items())))
+    print("Not assessable on normal walks (of all views): "
+          + ", ".join(f"{c} ({k}/{n_normal})" for c, k in sorted(normal_na.items())))
     if failures:
         print(f"Analysis refused {failures} walk(s) (counted as missed).")
 

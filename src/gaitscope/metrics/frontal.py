@@ -20,8 +20,8 @@ Per-stride columns (names, units and signs of ``knowledge/metrics.csv``; definit
                                this stance) and the other foot's latest footprint before this IC.
 ``circumduction_m``            peak outward excursion of this side's ankle in swing beyond the straight
                                line joining its footprints before and after the swing.
-``heel_eversion_deg``          back-view video only: peak rearfoot angle in mid-stance (20-80 % of
-                               stance) = calcaneus line (ankle -> heel) minus shank line (knee ->
+``heel_eversion_deg``          back-view video only: median rearfoot angle in mid-stance (20-80 % of
+                               stance; the median because the short heel segment is noisy in pixels) = calcaneus line (ankle -> heel) minus shank line (knee ->
                                ankle), each from the downward vertical, + = heel lateral (eversion).
 ``foot_progression_deg``       3D only: median angle of the heel -> toe line to the walking direction in
                                the horizontal plane over 20-60 % of stance; + = out-toeing.
@@ -65,6 +65,8 @@ FRONTAL_VIDEO_UNRELIABLE_TIMING: tuple[str, ...] = (
     "double_support_pct",
     "single_support_pct",
 )
+#: Centred running-mean window applied to frontal-video angle curves before their peaks are taken, seconds.
+SMOOTH_FRONTAL_S = 0.2
 #: Mid-hips to mid-shoulders as a fraction of standing height (Winter 2009, Fig. 4.1: 0.818 - 0.530 H).
 TRUNK_FRACTION_OF_HEIGHT = 0.288
 _EVENT_COLUMNS = ("event", "side", "frame", "t_s", "pass", "score")
@@ -225,40 +227,52 @@ class FootStillnessEventDetector:
                 heel = _pt(plane, names, f"{side}_heel")[sl]
                 toe = _pt(plane, names, f"{side}_toe")[sl]
                 c, cen = foot_speed.foot_speeds(heel, toe, t, 0.0)
+                sz = size[sl]
+                # image speeds shrink with distance: compare them in apparent standing heights per second
+                rel = sz / float(np.nanmedian(sz))
+                rel = np.where(np.isfinite(rel) & (rel > 0), rel, 1.0)
+                c, cen = c / rel, cen / rel
                 pk = foot_speed.swing_peaks(
                     cen, t, min_speed=self.min_swing_speed_height_per_s * prep.height,
                     min_interval_s=self.min_interval_s,
                 )
-                sz = size[sl]
                 score = prep.pose.score[sl]
                 ks = [names.index(f"{side}_heel"), names.index(f"{side}_toe")]
+                # stance positions: where the foot is slowest between two swing peaks
+                mids = []
                 for a, b in zip(pk[:-1], pk[1:]):
                     seg = c[a:b]
-                    if not np.isfinite(seg).any():
-                        continue
-                    m = int(a + np.nanargmin(seg))
+                    if np.isfinite(seg).any():
+                        mids.append(int(a + np.nanargmin(seg)))
+                ref = []
+                for m in mids:
                     lo_m, hi_m = max(m - 1, 0), min(m + 2, t.size)
                     hs = np.nanmedian(heel[lo_m:hi_m], axis=0)
                     ts = np.nanmedian(toe[lo_m:hi_m], axis=0)
                     d = np.fmin(np.hypot(*(heel - hs).T), np.hypot(*(toe - ts).T))
-                    tol = self.tolerance_height * float(np.nanmedian(sz[a:b]))
+                    ref.append((m, d, self.tolerance_height * float(sz[m]) if np.isfinite(sz[m]) else np.nan))
+                found: list[tuple[str, float, int]] = []
+                for k, (m, d, tol) in enumerate(ref):
                     if not np.isfinite(tol) or tol <= 0:
                         continue
-                    ic = _first_within(d, int(a), m + 1, tol)
-                    fc = _last_within(d, m, int(b) + 1, tol)
-                    conf = float(np.nanmean(score[a:b + 1][:, ks]))
+                    lo = ref[k - 1][0] if k > 0 else int(pk[0])
+                    hi = ref[k + 1][0] if k + 1 < len(ref) else int(pk[-1])
+                    ic = _first_within(d, lo, m + 1, tol)
+                    fc = _last_within(d, m, hi + 1, tol)
                     for kind, x in (("ic", ic), ("fc", fc)):
-                        if x is None:
-                            continue
-                        i_local = int(round(x))
-                        rows.append({
-                            "event": kind,
-                            "side": side,
-                            "frame": int(prep.pose.frame_index[p.start + i_local]),
-                            "t_s": float(np.interp(x, np.arange(t.size), t)),
-                            "pass": int(p.index),
-                            "score": float(np.clip(0.5 * conf, 0.0, 1.0)),  # half: timing is approximate
-                        })
+                        if x is not None:
+                            found.append((kind, x, m))
+                for kind, x, m in found:
+                    i_local = int(round(x))
+                    conf = float(np.nanmean(score[max(0, i_local - 2):i_local + 3][:, ks]))
+                    rows.append({
+                        "event": kind,
+                        "side": side,
+                        "frame": int(prep.pose.frame_index[p.start + i_local]),
+                        "t_s": float(np.interp(x, np.arange(t.size), t)),
+                        "pass": int(p.index),
+                        "score": float(np.clip(0.5 * conf, 0.0, 1.0)),  # half: timing is approximate
+                    })
         if not rows:
             return pd.DataFrame(columns=list(_EVENT_COLUMNS))
         df = pd.DataFrame(rows, columns=list(_EVENT_COLUMNS))
@@ -357,6 +371,13 @@ def compute_frontal(prep: Any, events: pd.DataFrame, cycles: pd.DataFrame) -> tu
                 fl_heel = np.stack([prep.sag_xy[:, names.index(f"{s}_heel"), 0], lat[:, names.index(f"{s}_heel"), 0]], -1)
                 fl_toe = np.stack([prep.sag_xy[:, names.index(f"{s}_toe"), 0], lat[:, names.index(f"{s}_toe"), 0]], -1)
                 series[s]["fpa"] = foot_progression_angle_deg(fl_heel, fl_toe, s)
+    if view == "frontal":
+        # a 2D frontal angle from pixels is noisy and the peak of a noisy curve is biased upward: smooth with a
+        # centred running mean over SMOOTH_FRONTAL_S (the stance-long peaks are far wider)
+        k = max(1, int(round(SMOOTH_FRONTAL_S * prep.rate_hz)))
+        for s in SIDES:
+            for key in list(series[s]):
+                series[s][key] = pd.Series(series[s][key]).rolling(k, center=True, min_periods=1).mean().to_numpy(float)
     if prep.view in ("sagittal", "3d", "oblique"):
         for s in SIDES:
             sh = _pt(prep.sag_xy, names, f"{s}_shoulder")
@@ -364,7 +385,13 @@ def compute_frontal(prep: Any, events: pd.DataFrame, cycles: pd.DataFrame) -> tu
             if not np.isfinite(dist).any():
                 dist = _pt(prep.sag_xy, names, f"{s}_wrist")
             if np.isfinite(sh).any() and np.isfinite(dist).any():
-                series[s]["arm"] = upper_arm_angle_deg(sh, dist)
+                arm = upper_arm_angle_deg(sh, dist)
+                if prep.pose.frame == "image":
+                    # the range of a noisy curve is biased upward; a 0.1 s running mean removes most pixel
+                    # noise and keeps 98 % of a 1 Hz arm swing
+                    k = max(1, int(round(0.1 * prep.rate_hz)))
+                    arm = pd.Series(arm).rolling(k, center=True, min_periods=1).mean().to_numpy(float)
+                series[s]["arm"] = arm
 
     # footprints: median lateral heel position over the middle of each stance
     prints: dict[str, list[tuple[float, float, float]]] = {s: [] for s in SIDES}  # (t_ic, t_fc, x)
@@ -406,7 +433,10 @@ def compute_frontal(prep: Any, events: pd.DataFrame, cycles: pd.DataFrame) -> tu
         if "fppa" in ser and stance.any():
             out.at[i, "knee_fppa_stance_max_deg"] = _peak(ser["fppa"], stance)
         if "ever" in ser and tf is not None:
-            out.at[i, "heel_eversion_deg"] = _peak(ser["ever"], _mask(t, ta + 0.2 * (tf - ta), ta + 0.8 * (tf - ta)))
+            v = ser["ever"][_mask(t, ta + 0.2 * (tf - ta), ta + 0.8 * (tf - ta))]
+            v = v[np.isfinite(v)]
+            if v.size >= 2:
+                out.at[i, "heel_eversion_deg"] = float(np.median(v))
         if "fpa" in ser and tf is not None:
             v = ser["fpa"][_mask(t, ta + 0.2 * (tf - ta), ta + 0.6 * (tf - ta))]
             v = v[np.isfinite(v)]
