@@ -124,7 +124,11 @@ def load_input(
     elif kind == "markers":
         from gaitscope.capture.markers import load_markers
 
-        reference = load_markers(path)
+        same_stem = path.with_suffix(".mot")
+        if path.suffix.lower() == ".trc" and same_stem.is_file() and not path.with_name(path.stem + "_ik.mot").is_file():
+            reference = load_markers(path, ik_path=same_stem)  # OpenSim IK angles beside the markers
+        else:
+            reference = load_markers(path)
         pose = reference.pose
         if virtual_camera is not None:
             from gaitscope.capture.virtual_camera import project
@@ -165,6 +169,7 @@ def analyze_pose(
     input_info: dict[str, Any] | None = None,
     age_years: float | None = None,
     sex: str | None = None,
+    ik_angles: pd.DataFrame | None = None,
 ) -> AnalysisResult:
     """Analyse keypoints already in memory (everything after the pose stage; no file I/O).
 
@@ -179,6 +184,11 @@ def analyze_pose(
         Description of the input stamped into the summary.
     age_years, sex
         Choose the spatiotemporal reference group (default adults 18-69, both sexes).
+    ik_angles
+        OpenSim inverse-kinematics angles of the same trial (``frame, t_s, side, hip_flex_deg, knee_flex_deg,
+        ankle_dorsi_deg``, times from the pose's first sample, e.g. ``MarkerRecording.model_angles`` of a
+        .trc with its ``_ik.mot``): the per-stride hip, knee and ankle values then come from these angles
+        at the strides found from the markers.
 
     Raises
     ------
@@ -203,6 +213,10 @@ def analyze_pose(
     events = events.loc[:, list(EVENT_COLUMNS)].reset_index(drop=True)
     angles = compute_angles(prep)
     cycles = compute_cycles(prep, events, angles)
+    if ik_angles is not None:
+        cycles = _ik_kinematics(prep, events, cycles, ik_angles)
+        prep = replace(prep, notes=(*prep.notes, "hip, knee and ankle values per stride from the OpenSim "
+                                    "inverse-kinematics angles (.mot) at the strides found from the markers"))
     cycles, frontal_na = _add_frontal(prep, events, cycles)
     info = dict(input_info or {})
     info.setdefault("path", pose.source)
@@ -212,6 +226,46 @@ def analyze_pose(
     assert_finite(summary)
     return AnalysisResult(pose=pose, prep=prep, events=events, cycles=cycles, angles=angles, summary=summary,
                           findings=findings)
+
+
+#: Per-stride values taken from IK angles when they are given (the trunk and foot-angle values stay ours).
+_IK_COLUMNS = ("knee_flex_ic_deg", "knee_flex_loading_max_deg", "knee_flex_swing_max_deg", "knee_flex_swing_range_deg",
+               "knee_flex_stance_min_deg", "hip_flex_ic_deg", "hip_ext_stance_max_deg", "hip_flex_swing_max_deg",
+               "ankle_dorsi_ic_deg", "ankle_plantar_pushoff_max_deg", "ankle_dorsi_swing_max_deg")
+
+
+def _ik_kinematics(prep: Any, events: pd.DataFrame, cycles: pd.DataFrame, ik: pd.DataFrame) -> pd.DataFrame:
+    """Replace the sagittal per-stride joint values with those of the IK angles at the same strides."""
+    import numpy as np
+
+    from gaitscope.knowledge.analysis_settings import analysis_setting
+    from gaitscope.metrics.cycles import discrete_kinematics
+    from gaitscope.metrics.kinematics import ANGLE_COLUMNS
+    from gaitscope.metrics.spatiotemporal import segment_strides
+
+    if len(cycles) == 0:
+        return cycles
+    t = prep.pose.t_s
+    arr: dict[str, dict[str, np.ndarray]] = {}
+    for side in ("left", "right"):
+        g = ik[ik["side"] == side].sort_values("t_s")
+        arr[side] = {}
+        for c in ANGLE_COLUMNS:
+            if c in g.columns and len(g) > 1:
+                arr[side][c] = np.interp(t, g["t_s"].to_numpy(float), g[c].to_numpy(float), left=np.nan, right=np.nan)
+            else:
+                arr[side][c] = np.full(t.size, np.nan)
+    strides = segment_strides(events, max_stride_time_s=analysis_setting("max_stride_time_s"))
+    kin = discrete_kinematics(strides, t_s=t, angles=arr, toe_up={s: np.full(t.size, np.nan) for s in ("left", "right")})
+    kin["side"], kin["start"] = strides["side"].to_numpy(), strides["start"].to_numpy()
+    key = kin.set_index(["side", "start"])
+    out = cycles.copy()
+    for i, row in out.iterrows():
+        k = (row["side"], row["start"])
+        if k in key.index:
+            for c in _IK_COLUMNS:
+                out.at[i, c] = float(key.loc[k, c])
+    return out
 
 
 def _frontal_video_events(prep: Any, events: pd.DataFrame) -> tuple[Any, pd.DataFrame]:
@@ -429,7 +483,12 @@ def analyze(
     pose, info, reference = load_input(
         input_path, out_dir=out, virtual_camera=virtual_camera, backend=backend, progress=progress
     )
-    result = analyze_pose(pose, height_m=height_m, input_info=info, age_years=age_years, sex=sex)
+    ik = None
+    if (reference is not None and virtual_camera is None and getattr(reference, "model_angles", None) is not None
+            and any("inverse kinematics" in n for n in getattr(reference, "notes", ()))):
+        ik = reference.model_angles
+        info["ik_angles"] = next(n for n in reference.notes if "inverse kinematics" in n)
+    result = analyze_pose(pose, height_m=height_m, input_info=info, age_years=age_years, sex=sex, ik_angles=ik)
     files = write_outputs(result, out) if write else {}
     return AnalysisResult(
         pose=result.pose,
@@ -723,7 +782,7 @@ def _at_a_glance(findings: list[Any], chain: dict[str, Any], plan: dict[str, Any
         line = "Exercise plan withheld: see a doctor first (see the box above)."
     elif plan.get("exercises"):
         names = [e["name"] for e in plan["exercises"]]
-        line = (f"{len(names)} exercises, about 15-20 minutes on most days: " + ", ".join(names)
+        line = (f"{len(names)} exercises in this order (dose on each card): " + ", ".join(names)
                 + "; re-test in 6 to 8 weeks.")
     else:
         line = "No corrective exercise needed from these findings: keep walking daily and re-test if symptoms change."

@@ -367,7 +367,8 @@ def _gait(a: Assessment, amber_sd: float) -> str:
             out.append(f"<h3>Joint angles over the gait cycle</h3><figure class='plot'><img alt='joint-angle curves' src='{uri}'>"
                        f"<figcaption>Mean ± SD per side (<span class='left-c'>left</span>, <span class='right-c'>right</span>); "
                        f"grey band: normal ± 1 SD ({e(src)}); dotted line: toe-off. Hip and ankle levels from one camera "
-                       "can differ from lab values by a constant offset (section 6).</figcaption></figure>")
+                       "can differ from lab values by a constant offset (section 6). The axes cover the normal band and "
+                       "most of each curve; a brief tracking glitch in a mean of few strides can run off the plot.</figcaption></figure>")
         out.append("<h3>Joint angles at key moments</h3>" + _param_rows(s.get("parameters", {}), KINEMATIC, amber_sd))
         out.append(_not_measurable(s))
     else:
@@ -462,9 +463,12 @@ def _chain(doc: Mapping[str, Any]) -> str:
 
     kb = load_knowledge()
     ch = doc.get("chain", {})
+    out = ["<section id='chain' class='major'><h2><span class='num'>4</span>The kinetic chain: foot to lower back</h2>"]
+    if not ch.get("active_nodes"):
+        out.append("<p>No finding or answer involved the kinetic chain, so no upstream contributor is suggested.</p></section>")
+        return "".join(out)
     svg = chain_svg(list(kb.nodes.values()), list(kb.edges), ch)
-    out = ["<section id='chain' class='major'><h2><span class='num'>4</span>The kinetic chain: foot to lower back</h2>",
-           f"<div class='chain'>{svg}</div>",
+    out += [f"<div class='chain'>{svg}</div>",
            "<p class='legend'>Filled boxes: involved (dark: seen in your recordings or answers; light: inferred upstream). "
            "Numbers: likely contributors in rank order. Coloured arrows: each contributor's path to the lower back, read "
            "\"is associated with\" and coloured by evidence (thin grey: other links between involved boxes): "
@@ -497,7 +501,7 @@ def _plan(doc: Mapping[str, Any]) -> str:
         return "".join(out)
     exs = plan.get("exercises", [])
     if exs:
-        out.append("<p>Do them in this order, on most days. Mild discomfort is fine; stop if pain is sharp or spreads.</p><div class='cards'>")
+        out.append("<p>Do them in this order, as often as each card says. Mild discomfort is fine; stop if pain is sharp or spreads down a leg.</p><div class='cards'>")
         for x in exs:
             contra = "; ".join(x.get("contraindications", []))
             out.append(
