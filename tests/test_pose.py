@@ -199,6 +199,31 @@ def test_two_people_the_walker_is_chosen(two_people):
 
 
 @pytest.mark.slow
+def test_phone_portrait_clip_gives_the_same_keypoints_upright(shared_data, tmp_path):
+    """A clip stored rotated with display metadata (as phones do) gives the keypoints of the
+    same clip stored upright; the smaller walker (about 170 px tall) draws a warning."""
+    import cv2
+
+    from gaitscope.capture.video import iter_frames, probe_video
+
+    info = probe_video(shared_data / "video" / "walk_sagittal_older_adult.mp4")
+    frames = [cv2.resize(f.rgb, (640, 360), interpolation=cv2.INTER_AREA) for f in iter_frames(info, start=40, stop=160)]
+    upright = write_clip(tmp_path / "upright.mp4", frames, bit_rate=3_000_000)
+    stored = [np.ascontiguousarray(np.rot90(f, k=-1)) for f in frames]  # sensor-oriented pixels
+    rotated = write_clip(tmp_path / "phone.mp4", stored, rotation_deg=90, bit_rate=3_000_000)
+    a = run_pose(upright, out_dir=tmp_path / "a", progress=False)
+    b = run_pose(rotated, out_dir=tmp_path / "b", progress=False)
+    assert b.pose.image_size_px == (640, 360)
+    both = np.isfinite(a.pose.get("left_hip")[:, 0]) & np.isfinite(b.pose.get("left_hip")[:, 0])
+    assert both.mean() > 0.9
+    for name in ("left_hip", "right_hip", "left_heel", "right_heel", "left_toe", "right_toe"):
+        d = np.hypot(*(a.pose.get(name)[both, :2] - b.pose.get(name)[both, :2]).T)
+        assert np.median(d) < 4.0, name
+    assert any("px tall" in w for w in b.warnings)
+    assert "warning:" in b.message
+
+
+@pytest.mark.slow
 def test_lateral_raise_clip_is_not_gait(shared_data, tmp_path, capsys):
     video = shared_data / "video" / "not_gait_lateral_raise.mp4"
     code = cli_main(["pose", str(video), "--out", str(tmp_path / "out"), "--quiet"])

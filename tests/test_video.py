@@ -36,6 +36,7 @@ def write_clip(
     rotation_deg: int | None = None,
     codec: str = "mpeg4",
     faststart: bool = False,
+    bit_rate: int | None = None,
 ) -> Path:
     """Write RGB ``frames`` as an mp4 with chosen presentation timestamps and display rotation."""
     h, w = frames[0].shape[:2]
@@ -44,6 +45,8 @@ def write_clip(
         s = c.add_stream(codec, rate=rate)
         s.width, s.height, s.pix_fmt = w, h, "yuv420p"
         s.codec_context.time_base = time_base
+        if bit_rate:
+            s.codec_context.bit_rate = bit_rate
         if rotation_deg is not None:
             s.set_display_rotation(rotation_deg)
         for i, img in enumerate(frames):

@@ -113,6 +113,7 @@ def _run_job(job: _Job) -> dict[str, Any]:
     """Run one chunk (in a worker process or the caller's); returns plain arrays."""
     from gaitscope.pose._people import PeopleDetector
 
+    cpu0 = time.process_time()
     settings = VIDEO_BACKEND_SETTINGS.get(job.backend, {})
     backend = get_backend(job.backend, **settings)
     k = len(backend.names)
@@ -153,7 +154,14 @@ def _run_job(job: _Job) -> dict[str, Any]:
     finally:
         if detector is not None:
             detector.close()
-    return {"start": job.start, "xyz": xyz, "score": score, "world": world, "people": people}
+    return {
+        "start": job.start,
+        "xyz": xyz,
+        "score": score,
+        "world": world,
+        "people": people,
+        "cpu_s": time.process_time() - cpu0,
+    }
 
 
 class _Child:
@@ -236,7 +244,7 @@ def _pass(info: VideoInfo, *, backend: str, workers: int, sample_every: int, box
     people: dict[int, list] = {}
     for r in results:
         people.update(r["people"])
-    return xyz, score, world, people, len(jobs)
+    return xyz, score, world, people, [round(r["cpu_s"], 3) for r in results]
 
 
 def _people_sample_step(info: VideoInfo) -> int:
@@ -277,10 +285,11 @@ def estimate_video(
 
     t0 = time.perf_counter()
     log(f"pose: {n} frames, {info.width_px}x{info.height_px} px, {workers} worker(s)")
-    xyz, score, world, people_raw, n_chunks = _pass(
+    xyz, score, world, people_raw, cpu1 = _pass(
         info, backend=backend, workers=workers, sample_every=sample_every, boxes=None
     )
     timings["pass1_s"] = time.perf_counter() - t0
+    timings["pass1_worker_cpu_s"] = cpu1
 
     people_by_frame = {}
     for f, plist in people_raw.items():
@@ -296,7 +305,8 @@ def estimate_video(
     if several:
         log(f"pose: {len(tracks)} people seen; following the walker (travels {walker.travel_px:.0f} px)")
         t1 = time.perf_counter()
-        xyz, score, world, _, _ = _pass(info, backend=backend, workers=workers, sample_every=0, boxes=boxes)
+        xyz, score, world, _, cpu2 = _pass(info, backend=backend, workers=workers, sample_every=0, boxes=boxes)
+        timings["pass2_worker_cpu_s"] = cpu2
         timings["pass2_s"] = time.perf_counter() - t1
         cropped = True
 
@@ -333,7 +343,7 @@ def estimate_video(
         "walker_last_frame": int(walker.frames[-1]),
         "people_sampled_every_frames": sample_every,
         "cropped_second_pass": cropped,
-        "chunks": n_chunks,
+        "chunks": len(cpu1),
         "warnings": warnings_,
     }
     meta = {
@@ -356,7 +366,7 @@ def estimate_video(
         source=str(info.path),
         meta=meta,
     )
-    selection["timings_s"] = {k: round(v, 3) for k, v in timings.items()}
+    selection["timings_s"] = {k: (round(v, 3) if isinstance(v, float) else v) for k, v in timings.items()}
     return pose, world, selection
 
 
