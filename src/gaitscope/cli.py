@@ -31,6 +31,7 @@ def _cmd_pose(args: argparse.Namespace) -> int:
         overlay=args.overlay,
         workers=args.workers,
         progress=not args.quiet,
+        force=args.force,
     )
     print(result.message)
     return 0
@@ -137,6 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--backend", default="mediapipe", help="pose backend (default: mediapipe)")
     p.add_argument("--overlay", action="store_true", help="also write overlay.mp4 with the skeleton drawn")
     p.add_argument("--workers", type=int, default=None, help="processes for the pose stage (default: all cores)")
+    p.add_argument("--force", action="store_true", help="re-run the model even if pose.csv matches this video")
     p.add_argument("--quiet", action="store_true", help="no progress output")
     p.set_defaults(func=_cmd_pose)
 
