@@ -330,8 +330,14 @@ def _finding_block(f: Mapping[str, Any], title: str) -> str:
     head = {"present": "present", "absent": "not seen", "not_assessable": "not assessable"}.get(status, status)
     side = f" – {_side(f['side'])}" if f.get("side") else ""
     reason = f"<p class='small'>{e(f.get('reason'))}</p>" if f.get("reason") else ""
+    evidence = list(f.get("evidence", []))
+    if status == "present" and f.get("side") in ("left", "right"):  # the finding's side; the rest is in assessment.json
+        own = [ev for ev in evidence if ev.get("side") in (None, f["side"])]
+        if own and len(own) < len(evidence):
+            reason += f"<p class='small'>Evidence of the {e(f['side'])} side shown; the other side's values are in assessment.json.</p>"
+            evidence = own
     return (f"<div class='finding {e(status)}'><h4>{e(title)}{side} · {e(head)} {_sev(f.get('severity', 0)) if status == 'present' else ''}</h4>"
-            f"{reason}{_evidence_table(f.get('evidence', []))}</div>")
+            f"{reason}{_evidence_table(evidence)}</div>")
 
 
 def _pattern_titles() -> dict[str, str]:
