@@ -124,3 +124,26 @@ def test_cli_prints_findings(shared_data, tmp_path, capsys):
     assert main(["analyze", str(shared_data / "angles" / "cycle_crouch1.mot"), "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "pattern crouch (both), severe" in out and "associated with" in out
+
+
+def test_trc_with_ik_mot_beside_uses_the_ik_angles(shared_data, tmp_path):
+    import shutil
+
+    import numpy as np
+    import pandas as pd
+
+    shutil.copy(shared_data / "mocap" / "walk_subject01.trc", tmp_path / "trial.trc")
+    shutil.copy(shared_data / "mocap" / "walk_subject01_ik.mot", tmp_path / "trial.mot")
+    res = analyze(tmp_path / "trial.trc", out_dir=tmp_path / "out")
+    assert any("inverse-kinematics" in n for n in res.summary["notes"])
+    # the stride's peak swing knee flexion is the IK file's own (knee_angle_r negative = flexion), read here
+    lines = (tmp_path / "trial.mot").read_text().splitlines()
+    start = next(i for i, ln in enumerate(lines) if ln.strip().lower() == "endheader") + 1
+    mot = pd.read_csv(tmp_path / "trial.mot", sep=r"\s+", skiprows=start)
+    t0 = float(np.loadtxt(tmp_path / "trial.trc", skiprows=6, max_rows=1)[1])  # file time of the first marker row
+    ev = res.events
+    row = res.cycles[res.cycles.side == "right"].iloc[0]
+    fc = ev[(ev.side == "right") & (ev.event == "fc") & (ev.t_s > row.t_start_s)].t_s.iloc[0]
+    t_end = row.t_start_s + row.stride_time_s
+    m = (mot.time - t0 >= fc - 0.02) & (mot.time - t0 <= t_end + 0.02)
+    assert row.knee_flex_swing_max_deg == pytest.approx(float((-mot.knee_angle_r[m]).max()), abs=1.0)

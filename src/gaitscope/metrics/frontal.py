@@ -264,7 +264,8 @@ class FootStillnessEventDetector:
                             found.append((kind, x, m))
                 for kind, x, m in found:
                     i_local = int(round(x))
-                    conf = float(np.nanmean(score[max(0, i_local - 2):i_local + 3][:, ks]))
+                    win = score[max(0, i_local - 2):i_local + 3][:, ks]
+                    conf = float(np.mean(win)) if win.size else 0.0
                     rows.append({
                         "event": kind,
                         "side": side,
