@@ -7,7 +7,6 @@ session-scoped fixtures); the others use synthetic inputs and pure functions.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import av
 import numpy as np

@@ -113,7 +113,7 @@ def _encoder_name() -> str:
     raise RuntimeError("PyAV has neither libx264 nor mpeg4 encoders")
 
 
-def write_overlay(info, pose, out_path, *, min_score: float = 0.3) -> "Path":
+def write_overlay(info, pose, out_path: str | Path, *, min_score: float = 0.3) -> Path:
     """Write ``out_path`` (mp4): the upright video with the walker's skeleton drawn.
 
     Parameters
@@ -130,8 +130,6 @@ def write_overlay(info, pose, out_path, *, min_score: float = 0.3) -> "Path":
     Path
         ``out_path``.
     """
-    from pathlib import Path
-
     import av
     import cv2
 
