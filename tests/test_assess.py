@@ -126,7 +126,8 @@ def test_cli_intake_asks_in_the_terminal(tmp_path):
 def test_real_older_adult_video_assessment(shared_data, tmp_path):
     video = shared_data / "video" / "walk_sagittal_older_adult.mp4"
     pdf = find_chromium() is not None
-    res = assess(side_video=video, height_m=1.60, out_dir=tmp_path, pdf=pdf, progress=False)
+    # she stands still at the left edge for about frames 163-182 (data README): the posture screen's side view
+    res = assess(side_video=video, photo_side=video, height_m=1.60, out_dir=tmp_path, pdf=pdf, progress=False)
     doc = res.document
     side = doc["gait"]["side"]
     assert side["status"] == "analysed" and side["summary"]["view"] == "sagittal"
@@ -138,7 +139,12 @@ def test_real_older_adult_video_assessment(shared_data, tmp_path):
     cad = side["summary"]["parameters"]["cadence_spm"]["both"]["mean"]
     assert 105 <= cad <= 135
     assert (tmp_path / "overlay_side.mp4").stat().st_size > 10_000
+    post = doc["posture"]
+    assert post["status"] == "analysed" and "side" in res.posture_images
+    frames = post["posture"]["views"]["side"]["frames"]
+    assert 150 <= min(frames) and max(frames) <= 195, frames
+    assert {m["what"] for m in doc["missing"]} == {"frontal_video", "photos", "intake"}  # photos: front missing
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
-    assert page.count("data:image/jpeg;base64,") >= 4  # four video stills
+    assert page.count("data:image/jpeg;base64,") >= 5  # four video stills and the posture image
     if pdf:
         assert (tmp_path / "report.pdf").read_bytes().startswith(b"%PDF")

@@ -934,7 +934,8 @@ def assess(
     missing = []
     for role, part in (("side_video", side_part), ("frontal_video", fr_part), ("photos", post_part)):
         if part["status"] != "analysed" or part.get("record_next_time"):
-            missing.append({"what": role, "status": part["status"], "message": part.get("message", ""),
+            status = "partial" if part["status"] == "analysed" else part["status"]
+            missing.append({"what": role, "status": status, "message": part.get("message", ""),
                             "record_next_time": part.get("record_next_time", ASSESS_NEXT_TIME.get(role, ""))})
     if ik is None:
         missing.append({"what": "intake", "status": "missing", "message": "",

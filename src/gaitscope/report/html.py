@@ -194,7 +194,8 @@ def _missing(doc: Mapping[str, Any]) -> str:
              "photos": "Standing posture photos", "intake": "Intake questions"}
     items = []
     for m in miss:
-        status = {"missing": "not given", "failed": "could not be analysed"}.get(m.get("status"), "incomplete")
+        status = {"missing": "not given", "failed": "could not be analysed", "partial": "only partly given"}.get(
+            m.get("status"), "incomplete")
         msg = f" ({e(m['message'])})" if m.get("message") else ""
         items.append(f"<li><strong>{e(names.get(m['what'], m['what']))}</strong>: {status}{msg}. "
                      f"<em>Next time:</em> {e(m.get('record_next_time'))}</li>")
@@ -456,7 +457,7 @@ def _posture(a: Assessment) -> str:
                    f"{(' – ' + e(pt.get('reason'))) if pt.get('reason') else ''}</p>")
     notes = [q for v in (pj.get("views") or {}).values() for q in v.get("quality", [])]
     if notes:
-        out.append("<p class='small'>Photo quality: " + "; ".join(e(n) for n in notes) + "</p>")
+        out.append("<div class='small'>Photo quality:<ul>" + "".join(f"<li>{e(n)}</li>" for n in notes) + "</ul></div>")
     if p.get("record_next_time"):
         out.append(f"<p class='small'>{e(p['record_next_time'])}</p>")
     out.append("</section>")
