@@ -147,3 +147,17 @@ def test_trc_with_ik_mot_beside_uses_the_ik_angles(shared_data, tmp_path):
     t_end = row.t_start_s + row.stride_time_s
     m = (mot.time - t0 >= fc - 0.02) & (mot.time - t0 <= t_end + 0.02)
     assert row.knee_flex_swing_max_deg == pytest.approx(float((-mot.knee_angle_r[m]).max()), abs=1.0)
+
+
+def test_chain_reasoning_names_each_node_once():
+    from gaitscope.chain import reason_chain
+    from gaitscope.knowledge.loader import load_knowledge
+    from gaitscope.types import Evidence, Finding
+
+    kb = load_knowledge()
+    ev = Evidence(metric="single_support_pct", value=1.16, unit="ratio", comparison=">", threshold=1.06,
+                  source="Patterson et al. 2008", side="left", note="")
+    for c in reason_chain([Finding("antalgic", "present", "left", 2, (ev,))]).contributors:
+        for n in kb.nodes.values():
+            assert c.reasoning.count(n.label) <= 1, (n.label, c.reasoning)
+        assert c.reasoning.endswith(")."), c.reasoning

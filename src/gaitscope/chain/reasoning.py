@@ -233,15 +233,25 @@ def reason_chain(
         frontier = nxt
 
     nodes_all = set(direct) | set(inferred)
+
+    def explain(n: str, seen: frozenset[str]) -> tuple[str, frozenset[str]]:
+        """The chain from a finding's sentence up to node ``n`` (nodes mentioned on the way)."""
+        if n in direct or n not in via or via[n][1] in seen:
+            return sentences.get(n, [kb.nodes[n].label])[0], frozenset({n})
+        _, child, e = via[n]
+        text, mentioned = explain(child, seen | {n})
+        return f"{text}, which is associated with {kb.nodes[n].label} ({_LEVEL_WORDS[e.evidence]})", mentioned | {n}
+
+    mentioned_by: dict[str, frozenset[str]] = {}
     active = []
     for n in nodes_all:
         node = kb.nodes[n]
         is_direct = n in direct
         sent = tuple(sentences.get(n, ()))
+        mentioned_by[n] = frozenset({n})
         if not is_direct and n in via:
-            _, child, e = via[n]
-            child_sent = sentences.get(child, [kb.nodes[child].label])[0]
-            sent = (f"{child_sent}, which is associated with {node.label} ({_LEVEL_WORDS[e.evidence]})",)
+            text, mentioned_by[n] = explain(n, frozenset())
+            sent = (text,)
         active.append(ActiveNode(
             node=n, label=node.label, kind=node.kind, region=node.region,
             sides=tuple(sorted(sides.get(n, ()))), score=round(direct.get(n, 0.0) + inferred.get(n, 0.0), 6),
@@ -265,7 +275,10 @@ def reason_chain(
         side = None if not a.sides else ("both" if len(a.sides) == 2 else a.sides[0])
         reasoning = ". ".join(a.sentences) if a.sentences else a.label[0].upper() + a.label[1:]
         if path:
-            links = [f"{kb.nodes[e.target].label} ({_LEVEL_WORDS[e.evidence]})" for e in path]
+            # nodes already named on the way up from the finding are not named again on the way to the outcome
+            seen = mentioned_by.get(a.node, frozenset())
+            links = [f"{kb.nodes[e.target].label} ({_LEVEL_WORDS[e.evidence]})" for e in path
+                     if e.target not in seen or e.target == outcome]
             reasoning += "; this is associated with " + ", which is associated with ".join(links)
         reasoning += "."
         if CAUSAL_RE.search(reasoning):  # knowledge texts are checked on load; this guards the templates' output
