@@ -93,6 +93,16 @@ def test_missing_inputs_are_named_with_what_to_record(demo, tmp_path):
     assert tr["status"] == "not_assessable"
 
 
+def test_unanswered_safety_questions_are_listed(demo, tmp_path):
+    out, _ = demo
+    ik = validate_intake({"saddle_numbness": False, "fever": False}, source="test")
+    res = assess(side_video=out / "inputs" / "pose.csv", intake=ik, height_m=1.70, out_dir=tmp_path, overlay=False)
+    assert not res.document["red_flags_checked"] and len(res.document["red_flags_unanswered"]) == 6
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "Some safety questions were not answered" in page and "Have you ever had cancer?" in page
+    assert not res.document["plan"]["withheld"]
+
+
 def test_nothing_to_assess_and_missing_file_are_one_line_errors(tmp_path, capsys):
     with pytest.raises(GaitscopeError, match="nothing to assess"):
         assess(out_dir=tmp_path)

@@ -77,6 +77,18 @@ def _ask_activities(q: Question, ask: Ask, say: Say) -> list[dict[str, Any]]:
     return out
 
 
+def _eof_as_empty(ask: Ask) -> Ask:
+    """End of input (Ctrl-D, a closed pipe) skips the remaining questions instead of failing."""
+
+    def wrapped(prompt: str) -> str:
+        try:
+            return ask(prompt)
+        except EOFError:
+            return ""
+
+    return wrapped
+
+
 def ask_intake(
     *, ask: Ask = input, say: Say = print, knowledge: IntakeKnowledge | None = None, name: str | None = None
 ) -> dict[str, Any]:
@@ -86,6 +98,7 @@ def ask_intake(
     :func:`gaitscope.intake.write_intake_file` writes.
     """
     kb = knowledge or load_intake_knowledge()
+    ask = _eof_as_empty(ask)
     answers: dict[str, Any] = {}
     say("gaitscope intake: a few questions before the walking video. Press Enter to skip any question.")
     if name is None:

@@ -172,10 +172,15 @@ def _header(doc: Mapping[str, Any]) -> str:
 def _urgent(doc: Mapping[str, Any]) -> str:
     reds = doc.get("red_flags") or []
     if not reds:
-        if not doc.get("red_flags_checked"):
+        if doc.get("intake") is None:
             return ("<div class='box missing' id='red-flags-unchecked'><strong>Safety questions not answered.</strong> "
                     "Red flags (signs that need a doctor first) could not be checked; answer the intake "
                     "(<code>gaitscope intake</code>) before starting the exercises.</div>")
+        if not doc.get("red_flags_checked"):
+            items = "".join(f"<li>{e(t)}</li>" for t in doc.get("red_flags_unanswered", []))
+            return ("<div class='box missing' id='red-flags-unchecked'><strong>Some safety questions were not "
+                    "answered.</strong> Please answer them (with a clinician if unsure) before starting the "
+                    f"exercises; a yes to any of them means seeing a doctor first:<ul>{items}</ul></div>")
         return ""
     items = "".join(f"<li><strong>{e(r['text'])}</strong> – {e(r['meaning'])}<br><span class='small'>{e(r['source'])}</span></li>"
                     for r in reds)
