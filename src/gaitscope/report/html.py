@@ -140,9 +140,18 @@ def _metric_words(metric: str) -> str:
     return words[:1].upper() + words[1:]
 
 
+def _readable(ev: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Shares shown as percentages (``fraction of strides`` -> ``% of strides``)."""
+    if str(ev.get("unit", "")).startswith("fraction"):
+        scale = lambda v: v * 100 if isinstance(v, (int, float)) else v  # noqa: E731
+        return {**ev, "value": scale(ev.get("value")), "threshold": scale(ev.get("threshold")),
+                "unit": "%" + str(ev["unit"])[len("fraction"):]}
+    return ev
+
+
 def _evidence_table(evidence: Iterable[Mapping[str, Any]]) -> str:
     rows = []
-    for ev in evidence:
+    for ev in map(_readable, evidence):
         rows.append(
             f"<tr><td>{e(_metric_words(ev.get('metric', '')))}{' – ' + _side(ev.get('side')) if ev.get('side') else ''}</td>"
             f"<td class='num'>{_fmt(ev.get('value'))} {e(ev.get('unit', ''))}</td>"
@@ -212,7 +221,7 @@ def _glance(doc: Mapping[str, Any]) -> str:
     g = doc.get("at_a_glance", {})
     tops = []
     for f in g.get("top_findings", []):
-        ev = f.get("evidence") or {}
+        ev = _readable(f.get("evidence") or {})
         evs = (f" <span class='small'>({e(_metric_words(ev.get('metric', '')))} {_fmt(ev.get('value'))} "
                f"{e(ev.get('unit', ''))}; threshold {e(ev.get('comparison', ''))} {_fmt(ev.get('threshold'))})</span>") if ev else ""
         side = f" – {_side(f['side'])}" if f.get("side") else ""
