@@ -166,3 +166,48 @@ def test_pdf_renders_with_non_blank_pages(demo, tmp_path, browser):
     for p in pages:
         img = mpimg.imread(p)[:, :, :3]
         assert (img < 0.9).any(axis=2).mean() > 0.01, f"{p.name} is blank"
+
+
+# ----------------------------------------------------------------------------------- SVG pieces
+def test_still_crop_keeps_the_skeleton_on_its_pixels():
+    """The frame is cropped around the person and placed at its own pixel coordinates: the white square
+    drawn at the knee's pixel (600, 400) must sit under the knee keypoint in the embedded crop."""
+    import base64
+    from io import BytesIO
+
+    from matplotlib import image as mpimg
+
+    from gaitscope.report.svg import still_svg
+
+    img = np.zeros((720, 1280, 3), dtype=np.uint8)
+    img[390:411, 590:611] = 255
+    kps = {"left_hip": (610.0, 300.0, 1.0), "left_knee": (600.0, 400.0, 1.0), "left_ankle": (590.0, 500.0, 1.0),
+           "nose": (612.0, 130.0, 1.0)}
+    svg = still_svg(kps, (1280, 720), image=img, label="t")
+    m = re.search(r'<image x="(\d+)" y="(\d+)" width="(\d+)" height="(\d+)" href="data:image/jpeg;base64,([^"]+)"', svg)
+    assert m, svg[:300]
+    x0, y0, w, h = (int(m.group(i)) for i in range(1, 5))
+    crop = mpimg.imread(BytesIO(base64.b64decode(m.group(5))), format="jpeg")
+    assert crop.shape[:2] == (h, w)
+    assert crop[400 - y0, 600 - x0].mean() > 200          # the square is under the knee keypoint
+    assert crop[min(h - 1, 480 - y0), 600 - x0].mean() < 50  # and not elsewhere
+    assert '<circle cx="600.0" cy="400.0"' in svg
+
+
+def test_chain_diagram_highlights_active_nodes_and_numbers_contributors():
+    from gaitscope.chain import reason_chain
+    from gaitscope.knowledge.loader import load_knowledge
+    from gaitscope.program import chain_to_dict
+    from gaitscope.report.svg import chain_svg
+    from gaitscope.types import Evidence, Finding
+
+    kb = load_knowledge()
+    f = Finding("trendelenburg", "present", "right", 2,
+                (Evidence("pelvic_drop_stance_max_deg", 11.0, "deg", ">", 7.0, "test", "right"),))
+    ch = chain_to_dict(reason_chain([f], knowledge=kb))
+    svg = chain_svg(list(kb.nodes.values()), list(kb.edges), ch)
+    assert svg.count('class="node-active"') == len(ch["active_nodes"])
+    assert svg.count('class="node"') == len(kb.nodes) - len(ch["active_nodes"])
+    path_edges = {(s["source"], s["target"]) for c in ch["contributors"] for s in c["steps"]}
+    assert svg.count('class="edge-active"') == len(path_edges) > 0
+    assert "weak hip abductors" in svg and "(right)" in svg
