@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -211,3 +212,15 @@ def test_chain_diagram_highlights_active_nodes_and_numbers_contributors():
     path_edges = {(s["source"], s["target"]) for c in ch["contributors"] for s in c["steps"]}
     assert svg.count('class="edge-active"') == len(path_edges) > 0
     assert "weak hip abductors" in svg and "(right)" in svg
+
+
+def test_report_stage_imports_no_model_or_video_library(demo):
+    """Stages after pose must not import mediapipe, cv2 or av (team rule): build the report in a fresh process."""
+    out, _ = demo
+    code = (
+        "import json, sys; from gaitscope.report import Assessment, build_report_html; "
+        f"doc = json.load(open({str(out / 'assessment.json')!r})); build_report_html(Assessment(document=doc)); "
+        "bad = [m for m in ('cv2', 'av', 'mediapipe') if m in sys.modules]; print(bad); sys.exit(1 if bad else 0)"
+    )
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stdout + res.stderr
