@@ -63,6 +63,9 @@ MIN_CHUNK_FRAMES = 90
 PEOPLE_SEARCH_HZ = 3.0
 #: ... but at least this many searches per clip (short clips).
 MIN_PEOPLE_SEARCHES = 24
+#: Warn when the walker's keypoints are found in less than this fraction of the frames of the
+#: walker's track (first to last people search that saw the walker).
+MIN_FOUND_FRACTION = 0.6
 #: Pass 2 crops narrower or lower than this (px) are skipped (walker leaving the frame).
 MIN_CROP_PX = 32
 
@@ -333,6 +336,13 @@ def estimate_video(
             f"the walker is only about {walker.height_px:.0f} px tall; heel and toe positions will be noisy "
             "(film closer or in landscape)"
         )
+    span = slice(max(0, int(walker.frames[0])), int(walker.frames[-1]) + 1)
+    kept = np.isfinite(xyz[span, hips, 0]).all(axis=1)
+    if kept.size and kept.mean() < MIN_FOUND_FRACTION:
+        warnings_.append(
+            f"the walker's keypoints were found in only {100 * kept.mean():.0f} % of the frames where she or he "
+            "was seen; check overlay.mp4 (light, clothing, occlusion)"
+        )
     timings["total_s"] = time.perf_counter() - t0
     selection = {
         "people_tracks": len(tracks),
@@ -345,6 +355,7 @@ def estimate_video(
         "cropped_second_pass": cropped,
         "chunks": len(cpu1),
         "warnings": warnings_,
+        "timings_s": {k: (round(v, 3) if isinstance(v, float) else v) for k, v in timings.items()},
     }
     meta = {
         "backend": be.name,
@@ -366,7 +377,6 @@ def estimate_video(
         source=str(info.path),
         meta=meta,
     )
-    selection["timings_s"] = {k: (round(v, 3) if isinstance(v, float) else v) for k, v in timings.items()}
     return pose, world, selection
 
 
