@@ -230,3 +230,24 @@ def test_lateral_raise_clip_is_not_gait(shared_data, tmp_path, capsys):
     assert code != 0
     assert "a person is visible but does not walk across the frame" in err
     assert str(video) in err and "\n" not in err and "record" in err
+
+
+@pytest.mark.slow
+def test_estimate_image_on_a_still_frame(shared_data):
+    """``estimate_image`` (used for standing photos) finds the feet of frame 60 where we read them."""
+    from gaitscope.capture.video import iter_frames, probe_video
+    from gaitscope.pose import estimate_image
+
+    info = probe_video(shared_data / "video" / "walk_sagittal_older_adult.mp4")
+    rgb = next(f.rgb for f in iter_frames(info, start=60, stop=61))
+    xyz, score, names = estimate_image(rgb)
+    assert xyz.shape == (len(names), 3) and score.shape == (len(names),)
+    for _, heel, toe in [r for r in FEET_READ_BY_EYE if r[0] == 60]:
+        best = min(
+            max(np.hypot(*(xyz[names.index(f"{s}_heel"), :2] - heel)), np.hypot(*(xyz[names.index(f"{s}_toe"), :2] - toe)))
+            for s in ("left", "right")
+        )
+        assert best <= FOOT_TOL_PX
+    # nobody in a blank image: NaN coordinates, zero scores
+    xyz0, score0, _ = estimate_image(np.full((480, 640, 3), 200, np.uint8))
+    assert np.isnan(xyz0).all() and not score0.any()
