@@ -756,6 +756,17 @@ def _draw_posture_canvas(res: Any, out: Path) -> None:
     write_posture(res, out, load_posture_knowledge())
 
 
+def _finding_description(code: str) -> str:
+    """The pattern's plain description (patterns.toml), or the posture code's meaning."""
+    from gaitscope.knowledge.loader import load_knowledge
+    from gaitscope.posture.findings import FINDING_CODES
+
+    try:
+        return load_knowledge().pattern(code).description
+    except KeyError:
+        return FINDING_CODES.get(code, "").split(";")[0].capitalize()
+
+
 def _finding_title(code: str) -> str:
     from gaitscope.knowledge.loader import load_knowledge
     from gaitscope.posture.findings import FINDING_CODES
@@ -775,7 +786,8 @@ def _at_a_glance(findings: list[Any], chain: dict[str, Any], plan: dict[str, Any
     for _, f in gait_first[:3]:
         ev = next((e for e in f.evidence if f.side in (None, "both") or e.side in (None, f.side)), None)
         top.append({
-            "code": f.code, "title": _finding_title(f.code), "side": f.side, "severity": f.severity,
+            "code": f.code, "title": _finding_title(f.code), "description": _finding_description(f.code),
+            "side": f.side, "severity": f.severity,
             "evidence": None if ev is None else {"metric": ev.metric, "value": ev.value, "unit": ev.unit,
                                                  "comparison": ev.comparison, "threshold": ev.threshold, "source": ev.source},
         })

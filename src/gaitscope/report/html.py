@@ -225,7 +225,8 @@ def _glance(doc: Mapping[str, Any]) -> str:
         evs = (f" <span class='small'>({e(_metric_words(ev.get('metric', '')))} {_fmt(ev.get('value'))} "
                f"{e(ev.get('unit', ''))}; threshold {e(ev.get('comparison', ''))} {_fmt(ev.get('threshold'))})</span>") if ev else ""
         side = f" – {_side(f['side'])}" if f.get("side") else ""
-        tops.append(f"<li><strong>{e(f['title'])}</strong>{side} {_sev(f.get('severity', 0))}{evs}</li>")
+        desc = f"<br><span class='desc'>{e(f['description'])}</span>" if f.get("description") else ""
+        tops.append(f"<li><strong>{e(f['title'])}</strong>{side} {_sev(f.get('severity', 0))}{desc}{evs}</li>")
     top_html = "<ol>" + "".join(tops) + "</ol>" if tops else "<p>No gait or posture pattern beyond the thresholds.</p>"
     cons = []
     for c in g.get("contributors", []):
