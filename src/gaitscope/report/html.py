@@ -125,6 +125,16 @@ METRIC_WORDS = {
     "single_support_pct": "Single-leg support", "stance_pct": "Stance", "step_time_s": "Step time",
     "stride_time_s": "Stride time", "step_length_m": "Step length", "foot_angle_ic_deg": "Foot angle at landing",
 }
+#: Plain names of the posture measures (zero and sign: gaitscope.posture.measures.MEASURE_DOCS).
+POSTURE_WORDS = {
+    "head_tilt": "Head tilt", "shoulder_height_difference": "Shoulder height difference",
+    "pelvic_obliquity": "Hip (pelvic) height difference", "knee_height_difference": "Knee height difference",
+    "trunk_shift": "Sideways shift of the shoulders over the pelvis", "weight_shift": "Weight shift over the feet",
+    "knee_frontal_alignment": "Knee alignment (valgus / varus)", "foot_turn_out": "Foot turn-out",
+    "cva": "Craniovertebral angle (forward head)", "head_forward": "Ear ahead of the shoulder",
+    "shoulder_ahead_of_plumb": "Shoulder ahead of the plumb line", "hip_ahead_of_plumb": "Hip ahead of the plumb line",
+    "trunk_lean": "Trunk lean (forward +)", "knee_sagittal": "Knee bend (+) or hyperextension (-)",
+}
 _SUFFIXES = ("_rel_per_s", "_mps", "_spm", "_pct", "_deg", "_rel", "_s", "_m")
 
 
@@ -449,11 +459,16 @@ def _posture(a: Assessment) -> str:
                         f"<figcaption>{e(view)} view: plumb line and level lines</figcaption></figure>")
     if figs:
         out.append("<div class='photos'>" + "".join(figs) + "</div>")
+    from gaitscope.posture.measures import MEASURE_DOCS
+
     rows = []
     for m in pj.get("measures", []):
         cm = f"{_fmt(m.get('value_cm'), 1)} ± {_fmt(m.get('error_cm'), 1)} cm" if m.get("value_cm") is not None else ""
-        rows.append(f"<tr><td>{e(m.get('view'))}</td><td>{e(str(m.get('name', '')).replace('_', ' '))}"
-                    f"{(' – ' + _side(m.get('side'))) if m.get('side') else ''}</td>"
+        name = str(m.get("name", ""))
+        sign = MEASURE_DOCS.get(name, "")
+        rows.append(f"<tr><td>{e(m.get('view'))}</td><td>{e(POSTURE_WORDS.get(name, name.replace('_', ' ')))}"
+                    f"{(' – ' + _side(m.get('side'))) if m.get('side') else ''}"
+                    f"{('<br><span class=small>' + e(sign) + '</span>') if sign else ''}</td>"
                     f"<td class='num'>{_fmt(m.get('value_deg'), 1)} ± {_fmt(m.get('error_deg'), 1)} deg</td>"
                     f"<td class='num'>{cm}</td><td class='small'>{e(m.get('note', ''))}</td></tr>")
     if rows:
