@@ -103,6 +103,17 @@ def test_unanswered_safety_questions_are_listed(demo, tmp_path):
     assert not res.document["plan"]["withheld"]
 
 
+def test_height_age_and_sex_come_from_the_intake(demo, tmp_path):
+    out, _ = demo
+    ik = validate_intake({"height_m": 1.70, "age_years": 72, "sex": "female"}, source="test")
+    doc = assess(side_video=out / "inputs" / "pose.csv", intake=ik, out_dir=tmp_path, overlay=False).document
+    assert doc["client"] == {"name": None, "height_m": 1.70, "age_years": 72, "sex": "female"}
+    s = doc["gait"]["side"]["summary"]
+    assert s["spatial_scale"] == "metres"
+    group = s["reference"]["spatiotemporal_group"]
+    assert "female" in group or "women" in group, group
+
+
 def test_nothing_to_assess_and_missing_file_are_one_line_errors(tmp_path, capsys):
     with pytest.raises(GaitscopeError, match="nothing to assess"):
         assess(out_dir=tmp_path)
