@@ -161,3 +161,17 @@ def test_chain_reasoning_names_each_node_once():
         for n in kb.nodes.values():
             assert c.reasoning.count(n.label) <= 1, (n.label, c.reasoning)
         assert c.reasoning.endswith(")."), c.reasoning
+
+
+def test_cli_phantom_frontal_pose_csv_to_findings(tmp_path, capsys):
+    # the phantom CLI films a right Trendelenburg from behind; analyze reads its pose.csv like any keypoint file
+    assert main(["phantom", "--out", str(tmp_path / "ph"), "--pattern", "trendelenburg", "--severity", "moderate",
+                 "--side", "right", "--view", "frontal-back", "--noise-px", "1", "--duration-s", "10", "--seed", "3"]) == 0
+    truth = json.loads((tmp_path / "ph" / "truth.json").read_text())
+    assert main(["analyze", str(tmp_path / "ph" / "pose.csv"), "--height-m", "1.70", "--out", str(tmp_path / "out")]) == 0
+    assert "pattern trendelenburg (right)" in capsys.readouterr().out
+    s = json.loads((tmp_path / "out" / "summary.json").read_text())
+    drop = s["parameters"]["pelvic_drop_stance_max_deg"]
+    true_right = truth["truth"]["per_side"]["right"]["pelvic_drop_stance_max_deg"]
+    assert drop["right"]["mean"] == pytest.approx(true_right, abs=2.5)  # frontal error 2.2 deg (docs/frontal.md)
+    assert drop["right"]["mean"] > drop["left"]["mean"] + 3
