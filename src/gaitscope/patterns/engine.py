@@ -10,6 +10,7 @@ reason. Pure functions; no video or pose imports.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
@@ -115,13 +116,15 @@ def _evaluate_condition(cond: Condition, side: str, aggs: Aggregates, kb: Knowle
         return _Outcome(None, reason=f"{metric} cannot be judged from a {ctx.view} view (needs {' or '.join(thr.views)})")
     data_side = side if side == POOLED or cond.on == "self" else _other(side)
     st = aggs.stat(data_side, metric)
-    where = "all strides" if data_side == POOLED else f"the {data_side} side"
+    where = "both sides together" if data_side == POOLED else f"the {data_side} side"
     if metric in ctx.not_assessable and (st is None or st.n == 0):
         return _Outcome(None, reason=f"{metric}: {ctx.not_assessable[metric]}")
     if st is None or (st.n == 0 and aggs.n_strides.get(POOLED, 0) and aggs.stat(POOLED, metric) is not None
                       and aggs.stat(POOLED, metric).n == 0):
         return _Outcome(None, reason=f"{metric}: not measured in this recording")
     if st.n == 0:
+        if aggs.n_strides.get(data_side, 0) > 0:
+            return _Outcome(None, reason=f"{metric}: not measured on {where} (its keypoints were not seen through a stride)")
         return _Outcome(None, reason=f"{metric}: no strides on {where}")
     if st.n < min_cycles:
         return _Outcome(None, reason=f"{metric}: only {st.n} stride(s) on {where}, need {min_cycles}")
@@ -196,9 +199,16 @@ def _evaluate_side(rule: PatternRule, side: str, aggs: Aggregates, kb: Knowledge
     return _SideResult(state, severity if state else 0, tuple(true_ev + other_ev), tuple(supporting), tuple(reasons))
 
 
+_FEW = re.compile(r"^(?:(?:left|right): )?[a-z0-9_]+: (only \d+ stride\(s\) on (?:the (?:left|right) side|both sides together), need \d+)$")
+
+
 def _dedupe(reasons: Sequence[str]) -> str:
+    """Join reasons once each; "too few strides" reasons of several metrics collapse into one per side."""
     seen: list[str] = []
     for r in reasons:
+        m = _FEW.match(r) if r else None
+        if m:
+            r = m.group(1)
         if r and r not in seen:
             seen.append(r)
     return "; ".join(seen)
