@@ -344,7 +344,10 @@ def view_caveats(view: str) -> tuple[str, ...]:
     elif view in ("sagittal", "oblique"):
         out.append(f"{view} video: frontal-plane patterns (Trendelenburg, valgus, leg-length signs, pronation) need "
                    "a video from the front or back")
-    return tuple(out) if view != "3d" else ()
+    if view == "3d":
+        return ("transverse-plane values (foot progression) assume true 3D positions (markers); 3D keypoints "
+                "estimated from one video are weak in that plane",)
+    return tuple(out)
 
 
 def analyze_mot(path: str | Path) -> AnalysisResult:
