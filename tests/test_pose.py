@@ -158,9 +158,13 @@ def test_cache_is_written_and_reused(older_adult, shared_data):
     np.testing.assert_allclose(again.pose.xyz, older_adult.pose.xyz, atol=0.01, equal_nan=True)  # CSV: 6 digits
     np.testing.assert_allclose(again.pose.t_s, older_adult.pose.t_s, atol=1e-4)  # CSV: 6 digits
     # a different video (size/mtime) or backend would not match the stored key
-    key = dict(_cache_key(shared_data / "video" / "walk_sagittal_older_adult.mp4", "mediapipe"))
+    key = dict(_cache_key(shared_data / "video" / "walk_sagittal_older_adult.mp4", "mediapipe", "accurate"))
+    assert _cached(out / "pose.csv", key) is not None
     key["size_bytes"] += 1
     assert _cached(out / "pose.csv", key) is None
+    # the fast (tracking) mode is a different result: it does not reuse the accurate cache
+    fast_key = dict(_cache_key(shared_data / "video" / "walk_sagittal_older_adult.mp4", "mediapipe", "fast"))
+    assert _cached(out / "pose.csv", fast_key) is None
 
 
 @pytest.mark.slow

@@ -39,7 +39,7 @@ def write_pose_csv(pose: PoseSequence, csv_path: str | Path) -> Path:
         for a, axis in enumerate("xyz"):
             cols[f"{name}_{axis}"] = pose.xyz[:, j, a]
         cols[f"{name}_score"] = pose.score[:, j]
-    pd.DataFrame(cols).to_csv(csv_path, index=False, float_format="%.6g")
+    pd.DataFrame(cols).to_csv(csv_path, index=False, float_format="%.9g")
     side = {
         "schema_version": SCHEMA_VERSION,
         "frame": pose.frame,
