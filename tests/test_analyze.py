@@ -250,3 +250,26 @@ def test_lateral_raise_video_is_a_clear_error(shared_data, tmp_path, capsys):
     assert code != 0
     assert len(err) == 1 and "walk" in err[0]
     assert not (tmp_path / "summary.json").exists()
+
+
+@pytest.mark.slow
+def test_running_video_is_refused_as_running(shared_data, tmp_path, capsys):
+    """run_sagittal.mp4 (data README: one woman running side-on, 1.6 s): the tool says she is
+    running and applies no walking norms; the pose cache is kept (nothing lost)."""
+    code = main(["analyze", str(shared_data / "video" / "run_sagittal.mp4"), "--out", str(tmp_path), "--quiet"])
+    err = [line for line in capsys.readouterr().err.splitlines() if line.startswith("gaitscope:")]
+    assert code != 0
+    assert len(err) == 1 and "running" in err[0]
+    assert not (tmp_path / "summary.json").exists()
+    assert (tmp_path / "pose.csv").exists()
+
+
+def test_short_running_keypoints_are_refused_as_running(tmp_path):
+    from synthetic_gait import stepper, to_image
+
+    from gaitscope.capture.pose_csv import write_pose_csv
+
+    run, _ = stepper(duty=0.35, stride_s=0.8, speed_mps=3.0, duration_s=1.1, rate_hz=30.0)
+    csv = write_pose_csv(to_image(run), tmp_path / "run.csv")
+    with pytest.raises(GaitscopeError, match="running"):
+        analyze(csv, out_dir=tmp_path / "o", write=False)

@@ -464,7 +464,7 @@ def test_video_too_short_or_without_a_person(tmp_path, capsys):
     short = tmp_path / "short.mp4"
     _write_video(short, 12)  # 1.2 s
     assert main(["posture", "--side", str(short)]) == 2
-    assert "short.mp4: the video is shorter than 2 s" in capsys.readouterr().err
+    assert "short.mp4: the video is shorter than 1.4 s" in capsys.readouterr().err
     empty = tmp_path / "empty_room.mp4"
     _write_video(empty, 25)  # 2.5 s of a grey wall
     assert main(["posture", "--front", str(empty)]) == 2

@@ -300,3 +300,14 @@ def test_signal_settings_file_is_complete_and_sourced():
     assert all(isinstance(getattr(st, f.name), float) for f in fields(st))
     # Winter 2009 Fig. 4.1: thigh 0.245 H + shank 0.246 H
     assert height_fractions()["leg"] == pytest.approx(0.491)
+
+
+def test_short_running_clip_is_told_by_flight_phases():
+    """A runner crossing the view in about a second has too few whole strides for a duty
+    factor; both feet off the ground at once still tells running, and a short walk has none."""
+    run, _ = stepper(duty=0.35, stride_s=0.8, speed_mps=3.0, duration_s=1.1, rate_hz=30.0)
+    prep_run = prepare_walk(to_image(run))
+    assert prep_run.gait_mode == "running"
+    assert any("both feet off the ground" in n for n in prep_run.notes)
+    walk, _ = stepper(duty=0.62, duration_s=1.1, rate_hz=30.0)
+    assert prepare_walk(to_image(walk)).gait_mode != "running"

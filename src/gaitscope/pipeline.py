@@ -201,8 +201,18 @@ def analyze_pose(
     _check_height(height_m)
     src = (input_info or {}).get("path") or pose.source or "the input"
     prep = prepare_walk(pose, height_m=height_m)
+    if prep.gait_mode == "running":
+        raise GaitscopeError(
+            f"{src}: the person is running (both feet leave the ground at once), not walking; "
+            "gaitscope measures walking against walking norms: record the person walking at their "
+            "usual pace, side-on, at least four strides"
+        )
     if prep.gait_mode == "not_walking":
-        reasons = [r.removeprefix("no walking found: ").rstrip(".") for _, r in prep.not_assessable]
+        reasons = [
+            r.removeprefix("no walking found: ").rstrip(".")
+            for what, r in prep.not_assessable
+            if what != "spatial_m"  # the missing height is not why no walking was found
+        ]
         why = "; ".join(dict.fromkeys(r for r in reasons if r)) or "no straight walking pass was detected"
         raise GaitscopeError(
             f"no walking found in {src}: {why}; record the person walking at least four strides "

@@ -26,9 +26,11 @@ import numpy as np
 
 from gaitscope.types import GaitscopeError
 
-#: Shortest clip accepted: two strides of slow walking take about 2 s (stride time of older
-#: adults about 1.0-1.2 s). Shorter clips cannot give a left and a right cycle.
-MIN_DURATION_S = 2.0
+#: Shortest clip accepted: two running strides take about 1.4 s (running stride time about
+#: 0.65-0.75 s), so a short running clip still reaches the gait stage, which says it is running.
+#: A walking clip needs about 2.2 s for two strides (older adults' stride 1.0-1.2 s); between
+#: the two, the gait stage reports too few strides rather than this stage guessing.
+MIN_DURATION_S = 1.4
 #: Smallest / largest side of the frame accepted, in px. Below the minimum a person cannot be
 #: resolved; above the maximum (beyond 8K) the file is almost certainly broken or not camera video.
 MIN_SIDE_PX = 96

@@ -314,7 +314,7 @@ def measure_video(path: str | Path, view: View, *, knowledge: PostureKnowledge, 
         if "too short" not in str(err):
             raise
         # the probe's own wording is about strides; for a posture clip say what is needed here
-        raise GaitscopeError(f"{path}: the video is shorter than 2 s; film at least 3 s of still standing, "
+        raise GaitscopeError(f"{path}: the video is shorter than 1.4 s; film at least 3 s of still standing, "
                              "the whole body in view.") from None
     step = max(1, int(round(info.nominal_rate_hz / sample_rate_hz))) if info.nominal_rate_hz > 0 else 1
     model = get_backend(backend, static_image_mode=False)

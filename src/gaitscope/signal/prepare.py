@@ -156,6 +156,8 @@ class PrepareSettings:
     ic_fraction: float = field(default_factory=lambda: signal_setting("ic_fraction"))
     fc_fraction: float = field(default_factory=lambda: signal_setting("fc_fraction"))
     running_duty_factor: float = field(default_factory=lambda: signal_setting("running_duty_factor"))
+    running_flight_fraction: float = field(default_factory=lambda: signal_setting("running_flight_fraction"))
+    min_flight_frames: float = field(default_factory=lambda: signal_setting("min_flight_frames"))
 
 
 
@@ -476,7 +478,11 @@ def prepare_walk(
     # gait mode from contact phases
     gait_mode, duty = _gait_mode(plane, names, t, passes, height, st)
     if gait_mode == "running":
-        notes.append(f"running: duty factor {duty:.2f} < {st.running_duty_factor} (flight phases)")
+        notes.append(
+            f"running: duty factor {duty:.2f} < {st.running_duty_factor} (flight phases)"
+            if np.isfinite(duty)
+            else "running: both feet off the ground at once (flight phases)"
+        )
         na.append(("walking_norms", "the person is running: walking norms do not apply"))
         cutoff = min(st.cutoff_running_hz, 0.4 * rate_hz)
         xyz_f = clean.lowpass_zero_lag(xyz, rate_hz=rate_hz, cutoff_hz=cutoff)
@@ -696,6 +702,40 @@ def _footprint_evidence(plane, names, t, passes, height, st: PrepareSettings) ->
     return ev
 
 
+def _flight_fraction(plane, names, t, passes, st: PrepareSettings) -> float:
+    """Fraction of frames (inside passes, both feet seen) in which both feet move.
+
+    A foot stands while the speed of its slowest point (heel or toe) is below ``fc_fraction``
+    of the peak swing speed (95th percentile of the foot centres' speed over the pass), the
+    same rule as the contact detector. Speeds, not heights: the far foot on the floor looks
+    higher than the near one through a perspective camera. Walking always has a foot standing;
+    running has flight phases. NaN with fewer than ``min_flight_frames`` frames seen.
+    """
+    flights, seen = 0, 0
+    for p in passes:
+        sl = slice(p.start, p.end)
+        tt = t[sl]
+        if tt.size < 5:
+            continue
+        slow, centre = [], []
+        for side in SIDES:
+            h = plane[sl, names.index(f"{side}_heel")]
+            to = plane[sl, names.index(f"{side}_toe")]
+            c, cen = foot_speed.foot_speeds(h, to, tt, 0.0)
+            slow.append(c)
+            centre.append(cen)
+        cen_all = np.concatenate(centre)
+        if not np.isfinite(cen_all).any():
+            continue
+        thr = st.fc_fraction * np.nanpercentile(cen_all, 95)
+        ok = np.isfinite(slow[0]) & np.isfinite(slow[1])
+        flights += int(np.sum((slow[0] > thr) & (slow[1] > thr) & ok))
+        seen += int(ok.sum())
+    if seen < st.min_flight_frames:
+        return float("nan")
+    return flights / seen
+
+
 def _gait_mode(plane, names, t, passes, height, st: PrepareSettings) -> tuple[str, float]:
     """walking / running / not_walking, and the mean duty factor (stance / stride)."""
     if not passes:
@@ -721,6 +761,11 @@ def _gait_mode(plane, names, t, passes, height, st: PrepareSettings) -> tuple[st
                     continue
                 duties.append((fc_next - ic) / (ic_next - ic))
     if n_contacts < 3 or not duties:
+        # Too short for whole strides (a runner crosses the view in about a second): flight
+        # phases, both feet off the ground at once, still tell running; walking has none.
+        flight = _flight_fraction(plane, names, t, passes, st)
+        if np.isfinite(flight) and flight >= st.running_flight_fraction:
+            return "running", float("nan")
         return "not_walking", float("nan")
     duty = float(np.median(duties))
     if duty < st.running_duty_factor:
