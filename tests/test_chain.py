@@ -112,3 +112,16 @@ def test_contributor_count_is_limited_and_ranks_are_consecutive():
     assert all(KB.nodes[c.node].kind == "impairment" for c in res.contributors)
     assert [c.score for c in res.contributors] == sorted((c.score for c in res.contributors), reverse=True)
     assert res.knowledge_stamp == KB.stamp
+
+
+def test_reported_low_back_pain_is_not_evidence_for_any_contributor():
+    """Low back pain is what the chain explains; reporting it must not make its upstream nodes
+    (e.g. overpronation) likely contributors by reasoning backwards."""
+    res = reason_chain([], intake_flags=["low_back_pain"])
+    assert [c.node for c in res.contributors] == []
+    assert {a.node for a in res.active_nodes} == {"low_back_pain"}
+    # with a real finding the contributors come from the finding, never from the reported pain
+    res = reason_chain(_trendelenburg_from_metrics(8.0, 4.0), intake_flags=["low_back_pain"])
+    assert res.contributors[0].node == "weak_hip_abductors"
+    for c in res.contributors:
+        assert not c.reasoning.startswith("You reported low back pain")

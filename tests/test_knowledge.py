@@ -26,7 +26,7 @@ single_support_pct step_length_m stride_length_m cadence_spm speed_mps step_leng
 speed_rel_per_s knee_flex_ic_deg knee_flex_loading_max_deg knee_flex_swing_max_deg knee_flex_swing_range_deg
 knee_flex_stance_min_deg hip_flex_ic_deg hip_ext_stance_max_deg hip_flex_swing_max_deg ankle_dorsi_ic_deg
 ankle_plantar_pushoff_max_deg ankle_dorsi_swing_max_deg foot_angle_ic_deg foot_contact toe_clearance_swing_min_m
-toe_clearance_swing_min_rel trunk_lean_fwd_mean_deg pelvic_drop_stance_max_deg pelvic_obliquity_mean_deg
+toe_clearance_swing_min_rel trunk_lean_fwd_mean_deg pelvic_drop_stance_max_deg pelvic_obliquity_mean_deg pelvic_obliquity_persistent_deg
 trunk_lean_lat_stance_max_deg knee_fppa_stance_max_deg step_width_m arm_swing_amplitude_deg heel_eversion_deg
 foot_progression_deg circumduction_m""".split()
 UNIT_SUFFIX = {"_deg": "deg", "_s": "s", "_m": "m", "_mps": "m/s", "_spm": "steps/min", "_pct": "%"}

@@ -219,8 +219,8 @@ def test_antalgic_flags_the_side_with_the_shorter_stance():
 
 
 def test_leg_length_reads_circumduction_of_the_other_leg():
-    tab = _table({"pelvic_obliquity_mean_deg": -5.5, "circumduction_m": 0.02},
-                 {"pelvic_obliquity_mean_deg": 5.5, "circumduction_m": 0.09})
+    tab = _table({"pelvic_obliquity_persistent_deg": -4.0, "circumduction_m": 0.02},
+                 {"pelvic_obliquity_persistent_deg": 7.0, "circumduction_m": 0.09})
     f = _by_code(evaluate_patterns(tab, PatternContext(view="frontal")))["leg_length_difference_signs"]
     assert (f.status, f.side, f.severity) == ("present", "left", 2)
     circ = [e for e in f.evidence if e.metric == "circumduction_m"]

@@ -212,13 +212,17 @@ def reason_chain(
         if a.finding in flags:
             activate(a.node, SEVERITY_FACTOR[1] * a.weight, None, _render(a.template, None, math.nan, ""), a.finding)
 
-    # upstream support, damped per hop; remember the strongest explanation of each inferred node
+    # upstream support, damped per hop; remember the strongest explanation of each inferred node.
+    # The outcome (low back pain, e.g. from the intake) is what the chain explains: it is not
+    # evidence for any one of its upstream contributors, so support never flows up from it.
     inferred: dict[str, float] = {}
     via: dict[str, tuple[float, str, ChainEdge]] = {}
-    frontier = dict(direct)
+    frontier = {n: s for n, s in direct.items() if n != kb.outcome_node}
     for _hop in range(MAX_HOPS):
         nxt: dict[str, float] = {}
         for child, s in frontier.items():
+            if child == kb.outcome_node:
+                continue
             for e in kb.edges:
                 if e.target != child:
                     continue

@@ -11,6 +11,8 @@ Per-stride columns (names, units and signs of ``knowledge/metrics.csv``; definit
                                other (swing) side lower. Obliquity = angle of the hip-joint line,
                                ``atan2(y_this - y_other, |x_this - x_other|)``.
 ``pelvic_obliquity_mean_deg``  mean obliquity of this side over the stride; + = this side higher.
+``pelvic_obliquity_persistent_deg``  80th percentile of this side's obliquity over the stride:
+    negative = this side stays lower for at least 80 % of the stride (persistent, not phasic).
 ``trunk_lean_lat_stance_max_deg`` peak lateral lean of mid-hips -> mid-shoulders (C7 without shoulders)
                                from the upward vertical in this side's stance; + = toward this side.
 ``knee_fppa_stance_max_deg``   peak knee frontal-plane projection angle in stance: thigh angle minus
@@ -50,6 +52,7 @@ from gaitscope.types import SIDES
 FRONTAL_COLUMNS: tuple[str, ...] = (
     "pelvic_drop_stance_max_deg",
     "pelvic_obliquity_mean_deg",
+    "pelvic_obliquity_persistent_deg",
     "trunk_lean_lat_stance_max_deg",
     "knee_fppa_stance_max_deg",
     "step_width_m",
@@ -429,6 +432,10 @@ def compute_frontal(prep: Any, events: pd.DataFrame, cycles: pd.DataFrame) -> tu
             v = ser["obl"][stride]
             if np.isfinite(v).sum() >= 3:
                 out.at[i, "pelvic_obliquity_mean_deg"] = float(np.nanmean(v))
+                # the level this side stays below for 80 % of the stride: negative only when the
+                # side is low through both stances (a leg-length sign), not for the phasic drop of
+                # a Trendelenburg gait, which lasts one single stance (about 40 % of the stride)
+                out.at[i, "pelvic_obliquity_persistent_deg"] = float(np.nanpercentile(v, 80))
         if "lean" in ser and stance.any():
             out.at[i, "trunk_lean_lat_stance_max_deg"] = _peak(ser["lean"], stance)
         if "fppa" in ser and stance.any():

@@ -80,7 +80,7 @@ def _knee_events(t: np.ndarray, knee: np.ndarray) -> list[float]:
 
 
 def _pelvis_values(strides: pd.DataFrame, t: np.ndarray, arr: dict[str, dict[str, np.ndarray]]) -> pd.DataFrame:
-    out = pd.DataFrame(np.nan, index=strides.index, columns=["pelvic_drop_stance_max_deg", "pelvic_obliquity_mean_deg"])
+    out = pd.DataFrame(np.nan, index=strides.index, columns=["pelvic_drop_stance_max_deg", "pelvic_obliquity_mean_deg", "pelvic_obliquity_persistent_deg"])
     for i, r in strides.iterrows():
         obl = arr[r["side"]]["pelvis_obliquity_deg"]
         if not np.isfinite(obl).any():
@@ -91,6 +91,7 @@ def _pelvis_values(strides: pd.DataFrame, t: np.ndarray, arr: dict[str, dict[str
             out.at[i, "pelvic_drop_stance_max_deg"] = float(np.nanmax(obl[st]))
         if cyc.sum() >= 3:
             out.at[i, "pelvic_obliquity_mean_deg"] = float(np.nanmean(obl[cyc]))
+            out.at[i, "pelvic_obliquity_persistent_deg"] = float(np.nanpercentile(obl[cyc], 80))
     return out
 
 
@@ -175,7 +176,11 @@ def mot_cycles(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFra
     pel = _pelvis_values(strides, t, arr)
     cyc["pelvic_drop_stance_max_deg"] = pel["pelvic_drop_stance_max_deg"].to_numpy(float)
     cyc["pelvic_obliquity_mean_deg"] = pel["pelvic_obliquity_mean_deg"].to_numpy(float)
+    cyc["pelvic_obliquity_persistent_deg"] = pel["pelvic_obliquity_persistent_deg"].to_numpy(float)
     if not np.isfinite(cyc["pelvic_drop_stance_max_deg"]).any():
-        na.append(("pelvic_drop_stance_max_deg, pelvic_obliquity_mean_deg", "the file has no pelvis_list column"))
+        na.append((
+            "pelvic_drop_stance_max_deg, pelvic_obliquity_mean_deg, pelvic_obliquity_persistent_deg",
+            "the file has no pelvis_list column",
+        ))
     cyc = cyc.reset_index(drop=True)
     return angles, events, cyc, {"kind": "one_cycle" if one else "recorded", "notes": notes, "not_assessable": na}

@@ -999,6 +999,7 @@ def _discrete_truth(angles: pd.DataFrame) -> dict:
                     "foot_angle_ic_deg": c["foot_angle_deg"].iloc[0],
                     "pelvic_drop_stance_max_deg": st["pelvis_obliquity_deg"].max(),
                     "pelvic_obliquity_mean_deg": c["pelvis_obliquity_deg"].mean(),
+                    "pelvic_obliquity_persistent_deg": float(np.percentile(c["pelvis_obliquity_deg"], 80)),
                     "trunk_lean_lat_stance_max_deg": st["trunk_lean_lat_deg"].max(),
                     "trunk_lean_fwd_mean_deg": c["trunk_lean_fwd_deg"].mean(),
                     "knee_fppa_stance_max_deg": st["knee_valgus_deg"].max(),

@@ -114,6 +114,7 @@ def _sev(n: int) -> str:
 METRIC_WORDS = {
     "pelvic_drop_stance_max_deg": "Pelvic drop of the other side in single-leg stance (max)",
     "pelvic_obliquity_mean_deg": "Pelvic obliquity through the stride (mean; + this side higher)",
+    "pelvic_obliquity_persistent_deg": "Pelvis level this side stays below for 80 % of the stride (- = lower)",
     "trunk_lean_lat_stance_max_deg": "Sideways trunk lean over the stance leg (max)",
     "knee_fppa_stance_max_deg": "Knee inward angle in stance (frontal-plane projection, max; + valgus)",
     "step_width_m": "Step width", "step_width_rel": "Step width",
