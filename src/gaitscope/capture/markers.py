@@ -42,31 +42,13 @@ import numpy as np
 import pandas as pd
 
 from gaitscope.capture.hip_joint_centre import HJC_METHOD, harrington_hjc, score_joint_centre_axis
-from gaitscope.types import SIDES, GaitscopeError, PoseSequence
+from gaitscope.types import KEYPOINT_NAMES, SIDES, GaitscopeError, PoseSequence
 
 #: Keypoints that have a side (the rest, e.g. ``c7``, have none).
 SIDED_KEYPOINTS: tuple[str, ...] = ("heel", "toe", "ankle", "knee", "hip", "shoulder", "elbow", "wrist")
 UNSIDED_KEYPOINTS: tuple[str, ...] = ("c7",)
-#: Order of keypoints in the PoseSequence (subset present in each file).
-_POSE_ORDER: tuple[str, ...] = (
-    "c7",
-    "left_shoulder",
-    "right_shoulder",
-    "left_elbow",
-    "right_elbow",
-    "left_wrist",
-    "right_wrist",
-    "left_hip",
-    "right_hip",
-    "left_knee",
-    "right_knee",
-    "left_ankle",
-    "right_ankle",
-    "left_heel",
-    "right_heel",
-    "left_toe",
-    "right_toe",
-)
+#: Order of keypoints in the PoseSequence (subset present in each file): the shared vocabulary.
+_POSE_ORDER: tuple[str, ...] = KEYPOINT_NAMES
 _UNIT_TO_M = {"mm": 0.001, "cm": 0.01, "m": 1.0, "meters": 1.0, "metres": 1.0, "millimeters": 0.001}
 #: Columns of ``MarkerRecording.reference_events``.
 EVENT_COLUMNS: tuple[str, ...] = ("event", "side", "t_s", "frame")
