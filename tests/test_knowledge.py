@@ -183,6 +183,7 @@ def test_exercises_complete():
         assert all(t in KB.nodes for t in e.targets), e.id
         assert e.dose.sets >= 1 and (e.dose.reps or e.dose.hold_s) and 1 <= e.dose.per_week <= 7
         assert e.progression and e.instructions and e.source
+        assert e.contraindications, f"{e.id}: every exercise states its contraindications (issue 4)"
         assert all(f in KB.contraindication_flags for f in e.avoid_if)
     # every impairment a finding can activate is addressed: targeted by an exercise or by node-triggered advice
     targeted = {t for e in KB.exercises for t in e.targets}
@@ -220,7 +221,7 @@ def test_stamp_changes_with_content(tmp_path):
         ("patterns.toml", 'metric = "knee_flex_stance_min_deg", threshold = "knee_stance_min_crouch"', 'metric = "knee_bend_deg", threshold = "knee_stance_min_crouch"', "not a canonical metric"),
         ("exercises.toml", 'targets = ["weak_glutes", "anterior_pelvic_tilt", "lumbar_compression_load"]', 'targets = ["weak_glutes", "sore_back"]', "not a chain node"),
         ("chain.toml", "Gluteus medius weakness is more common", "Gluteus medius weakness causes pain and is more common", "causation"),
-        ("chain.toml", 'evidence = "strong"\nsources = ["Hardcastle', 'evidence = "very strong"\nsources = ["Hardcastle', "evidence"),
+        ("chain.toml", 'evidence = "moderate"\nsources = ["Hardcastle', 'evidence = "very strong"\nsources = ["Hardcastle', "evidence"),
         ("thresholds.csv", "speed_slow,", "speed_slow,", "needs a source"),
         ("patterns.toml", 'threshold = "knee_stance_min_crouch" }]', 'threshold = "no_such_row" }]', "not a row of thresholds.csv"),
     ],

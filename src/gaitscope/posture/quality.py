@@ -65,7 +65,10 @@ def check_view(kp: StillKeypoints, knowledge: PostureKnowledge, *, flag: str | N
     opt = flag or f"--{kp.view}"
     q = knowledge.value
     if not kp.xy:
-        raise GaitscopeError(f"{name}: no person found; give a photo of one person standing, head to feet, in good light.")
+        raise GaitscopeError(
+            f"{name}: no person found (or several people the pose model could not tell apart); "
+            "give a photo of one person standing, head to feet, in good light."
+        )
     w, h = kp.image_size_px
     missing = [j for j in _BODY if _both(kp, j) is None]
     if "ankle" in missing or "knee" in missing:
