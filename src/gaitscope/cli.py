@@ -65,6 +65,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         age_years=args.age_years,
         sex=args.sex,
         progress=not (args.quiet or args.json),
+        rate_hz=args.fps,
     )
     if args.json:
         print(json.dumps(result.summary, indent=1, allow_nan=False))
@@ -166,6 +167,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--age-years", type=float, default=None, help="age, to choose the normal ranges (default adults 18-69)")
     p.add_argument("--sex", choices=["female", "male"], default=None, help="sex, to choose the normal ranges")
+    p.add_argument(
+        "--fps",
+        type=float,
+        default=None,
+        help="frame rate of keypoint files that store no time (OpenPose JSON folder, foot-marker CSV, pose CSV without t_s)",
+    )
     p.add_argument("--json", action="store_true", help="print summary.json to stdout")
     p.add_argument("--quiet", action="store_true", help="no progress output")
     p.set_defaults(func=_cmd_analyze)

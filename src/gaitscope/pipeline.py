@@ -80,7 +80,10 @@ def _video_pose(path: Path, out_dir: Path, *, backend: str, progress: bool) -> P
         except json.JSONDecodeError:
             side = {}
         src = str(side.get("source", ""))
-        if src and Path(src).name == path.name:
+        key = (side.get("meta") or {}).get("cache_key") or {}
+        st = path.stat()
+        same_file = key.get("size_bytes") == st.st_size and key.get("mtime_ns") == st.st_mtime_ns
+        if src and Path(src).name == path.name and same_file:  # another video of the same name is re-run
             return read_pose_csv(cache)
     from gaitscope.pose.run import run_pose  # lazy: the only place the pose model is loaded
 
@@ -95,6 +98,7 @@ def load_input(
     virtual_camera: str | None = None,
     backend: str = "mediapipe",
     progress: bool = False,
+    rate_hz: float | None = None,
 ) -> tuple[PoseSequence, dict[str, Any], Any]:
     """Keypoints of any supported input.
 
@@ -118,6 +122,11 @@ def load_input(
             raise GaitscopeError(
                 f"{path}: --virtual-camera works on marker files (.c3d, .trc) only; drop it for this input"
             )
+    if rate_hz is not None and kind in ("video", "markers"):
+        raise GaitscopeError(
+            f"{path}: --fps is for keypoint files without time (OpenPose JSON folder, foot-marker or pose CSV); "
+            "drop it for this input, which carries its own time base"
+        )
     reference = None
     if kind == "video":
         pose = _video_pose(path, out_dir, backend=backend, progress=progress)
@@ -145,7 +154,7 @@ def load_input(
     else:
         from gaitscope.capture.load import load_keypoints
 
-        loaded = load_keypoints(path)
+        loaded = load_keypoints(path, **({"rate_hz": float(rate_hz)} if rate_hz is not None else {}))
         pose = loaded.pose if hasattr(loaded, "pose") else loaded
         if hasattr(loaded, "reference_events"):
             reference = loaded
@@ -217,6 +226,12 @@ def analyze_pose(
         raise GaitscopeError(
             f"no walking found in {src}: {why}; record the person walking at least four strides "
             "across the view (side-on) and try again"
+        )
+    if prep.passes and not any(p.usable for p in prep.passes):
+        why = "; ".join(dict.fromkeys(p.reason for p in prep.passes if p.reason)) or "no straight walking pass"
+        raise GaitscopeError(
+            f"no usable walking pass in {src}: {why}; record the person walking forward at least four "
+            "strides across the view (side-on) and try again"
         )
     events = detect_events(prep)
     prep, events = _frontal_video_events(prep, events)
@@ -456,6 +471,7 @@ def analyze(
     backend: str = "mediapipe",
     write: bool = True,
     progress: bool = False,
+    rate_hz: float | None = None,
 ) -> AnalysisResult:
     """Analyse the gait in a video, marker file (C3D/TRC), OpenPose JSON folder or pose CSV.
 
@@ -480,6 +496,10 @@ def analyze(
         Write the output files (default True).
     progress
         Show pose-stage progress for video input.
+    rate_hz
+        Sampling rate (Hz) of keypoint files that do not store time: an OpenPose JSON folder, a
+        foot-marker CSV, a pose CSV without ``t_s`` (a pose CSV with ``t_s`` keeps its own times).
+        Giving it for a video or marker file is an error (they carry their own time base).
 
     Returns
     -------
@@ -497,7 +517,7 @@ def analyze(
         files = write_outputs(result, out) if write else {}
         return replace(result, out_dir=out if write else None, files=files)
     pose, info, reference = load_input(
-        input_path, out_dir=out, virtual_camera=virtual_camera, backend=backend, progress=progress
+        input_path, out_dir=out, virtual_camera=virtual_camera, backend=backend, progress=progress, rate_hz=rate_hz
     )
     ik = None
     if (reference is not None and virtual_camera is None and getattr(reference, "model_angles", None) is not None

@@ -73,7 +73,7 @@ def load_foot_markers_csv(
     """
     p = Path(path)
     if rate_hz is None or not rate_hz > 0:
-        raise GaitscopeError(f"{p}: a foot-marker CSV does not state its sampling rate; pass rate_hz (e.g. rate_hz=100)")
+        raise GaitscopeError(f"{p}: a foot-marker CSV does not state its sampling rate; give it (--fps 100 on the command line, rate_hz=100 in Python)")
     scale = _unit_scale(unit, p)
     try:
         df = pd.read_csv(p, header=[0, 1], index_col=0)

@@ -86,7 +86,7 @@ def read_openpose_folder(
     """
     d = Path(folder)
     if rate_hz is None or not rate_hz > 0:
-        raise GaitscopeError(f"{d}: OpenPose JSON does not store time; pass the video's frame rate (rate_hz, e.g. 30)")
+        raise GaitscopeError(f"{d}: OpenPose JSON does not store time; give the video's frame rate (--fps 30 on the command line, rate_hz=30 in Python)")
     files = sorted(d.glob("*_keypoints.json"))
     if not files:
         raise GaitscopeError(f"{d}: no OpenPose '*_keypoints.json' files in this folder; point to OpenPose's --write_json folder")

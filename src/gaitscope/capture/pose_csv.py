@@ -93,7 +93,7 @@ def read_pose_csv(
     elif rate_hz:
         t_s = frame_idx / float(rate_hz)
     else:
-        raise GaitscopeError(f"{csv_path}: no t_s column; give the sampling rate (rate_hz) to derive time from frame")
+        raise GaitscopeError(f"{csv_path}: no t_s column; give the frame rate (--fps on the command line, rate_hz in Python) to derive time from frame")
     xyz = np.full((n, len(names), 3), np.nan)
     score = np.zeros((n, len(names)))
     for j, name in enumerate(names):
@@ -107,10 +107,18 @@ def read_pose_csv(
             score[:, j] = np.isfinite(xyz[:, j, :2]).all(axis=1).astype(float)
     fr = frame or side.get("frame") or "image"
     size = image_size_px or (tuple(side["image_size_px"]) if side.get("image_size_px") else None)
+    meta = dict(side.get("meta", {}))
     if fr == "image" and size is None:
-        raise GaitscopeError(
-            f"{csv_path}: image-frame keypoints need the image size; write a sidecar JSON or pass image_size_px"
-        )
+        # A CSV from another tool, without sidecar: as for OpenPose, the keypoints' own extent stands in
+        # for the image size (it only locates the image centre for frontal views), and the meta says so.
+        extent = np.nanmax(xyz[:, :, :2], axis=(0, 1)) if np.isfinite(xyz[:, :, :2]).any() else None
+        if extent is None or not np.all(np.isfinite(extent)) or np.any(extent <= 0):
+            raise GaitscopeError(
+                f"{csv_path}: image-frame keypoints need the image size and none can be inferred; "
+                "write a sidecar JSON (see docs/conventions.md)"
+            )
+        size = (int(np.ceil(extent[0])) + 1, int(np.ceil(extent[1])) + 1)
+        meta["image_size_note"] = "image size not given: largest keypoint extent used (may be smaller than the video)"
     try:
         return PoseSequence(
             xyz=xyz,
@@ -121,7 +129,7 @@ def read_pose_csv(
             frame_index=frame_idx,
             image_size_px=size if fr == "image" else None,
             source=side.get("source") or str(csv_path),
-            meta=side.get("meta", {}),
+            meta=meta,
         )
     except ValueError as err:
         raise GaitscopeError(f"{csv_path}: invalid pose data ({err})") from None

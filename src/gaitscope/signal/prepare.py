@@ -476,7 +476,7 @@ def prepare_walk(
             lat[:, :, 0] *= sign[:, None]
 
     # gait mode from contact phases
-    gait_mode, duty = _gait_mode(plane, names, t, passes, height, st)
+    gait_mode, duty = _gait_mode(plane, names, t, passes, height, st, view=view)
     if gait_mode == "running":
         notes.append(
             f"running: duty factor {duty:.2f} < {st.running_duty_factor} (flight phases)"
@@ -736,8 +736,13 @@ def _flight_fraction(plane, names, t, passes, st: PrepareSettings) -> float:
     return flights / seen
 
 
-def _gait_mode(plane, names, t, passes, height, st: PrepareSettings) -> tuple[str, float]:
-    """walking / running / not_walking, and the mean duty factor (stance / stride)."""
+def _gait_mode(plane, names, t, passes, height, st: PrepareSettings, view: str = "sagittal") -> tuple[str, float]:
+    """walking / running / not_walking, and the mean duty factor (stance / stride).
+
+    The flight-phase fallback (too few contacts for whole strides) is not used for a frontal view:
+    seen from the front or back the feet move mostly along the line of sight, so their image speed
+    cannot tell a standing foot from a swinging one (a treadmill walker looked "airborne").
+    """
     if not passes:
         return "not_walking", float("nan")
     duties = []
@@ -763,7 +768,7 @@ def _gait_mode(plane, names, t, passes, height, st: PrepareSettings) -> tuple[st
     if n_contacts < 3 or not duties:
         # Too short for whole strides (a runner crosses the view in about a second): flight
         # phases, both feet off the ground at once, still tell running; walking has none.
-        flight = _flight_fraction(plane, names, t, passes, st)
+        flight = _flight_fraction(plane, names, t, passes, st) if view != "frontal" else float("nan")
         if np.isfinite(flight) and flight >= st.running_flight_fraction:
             return "running", float("nan")
         return "not_walking", float("nan")
