@@ -175,3 +175,25 @@ def test_cli_phantom_frontal_pose_csv_to_findings(tmp_path, capsys):
     true_right = truth["truth"]["per_side"]["right"]["pelvic_drop_stance_max_deg"]
     assert drop["right"]["mean"] == pytest.approx(true_right, abs=2.5)  # frontal error 2.2 deg (docs/frontal.md)
     assert drop["right"]["mean"] > drop["left"]["mean"] + 3
+
+
+def test_stiff_knee_reports_the_reduced_swing_knee_range_against_the_phantom_truth():
+    # issue 4: stiff-knee = reduced swing knee flexion AND reduced knee range. Truth: the phantom's own knee
+    # angle, range (max - min) from each of its FC events to the next IC of the same side.
+    import numpy as np
+
+    walk = simulate(pattern="stiff_knee", severity="severe", side="left", duration_s=10, seed=1)
+    img = project(walk.pose, view="sagittal-left", rate_hz=30, noise_px=1.0, drop_fraction=0.02, seed=1)
+    f = _by_code(analyze_pose(img, height_m=1.70))["stiff_knee"]
+    assert f["status"] == "present" and f["side"] == "left"
+    rng = {e["side"]: e for e in f["evidence"] if e["metric"] == "knee_flex_swing_range_deg"}
+    assert set(rng) == {"left", "right"} and rng["left"]["threshold"] == 38
+    ang, ev = walk.angles, walk.events
+    for side in ("left", "right"):
+        a = ang[ang.side == side].set_index("frame")["knee_flex_deg"]
+        fcs = ev[(ev.side == side) & (ev.event == "fc")].frame.to_numpy()
+        ics = ev[(ev.side == side) & (ev.event == "ic")].frame.to_numpy()
+        truth = [np.ptp(a.loc[fc: ics[ics > fc][0]]) for fc in fcs if (ics > fc).any()]
+        # within the row's stated sagittal error (6 deg)
+        assert rng[side]["value"] == pytest.approx(np.mean(truth), abs=6), side
+    assert rng["left"]["value"] < 38 < rng["right"]["value"]

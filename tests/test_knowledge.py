@@ -119,6 +119,14 @@ def test_normative_derived_thresholds_match_schwartz_2008():
         # the cut-off is mean +- 2 SD, rounded (crouch: rounded up to the 20 deg convention)
         assert abs(t.value - two_sd) <= (2.5 if tid == "knee_stance_min_crouch" else 0.6), (tid, t.value, two_sd)
         assert (t.value - two_sd) * sign >= -0.6, tid  # never inside the 2 SD band
+    # swing knee range (stiff-knee supporting sign): range of the normal mean curve over 60-100 %, cut-off
+    # mean - 2 SD with the SD of a range taken as the two extremes' SDs added in quadrature
+    pct, mean, sd = normative.kinematic_norm_curve("knee_flex_deg", "Free")
+    sw = pct >= 60
+    i_max, i_min = np.argmax(np.where(sw, mean, -np.inf)), np.argmin(np.where(sw, mean, np.inf))
+    t = KB.thresholds["knee_swing_range_low"]
+    assert t.normal_ref == pytest.approx(mean[i_max] - mean[i_min], abs=0.15)
+    assert t.value == pytest.approx(mean[i_max] - mean[i_min] - 2 * np.hypot(sd[i_max], sd[i_min]), abs=0.6)
     pct, mean, sd = normative.kinematic_norm_curve("pelvis_obliquity_deg", "Free")
     assert KB.thresholds["pelvic_drop_stance_high"].normal_ref == pytest.approx(mean[pct <= 30].max(), abs=0.1)
 
