@@ -127,7 +127,7 @@ def test_cli_assess_prints_the_report_path_last(demo, tmp_path, capsys):
     code = main(["assess", "--side-video", str(out / "inputs" / "pose.csv"), "--height-m", "1.7",
                  "--out", str(tmp_path), "--quiet"])
     lines = capsys.readouterr().out.strip().splitlines()
-    assert code == 0 and lines[-1].startswith("assessment written: ") and str(tmp_path / "report.html") in lines[-1]
+    assert code == 0 and lines[-1] == f"Report: {tmp_path / 'report.html'}"
     assert any(line.startswith("not assessed: intake") for line in lines)
 
 
@@ -169,3 +169,17 @@ def test_real_older_adult_video_assessment(shared_data, tmp_path):
     assert page.count("data:image/jpeg;base64,") >= 5  # four video stills and the posture image
     if pdf:
         assert (tmp_path / "report.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_nothing_checked_gives_no_plan_line_rather_than_no_exercise_needed():
+    # e.g. only a side photo turned toward the camera: every finding is not assessable, so the plan line must
+    # not say that no exercise is needed
+    from gaitscope.pipeline import _at_a_glance
+    from gaitscope.types import Finding
+
+    na = [Finding("trendelenburg", "not_assessable", reason="needs a frontal view")]
+    line = _at_a_glance(na, {"contributors": []}, {"withheld": False, "exercises": []})["plan_line"]
+    assert line.startswith("No plan: nothing could be checked")
+    ok = [Finding("trendelenburg", "absent")]
+    line = _at_a_glance(ok, {"contributors": []}, {"withheld": False, "exercises": []})["plan_line"]
+    assert line.startswith("No corrective exercise needed")

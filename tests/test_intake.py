@@ -133,6 +133,8 @@ def test_yaml_subset_refuses_what_it_does_not_support(tmp_path, text, words):
         ({"saddle_numbness": "maybe"}, "yes or no"),
         ({"pain_regions": ["elbow"]}, "not a choice"),
         ({"start_back": 3, "start_back_psychosocial": 4}, "cannot exceed"),
+        ({"pain_regions": ["none", "upper back"]}, "cannot be combined"),
+        ({"pain_worse_with": ["walking", "nothing in particular"]}, "cannot be combined"),
     ],
 )
 def test_bad_answers_are_user_errors_naming_the_key(raw, words):
@@ -212,3 +214,19 @@ def test_terminal_intake_answers_prompts_and_writes_a_readable_file(tmp_path):
     p = write_intake_file(raw, tmp_path / "intake.yaml", comments_for())
     ik = load_intake(p)
     assert ik.name == "Ann <i>" and "intake.heel_pain_history" in intake_flags(ik)
+
+
+def test_terminal_intake_asks_again_when_none_is_combined_with_a_region():
+    kb = load_intake_knowledge()
+    tries = []
+
+    def ask(prompt: str) -> str:
+        if "Where does it hurt" in prompt:
+            tries.append(prompt)
+            return "1, 3" if len(tries) == 1 else "3"   # 1 = none, 3 = upper back (intake.toml order)
+        return ""
+
+    said = []
+    raw = ask_intake(ask=ask, say=said.append, knowledge=kb, name="x")
+    assert raw["pain_regions"] == ["upper back"] and len(tries) == 2
+    assert any("cannot be combined" in s for s in said)

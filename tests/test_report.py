@@ -224,3 +224,47 @@ def test_report_stage_imports_no_model_or_video_library(demo):
     )
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert res.returncode == 0, res.stdout + res.stderr
+
+
+def test_evidence_rows_say_whether_their_threshold_is_met(demo):
+    # the demo's reduced heel strike (right) lists step length 0.54 m against "< 0.45": not met; heel-first
+    # contacts 0 % against "< 50": met. The truth is the comparison itself, written out here by hand.
+    from gaitscope.report.html import threshold_met
+
+    assert threshold_met({"value": 0.54, "comparison": "<", "threshold": 0.45}) is False
+    assert threshold_met({"value": 0.0, "comparison": "<", "threshold": 50.0}) is True
+    assert threshold_met({"value": 7.0, "comparison": ">=", "threshold": 7.0}) is True
+    assert threshold_met({"value": None, "comparison": ">", "threshold": 1.0}) is None
+    out, _ = demo
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "<th title='does the value pass the threshold?'>met</th>" in page
+    assert "<td class='met yes'>yes</td>" in page and "<td class='met no'>no</td>" in page
+    doc = json.loads((out / "assessment.json").read_text())
+    for top in doc["at_a_glance"]["top_findings"]:      # the key evidence at a glance is one that passed
+        assert threshold_met(top["evidence"]) is True, top
+
+
+def test_nothing_checkable_is_not_reported_as_normal(demo):
+    out, _ = demo
+    doc = json.loads((out / "assessment.json").read_text())
+    for f in doc["patterns"] + doc["posture_findings"]:
+        f.update(status="not_assessable", reason="only 2 stride(s) on the right side, need 3", evidence=[])
+    doc["at_a_glance"]["top_findings"] = []
+    text = build_report_html(Assessment(document=doc))
+    assert "beyond the thresholds" not in text and "crossed its threshold" not in text
+    assert "No pattern could be checked" in text and "No gait pattern could be checked" in text
+    assert "No standing-posture finding could be checked" in text
+    assert "From your answers only" in text          # contributors without any movement finding
+
+
+def test_exercise_card_text_is_clean(demo):
+    out, _ = demo
+    doc = json.loads((out / "assessment.json").read_text())
+    ex = doc["plan"]["exercises"][0]
+    ex["regression"] = ""
+    ex["contraindications"] = ["Avoid with knee pain on loaded bending.", "Use support if balance is poor."]
+    text = build_report_html(Assessment(document=doc))
+    assert "bending.;" not in text
+    assert "Avoid with knee pain on loaded bending. Use support if balance is poor." in text
+    card = text.split("class='excard'")[1]
+    assert "If it is too hard</dt><dd></dd>" not in card

@@ -111,8 +111,9 @@ def _cmd_assess(args: argparse.Namespace) -> int:
         print("URGENT: a red flag was reported: see a doctor now; the exercise plan is withheld (top of the report).")
     for m in doc["missing"]:
         print(f"not assessed: {m['what'].replace('_', ' ')} ({m['status']}); next time: {m['record_next_time']}")
-    extra = f" and {result.files['pdf']}" if "pdf" in result.files else ""
-    print(f"assessment written: {result.files['report']}{extra} (data: {result.files['assessment']})")
+    extra = f"; PDF: {result.files['pdf']}" if "pdf" in result.files else ""
+    print(f"data: {result.files['assessment']}{extra}")
+    print(f"Report: {result.files['report']}")  # the last line is the report's path
     return 0
 
 

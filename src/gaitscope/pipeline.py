@@ -812,12 +812,20 @@ def _finding_title(code: str) -> str:
         return "Standing posture: " + text.split(";")[0]
 
 
+def _evidence_met(ev: Any) -> bool:
+    """Whether an Evidence's value passes its threshold (``value comparison threshold``)."""
+    ops = {">": ev.value > ev.threshold, "<": ev.value < ev.threshold,
+           ">=": ev.value >= ev.threshold, "<=": ev.value <= ev.threshold}
+    return bool(ops.get(ev.comparison, False))
+
+
 def _at_a_glance(findings: list[Any], chain: dict[str, Any], plan: dict[str, Any]) -> dict[str, Any]:
     present = [f for f in findings if f.status == "present"]
     gait_first = sorted(enumerate(present), key=lambda t: (-t[1].severity, t[1].code.startswith("posture_"), t[0]))
     top = []
     for _, f in gait_first[:3]:
-        ev = next((e for e in f.evidence if f.side in (None, "both") or e.side in (None, f.side)), None)
+        own = [e for e in f.evidence if f.side in (None, "both") or e.side in (None, f.side)]
+        ev = next((e for e in own if _evidence_met(e)), own[0] if own else None)  # key evidence: a threshold passed
         top.append({
             "code": f.code, "title": _finding_title(f.code), "description": _finding_description(f.code),
             "side": f.side, "severity": f.severity,
@@ -832,6 +840,9 @@ def _at_a_glance(findings: list[Any], chain: dict[str, Any], plan: dict[str, Any
         names = [e["name"] for e in plan["exercises"]]
         line = (f"{len(names)} exercises in this order (dose on each card): " + ", ".join(names)
                 + "; re-test in 6 to 8 weeks.")
+    elif not any(f.status != "not_assessable" for f in findings):
+        line = ("No plan: nothing could be checked with these recordings; record what the report lists as missing "
+                "and assess again.")
     else:
         line = "No corrective exercise needed from these findings: keep walking daily and re-test if symptoms change."
     return {"top_findings": top, "contributors": contributors, "plan_line": line}
@@ -1023,7 +1034,9 @@ def assess(
     for role, p in (("overlay_side", ov_side), ("overlay_frontal", ov_fr)):
         if p is not None:
             files[role] = Path(p)
-    doc["files"] = {k: Path(v).name for k, v in files.items()}
+    doc["files"] = {k: Path(v).name for k, v in files.items()} | {"assessment": "assessment.json", "report": "report.html"}
+    if pdf:
+        doc["files"]["pdf"] = "report.pdf"
     posture_images = {}
     if post_res is not None:
         for v, vr in post_res.views.items():

@@ -46,6 +46,8 @@ def _parse(q: Question, text: str) -> tuple[bool, Any]:
                 return False, f"{p!r} is not one of the numbers 1-{len(q.choices)}"
         if q.type == "choice":
             return (True, out[0]) if len(out) == 1 else (False, "choose one number")
+        if q.exclusive and q.exclusive in out and len(set(out)) > 1:
+            return False, f"{q.exclusive!r} cannot be combined with other choices"
         return True, out
     return True, s
 

@@ -109,6 +109,8 @@ def validate_intake(raw: Mapping[str, Any], *, source: str = "intake", knowledge
                     raise _bad(source, q.id, f"{s[:40]!r} is not a choice; choose from: {', '.join(q.choices)}")
                 if s not in out:
                     out.append(s)
+            if q.exclusive and q.exclusive in out and len(out) > 1:
+                raise _bad(source, q.id, f"{q.exclusive!r} cannot be combined with other choices; keep one or the other")
             answers[q.id] = out
         elif q.type == "activities":
             items = v if isinstance(v, list) else [v]

@@ -33,6 +33,7 @@ class Question:
     choice_flags: tuple[tuple[str, str], ...] = ()
     contraindication: str = ""
     source: str = ""
+    exclusive: str = ""  # a ``multi`` choice that cannot be combined with others ("none")
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,8 @@ def parse_intake_knowledge(data: dict[str, Any]) -> IntakeKnowledge:
         for c in cf:
             if c not in q.get("choices", []):
                 raise IntakeKnowledgeError(f"{INTAKE_FILE}: question {qid} choice_flags names unknown choice {c!r}")
+        if q.get("exclusive") and (qtype != "multi" or q["exclusive"] not in q.get("choices", [])):
+            raise IntakeKnowledgeError(f"{INTAKE_FILE}: question {qid} exclusive must be one of its multi choices")
         if qtype == "number" and ("min" not in q or "max" not in q):
             raise IntakeKnowledgeError(f"{INTAKE_FILE}: number question {qid} needs min and max")
         questions.append(Question(
@@ -137,6 +140,7 @@ def parse_intake_knowledge(data: dict[str, Any]) -> IntakeKnowledge:
             choices=tuple(q.get("choices", ())), min=q.get("min"), max=q.get("max"), flag=q.get("flag", ""),
             flag_at_least=q.get("flag_at_least"), choice_flags=tuple(cf.items()),
             contraindication=q.get("contraindication", ""), source=q.get("source", ""),
+            exclusive=q.get("exclusive", ""),
         ))
     reds = []
     for r in data.get("red_flag", []):

@@ -61,7 +61,8 @@ def _css() -> str:
     return resources.files("gaitscope.report").joinpath("templates/report.css").read_text(encoding="utf-8")
 
 
-def _fmt(v: Any, digits: int = 2) -> str:
+def _fmt(v: Any, digits: int = 2, small: bool = False) -> str:
+    """A number for the page; ``small``: values under 0.1 get 3 decimals (metres: 0.024 m, not "0.02")."""
     if v is None or (isinstance(v, float) and not math.isfinite(v)):
         return "–"
     if isinstance(v, (int, float)) and digits == 0:
@@ -69,6 +70,8 @@ def _fmt(v: Any, digits: int = 2) -> str:
     if isinstance(v, (int, float)):
         a = abs(v)
         d = 0 if a >= 100 else (1 if a >= 10 else digits)
+        if small and 0 < a < 0.1:
+            d = 3
         return f"{v:.{d}f}"
     return e(v)
 
@@ -114,7 +117,7 @@ def _sev(n: int) -> str:
 METRIC_WORDS = {
     "pelvic_drop_stance_max_deg": "Pelvic drop of the other side in single-leg stance (max)",
     "pelvic_obliquity_mean_deg": "Pelvic obliquity through the stride (mean; + this side higher)",
-    "pelvic_obliquity_persistent_deg": "Pelvis level this side stays below for 80 % of the stride (- = lower)",
+    "pelvic_obliquity_persistent_deg": "Pelvis height of this side, 80th percentile over the stride (- = lower most of the stride)",
     "trunk_lean_lat_stance_max_deg": "Sideways trunk lean over the stance leg (max)",
     "knee_fppa_stance_max_deg": "Knee inward angle in stance (frontal-plane projection, max; + valgus)",
     "step_width_m": "Step width", "step_width_rel": "Step width",
@@ -160,18 +163,34 @@ def _readable(ev: Mapping[str, Any]) -> Mapping[str, Any]:
     return ev
 
 
+def threshold_met(ev: Mapping[str, Any]) -> bool | None:
+    """Whether the evidence's value passes its threshold (``value comparison threshold``); None if unknown."""
+    v, t, c = ev.get("value"), ev.get("threshold"), ev.get("comparison")
+    if not isinstance(v, (int, float)) or not isinstance(t, (int, float)) or not math.isfinite(v) or not math.isfinite(t):
+        return None
+    ops = {">": v > t, "<": v < t, ">=": v >= t, "<=": v <= t}
+    return ops.get(str(c))
+
+
+def _met_cell(ev: Mapping[str, Any]) -> str:
+    met = threshold_met(ev)
+    if met is None:
+        return "<td class='met'>–</td>"
+    return "<td class='met yes'>yes</td>" if met else "<td class='met no'>no</td>"
+
+
 def _evidence_table(evidence: Iterable[Mapping[str, Any]]) -> str:
     rows = []
     for ev in map(_readable, evidence):
         rows.append(
             f"<tr><td>{e(_metric_words(ev.get('metric', '')))}{' – ' + _side(ev.get('side')) if ev.get('side') else ''}</td>"
-            f"<td class='num'>{_fmt(ev.get('value'))} {e(ev.get('unit', ''))}</td>"
-            f"<td class='num'>{e(ev.get('comparison', ''))} {_fmt(ev.get('threshold'))}</td>"
+            f"<td class='num'>{_fmt(ev.get('value'), small=ev.get('unit') == 'm')} {e(ev.get('unit', ''))}</td>"
+            f"<td class='num'>{e(ev.get('comparison', ''))} {_fmt(ev.get('threshold'))}</td>{_met_cell(ev)}"
             f"<td class='small'>{e(ev.get('source', ''))}{('<br>' + e(ev.get('note'))) if ev.get('note') else ''}</td></tr>")
     if not rows:
         return ""
     return ("<table class='evidence'><tr><th>metric</th><th class='num'>value</th><th class='num'>threshold</th>"
-            "<th>source</th></tr>" + "".join(rows) + "</table>")
+            "<th title='does the value pass the threshold?'>met</th><th>source</th></tr>" + "".join(rows) + "</table>")
 
 
 # ---------------------------------------------------------------------------------------- sections
@@ -238,13 +257,27 @@ def _glance(doc: Mapping[str, Any]) -> str:
         side = f" – {_side(f['side'])}" if f.get("side") else ""
         desc = f"<br><span class='desc'>{e(f['description'])}</span>" if f.get("description") else ""
         tops.append(f"<li><strong>{e(f['title'])}</strong>{side} {_sev(f.get('severity', 0))}{desc}{evs}</li>")
-    top_html = "<ol>" + "".join(tops) + "</ol>" if tops else "<p>No gait or posture pattern beyond the thresholds.</p>"
+    checked = [f for f in list(doc.get("patterns") or []) + list(doc.get("posture_findings") or [])
+               if f.get("status") != "not_assessable"]
+    if tops:
+        top_html = "<ol>" + "".join(tops) + "</ol>"
+    elif checked:
+        n_all = len(doc.get("patterns") or []) + len(doc.get("posture_findings") or [])
+        top_html = ("<p>No gait or posture pattern beyond the thresholds among those that could be checked"
+                    + (f" (only {len(checked)} of {n_all}: sections 2 and 3 say why)" if len(checked) < n_all else "")
+                    + ".</p>")
+    else:
+        top_html = ("<p><strong>No pattern could be checked</strong> with these recordings (sections 2 and 3 say "
+                    "why), so this is not a normal result: see what to record next time.</p>")
     cons = []
     for c in g.get("contributors", []):
         side = f" ({e(c['side'])})" if c.get("side") else ""
         lvl = c.get("evidence") or ""
         cons.append(f"<li>{e(c['label'])}{side} <span class='ev {e(lvl)}'>{e(LEVEL_WORDS.get(lvl, 'no path to the back'))}</span></li>")
     con_html = "<ol>" + "".join(cons) + "</ol>" if cons else "<p>None identified.</p>"
+    if cons and not tops:
+        con_html += ("<p class='small'><strong>From your answers only:</strong> no movement finding supports these; "
+                     "they are possibilities for a clinician to check, not findings.</p>")
     you = _you_told_us(doc)
     return ("<section id='glance'><h2><span class='num'>1</span>At a glance</h2><div class='glance'>"
             f"<div class='card'><h3>Most important findings</h3>{top_html}</div>"
@@ -309,9 +342,10 @@ def _param_rows(params: Mapping[str, Any], keys: Iterable[tuple[str, str]], ambe
             if m is None:
                 cells.append("<td class='num'>–</td>")
                 continue
-            sd = f" ± {_fmt(d.get('sd'))}" if d.get("sd") is not None else ""
+            metres = key.endswith("_m")
+            sd = f" ± {_fmt(d.get('sd'), small=metres)}" if d.get("sd") is not None else ""
             light = traffic_light(m, normal, amber_sd)
-            cells.append(f"<td class='num'>{_dot(light)}{_fmt(m)}{sd}</td>")
+            cells.append(f"<td class='num'>{_dot(light)}{_fmt(m, small=metres)}{sd}</td>")
         sym = p.get("symmetry") or {}
         si = sym.get("symmetry_index_pct")
         if normal and normal.get("source") and normal["source"] not in sources:
@@ -426,10 +460,19 @@ def _gait(a: Assessment, amber_sd: float) -> str:
     absent = [p for p in pats if p.get("status") == "absent"]
     nas = [p for p in pats if p.get("status") == "not_assessable"]
     out.append("<h3>Gait patterns and their evidence</h3>")
+    if pats:
+        out.append(f"<p class='small'>{len(pats) - len(nas)} of {len(pats)} patterns could be checked with these "
+                   "recordings. <em>met</em>: whether the value passes that threshold; each pattern's rule says which "
+                   "values must pass (docs/knowledge.md), so a row that is not met can be part of the picture.</p>")
     if present:
         out.extend(_finding_block(p, titles.get(p["code"], p["code"])) for p in present)
+    elif not pats:
+        out.append("<p>No gait pattern was checked: no walk was analysed.</p>")
+    elif not absent:
+        out.append("<p><strong>No gait pattern could be checked</strong> with these recordings (reasons below), "
+                   "so this is not a normal result.</p>")
     else:
-        out.append("<p>No gait pattern crossed its threshold.</p>")
+        out.append("<p>No gait pattern crossed its threshold among those that could be checked.</p>")
     if absent:
         out.append("<details><summary>Checked and not seen (" + str(len(absent)) + ")</summary>"
                    + "".join(_finding_block(p, titles.get(p["code"], p["code"])) for p in absent) + "</details>")
@@ -480,8 +523,13 @@ def _posture(a: Assessment) -> str:
     present = [f for f in doc.get("posture_findings", []) if f.get("status") == "present"]
     for f in present:
         out.append(_finding_block(f, "Standing: " + FINDING_CODES.get(f["code"], f["code"]).split(";")[0]))
-    if not present:
-        out.append("<p>No standing-posture finding beyond the measurement error.</p>")
+    checked = [f for f in doc.get("posture_findings", []) if f.get("status") != "not_assessable"]
+    if not present and checked:
+        out.append("<p>No standing-posture finding beyond the measurement error among those that could be checked "
+                   f"({len(checked)} of {len(doc.get('posture_findings', []))}).</p>")
+    elif not present:
+        out.append("<p><strong>No standing-posture finding could be checked</strong> with these photos (see the "
+                   "photo quality notes below), so this is not a normal result.</p>")
     pt = pj.get("posture_type") or {}
     if pt:
         out.append(f"<p>Posture type (Kendall): <strong>{e(pt.get('type'))}</strong>"
@@ -541,12 +589,12 @@ def _plan(doc: Mapping[str, Any]) -> str:
     if exs:
         out.append("<p>Do them in this order, as often as each card says. Mild discomfort is fine; stop if pain is sharp or spreads down a leg.</p><div class='cards'>")
         for x in exs:
-            contra = "; ".join(x.get("contraindications", []))
+            contra = "".join(str(c).strip().rstrip(".") + ". " for c in x.get("contraindications", [])).strip()
             out.append(
                 f"<div class='excard'><h4>{e(x['order'])}. {e(x['name'])}</h4><div class='dose'>{e(x['dose'])}</div>"
                 f"<dl><dt>What</dt><dd>{e(x['instructions'])}</dd><dt>Why</dt><dd>{e(x['why'])}</dd>"
                 f"<dt>When it gets easy</dt><dd>{e(x['progression'])}</dd>"
-                f"<dt>If it is too hard</dt><dd>{e(x.get('regression', ''))}</dd>"
+                + (f"<dt>If it is too hard</dt><dd>{e(x['regression'])}</dd>" if x.get("regression") else "") +
                 f"<dt>Avoid if</dt><dd>{e(contra) or 'no specific precaution'}</dd></dl>"
                 f"<div class='small'>{e(x.get('source', ''))}</div></div>")
         out.append("</div>")
@@ -589,7 +637,8 @@ def _help_method(doc: Mapping[str, Any]) -> str:
         f"<h3>Limitations</h3><ul>{lim}</ul>"
         f"<p><strong>{e(doc.get('screening_note'))}</strong></p></section>"
         f"<footer>gaitscope {e(doc.get('gaitscope_version'))} · assessment schema {e(doc.get('schema_version'))} · "
-        f"knowledge {e(k.get('chain_patterns_exercises'))}, intake {e(k.get('intake'))} · files: {files}</footer>"
+        f"knowledge {e(k.get('chain_patterns_exercises'))}, intake {e(k.get('intake'))}"
+        f"{' · files: ' + files if files else ''}</footer>"
     )
 
 
