@@ -148,3 +148,17 @@ def test_findings_document_is_json_and_complete():
     assert crouch["status"] == "not_assessable" and "frontal" in crouch["reason"]  # knee angles need a side view
     red = findings_document(pd.DataFrame(rows), view="frontal", red_flags=["fever"])
     assert red["plan"]["withheld"] and red["plan"]["exercises"] == []
+
+
+def test_no_barefoot_walking_next_to_the_heel_pain_pattern():
+    # seen on the reduced-heel-strike phantom: the co-occurring antalgic finding (asymmetric loading) used to
+    # bring mindful barefoot walking into a plan that also advises cushioned shoes for the painful heel
+    antalgic = _f("antalgic", "right", 1, 1.08, "stance_pct", "ratio")
+    plan = build_plan([HEEL, antalgic], max_exercises=8)
+    assert "mindful_barefoot_walking" not in {it.exercise_id for it in plan.exercises}
+    assert "painful heel" in dict(plan.excluded)["mindful_barefoot_walking"]
+    assert "heel_cushioning" in {a.id for a in plan.advice}
+    # a reported heel-pain history excludes it too; with overpronation alone (no heel sign) it stays available
+    flat = _f("overpronation_indicators", "both")
+    assert "mindful_barefoot_walking" in {e for e, _ in build_plan([flat], intake_flags=["heel_pain_history"]).excluded}
+    assert "mindful_barefoot_walking" in {it.exercise_id for it in build_plan([flat], max_exercises=8).exercises}

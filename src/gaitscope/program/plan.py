@@ -128,7 +128,8 @@ def build_plan(
     red_flags
         Red-flag answers (any non-empty value withholds the exercise plan), e.g. ``["saddle_numbness"]``.
     contraindications
-        Contraindication flags from ``exercises.toml`` [contraindication_flags].
+        Contraindication flags from ``exercises.toml`` [contraindication_flags]. A flag that is also a
+        chain node id (``plantar_heel_pain``) is raised as well when that node is active in ``chain``.
     max_exercises
         Upper bound on the number of exercises (1..8).
 
@@ -155,6 +156,9 @@ def build_plan(
     if chain is None:
         chain = reason_chain(findings, intake_flags=flags, knowledge=kb)
     weights = _node_weights(chain, kb)
+    # a contraindication flag named like a chain node is raised when that node is active, found or inferred
+    # (e.g. plantar_heel_pain: no barefoot walking while the heel-pain pattern or a painful heel is present)
+    contra |= {a.node for a in chain.active_nodes if a.node in kb.contraindication_flags}
 
     # exclude contraindicated exercises that would have been relevant
     excluded: list[tuple[str, str]] = []
