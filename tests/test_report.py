@@ -268,3 +268,15 @@ def test_exercise_card_text_is_clean(demo):
     assert "Avoid with knee pain on loaded bending. Use support if balance is poor." in text
     card = text.split("class='excard'")[1]
     assert "If it is too hard</dt><dd></dd>" not in card
+
+
+def test_what_you_told_us_lists_the_yes_answers_and_habits(demo):
+    out, _ = demo
+    doc = json.loads((out / "assessment.json").read_text())
+    a = doc["intake"]["answers"]
+    a.update(sciatica=True, osteoporosis=False, sleeping_position="side", sitting_hours_per_day=8)
+    text = build_report_html(Assessment(document=doc))
+    told = text.split("What you told us")[1].split("</table>")[0]
+    assert "<th>Answered yes</th>" in told and "sciatica" in told and "osteoporosis" not in told
+    assert "8 hours" in told and "<td>side</td>" in told
+    assert "female" in text.split("</header>")[0]       # the demo intake's sex is in the header

@@ -65,6 +65,8 @@ def _fmt(v: Any, digits: int = 2, small: bool = False) -> str:
     """A number for the page; ``small``: values under 0.1 get 3 decimals (metres: 0.024 m, not "0.02")."""
     if v is None or (isinstance(v, float) and not math.isfinite(v)):
         return "–"
+    if isinstance(v, int) and not isinstance(v, bool):
+        return str(v)
     if isinstance(v, (int, float)) and digits == 0:
         return f"{v:.0f}"
     if isinstance(v, (int, float)):
@@ -157,9 +159,11 @@ def _metric_words(metric: str) -> str:
 def _readable(ev: Mapping[str, Any]) -> Mapping[str, Any]:
     """Shares shown as percentages (``fraction of strides`` -> ``% of strides``)."""
     if str(ev.get("unit", "")).startswith("fraction"):
-        scale = lambda v: v * 100 if isinstance(v, (int, float)) else v  # noqa: E731
+        scale = lambda v: round(v * 100) if isinstance(v, (int, float)) else v  # noqa: E731  (whole percents)
         return {**ev, "value": scale(ev.get("value")), "threshold": scale(ev.get("threshold")),
                 "unit": "%" + str(ev["unit"])[len("fraction"):]}
+    if ev.get("unit") == "ratio":  # a left/right ratio: say so (the note says which side is on top)
+        return {**ev, "unit": "(ratio of the sides)"}
     return ev
 
 
@@ -181,11 +185,12 @@ def _met_cell(ev: Mapping[str, Any]) -> str:
 
 def _evidence_table(evidence: Iterable[Mapping[str, Any]]) -> str:
     rows = []
-    for ev in map(_readable, evidence):
+    for raw in evidence:
+        ev = _readable(raw)  # shown in percents and words; met judged on the stored values
         rows.append(
             f"<tr><td>{e(_metric_words(ev.get('metric', '')))}{' – ' + _side(ev.get('side')) if ev.get('side') else ''}</td>"
             f"<td class='num'>{_fmt(ev.get('value'), small=ev.get('unit') == 'm')} {e(ev.get('unit', ''))}</td>"
-            f"<td class='num'>{e(ev.get('comparison', ''))} {_fmt(ev.get('threshold'))}</td>{_met_cell(ev)}"
+            f"<td class='num'>{e(ev.get('comparison', ''))} {_fmt(ev.get('threshold'))}</td>{_met_cell(raw)}"
             f"<td class='small'>{e(ev.get('source', ''))}{('<br>' + e(ev.get('note'))) if ev.get('note') else ''}</td></tr>")
     if not rows:
         return ""
@@ -200,6 +205,8 @@ def _header(doc: Mapping[str, Any]) -> str:
     bits = []
     if c.get("age_years") is not None:
         bits.append(f"{c['age_years']:.0f} years")
+    if c.get("sex"):
+        bits.append(str(c["sex"]))
     if c.get("height_m") is not None:
         bits.append(f"height {c['height_m']:.2f} m")
     date = e(str(doc.get("created_utc", ""))[:10])
@@ -303,6 +310,13 @@ def _you_told_us(doc: Mapping[str, Any]) -> str:
         rows.append(("Worse with", ", ".join(a["pain_worse_with"])))
     for act in a.get("functional_activities") or []:
         rows.append(("Hard activity (0-10)", f"{act['activity']}: {_fmt(act['score'], 0)}"))
+    yes = [k.replace("_", " ") for k, v in a.items() if v is True]  # every yes/no question answered yes
+    if yes:
+        rows.append(("Answered yes", ", ".join(yes)))
+    if a.get("sitting_hours_per_day") is not None:
+        rows.append(("Sitting per day", f"{_fmt(a['sitting_hours_per_day'], 0)} hours"))
+    if a.get("sleeping_position"):
+        rows.append(("Sleeping position", a["sleeping_position"]))
     flags = [f.removeprefix("intake.").replace("_", " ") for f in doc.get("intake_flags", [])]
     if flags:
         rows.append(("Answers used in the reasoning", ", ".join(flags)))
