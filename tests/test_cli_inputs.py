@@ -148,3 +148,17 @@ def test_treadmill_seen_from_the_front_is_refused_not_called_running(shared_data
     assert code != 0 and len(err) == 1
     assert str(c3d) in err[0] and "running" not in err[0] and "walking" in err[0]
     assert not (out / "summary.json").exists()
+
+
+def test_output_folder_that_is_a_file_is_one_sentence(phantom_image, tmp_path, capsys):
+    from gaitscope.capture.pose_csv import write_pose_csv
+
+    _, pose = phantom_image
+    csv = write_pose_csv(pose, tmp_path / "walk.csv")
+    blocker = tmp_path / "results.txt"
+    blocker.write_text("a file where the output folder should go")
+    code = main(["analyze", str(csv), "--height-m", str(HEIGHT_M), "--out", str(blocker), "--quiet"])
+    captured = capsys.readouterr()
+    err = [line for line in captured.err.splitlines() if line.strip()]
+    assert code != 0 and len(err) == 1 and str(blocker) in err[0] and "--out" in err[0]
+    assert "Traceback" not in captured.err

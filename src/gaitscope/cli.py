@@ -213,6 +213,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _os_error_sentence(err: OSError) -> str:
+    """One sentence for a file-system error on a path the user chose (output folder, input file)."""
+    path = err.filename
+    if isinstance(err, (FileExistsError, NotADirectoryError)):
+        return f"{path}: a file is in the way where a folder is needed; give --out a folder path (new or existing folder)"
+    if isinstance(err, PermissionError):
+        return f"{path}: permission denied; choose an output folder you can write to (--out) or check the file's permissions"
+    if isinstance(err, IsADirectoryError):
+        return f"{path}: is a folder, not a file; give the file's path"
+    return f"{path}: {(err.strerror or 'file system error').lower()}; check the path and the free disk space"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -221,6 +233,11 @@ def main(argv: list[str] | None = None) -> int:
     except GaitscopeError as err:
         print(f"gaitscope: {err}", file=sys.stderr)
         return err.exit_code
+    except OSError as err:
+        if err.filename is None:  # not about a path the user gave: a bug, keep the traceback
+            raise
+        print(f"gaitscope: {_os_error_sentence(err)}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("gaitscope: interrupted", file=sys.stderr)
         return 130
