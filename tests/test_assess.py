@@ -83,7 +83,11 @@ def test_missing_inputs_are_named_with_what_to_record(demo, tmp_path):
     res = assess(side_video=out / "inputs" / "pose.csv", height_m=1.70, out_dir=tmp_path, overlay=False,
                  name="<script>alert(1)</script>")
     doc = res.document
-    assert {m["what"] for m in doc["missing"]} == {"frontal_video", "photos", "intake"}
+    missing = {m["what"]: m for m in doc["missing"]}
+    assert {"frontal_video", "photos", "intake"} <= set(missing) <= {"side_video", "frontal_video", "photos", "intake"}
+    if "side_video" in missing:  # 5 left + 4 right strides: too few for the variability pattern (10 together)
+        assert missing["side_video"]["status"] == "partial" and "high variability" in missing["side_video"]["message"]
+        assert "at least 5 strides of each foot" in missing["side_video"]["record_next_time"]
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "id='missing'" in page and "No frontal walk analysed" in page and "No posture photos analysed" in page
     assert "Safety questions not answered" in page and "Film the walk from behind" in page
@@ -164,7 +168,12 @@ def test_real_older_adult_video_assessment(shared_data, tmp_path):
     assert post["status"] == "analysed" and "side" in res.posture_images
     frames = post["posture"]["views"]["side"]["frames"]
     assert 150 <= min(frames) and max(frames) <= 195, frames
-    assert {m["what"] for m in doc["missing"]} == {"frontal_video", "photos", "intake"}  # photos: front missing
+    assert {m["what"] for m in doc["missing"]} == {"side_video", "frontal_video", "photos", "intake"}  # photos: front missing
+    # the clip has one forward pass: 3 left and 2 right strides (data README: pass 1 about frames 20-163), too few
+    # for most patterns (3 per side), so the side walk is 'partial' with what to record next time
+    side_missing = next(m for m in doc["missing"] if m["what"] == "side_video")
+    assert side_missing["status"] == "partial" and "strides" in side_missing["message"]
+    assert "strides of each foot" in side_missing["record_next_time"]
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert page.count("data:image/jpeg;base64,") >= 5  # four video stills and the posture image
     if pdf:
@@ -183,3 +192,23 @@ def test_nothing_checked_gives_no_plan_line_rather_than_no_exercise_needed():
     ok = [Finding("trendelenburg", "absent")]
     line = _at_a_glance(ok, {"contributors": []}, {"withheld": False, "exercises": []})["plan_line"]
     assert line.startswith("No corrective exercise needed")
+
+
+def test_a_walk_with_too_few_strides_is_partial_with_what_to_record():
+    from gaitscope.pipeline import _note_too_few_strides
+    from gaitscope.types import Finding
+
+    fs = [Finding("steppage", "not_assessable", reason="knee_flex_swing_max_deg: only 2 stride(s) on the right side, need 3"),
+          Finding("trendelenburg", "not_assessable", reason="cannot be judged from a sagittal view"),
+          Finding("crouch", "absent")]
+    part = {"status": "analysed", "summary": {"n_cycles": {"left": 3, "right": 2}}, "_findings": fs}
+    _note_too_few_strides(part, "side")
+    assert part["message"].startswith("only 3 left and 2 right strides: 1 of 3 gait patterns")
+    assert "at least 4 strides" in part["record_next_time"] and "(steppage)" in part["message"]
+    var = [Finding("high_variability", "not_assessable", reason="only 9 stride(s) on both sides together, need 10")]
+    part = {"status": "analysed", "summary": {"n_cycles": {"left": 5, "right": 4}}, "_findings": var}
+    _note_too_few_strides(part, "side")
+    assert "at least 5 strides of each foot" in part["record_next_time"]
+    enough = {"status": "analysed", "summary": {"n_cycles": {"left": 5, "right": 5}}, "_findings": fs[1:]}
+    _note_too_few_strides(enough, "side")
+    assert "record_next_time" not in enough

@@ -812,6 +812,29 @@ def _finding_title(code: str) -> str:
         return "Standing posture: " + text.split(";")[0]
 
 
+def _note_too_few_strides(part: dict[str, Any], role: str) -> None:
+    """An analysed walk with too few strides for some patterns is 'partial': say so and what to record."""
+    fs = part.get("_findings") or []
+    short = [f for f in fs if f.status == "not_assessable" and "stride(s)" in f.reason]
+    if part.get("status") != "analysed" or not short:
+        return
+    import re
+
+    per_foot = 0
+    for f in short:  # the engine's reasons: "only n stride(s) on <the left side | both sides together>, need N"
+        for where, need in re.findall(r"stride\(s\) on ([^,]+), need (\d+)", f.reason):
+            per_foot = max(per_foot, -(-int(need) // 2) if "together" in where else int(need))
+    n = (part.get("summary") or {}).get("n_cycles") or {}
+    names = ", ".join(dict.fromkeys(f.code.replace("_", " ") for f in short))
+    part["message"] = (f"only {n.get('left', 0)} left and {n.get('right', 0)} right strides: {len(short)} of {len(fs)} "
+                       f"gait patterns need more strides and could not be checked ({names})")
+    part["record_next_time"] = (
+        f"Film a longer walk: at least {max(per_foot, 4)} strides of each foot "
+        + ("across the view (side-on; two passes if the room is short)." if role == "side"
+           else "(walking straight toward or away from the phone).")
+    )
+
+
 def _evidence_met(ev: Any) -> bool:
     """Whether an Evidence's value passes its threshold (``value comparison threshold``)."""
     ops = {">": ev.value > ev.threshold, "<": ev.value < ev.threshold,
@@ -982,6 +1005,8 @@ def assess(
     # 4 patterns, chain, plan
     _assess_say(progress, "patterns, kinetic chain and plan")
     kb = load_knowledge()
+    for role, part in (("side", side_part), ("frontal", fr_part)):
+        _note_too_few_strides(part, role)
     gait_findings = _merge_findings([p.pop("_findings", []) for p in (side_part, fr_part)])
     posture_findings = list(post_res.findings) if post_res is not None else []
     allf = gait_findings + posture_findings

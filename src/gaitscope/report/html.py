@@ -245,7 +245,7 @@ def _missing(doc: Mapping[str, Any]) -> str:
              "photos": "Standing posture photos", "intake": "Intake questions"}
     items = []
     for m in miss:
-        status = {"missing": "not given", "failed": "could not be analysed", "partial": "only partly given"}.get(
+        status = {"missing": "not given", "failed": "could not be analysed", "partial": "only partly assessed"}.get(
             m.get("status"), "incomplete")
         msg = f" ({e(m['message'])})" if m.get("message") else ""
         items.append(f"<li><strong>{e(names.get(m['what'], m['what']))}</strong>: {status}{msg}. "
