@@ -162,3 +162,16 @@ def test_output_folder_that_is_a_file_is_one_sentence(phantom_image, tmp_path, c
     err = [line for line in captured.err.splitlines() if line.strip()]
     assert code != 0 and len(err) == 1 and str(blocker) in err[0] and "--out" in err[0]
     assert "Traceback" not in captured.err
+
+
+def test_without_height_the_terminal_says_spatial_values_are_relative(phantom_image, tmp_path, capsys):
+    from gaitscope.capture.pose_csv import write_pose_csv
+
+    _, pose = phantom_image
+    csv = write_pose_csv(pose, tmp_path / "walk.csv")
+    assert main(["analyze", str(csv), "--out", str(tmp_path / "o"), "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "relative to body height" in out and "--height-m" in out
+    assert json.loads((tmp_path / "o" / "summary.json").read_text())["spatial_scale"] == "relative"
+    assert main(["analyze", str(csv), "--height-m", "1.7", "--out", str(tmp_path / "m"), "--quiet"]) == 0
+    assert "relative to body height" not in capsys.readouterr().out

@@ -76,6 +76,8 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
             f"analysed {args.input}: view {s['view']}, {s['n_passes_usable']} usable pass(es), "
             f"{n['left']} left and {n['right']} right strides -> {result.out_dir}/"
         )
+        if s.get("spatial_scale") == "relative":
+            print("  spatial values (step length, speed) are relative to body height: give --height-m for metres")
         if "findings" in s:
             from gaitscope.program.summary_findings import findings_lines
 
