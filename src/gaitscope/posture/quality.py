@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from gaitscope.knowledge.posture import PostureKnowledge
-from gaitscope.posture.keypoints import StillKeypoints, stature_px
+from gaitscope.posture.keypoints import StillKeypoints, person_right_sign, stature_px
 from gaitscope.types import GaitscopeError
 
 _BODY = ("shoulder", "hip", "knee", "ankle")
@@ -154,11 +154,22 @@ def check_view(kp: StillKeypoints, knowledge: PostureKnowledge, *, flag: str | N
             if kp.has(f"left_{j}", f"right_{j}"):
                 lp, rp = kp.p(f"left_{j}"), kp.p(f"right_{j}")
                 tilts.append(np.degrees(np.arctan2(rp[1] - lp[1], abs(lp[0] - rp[0]))))
-        if len(tilts) == 3 and (all(t > 1.5 for t in tilts) or all(t < -1.5 for t in tilts)) and np.ptp(tilts) < 1.5:
+        same_way = len(tilts) == 3 and (all(t > 1.5 for t in tilts) or all(t < -1.5 for t in tilts))
+        # a rolled camera also leans the whole body the same way (hips -> shoulders toward the low side by
+        # about the roll angle); the hip line is noisy (its stated error is several degrees), so a body
+        # leaning with the median level line within 2 deg is the second witness when the lines disagree
+        lean_with = False
+        if same_way and kp.has("left_hip", "right_hip", "left_shoulder", "right_shoulder"):
+            hip_mid = (kp.p("left_hip") + kp.p("right_hip")) / 2
+            sh_mid = (kp.p("left_shoulder") + kp.p("right_shoulder")) / 2
+            lean = np.degrees(np.arctan2(person_right_sign(kp.view) * (sh_mid[0] - hip_mid[0]), hip_mid[1] - sh_mid[1]))
+            lean_with = abs(lean - float(np.median(tilts))) <= 2.0
+        if same_way and (np.ptp(tilts) < 1.5 or lean_with):
             notes.append(QualityNote(
                 f"{name}: shoulders, hips and knees all tilt the same way by about {np.mean(tilts):.1f} deg: the "
                 "camera may not have been held level; check with a vertical line in the background.",
-                ("posture_head_tilt", "posture_shoulder_asymmetry", "posture_pelvic_obliquity")))
+                ("posture_head_tilt", "posture_shoulder_asymmetry", "posture_pelvic_obliquity",
+                 "posture_trunk_shift", "posture_weight_shift")))
         if kp.sides_swapped and set(kp.sides_swapped) >= {"shoulder", "hip"}:
             notes.append(QualityNote(
                 f"{name}: the pose model took the person to face the other way than {opt} says; gaitscope followed "
