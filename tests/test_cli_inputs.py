@@ -175,3 +175,61 @@ def test_without_height_the_terminal_says_spatial_values_are_relative(phantom_im
     assert json.loads((tmp_path / "o" / "summary.json").read_text())["spatial_scale"] == "relative"
     assert main(["analyze", str(csv), "--height-m", "1.7", "--out", str(tmp_path / "m"), "--quiet"]) == 0
     assert "relative to body height" not in capsys.readouterr().out
+
+
+# A lab with its own marker names: the treadmill C3D's markers renamed ("Lheel" ...) and written as a TRC.
+LAB_NAMES = {"HEE": "heel", "MT2": "met2", "LM": "latmal", "MM": "medmal", "LEK": "latepi", "MEK": "medepi",
+             "ASIS": "asis", "PSIS": "psis"}
+MY_MAP = """
+[sets.my_lab]
+description = "test lab: the treadmill C3D's markers renamed"
+side_prefix = { left = "my_l_", right = "my_r_" }
+required = ["heel", "toe", "ankle", "knee", "hip"]
+[sets.my_lab.keypoints]
+heel = [["{S}heel"]]
+toe = [["{S}met2"]]
+ankle = [["{S}latmal", "{S}medmal"]]
+knee = [["{S}latepi", "{S}medepi"]]
+[sets.my_lab.pelvis]
+asis = ["{S}asis"]
+psis = ["{S}psis"]
+"""
+
+
+def test_marker_map_from_the_command_line(shared_data, tmp_path, capsys):
+    from gaitscope.capture.markers import load_markers
+
+    rec = load_markers(shared_data / "mocap" / "treadmill_walk_events.c3d")
+    renamed = {f"my_{s.lower()}_{new}": rec.markers[f"{s}{old}"] for old, new in LAB_NAMES.items() for s in "LR"}
+    n = rec.pose.n_frames
+    names = list(renamed)
+    trc = tmp_path / "my_lab_walk.trc"
+    lines = [
+        f"PathFileType\t4\t(X/Y/Z)\t{trc.name}",
+        "DataRate\tCameraRate\tNumFrames\tNumMarkers\tUnits\tOrigDataRate\tOrigDataStartFrame\tOrigNumFrames",
+        f"100.00\t100.00\t{n}\t{len(names)}\tmm\t100.00\t1\t{n}",
+        "Frame#\tTime\t" + "\t\t\t".join(names) + "\t\t\t",
+        "\t\t" + "\t".join(f"X{i + 1}\tY{i + 1}\tZ{i + 1}" for i in range(len(names))),
+        "",
+    ]
+    for i in range(n):
+        vals = "\t".join("" if not np.isfinite(v) else f"{v * 1000.0:.3f}" for nm in names for v in renamed[nm][i])
+        lines.append(f"{i + 1}\t{i / 100.0:.4f}\t{vals}")
+    trc.write_text("\n".join(lines) + "\n")
+    (tmp_path / "my_lab.toml").write_text(MY_MAP)
+
+    # the built-in sets do not know these names: one sentence saying how to add a mapping
+    code = main(["analyze", str(trc), "--out", str(tmp_path / "o1"), "--quiet"])
+    err = _error_lines(capsys)
+    assert code != 0 and len(err) == 1 and "--marker-map" in err[0]
+
+    out = tmp_path / "o2"
+    code = main(["analyze", str(trc), "--marker-map", str(tmp_path / "my_lab.toml"), "--out", str(out), "--quiet"])
+    assert code == 0, capsys.readouterr().err
+    events = pd.read_csv(out / "events.csv")
+    # truth: the lab's own 43 foot strike / foot off events in the C3D (data README; C3D time base applied)
+    ref = rec.reference_events
+    for row in ref.itertuples():
+        same = events[(events.event == row.event) & (events.side == row.side)]
+        assert (same.t_s - row.t_s).abs().min() <= 0.02, row
+    assert len(events) == len(ref)

@@ -66,6 +66,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         sex=args.sex,
         progress=not (args.quiet or args.json),
         rate_hz=args.fps,
+        marker_map=args.marker_map,
     )
     if args.json:
         print(json.dumps(result.summary, indent=1, allow_nan=False))
@@ -175,6 +176,11 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         default=None,
         help="frame rate of keypoint files that store no time (OpenPose JSON folder, foot-marker CSV, pose CSV without t_s)",
+    )
+    p.add_argument(
+        "--marker-map",
+        default=None,
+        help="marker files only: TOML file mapping your lab's marker names to keypoints (docs/inputs.md)",
     )
     p.add_argument("--json", action="store_true", help="print summary.json to stdout")
     p.add_argument("--quiet", action="store_true", help="no progress output")

@@ -99,6 +99,7 @@ def load_input(
     backend: str = "mediapipe",
     progress: bool = False,
     rate_hz: float | None = None,
+    marker_map: str | Path | None = None,
 ) -> tuple[PoseSequence, dict[str, Any], Any]:
     """Keypoints of any supported input.
 
@@ -127,6 +128,8 @@ def load_input(
             f"{path}: --fps is for keypoint files without time (OpenPose JSON folder, foot-marker or pose CSV); "
             "drop it for this input, which carries its own time base"
         )
+    if marker_map is not None and kind != "markers":
+        raise GaitscopeError(f"{path}: --marker-map applies to marker files (.c3d, .trc) only; drop it for this input")
     reference = None
     if kind == "video":
         pose = _video_pose(path, out_dir, backend=backend, progress=progress)
@@ -135,9 +138,9 @@ def load_input(
 
         same_stem = path.with_suffix(".mot")
         if path.suffix.lower() == ".trc" and same_stem.is_file() and not path.with_name(path.stem + "_ik.mot").is_file():
-            reference = load_markers(path, ik_path=same_stem)  # OpenSim IK angles beside the markers
+            reference = load_markers(path, ik_path=same_stem, mapping_file=marker_map)  # OpenSim IK angles beside
         else:
-            reference = load_markers(path)
+            reference = load_markers(path, mapping_file=marker_map)
         pose = reference.pose
         if virtual_camera is not None:
             from gaitscope.capture.virtual_camera import project
@@ -472,6 +475,7 @@ def analyze(
     write: bool = True,
     progress: bool = False,
     rate_hz: float | None = None,
+    marker_map: str | Path | None = None,
 ) -> AnalysisResult:
     """Analyse the gait in a video, marker file (C3D/TRC), OpenPose JSON folder or pose CSV.
 
@@ -500,6 +504,9 @@ def analyze(
         Sampling rate (Hz) of keypoint files that do not store time: an OpenPose JSON folder, a
         foot-marker CSV, a pose CSV without ``t_s`` (a pose CSV with ``t_s`` keeps its own times).
         Giving it for a video or marker file is an error (they carry their own time base).
+    marker_map
+        Marker files only: a TOML file of extra marker sets (shaped like ``knowledge/marker_maps.toml``)
+        for a lab whose marker names the built-in sets do not know.
 
     Returns
     -------
@@ -517,7 +524,8 @@ def analyze(
         files = write_outputs(result, out) if write else {}
         return replace(result, out_dir=out if write else None, files=files)
     pose, info, reference = load_input(
-        input_path, out_dir=out, virtual_camera=virtual_camera, backend=backend, progress=progress, rate_hz=rate_hz
+        input_path, out_dir=out, virtual_camera=virtual_camera, backend=backend, progress=progress, rate_hz=rate_hz,
+        marker_map=marker_map,
     )
     ik = None
     if (reference is not None and virtual_camera is None and getattr(reference, "model_angles", None) is not None

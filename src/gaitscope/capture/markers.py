@@ -477,7 +477,7 @@ def map_markers(
         raise GaitscopeError(
             f"{source}: no known marker set fits this file's markers ({have}); known sets need: {needs}; "
             "add a [sets.<name>] table for your markers in a TOML file shaped like gaitscope/knowledge/marker_maps.toml "
-            "and pass it as load_markers(..., mapping_file=PATH)"
+            "and give it with --marker-map PATH (load_markers(..., mapping_file=PATH) in Python)"
         )
     return best[1], best[2], best[3]
 
