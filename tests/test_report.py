@@ -208,8 +208,10 @@ def test_chain_diagram_highlights_active_nodes_and_numbers_contributors():
     ch = chain_to_dict(reason_chain([f], knowledge=kb))
     svg = chain_svg(list(kb.nodes.values()), list(kb.edges), ch)
     assert svg.count('class="node-active"') == len(ch["active_nodes"])
-    assert svg.count('class="node"') == len(kb.nodes) - len(ch["active_nodes"])
     path_edges = {(s["source"], s["target"]) for c in ch["contributors"] for s in c["steps"]}
+    on_path = {n for e in path_edges for n in e} - {a["node"] for a in ch["active_nodes"]}
+    assert svg.count('class="node-path"') == len(on_path)     # intermediate links drawn dashed, not as blank boxes
+    assert svg.count('class="node"') == len(kb.nodes) - len(ch["active_nodes"]) - len(on_path)
     assert svg.count('class="edge-active"') == len(path_edges) > 0
     assert "weak hip abductors" in svg and "(right)" in svg
 

@@ -569,7 +569,8 @@ def _chain(doc: Mapping[str, Any]) -> str:
         return "".join(out)
     svg = chain_svg(list(kb.nodes.values()), list(kb.edges), ch)
     out += [f"<div class='chain'>{svg}</div>",
-           "<p class='legend'>Filled boxes: involved (dark: seen in your recordings or answers; light: inferred upstream). "
+           "<p class='legend'>Filled boxes: involved (dark: seen in your recordings or answers; light: inferred upstream); "
+           "dashed boxes: links on a contributor's path, not seen themselves. "
            "Numbers: likely contributors in rank order. Coloured arrows: each contributor's path to the lower back, read "
            "\"is associated with\" and coloured by evidence (thin grey: other links between involved boxes): "
            "<span class='ev strong'>strong</span> <span class='ev moderate'>moderate</span> "

@@ -128,6 +128,7 @@ def chain_svg(nodes: Sequence[Any], edges: Sequence[Any], chain: Mapping[str, An
     active = {a["node"]: a for a in chain.get("active_nodes", [])}
     active_edges = {tuple(e) for e in chain.get("active_edges", [])}
     path_edges = {(st["source"], st["target"]) for c in chain.get("contributors", []) for st in c.get("steps", [])}
+    on_path = {n for edge in path_edges for n in edge} - set(active)
     rank = {c["node"]: c["rank"] for c in chain.get("contributors", [])}
     W, left_margin, box_w, box_h, row_h, top = 1000, 86, 138, 50, 92, 16
     rows = {r: [] for r, _ in REGION_ROWS}
@@ -194,11 +195,14 @@ def chain_svg(nodes: Sequence[Any], edges: Sequence[Any], chain: Mapping[str, An
             fill, stroke, ink = "#f6b26b", "#c7661b", "#3d2408"
         elif a:
             fill, stroke, ink = "#fde3c6", "#e3a35b", "#5a3a12"
+        elif n.id in on_path:  # a link on a contributor's path, not itself seen or inferred: dashed
+            fill, stroke, ink = "#ffffff", "#8a96a3", "#3d4650"
         else:
             fill, stroke, ink = "#ffffff", "#cfd6dd", "#9aa5b1"
-        cls = "node-active" if a else "node"
+        cls = "node-active" if a else ("node-path" if n.id in on_path else "node")
+        dash = ' stroke-dasharray="5 3"' if cls == "node-path" else ""
         out.append(f'<g class="{cls}"><rect x="{x - box_w / 2:.0f}" y="{y - box_h / 2:.0f}" width="{box_w}" height="{box_h}" '
-                   f'rx="8" fill="{fill}" stroke="{stroke}" stroke-width="{2 if a else 1}"/>')
+                   f'rx="8" fill="{fill}" stroke="{stroke}" stroke-width="{2 if a else 1.4 if dash else 1}"{dash}/>')
         label = n.label
         if a and a.get("sides"):
             label += " (" + " & ".join(a["sides"]) + ")"
