@@ -125,3 +125,11 @@ def test_reported_low_back_pain_is_not_evidence_for_any_contributor():
     assert res.contributors[0].node == "weak_hip_abductors"
     for c in res.contributors:
         assert not c.reasoning.startswith("You reported low back pain")
+
+
+def test_asymmetric_loading_carries_the_spared_leg_from_gait_and_from_standing():
+    # antalgic left = less time on the left leg (the left is spared); standing with the weight shifted onto the
+    # right leg spares the left too: both must put the node on the same (left) side
+    for f in (_f("antalgic", "left", 1, 1.1, "stance_pct", "ratio"), _f("posture_weight_shift", "right", 1, 3.0)):
+        node = {a.node: a for a in reason_chain([f]).active_nodes}["gait_asymmetry"]
+        assert node.sides == ("left",), f.code
