@@ -282,3 +282,16 @@ def test_what_you_told_us_lists_the_yes_answers_and_habits(demo):
     assert "<th>Answered yes</th>" in told and "sciatica" in told and "osteoporosis" not in told
     assert "8 hours" in told and "<td>side</td>" in told
     assert "female" in text.split("</header>")[0]       # the demo intake's sex is in the header
+
+
+def test_a_wrong_chromium_path_is_a_one_line_error_not_a_silent_fallback(tmp_path, monkeypatch):
+    from gaitscope.report.browser import print_pdf
+    from gaitscope.types import GaitscopeError
+
+    monkeypatch.setenv("GAITSCOPE_CHROMIUM", str(tmp_path / "no-such-chromium"))
+    assert find_chromium() is None
+    page = tmp_path / "r.html"
+    page.write_text("<p>x</p>", encoding="utf-8")
+    with pytest.raises(GaitscopeError, match="is not a file") as err:
+        print_pdf(page, tmp_path / "r.pdf")
+    assert "\n" not in str(err.value)

@@ -25,10 +25,13 @@ INSTALL_HINT = "install Chromium (Debian/Ubuntu: `apt-get install chromium`) or 
 
 
 def find_chromium() -> str | None:
-    """Path of a Chromium/Chrome executable (``$GAITSCOPE_CHROMIUM`` first), or None."""
+    """Path of a Chromium/Chrome executable (``$GAITSCOPE_CHROMIUM`` if set, else on PATH), or None.
+
+    A ``$GAITSCOPE_CHROMIUM`` that is not a file gives None (the user asked for that binary: no silent fallback).
+    """
     env = os.environ.get("GAITSCOPE_CHROMIUM")
-    if env and Path(env).is_file():
-        return env
+    if env:
+        return env if Path(env).is_file() else None
     for name in BROWSER_NAMES:
         path = shutil.which(name)
         if path:
@@ -39,7 +42,9 @@ def find_chromium() -> str | None:
 def _run(args: list[str], *, timeout_s: float) -> subprocess.CompletedProcess:
     exe = find_chromium()
     if exe is None:
-        raise GaitscopeError(f"headless Chromium is needed for this step but was not found; {INSTALL_HINT}")
+        env = os.environ.get("GAITSCOPE_CHROMIUM")
+        where = f" (GAITSCOPE_CHROMIUM={env} is not a file)" if env else ""
+        raise GaitscopeError(f"headless Chromium is needed for this step but was not found{where}; {INSTALL_HINT}")
     with tempfile.TemporaryDirectory(prefix="gaitscope-chromium-") as profile:
         cmd = [exe, *BROWSER_FLAGS, f"--user-data-dir={profile}", *args]
         try:

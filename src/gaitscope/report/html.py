@@ -247,7 +247,7 @@ def _missing(doc: Mapping[str, Any]) -> str:
     for m in miss:
         status = {"missing": "not given", "failed": "could not be analysed", "partial": "only partly assessed"}.get(
             m.get("status"), "incomplete")
-        msg = f" ({e(m['message'])})" if m.get("message") else ""
+        msg = f" – {e(m['message'])}" if m.get("message") else ""
         items.append(f"<li><strong>{e(names.get(m['what'], m['what']))}</strong>: {status}{msg}. "
                      f"<em>Next time:</em> {e(m.get('record_next_time'))}</li>")
     return ("<div class='box missing' id='missing'><strong>Not assessed this time</strong> – these parts of the "
