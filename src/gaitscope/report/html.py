@@ -278,7 +278,7 @@ def _glance(doc: Mapping[str, Any]) -> str:
                     "why), so this is not a normal result: see what to record next time.</p>")
     cons = []
     for c in g.get("contributors", []):
-        side = f" ({e(c['side'])})" if c.get("side") else ""
+        side = f" – {_side(c['side'])}" if c.get("side") else ""
         lvl = c.get("evidence") or ""
         cons.append(f"<li>{e(c['label'])}{side} <span class='ev {e(lvl)}'>{e(LEVEL_WORDS.get(lvl, 'no path to the back'))}</span></li>")
     con_html = "<ol>" + "".join(cons) + "</ol>" if cons else "<p>None identified.</p>"
@@ -582,7 +582,7 @@ def _chain(doc: Mapping[str, Any]) -> str:
         steps = "".join(f"<li>{e(kb.nodes[s['source']].label)} → {e(kb.nodes[s['target']].label)}: {e(s['mechanism'])} "
                         f"<span class='ev {e(s['evidence'])}'>{e(LEVEL_WORDS.get(s['evidence'], s['evidence']))}</span>"
                         f"<br><span class='small'>{e('; '.join(s.get('sources', [])))}</span></li>" for s in c.get("steps", []))
-        side = f" ({e(c['side'])})" if c.get("side") else ""
+        side = f" – {_side(c['side'])}" if c.get("side") else ""
         lvl = c.get("evidence") or ""
         out.append(f"<div class='contrib'><h4>{e(c['rank'])}. {e(c['label'])}{side} "
                    f"<span class='ev {e(lvl)}'>{e(LEVEL_WORDS.get(lvl, 'no evidenced path to the back'))}</span></h4>"
