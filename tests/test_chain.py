@@ -133,3 +133,14 @@ def test_asymmetric_loading_carries_the_spared_leg_from_gait_and_from_standing()
     for f in (_f("antalgic", "left", 1, 1.1, "stance_pct", "ratio"), _f("posture_weight_shift", "right", 1, 3.0)):
         node = {a.node: a for a in reason_chain([f]).active_nodes}["gait_asymmetry"]
         assert node.sides == ("left",), f.code
+
+
+def test_intake_answers_name_their_node_but_infer_nothing_upstream():
+    """A one-sided standing habit supports the asymmetric-loading node itself; it is not evidence
+    for that node's other possible causes (leg-length difference, foot drop, heel pain)."""
+    flags = [a.finding for a in KB.activations if a.finding.startswith("intake.")]
+    for flag in flags:
+        res = reason_chain([], intake_flags=[flag])
+        direct_nodes = {a.node for a in KB.activations if a.finding == flag}
+        assert {a.node for a in res.active_nodes} <= direct_nodes, flag
+        assert all(c.direct for c in res.contributors), flag

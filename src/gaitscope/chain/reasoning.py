@@ -198,6 +198,7 @@ def reason_chain(
             by[node].append(code)
 
     present = [f for f in findings if f.status == "present"]
+    observed: dict[str, float] = {}  # node scores from measured findings only (not intake answers)
     for f in present:
         factor = SEVERITY_FACTOR.get(max(1, f.severity), 0.6)
         for a in kb.activations:
@@ -208,16 +209,19 @@ def reason_chain(
                 value, unit = _value_for(f, fs)
                 per_side = factor * a.weight / len(_finding_sides(f))
                 activate(a.node, per_side, node_side, _render(a.template, fs, value, unit), f.code)
+                observed[a.node] = observed.get(a.node, 0.0) + per_side
     for a in kb.activations:
         if a.finding in flags:
             activate(a.node, SEVERITY_FACTOR[1] * a.weight, None, _render(a.template, None, math.nan, ""), a.finding)
 
     # upstream support, damped per hop; remember the strongest explanation of each inferred node.
-    # The outcome (low back pain, e.g. from the intake) is what the chain explains: it is not
-    # evidence for any one of its upstream contributors, so support never flows up from it.
+    # Only what was measured is traced upstream: an intake answer names its own node (a habit,
+    # a history) but is not evidence for that node's other possible causes (standing on one leg
+    # does not suggest a foot drop). The outcome (low back pain) is what the chain explains: it
+    # is not evidence for any one of its upstream contributors either.
     inferred: dict[str, float] = {}
     via: dict[str, tuple[float, str, ChainEdge]] = {}
-    frontier = {n: s for n, s in direct.items() if n != kb.outcome_node}
+    frontier = {n: s for n, s in observed.items() if n != kb.outcome_node}
     for _hop in range(MAX_HOPS):
         nxt: dict[str, float] = {}
         for child, s in frontier.items():
