@@ -255,3 +255,29 @@ def test_estimate_image_on_a_still_frame(shared_data):
     # nobody in a blank image: NaN coordinates, zero scores
     xyz0, score0, _ = estimate_image(np.full((480, 640, 3), 200, np.uint8))
     assert np.isnan(xyz0).all() and not score0.any()
+
+
+def test_progress_bar_lines_in_a_log_and_redraws_on_a_terminal():
+    import io
+
+    from gaitscope.pose.run import ProgressBar
+
+    log = io.StringIO()
+    bar = ProgressBar(stream=log, width=10)
+    for done in range(0, 401, 20):
+        bar(done, 400)
+    lines = log.getvalue().splitlines()
+    # a log file gets one line per quarter (0, 25, 50, 75, 100 %), not one per call
+    assert [ln.split("] ")[1] for ln in lines] == ["0/400 frames", "100/400 frames", "200/400 frames",
+                                                  "300/400 frames", "400/400 frames"]
+    assert lines[-1].startswith("pose: [##########]")
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    tty = Tty()
+    bar = ProgressBar(stream=tty, width=10)
+    bar(50, 100)
+    bar(100, 100)
+    assert tty.getvalue() == "\rpose: [#####-----] 50/100 frames\rpose: [##########] 100/100 frames\n"

@@ -29,7 +29,7 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -71,6 +71,10 @@ def backend_settings(backend: str, mode: str) -> dict[str, Any]:
         raise GaitscopeError(f"unknown pose mode {mode!r}; use one of {', '.join(MODES)}")
     table = VIDEO_BACKEND_SETTINGS if mode == "accurate" else FAST_BACKEND_SETTINGS
     return dict(table.get(backend, {}))
+#: Workers report their count of frames done every this many frames; the caller shows it
+#: every PROGRESS_INTERVAL_S seconds.
+PROGRESS_EVERY_FRAMES = 5
+PROGRESS_INTERVAL_S = 0.5
 #: Chunks shorter than this are not worth a process (start-up costs about 1 s).
 MIN_CHUNK_FRAMES = 90
 #: How often all people in view are searched for (a search costs about 1.7 tracked frames).
@@ -110,6 +114,7 @@ class _Job:
     mode: str  # "accurate" | "fast"
     sample_every: int  # 0: do not look for people
     boxes: np.ndarray | None  # (n_frames, 4) walker box per frame, NaN where absent; None: whole frame
+    progress_path: str | None = None  # file the worker writes its count of frames done to
 
 
 def default_workers() -> int:
@@ -161,11 +166,15 @@ def _run_job(job: _Job) -> dict[str, Any]:
             yield img
 
     try:
+        done = 0
         for fp in backend.estimate(feed()):
             index, x0, y0 = fed[-1]
             i = index - job.start
             if i < 0:
                 continue  # warm-up frame
+            done += 1
+            if job.progress_path and done % PROGRESS_EVERY_FRAMES == 0:
+                _write_count(job.progress_path, done)
             xyz[i] = fp.xyz_px + np.array([x0, y0, 0.0])
             score[i] = fp.score
             world[i] = fp.world_m
@@ -229,19 +238,58 @@ class _Child:
         self.log.close()
 
 
-def _run_parallel(jobs: list[_Job]) -> list[dict[str, Any]]:
+def _write_count(path: str, count: int) -> None:
+    """Replace the content of ``path`` with ``count`` (read by the caller's progress thread)."""
+    tmp = f"{path}.tmp"
+    with open(tmp, "w") as fh:
+        fh.write(str(count))
+    os.replace(tmp, path)
+
+
+def _read_count(path: str) -> int:
+    try:
+        with open(path) as fh:
+            return int(fh.read() or 0)
+    except (OSError, ValueError):
+        return 0
+
+
+def _run_parallel(
+    jobs: list[_Job], progress: Callable[[int, int], None] | None = None
+) -> list[dict[str, Any]]:
     """Run each job in its own worker process, all at the same time.
 
     The caller's process only waits, so the model's native start-up chatter stays in the
-    workers' logs and every chunk starts at once.
+    workers' logs and every chunk starts at once. With ``progress``, it is called about twice
+    a second with (frames done, frames in all jobs), counted by the workers themselves.
     """
-    children = [_Child(j) for j in jobs]
-    try:
-        return [c.result() for c in children]
-    except BaseException:
-        for c in children:
-            c.kill()
-        raise
+    with tempfile.TemporaryDirectory(prefix="gaitscope-pose-") as tmp:
+        if progress is not None:
+            jobs = [replace(j, progress_path=str(Path(tmp) / f"job{k}.count")) for k, j in enumerate(jobs)]
+        total = sum(j.stop - j.start for j in jobs)
+        children = [_Child(j) for j in jobs]
+        stop = threading.Event()
+
+        def report() -> None:
+            while not stop.wait(PROGRESS_INTERVAL_S):
+                progress(sum(_read_count(j.progress_path) for j in jobs), total)
+
+        watcher = threading.Thread(target=report, daemon=True) if progress is not None else None
+        if watcher is not None:
+            watcher.start()
+        try:
+            results = [c.result() for c in children]
+        except BaseException:
+            for c in children:
+                c.kill()
+            raise
+        finally:
+            stop.set()
+            if watcher is not None:
+                watcher.join()
+        if progress is not None:
+            progress(total, total)
+        return results
 
 
 def _chunks(n_frames: int, workers: int) -> list[tuple[int, int]]:
@@ -250,7 +298,16 @@ def _chunks(n_frames: int, workers: int) -> list[tuple[int, int]]:
     return [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:]) if b > a]
 
 
-def _pass(info: VideoInfo, *, backend: str, mode: str, workers: int, sample_every: int, boxes: np.ndarray | None):
+def _pass(
+    info: VideoInfo,
+    *,
+    backend: str,
+    mode: str,
+    workers: int,
+    sample_every: int,
+    boxes: np.ndarray | None,
+    progress: Callable[[int, int], None] | None = None,
+):
     """Run the backend over the clip in parallel chunks.
 
     With ``boxes``, only frames with a finite box are processed (cropped to it): the chunks then
@@ -272,7 +329,7 @@ def _pass(info: VideoInfo, *, backend: str, mode: str, workers: int, sample_ever
         _Job(info=info, start=a, stop=b, backend=backend, mode=mode, sample_every=sample_every, boxes=boxes)
         for a, b in spans
     ]
-    results = _run_parallel(jobs) if jobs else []
+    results = _run_parallel(jobs, progress) if jobs else []
     names = get_backend(backend).names
     xyz = np.full((n, len(names), 3), np.nan)
     score = np.zeros((n, len(names)))
@@ -294,6 +351,33 @@ def _people_sample_step(info: VideoInfo) -> int:
     return int(max(1, min(step, info.n_frames // MIN_PEOPLE_SEARCHES)))
 
 
+class ProgressBar:
+    """Prints ``pose: [#####-----] 120/401 frames`` to stderr: redrawn in place on a terminal,
+    otherwise (a log file) one line at each quarter."""
+
+    def __init__(self, label: str = "pose", width: int = 30, stream=None) -> None:
+        self.label, self.width = label, width
+        self.stream = stream or sys.stderr
+        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        self._last_quarter = -1
+
+    def __call__(self, done: int, total: int) -> None:
+        total = max(total, 1)
+        done = min(done, total)
+        filled = int(round(self.width * done / total))
+        line = f"{self.label}: [{'#' * filled}{'-' * (self.width - filled)}] {done}/{total} frames"
+        if self.tty:
+            self.stream.write("\r" + line + ("\n" if done >= total else ""))
+            self.stream.flush()
+        else:
+            quarter = 4 * done // total
+            if quarter > self._last_quarter:
+                self._last_quarter = quarter
+                print(line, file=self.stream, flush=True)
+        if done >= total:
+            self._last_quarter = -1
+
+
 def estimate_video(
     info: VideoInfo,
     *,
@@ -301,8 +385,12 @@ def estimate_video(
     workers: int | None = None,
     log: Callable[[str], None] | None = None,
     mode: str = "accurate",
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[PoseSequence, np.ndarray, dict[str, Any]]:
     """Keypoints of the walker in a probed video (no files written).
+
+    ``progress``, if given, is called about twice a second with (frames done, frames to do)
+    of the current pass (see :class:`ProgressBar`).
 
     Returns
     -------
@@ -326,7 +414,7 @@ def estimate_video(
     t0 = time.perf_counter()
     log(f"pose: {n} frames, {info.width_px}x{info.height_px} px, {workers} worker(s)")
     xyz, score, world, people_raw, cpu1 = _pass(
-        info, backend=backend, mode=mode, workers=workers, sample_every=sample_every, boxes=None
+        info, backend=backend, mode=mode, workers=workers, sample_every=sample_every, boxes=None, progress=progress
     )
     timings["pass1_s"] = time.perf_counter() - t0
     timings["pass1_worker_cpu_s"] = cpu1
@@ -361,7 +449,7 @@ def estimate_video(
         t1 = time.perf_counter()
         redo_boxes = np.where(redo[:, None], boxes, np.nan)
         xyz2, score2, world2, _, cpu2 = _pass(
-            info, backend=backend, mode=mode, workers=workers, sample_every=0, boxes=redo_boxes
+            info, backend=backend, mode=mode, workers=workers, sample_every=0, boxes=redo_boxes, progress=progress
         )
         xyz[redo], score[redo], world[redo] = xyz2[redo], score2[redo], world2[redo]
         timings["pass2_worker_cpu_s"] = cpu2
@@ -515,7 +603,9 @@ def run_pose(
     world = None
     t0 = time.perf_counter()
     if pose is None:
-        pose, world, selection = estimate_video(info, backend=backend, workers=workers, log=log, mode=mode)
+        pose, world, selection = estimate_video(
+            info, backend=backend, workers=workers, log=log, mode=mode, progress=ProgressBar() if progress else None
+        )
         meta = dict(pose.meta)
         meta["cache_key"] = key
         pose = pose.with_xyz(pose.xyz, meta=meta)
