@@ -84,6 +84,18 @@ def _node_weights(chain: ChainResult, kb: Knowledge) -> dict[str, float]:
     return w
 
 
+def _code_label(code: str, kb: Knowledge) -> str:
+    """Plain words for a finding code or intake flag (a pattern's own name where there is one)."""
+    if code.startswith("intake."):
+        return "your answer: " + code[len("intake."):].replace("_", " ")
+    name = next((p.name for p in kb.patterns if p.code == code), None)
+    if name:
+        return name[0].lower() + name[1:]
+    if code.startswith("posture_"):
+        return "standing posture: " + code[len("posture_"):].replace("_", " ")
+    return code.replace("_", " ")
+
+
 def _why(ex: Exercise, covered: list[str], chain: ChainResult, kb: Knowledge) -> str:
     by_node = {a.node: a for a in chain.active_nodes}
     parts = []
@@ -100,7 +112,7 @@ def _why(ex: Exercise, covered: list[str], chain: ChainResult, kb: Knowledge) ->
                 codes.append(c)
     text = "Targets " + "; ".join(parts)
     if codes:
-        text += " — from: " + ", ".join(c.replace("intake.", "your answer: ").replace("_", " ") for c in codes)
+        text += " — from: " + ", ".join(_code_label(c, kb) for c in codes)
     return text + "."
 
 
@@ -222,11 +234,11 @@ def build_plan(
             if t == "always" and items:
                 reasons.append("given with every plan")
             elif t in present_codes:
-                reasons.append(f"finding: {t.replace('_', ' ')}")
+                reasons.append(f"finding: {_code_label(t, kb)}")
             elif t.startswith("node:") and t[5:] in active_nodes:
                 reasons.append(f"chain: {kb.nodes[t[5:]].label}")
             elif t in flags:
-                reasons.append(f"your answer: {t[7:].replace('_', ' ')}")
+                reasons.append(_code_label(t, kb))
         if reasons:
             advice.append((aorder[a.category], k, AdviceItem(a.id, a.category, a.title, a.text, "; ".join(reasons), a.source)))
     advice.sort(key=lambda x: (x[0], x[1]))

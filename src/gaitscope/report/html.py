@@ -650,10 +650,12 @@ def _help_method(doc: Mapping[str, Any]) -> str:
         "<h3>Measured accuracy</h3><table><tr><th>measure</th><th>error</th><th>against</th></tr>" + acc + "</table>"
         "<p class='small'>From docs/accuracy.md (benchmarks/accuracy.py reproduces every number).</p>"
         f"<h3>Limitations</h3><ul>{lim}</ul>"
-        f"<p><strong>{e(doc.get('screening_note'))}</strong></p></section>"
+        # the closing note and the version line stay together, so a printed report never ends
+        # on a page holding only the version line
+        f"<div class='closing'><p><strong>{e(doc.get('screening_note'))}</strong></p>"
         f"<footer>gaitscope {e(doc.get('gaitscope_version'))} · assessment schema {e(doc.get('schema_version'))} · "
         f"knowledge {e(k.get('chain_patterns_exercises'))}, intake {e(k.get('intake'))}"
-        f"{' · files: ' + files if files else ''}</footer>"
+        f"{' · files: ' + files if files else ''}</footer></div></section>"
     )
 
 
