@@ -534,18 +534,7 @@ def analyze(
         info["ik_angles"] = next(n for n in reference.notes if "inverse kinematics" in n)
     result = analyze_pose(pose, height_m=height_m, input_info=info, age_years=age_years, sex=sex, ik_angles=ik)
     files = write_outputs(result, out) if write else {}
-    return AnalysisResult(
-        pose=result.pose,
-        prep=result.prep,
-        events=result.events,
-        cycles=result.cycles,
-        angles=result.angles,
-        summary=result.summary,
-        out_dir=out if write else None,
-        files=files,
-        reference=reference,
-        findings=result.findings,
-    )
+    return replace(result, out_dir=out if write else None, files=files, reference=reference)
 
 
 __all__ = [
