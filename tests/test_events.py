@@ -97,20 +97,74 @@ def test_trc_matches_force_plate_contacts(shared_data):
     assert mae["ic"] <= 17.0 and mae["fc"] <= 17.0
 
 
+_TRC_FORCE_PLATE_EVENTS = pd.DataFrame(
+    [("fc", "right", 0.165), ("ic", "right", 0.618), ("fc", "right", 1.410), ("ic", "right", 1.853),
+     ("fc", "left", 0.788), ("ic", "left", 1.247), ("fc", "left", 2.018), ("ic", "left", 2.460)],
+    columns=["event", "side", "t_s"],
+).sort_values("t_s")
+
+
+def _signed_errors_ms(ev: pd.DataFrame, ref: pd.DataFrame) -> dict[str, np.ndarray]:
+    pairs, _, _ = compare_events(ev, ref[["event", "side", "t_s"]], tol_s=0.1)
+    return {k: g["err_s"].to_numpy(float) * 1000 for k, g in pairs.groupby("event")}
+
+
+def test_zeni_reference_method_against_lab_events(shared_data):
+    """The Zeni 2008 coordinate method (the definition of the foot-marker file's reference) lies
+    about 30 ms before the lab foot strikes on the treadmill C3D: the data README's own check
+    ("the heel's most anterior position relative to the pelvis precedes each foot strike by
+    about 30 ms"); its toe off lies after the lab foot off."""
+    from gaitscope.capture.load import load_keypoints
+    from gaitscope.events.zeni import zeni_events
+
+    rec = load_keypoints(shared_data / "mocap" / "treadmill_walk_events.c3d")
+    err = _signed_errors_ms(zeni_events(rec.pose), rec.reference_events)
+    assert len(err["ic"]) >= 20 and len(err["fc"]) >= 20
+    assert -40.0 <= np.mean(err["ic"]) <= -20.0
+    assert 0.0 < np.mean(err["fc"]) <= 20.0
+    trc = load_keypoints(shared_data / "mocap" / "walk_subject01.trc")
+    err = _signed_errors_ms(zeni_events(trc.pose), _TRC_FORCE_PLATE_EVENTS)
+    assert np.mean(err["ic"]) < -10.0 and np.mean(err["fc"]) > 0.0
+
+
 def test_foot_markers_against_stride_events(shared_data):
+    """Issue 3 target (10 ms) on foot_markers_healthy.csv. Its reference events were extracted
+    from the mocap with the Zeni algorithm (gaitmap-datasets), so they carry that method's offset
+    from contact. The offset is measured on the two force-plate recordings (Zeni vs lab events),
+    removed from the reference, and our events must then lie within 10 ms. Steps of the turn in
+    the middle of the walk (feet not travelling straight along the walkway) are not scored:
+    gaitscope drops turns by design."""
     from gaitscope.capture.foot_markers_csv import load_foot_markers_csv
+    from gaitscope.capture.load import load_keypoints
+    from gaitscope.events.zeni import zeni_events
+
+    offsets: dict[str, list[np.ndarray]] = {"ic": [], "fc": []}
+    c3d = load_keypoints(shared_data / "mocap" / "treadmill_walk_events.c3d")
+    trc = load_keypoints(shared_data / "mocap" / "walk_subject01.trc")
+    for pose, lab in ((c3d.pose, c3d.reference_events), (trc.pose, _TRC_FORCE_PLATE_EVENTS)):
+        for k, e in _signed_errors_ms(zeni_events(pose), lab).items():
+            offsets[k].append(e)
+    offset_ms = {k: float(np.mean(np.concatenate(v))) for k, v in offsets.items()}
 
     rec = load_foot_markers_csv(shared_data / "mocap" / "foot_markers_healthy.csv", rate_hz=100.0,
                                 events_rate_hz=204.8)
     ref = rec.reference_events
     assert ref is not None and len(ref) > 100
-    ev = detect_events(prepare_walk(rec.pose))
-    mae, missed, extra = _accuracy(ev, ref)
-    assert missed <= 4
-    # the reference comes from foot-worn IMUs and defines IC ~20 ms earlier than our
-    # kinematic contact (docs/events.md); FC agrees to about 10 ms (target 10 ms)
-    assert mae["fc"] <= 12.0
-    assert mae["ic"] <= 30.0
+    pose = rec.pose
+    feet = [pose.index(f"{s}_{k}") for s in ("left", "right") for k in ("heel", "toe")]
+    centre = np.nanmean(pose.xyz[:, feet, :], axis=1)
+    i0 = np.clip(np.searchsorted(pose.t_s, ref["t_s"].to_numpy() - 0.5), 0, pose.n_frames - 1)
+    i1 = np.clip(np.searchsorted(pose.t_s, ref["t_s"].to_numpy() + 0.5), 0, pose.n_frames - 1)
+    d = centre[i1] - centre[i0]
+    travel = np.hypot(d[:, 0], d[:, 2])
+    straight = (travel >= 0.5) & (np.abs(d[:, 0]) >= 0.95 * travel)
+    assert (~straight).sum() <= 4
+    shifted = ref[straight].copy()
+    shifted["t_s"] = shifted["t_s"] - shifted["event"].map(offset_ms) / 1000.0
+    ev = detect_events(prepare_walk(pose))
+    mae, missed, extra = _accuracy(ev, shifted.sort_values("t_s"))
+    assert missed == 0 and extra == 0
+    assert mae["ic"] <= 10.0 and mae["fc"] <= 10.0
 
 
 def test_phantom_through_camera_with_noise_and_drops():
