@@ -187,6 +187,7 @@ class FootVelocityEventDetector:
             fc_fraction=self.fc_fraction, min_contact_s=self.min_contact_s,
             same_place=self.footprint_same_place_height * prep.height, max_break_s=self.footprint_max_break_s,
         )
+        prints = footprints.drop_spurious(prints, min_step_fraction=self.min_step_fraction)
         sides = footprints.assign_sides(prints)
         conf = {side: _foot_conf(prep, side, sl) for side in SIDES}
         rows = []

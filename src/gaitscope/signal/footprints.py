@@ -12,7 +12,11 @@ fixes the clean cases; this detector does not need the labels at all:
 2. A contact is a *footprint*: a stretch of time at one place on the floor. Contacts of the
    two labels at the same place at overlapping times are one footprint (the labels sat on
    the same foot); IC = the earliest start, FC = the latest end.
-3. Footprints follow each other left, right, left ... (Murray 1964 et seq.: walking
+3. A footprint that lands less than ``min_step_fraction`` of the pass's median step time
+   after the previous one is not a step: one of the two is a label that came to rest on a
+   blurred foot in late swing. The one with the weaker label support (less time of labelled
+   contact) is dropped before sides are assigned, so it cannot flip the alternation.
+4. Footprints follow each other left, right, left ... (Murray 1964 et seq.: walking
    alternates feet). The side of each footprint comes from this alternation, with the phase
    chosen by the pose model's labels (duration-weighted vote over all footprints). A gap of
    about two steps between footprints means one was missed and keeps the parity right.
@@ -20,7 +24,7 @@ fixes the clean cases; this detector does not need the labels at all:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -43,9 +47,14 @@ class Contact:
 def _hysteresis_runs(c: np.ndarray, lo: float, hi: float) -> list[tuple[float | None, float | None]]:
     """Runs where ``c < hi`` that dip below ``lo``; start = crossing below ``lo``, end = crossing above ``hi``.
 
-    Fractional indices; ``None`` for a run that touches the window's edge.
+    Fractional indices; ``None`` for a run that touches the window's edge or the first or last
+    finite sample (the foot may have been down before or after the data).
     """
     n = c.size
+    finite = np.flatnonzero(np.isfinite(c))
+    if finite.size == 0:
+        return []
+    first, last = int(finite[0]), int(finite[-1])  # the data's edges inside the window
     below_hi = np.isfinite(c) & (c < hi)
     out: list[tuple[float | None, float | None]] = []
     m = np.concatenate(([False], below_hi, [False]))
@@ -56,13 +65,13 @@ def _hysteresis_runs(c: np.ndarray, lo: float, hi: float) -> list[tuple[float | 
         if low.size == 0:
             continue
         j = s + int(low[0])
-        if j == 0:
-            start = None
+        if s <= first:
+            start = None  # the foot may have been down before the data (or the window) began
         else:
             a, b = c[j - 1], c[j]
             start = (j - 1) + float((a - lo) / (a - b)) if a > lo else float(j)
-        if e >= n:
-            end = None
+        if e > last:
+            end = None  # the foot may stay down after the data (or the window) end
         else:
             a, b = c[e - 1], c[e]
             end = (e - 1) + float((hi - a) / (b - a)) if b > a else float(e - 1)
@@ -131,6 +140,71 @@ def find_footprints(
                                   ic_first.ic_found, fc_last.fc_found)
     merged.sort(key=lambda k: k.ic)
     return merged
+
+
+def drop_spurious(prints: list[Contact], *, min_step_fraction: float, min_prints: int = 4,
+                  same_step_fraction: float = 0.7) -> list[Contact]:
+    """Resolve footprints that land too soon after the previous one (see the module docstring).
+
+    Successive footprints whose ICs (both found, not cut by the window) are less than
+    ``min_step_fraction`` of the median IC-to-IC interval apart cannot both have landed then.
+    Of the two, the one with the smaller total label support (sum of ``votes``, s) is wrong:
+
+    * if the two lie a step apart on the floor (at least ``same_step_fraction`` of the median
+      advance between footprints), both are real footprints and only the weaker one's IC is
+      not (a foot already down when it came into view): it keeps its FC, its IC is dropped;
+    * otherwise the weaker one splits a step in two (a label resting on a blurred swinging
+      foot) and is removed.
+
+    A footprint that splits one step in two on the floor (both its advances shorter than
+    ``same_step_fraction`` of the median advance, its neighbours about one step apart) and has
+    clearly less label support than both neighbours is removed as well, whatever its timing.
+
+    Repeated until nothing breaks the rules. Needs ``min_prints`` footprints for a median;
+    fewer are returned unchanged.
+    """
+    out = list(prints)
+    while len(out) >= min_prints:
+        gaps = [(b.ic - a.ic) for a, b in zip(out, out[1:]) if a.ic_found and b.ic_found]
+        if len(gaps) < 2:
+            break
+        med_gap = float(np.median(gaps))
+        med_adv = float(np.median(np.abs(np.diff([k.x for k in out]))))
+        worst = None
+        for i, (a, b) in enumerate(zip(out, out[1:])):
+            gap = b.ic - a.ic
+            if a.ic_found and b.ic_found and gap < min_step_fraction * med_gap:
+                if worst is None or gap < worst[0]:
+                    worst = (gap, i)
+        if worst is None:
+            k = _step_splitter(out, med_adv, same_step_fraction)
+            if k is None:
+                break
+            del out[k]
+            continue
+        i = worst[1]
+        a, b = out[i], out[i + 1]
+        weaker = i if sum(a.votes.values()) < sum(b.votes.values()) else i + 1
+        if abs(a.x - b.x) >= same_step_fraction * med_adv:
+            out[weaker] = replace(out[weaker], ic_found=False)
+        else:
+            del out[weaker]
+    return out
+
+
+def _step_splitter(prints: list[Contact], med_adv: float, short_fraction: float,
+                   weak_fraction: float = 0.7) -> int | None:
+    """Index of the weakest footprint that splits a step in two (see :func:`drop_spurious`)."""
+    best = None
+    for k in range(1, len(prints) - 1):
+        a, m, b = prints[k - 1], prints[k], prints[k + 1]
+        short = abs(m.x - a.x) < short_fraction * med_adv and abs(b.x - m.x) < short_fraction * med_adv
+        one_step = (2.0 - 1.0 / short_fraction) * med_adv <= abs(b.x - a.x) <= (1.0 / short_fraction) * med_adv
+        support = sum(m.votes.values())
+        weak = support < weak_fraction * min(sum(a.votes.values()), sum(b.votes.values()))
+        if short and one_step and weak and (best is None or support < best[0]):
+            best = (support, k)
+    return None if best is None else best[1]
 
 
 def assign_sides(prints: list[Contact], *, step: float | None = None) -> list[str]:

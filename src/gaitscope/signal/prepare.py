@@ -158,6 +158,7 @@ class PrepareSettings:
     running_duty_factor: float = field(default_factory=lambda: signal_setting("running_duty_factor"))
     running_flight_fraction: float = field(default_factory=lambda: signal_setting("running_flight_fraction"))
     min_flight_frames: float = field(default_factory=lambda: signal_setting("min_flight_frames"))
+    min_step_fraction: float = field(default_factory=lambda: signal_setting("min_step_fraction"))
 
 
 
@@ -678,6 +679,7 @@ def _footprint_evidence(plane, names, t, passes, height, st: PrepareSettings) ->
             fc_fraction=st.fc_fraction, min_contact_s=st.min_contact_s, same_place=tol,
             max_break_s=st.footprint_max_break_s,
         )
+        prints = footprints.drop_spurious(prints, min_step_fraction=st.min_step_fraction)
         if len(prints) < 3:
             continue
         sides = footprints.assign_sides(prints)
