@@ -190,6 +190,26 @@ def test_step_and_stride_length_overground():
     assert sp["speed"].iloc[0] == pytest.approx(1.4 / 1.2)
 
 
+def test_step_length_uses_the_whole_stance_when_events_are_given():
+    """The same walk, with the left heel keypoint misplaced by 0.3 m on the one video frame of
+    its landing (a lagging or mislabelled landmark): from the single sample the step is 0.3 m
+    short; the median footprint over the stance (IC to FC, from the events) is right."""
+    t = np.round(np.arange(0, 1.9, 0.01), 2)
+    left = np.zeros((t.size, 2))
+    right = np.zeros((t.size, 2))
+    left[:, 0] = np.interp(t, [0, 0.72, 1.2, 1.9], [0.0, 0.0, 1.4, 1.4])
+    right[:, 0] = np.interp(t, [0, 0.12, 0.6, 1.32, 1.8, 1.9], [-0.7, -0.7, 0.7, 0.7, 2.1, 2.1])
+    left[np.flatnonzero(t == 1.2), 0] -= 0.3
+    st = pd.DataFrame({"side": ["left"], "pass": [0], "t_start_s": [0.0], "t_end_s": [1.2], "t_opp_ic_s": [0.6]})
+    ev = _events([("ic", "left", 0.0), ("fc", "right", 0.12), ("ic", "right", 0.6), ("fc", "left", 0.72),
+                  ("ic", "left", 1.2), ("fc", "right", 1.32), ("ic", "right", 1.8), ("fc", "left", 1.85)])
+    one_sample = spatial_parameters(st, t_s=t, foot_xy={"left": left, "right": right})
+    assert one_sample["step_length"].iloc[0] == pytest.approx(0.4)
+    sp = spatial_parameters(st, t_s=t, foot_xy={"left": left, "right": right}, events=ev)
+    assert sp["step_length"].iloc[0] == pytest.approx(0.7)
+    assert sp["stride_length"].iloc[0] == pytest.approx(1.4)
+
+
 def test_footprint_uses_the_toe_when_the_heel_is_up():
     from gaitscope.metrics.cycles import footprint_xy
 

@@ -314,7 +314,9 @@ def compute_cycles(prep: Any, events: pd.DataFrame, angles: pd.DataFrame) -> pd.
         heel, ankle, toe = pt(f"{side}_heel"), pt(f"{side}_ankle"), pt(f"{side}_toe")
         foot_xy[side] = footprint_xy(heel, toe, ankle, arr[side]["foot_angle_deg"], tolerance=_flat_tolerance(prep))
         toe_up[side] = toe[:, 1]
-    space = spatial_parameters(strides, t_s=t_s, foot_xy=foot_xy)
+    overground = not any(p.kind == "treadmill" for p in prep.passes)
+    space = spatial_parameters(strides, t_s=t_s, foot_xy=foot_xy, events=events if overground else None,
+                               planted_tolerance=2.0 * _flat_tolerance(prep))
     kin = discrete_kinematics(strides, t_s=t_s, angles=arr, toe_up=toe_up)
     if not sagittal_measurable(prep):
         kin.loc[:, list(KINEMATIC_COLUMNS) + ["toe_clearance"]] = np.nan

@@ -144,6 +144,8 @@ def spatial_parameters(
     *,
     t_s: np.ndarray,
     foot_xy: dict[str, np.ndarray],
+    events: pd.DataFrame | None = None,
+    planted_tolerance: float = float("inf"),
 ) -> pd.DataFrame:
     """Step and stride length and speed of each stride, in the units of ``foot_xy``.
 
@@ -156,6 +158,16 @@ def spatial_parameters(
     foot_xy
         ``{"left": (n_frames, 2), "right": (n_frames, 2)}`` sagittal (forward, up) coordinates
         of each foot's contact point (heel, else ankle).
+    events
+        The event table, for overground walking only (not a treadmill, where a standing foot
+        moves with the belt). When given, a foot's position at a moment it stands is the median
+        of its footprint over the whole stance that contains that moment (from its IC, or the
+        moment itself, to its next FC in the same pass) instead of the single sample: a footprint does not move
+        while the foot is down, and one mislabelled or lagging video frame at the event then
+        does not change the step length.
+    planted_tolerance
+        The stance median is used only when the footprint stays put: its interquartile range
+        over the stance at most this (units of ``foot_xy``); otherwise the single sample.
 
     Returns
     -------
@@ -170,21 +182,49 @@ def spatial_parameters(
     if n:
         t_s = np.asarray(t_s, float)
 
-        def at(side: str, t: np.ndarray) -> np.ndarray:
+        ev_t = {}
+        if events is not None and len(events):
+            evp = events if "pass" in events.columns else events.assign(**{"pass": 0})
+            for (kind, sd, ps), g in evp.groupby(["event", "side", "pass"]):
+                ev_t[(kind, sd, int(ps))] = np.sort(g["t_s"].to_numpy(float))
+
+        def at(side: str, t: np.ndarray, passes: np.ndarray) -> np.ndarray:
             out = np.full(t.shape, np.nan)
             ok = np.isfinite(t)
             idx = np.clip(np.searchsorted(t_s, t[ok] - 1e-9), 0, t_s.size - 1)
             out[ok] = foot_xy[side][idx, 0]
+            if not ev_t:
+                return out
+            for k in np.flatnonzero(ok):
+                tk = float(t[k])
+                ics = ev_t.get(("ic", side, int(passes[k])), np.empty(0))
+                fcs = ev_t.get(("fc", side, int(passes[k])), np.empty(0))
+                later_fc = fcs[fcs >= tk - 1e-9]
+                if later_fc.size == 0:
+                    continue
+                t_end = float(later_fc[0])
+                earlier_ic = ics[ics <= tk + 1e-9]
+                t_begin = tk
+                if earlier_ic.size and not np.any((fcs > earlier_ic[-1]) & (fcs < tk - 1e-9)):
+                    t_begin = float(earlier_ic[-1])
+                sel = (t_s >= t_begin - 1e-9) & (t_s <= t_end + 1e-9)
+                vals = foot_xy[side][sel, 0]
+                vals = vals[np.isfinite(vals)]
+                if vals.size >= 3:
+                    q25, q50, q75 = np.percentile(vals, [25, 50, 75])
+                    if q75 - q25 <= planted_tolerance:
+                        out[k] = float(q50)
             return out
 
         sides = strides["side"].to_numpy()
         t1 = strides["t_end_s"].to_numpy(float)
         oic = strides["t_opp_ic_s"].to_numpy(float)
+        pss = strides["pass"].to_numpy() if "pass" in strides.columns else np.zeros(n, int)
         for side in SIDES:
             m = sides == side
             opp = OTHER[side]
-            s_end = at(side, t1[m]) - at(opp, t1[m])
-            s_opp = at(opp, oic[m]) - at(side, oic[m])
+            s_end = at(side, t1[m], pss[m]) - at(opp, t1[m], pss[m])
+            s_opp = at(opp, oic[m], pss[m]) - at(side, oic[m], pss[m])
             step[m] = s_end
             stride[m] = s_end + s_opp
     T = (strides["t_end_s"] - strides["t_start_s"]).to_numpy(float) if n else np.empty(0)
