@@ -305,9 +305,16 @@ def _last_within(d: np.ndarray, i0: int, i1: int, tol: float) -> float | None:
 
 
 # --------------------------------------------------------------------------- per-stride values
-def _stance_fc(events: pd.DataFrame, side: str, t_start: float, t_end: float) -> float | None:
-    ev = events[(events["side"] == side) & (events["event"] == "fc")]
-    x = ev["t_s"].to_numpy(float)
+def _fc_times(events: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Sorted FC times (s) per side."""
+    side = events["side"].to_numpy()
+    is_fc = events["event"].to_numpy() == "fc"
+    t = events["t_s"].to_numpy(float)
+    return {s: np.sort(t[is_fc & (side == s)]) for s in SIDES}
+
+
+def _stance_fc(fc_times: dict[str, np.ndarray], side: str, t_start: float, t_end: float) -> float | None:
+    x = fc_times.get(side, np.empty(0))
     x = x[(x > t_start) & (x < t_end)]
     return float(x[0]) if x.size else None
 
@@ -398,13 +405,14 @@ def compute_frontal(prep: Any, events: pd.DataFrame, cycles: pd.DataFrame) -> tu
                 series[s]["arm"] = arm
 
     # footprints: median lateral heel position over the middle of each stance
+    fc_times = _fc_times(events)
     prints: dict[str, list[tuple[float, float, float]]] = {s: [] for s in SIDES}  # (t_ic, t_fc, x)
     if X is not None:
         for s in SIDES:
             ics = events[(events["side"] == s) & (events["event"] == "ic")]["t_s"].to_numpy(float)
             hx = X[:, names.index(f"{s}_heel")] if f"{s}_heel" in names else np.full(t.size, np.nan)
             for a in ics:
-                b = _stance_fc(events, s, a, a + 2.5)
+                b = _stance_fc(fc_times, s, a, a + 2.5)
                 if b is None:
                     continue
                 m = _mask(t, a + 0.2 * (b - a), a + 0.6 * (b - a))
@@ -423,7 +431,7 @@ def compute_frontal(prep: Any, events: pd.DataFrame, cycles: pd.DataFrame) -> tu
             continue
         ta, tb = float(t[i0]), float(t[min(i1, t.size - 1)])
         stride = _mask(t, ta, tb)
-        tf = _stance_fc(events, s, ta, tb)
+        tf = _stance_fc(fc_times, s, ta, tb)
         stance = _mask(t, ta, tf) if tf is not None else np.zeros_like(stride)
         ser = series[s]
         if "obl" in ser:
