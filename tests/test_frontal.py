@@ -200,3 +200,27 @@ def test_trendelenburg_is_not_read_as_leg_length_difference(camera):
     assert not any(code == "leg_length_difference_signs" for code, _ in tr)
     lld = present("leg_length_difference")
     assert ("leg_length_difference_signs", "right") in lld
+
+
+def test_frontal_normal_ranges_from_published_values():
+    """Schwartz et al. 2008 (J Biomech 41:1639) report a peak pelvic obliquity in early stance of
+    4.1 deg (SD 2.1) at free speed: the pelvic-drop normal range is that +- 1 SD. Step width of
+    adults comes from the spatiotemporal table (GAITRite normals: 5-12 cm)."""
+    from gaitscope.metrics.summary import frontal_normal_ranges
+
+    nr = frontal_normal_ranges("Free")
+    pd_ = nr["pelvic_drop_stance_max_deg"]
+    assert pd_["low"] == pytest.approx(4.1 - 2.1, abs=0.2) and pd_["high"] == pytest.approx(4.1 + 2.1, abs=0.2)
+    sw = nr["step_width_m"]
+    assert 0.04 <= sw["low"] < sw["high"] <= 0.14
+
+
+def test_analysis_summary_carries_frontal_normal_ranges():
+    from gaitscope.pipeline import analyze_pose
+
+    walk = simulate(duration_s=12.0, rate_hz=100.0, seed=4)
+    res = analyze_pose(walk.pose, height_m=1.70)
+    params = res.summary["parameters"]
+    assert "normal_range" in params["pelvic_drop_stance_max_deg"]
+    assert "normal_range" in params["step_width_m"]
+    assert "normal_range" not in params["knee_fppa_stance_max_deg"]  # no published reference here

@@ -250,7 +250,7 @@ def analyze_pose(
     info.setdefault("path", pose.source)
     info["height_m"] = float(height_m) if height_m is not None else None
     summary = summarize(prep, events, cycles, angles, input_info=info, age_years=age_years, sex=sex)
-    findings = _findings(prep, cycles, summary, frontal_na)
+    findings = _findings(prep, cycles, summary, frontal_na, age_years=age_years, sex=sex)
     assert_finite(summary)
     return AnalysisResult(pose=pose, prep=prep, events=events, cycles=cycles, angles=angles, summary=summary,
                           findings=findings)
@@ -331,7 +331,8 @@ def _add_frontal(prep: Any, events: pd.DataFrame, cycles: pd.DataFrame) -> tuple
     return cycles, dict(na)
 
 
-def _findings(prep: Any, cycles: pd.DataFrame, summary: dict, frontal_na: dict[str, str]) -> dict:
+def _findings(prep: Any, cycles: pd.DataFrame, summary: dict, frontal_na: dict[str, str], *,
+              age_years: float | None = None, sex: str | None = None) -> dict:
     """findings.json content; also puts the short form under ``summary["findings"]`` and the frontal
     parameters into ``summary["parameters"]``."""
     from gaitscope.knowledge.loader import load_knowledge
@@ -341,7 +342,15 @@ def _findings(prep: Any, cycles: pd.DataFrame, summary: dict, frontal_na: dict[s
 
     kb = load_knowledge()
     units = {m: kb.metrics[m].unit for m in kb.metrics} if hasattr(kb, "metrics") else {}
-    summary["parameters"].update(frontal_summary(cycles, units))
+    frontal = frontal_summary(cycles, units)
+    if summary.get("gait_mode") != "running":
+        from gaitscope.metrics.summary import frontal_normal_ranges
+
+        speed_class = summary.get("reference", {}).get("kinematics_speed_class", "Free")
+        for col, nr in frontal_normal_ranges(speed_class, age_years=age_years, sex=sex).items():
+            if col in frontal:
+                frontal[col]["normal_range"] = nr
+    summary["parameters"].update(frontal)
     for metric, reason in frontal_na.items():
         summary["not_assessable"].append({"what": metric, "reason": reason})
     na = {e["what"]: e["reason"] for e in summary["not_assessable"]}

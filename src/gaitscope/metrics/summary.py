@@ -28,7 +28,7 @@ from gaitscope.metrics.symmetry import describe, symmetry_index_pct, symmetry_ra
 
 SCHEMA_NAME = "gaitscope.analysis"
 #: Version of the output contract (events.csv, cycles.csv, angles.csv, summary.json).
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 CURVE_POINTS = 101
 
 UNITS = {
@@ -109,6 +109,42 @@ def _kinematic_normal_ranges(speed_class: str) -> dict[str, dict]:
     add("ankle_dorsi_ic_deg", pct, mean, sd, pct == 0, "first")
     add("ankle_plantar_pushoff_max_deg", pct, mean, sd, (pct >= 40) & (pct <= fo + 15), "max", sign=-1.0)
     add("ankle_dorsi_swing_max_deg", pct, mean, sd, pct >= fo, "max")
+    return out
+
+
+def frontal_normal_ranges(speed_class: str, *, age_years: float | None = None, sex: str | None = None) -> dict[str, dict]:
+    """Normal ranges of the frontal-plane parameters that have a published reference.
+
+    * ``pelvic_drop_stance_max_deg``: the peak of the limb's pelvic obliquity (+ own side up,
+      i.e. the other side lower) between its IC and its foot off on the Schwartz 2008 mean
+      curve of the speed class, +- the curve's SD at that instant (the per-stride value uses the
+      same window).
+    * ``step_width_m``: the spatiotemporal normal table for the person's age and sex.
+
+    Trunk lean, knee frontal-plane projection angle, heel eversion and circumduction have no
+    normal range here (no published reference in the knowledge files).
+    """
+    from gaitscope.knowledge.normative import SOURCE, kinematic_norm_curve, load_speed_classes
+
+    out: dict[str, dict] = {}
+    fo = float(load_speed_classes().set_index("speed_class").loc[speed_class]["foot_off_pct"])
+    pct, mean, sd = kinematic_norm_curve("pelvis_obliquity_deg", speed_class)
+    m = pct <= fo
+    i = int(np.argmax(mean[m]))
+    val, s = float(mean[m][i]), float(sd[m][i])
+    out["pelvic_drop_stance_max_deg"] = {
+        "low": _num(val - s),
+        "high": _num(val + s),
+        "unit": "deg",
+        "group": f"Schwartz 2008 speed class {speed_class}",
+        "definition": "peak of the normal mean pelvic obliquity curve in stance (own side up) +- 1 SD at that instant",
+        "source": SOURCE,
+        "note": "lab pelvis (ASIS/PSIS markers) of typically developing children and adolescents; from video the "
+        "pelvis is the hip-keypoint line, with errors of a few degrees (docs/frontal.md)",
+    }
+    r = spatiotemporal_normal_range("step_width_m", age_years=age_years, sex=sex)
+    if r is not None:
+        out["step_width_m"] = r.as_dict()
     return out
 
 
