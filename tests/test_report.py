@@ -216,6 +216,32 @@ def test_chain_diagram_highlights_active_nodes_and_numbers_contributors():
     assert "weak hip abductors" in svg and "(right)" in svg
 
 
+def test_chain_arrows_do_not_pass_behind_lit_boxes():
+    """An arrow from the foot row to the hip row, with a lit knee box straight between them, must
+    go round the knee box (it used to be drawn underneath it and looked like it ended there)."""
+    import re
+    from types import SimpleNamespace as NS
+
+    from gaitscope.report.svg import chain_svg
+
+    nodes = [NS(id="f", region="foot", kind="finding", label="foot thing"),
+             NS(id="k", region="knee", kind="finding", label="knee thing"),
+             NS(id="h", region="hip", kind="finding", label="hip thing")]
+    edges = [NS(source="f", target="h", evidence="limited", mechanism="m")]
+    chain = {"active_nodes": [{"node": n, "direct": True} for n in ("f", "k", "h")], "active_edges": [["f", "h"]],
+             "contributors": [{"node": "f", "rank": 1, "steps": [{"source": "f", "target": "h"}]}]}
+    svg = chain_svg(nodes, edges, chain)
+    knee = re.search(r'<g class="node-active"><rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)"[^>]*/>'
+                     r'<text[^>]*>knee thing', svg)
+    x0, y0, w, h = (float(v) for v in knee.groups())
+    d = re.search(r'<path d="([^"]+)"[^>]*class="edge-active"', svg).group(1)
+    pts = [(float(a), float(b)) for a, b in re.findall(r"(-?[\d.]+),(-?[\d.]+)", d)]
+    at_knee_row = [x for x, y in pts if y0 <= y <= y0 + h]
+    assert at_knee_row and all(x < x0 or x > x0 + w for x in at_knee_row)
+    # lit boxes are drawn after the arrows (on top), so an arrow never hides behind one unseen
+    assert svg.index('class="edge-active"') < svg.index("knee thing")
+
+
 def test_report_stage_imports_no_model_or_video_library(demo):
     """Stages after pose must not import mediapipe, cv2 or av (team rule): build the report in a fresh process."""
     out, _ = demo

@@ -159,6 +159,19 @@ def chain_svg(nodes: Sequence[Any], edges: Sequence[Any], chain: Mapping[str, An
             out.append(f'<rect x="0" y="{y - 12}" width="{W}" height="{row_h}" fill="#f7f9fb"/>')
         out.append(f'<text x="8" y="{y + box_h / 2 + 5}" font-size="14" font-weight="bold" fill="#5b6775">{escape(title)}</text>')
 
+    row_of = {nid: round((y - top - box_h / 2) / row_h) for nid, (_, y) in pos.items()}
+    solid = {nid for nid in pos if nid in active or nid in on_path}  # boxes an edge must not pass behind
+
+    def route_x(x: float, row: int) -> float:
+        """``x`` moved off any solid box of ``row`` (to the nearer free side of it)."""
+        boxes = sorted(pos[n][0] for n in solid if row_of[n] == row)
+        for cx in boxes:
+            if abs(x - cx) < box_w / 2 + 6:
+                for cand in sorted((cx - box_w / 2 - 10, cx + box_w / 2 + 10), key=lambda c: abs(c - x)):
+                    if all(abs(cand - o) >= box_w / 2 + 6 for o in boxes) and 0 < cand < W:
+                        return cand
+        return x
+
     def edge_path(s: str, t: str) -> str:
         (x1, y1), (x2, y2) = pos[s], pos[t]
         if abs(y1 - y2) < 1:  # same row: arc above
@@ -167,26 +180,21 @@ def chain_svg(nodes: Sequence[Any], edges: Sequence[Any], chain: Mapping[str, An
             mid = y1 - 26
             return f"M{x1:.0f},{y1:.0f} C{x1:.0f},{mid:.0f} {x2:.0f},{mid:.0f} {x2:.0f},{y2:.0f}"
         sgn = -1 if y2 < y1 else 1
-        y1 += sgn * box_h / 2
-        y2 -= sgn * box_h / 2
-        my = (y1 + y2) / 2
-        return f"M{x1:.0f},{y1:.0f} C{x1:.0f},{my:.0f} {x2:.0f},{my:.0f} {x2:.0f},{y2:.0f}"
+        pts = [(x1, y1 + sgn * box_h / 2)]
+        r1, r2 = row_of[s], row_of[t]
+        step = 1 if r2 > r1 else -1
+        for r in range(r1 + step, r2, step):  # through the rows in between, beside their lit boxes
+            yr = top + r * row_h + box_h / 2
+            f = (yr - y1) / (y2 - y1)
+            pts.append((route_x(x1 + f * (x2 - x1), r), yr))
+        pts.append((x2, y2 - sgn * box_h / 2))
+        d = [f"M{pts[0][0]:.0f},{pts[0][1]:.0f}"]
+        for (xa, ya), (xb, yb) in zip(pts, pts[1:]):
+            my = (ya + yb) / 2
+            d.append(f"C{xa:.0f},{my:.0f} {xb:.0f},{my:.0f} {xb:.0f},{yb:.0f}")
+        return " ".join(d)
 
-    for e in edges:  # involved edges off the contributors' paths: thin and grey, underneath
-        if (e.source, e.target) not in active_edges or (e.source, e.target) in path_edges:
-            continue
-        if e.source in pos and e.target in pos:
-            out.append(f'<path d="{edge_path(e.source, e.target)}" fill="none" stroke="#c9d0d8" stroke-width="1.2" '
-                       f'marker-end="url(#arr-none)"/>')
-    for e in edges:  # the contributors' paths to the lower back, coloured by evidence level
-        if (e.source, e.target) not in path_edges or e.source not in pos or e.target not in pos:
-            continue
-        col = _EV_COLOUR.get(e.evidence, "#555")
-        out.append(f'<path d="{edge_path(e.source, e.target)}" fill="none" stroke="{col}" stroke-width="3" '
-                   f'marker-end="url(#arr-{e.evidence})" class="edge-active"><title>{escape(e.mechanism)}</title></path>')
-    for n in nodes:
-        if n.id not in pos:
-            continue
+    def node_svg(n: Any) -> None:
         x, y = pos[n.id]
         a = active.get(n.id)
         if n.kind == "outcome":
@@ -217,5 +225,26 @@ def chain_svg(nodes: Sequence[Any], edges: Sequence[Any], chain: Mapping[str, An
                        f'<text x="{x + box_w / 2 - 4:.0f}" y="{y - box_h / 2 + 6:.0f}" font-size="12" font-weight="bold" '
                        f'text-anchor="middle" fill="#fff">{rank[n.id]}</text>')
         out.append("</g>")
+
+    # boxes nothing is known about go underneath the arrows (an arrow over a grey box is plainly
+    # passing by); lit boxes and the boxes on a contributor's path go on top
+    for n in nodes:
+        if n.id in pos and n.id not in solid:
+            node_svg(n)
+    for e in edges:  # involved edges off the contributors' paths: thin and grey, underneath
+        if (e.source, e.target) not in active_edges or (e.source, e.target) in path_edges:
+            continue
+        if e.source in pos and e.target in pos:
+            out.append(f'<path d="{edge_path(e.source, e.target)}" fill="none" stroke="#c9d0d8" stroke-width="1.2" '
+                       f'marker-end="url(#arr-none)"/>')
+    for e in edges:  # the contributors' paths to the lower back, coloured by evidence level
+        if (e.source, e.target) not in path_edges or e.source not in pos or e.target not in pos:
+            continue
+        col = _EV_COLOUR.get(e.evidence, "#555")
+        out.append(f'<path d="{edge_path(e.source, e.target)}" fill="none" stroke="{col}" stroke-width="3" '
+                   f'marker-end="url(#arr-{e.evidence})" class="edge-active"><title>{escape(e.mechanism)}</title></path>')
+    for n in nodes:
+        if n.id in solid:
+            node_svg(n)
     out.append("</svg>")
     return "".join(out)
