@@ -333,3 +333,33 @@ def test_phantom_pattern_found_through_the_camera(pattern, code, side):
         assert found[code].status == "present" and found[code].side == side
     for c in FRONTAL_CODES:
         assert found[c].status == "not_assessable"
+
+
+def test_vaulting_measured_on_the_stiff_knee_walkers_other_leg():
+    """The phantom's stiff-knee walker vaults on the other leg: that ankle is plantarflexed 12 / 21 /
+    30 deg more in its mid-stance (mild / moderate / severe, docs/phantom.md). Seen from the side, the
+    vaulting sign (lowest ankle dorsiflexion in mid single support) must drop by about that much on
+    the other leg, stay normal on the stiff leg, and be reported as supporting evidence of stiff-knee gait."""
+    from gaitscope.capture.virtual_camera import project
+    from gaitscope.phantom.walker import simulate
+    from gaitscope.pipeline import analyze_pose
+
+    def side_means(pattern=None, severity="moderate"):
+        kw = {"pattern": pattern, "side": "right", "severity": severity} if pattern else {}
+        walk = simulate(duration_s=20.0, rate_hz=100.0, seed=7, **kw)
+        img = project(walk.pose, view="sagittal-left", rate_hz=30.0, image_size_px=(1280, 720), noise_px=1.0, seed=7)
+        res = analyze_pose(img, height_m=1.70)
+        c = res.cycles
+        return ({s: float(c.loc[c["side"] == s, "ankle_dorsi_midstance_min_deg"].mean()) for s in ("left", "right")},
+                res.findings)
+
+    normal, _ = side_means()
+    assert all(v > -3.0 for v in normal.values())  # the vaulting cut-off (thresholds.csv)
+    for severity, added_deg in (("moderate", 21.0), ("severe", 30.0)):
+        stiff, findings = side_means("stiff_knee", severity)
+        assert stiff["left"] == pytest.approx(normal["left"] - added_deg, abs=6.0)
+        assert abs(stiff["right"] - normal["right"]) < 3.0
+        sk = [f for f in findings["patterns"] if f["code"] == "stiff_knee" and f["status"] == "present"]
+        assert sk and sk[0]["side"] == "right"
+        assert any(ev["metric"] == "ankle_dorsi_midstance_min_deg" and ev["side"] == "left"
+                   and ev["value"] < ev["threshold"] for ev in sk[0]["evidence"])

@@ -34,6 +34,7 @@ KINEMATIC_COLUMNS: tuple[str, ...] = (
     "ankle_dorsi_swing_max_deg",
     "foot_angle_ic_deg",
     "trunk_lean_fwd_mean_deg",
+    "ankle_dorsi_midstance_min_deg",
 )
 IDENTITY_COLUMNS = ("side", "pass", "start", "end", "t_start_s")
 TIME_COLUMNS = (
@@ -222,7 +223,9 @@ def discrete_kinematics(
         IC to ``loading_window_pct`` of the cycle (capped at FC); stance = IC to FC; swing = FC to
         next IC; push-off = opposite IC (else 40 %) to FC + ``pushoff_after_fc_pct``; mid-swing
         (toe clearance) = the middle half of swing, height above the toe's median height in the
-        middle of the same stride's stance.
+        middle of the same stride's stance; mid single support (``ankle_dorsi_midstance_min_deg``,
+        the vaulting sign: the stance foot rises on its toes while the other leg swings) = the
+        middle half of opposite FC to opposite IC (NaN without the opposite foot's events).
     """
     n = len(strides)
     res = {c: np.full(n, np.nan) for c in KINEMATIC_COLUMNS}
@@ -255,6 +258,11 @@ def discrete_kinematics(
         res["ankle_dorsi_ic_deg"][k] = ank[i0]
         res["ankle_plantar_pushoff_max_deg"][k] = -_window_stat(ank, ipush0, ipush1, np.nanmin)
         res["ankle_dorsi_swing_max_deg"][k] = _window_stat(ank, ifc, i1 + 1, np.nanmax)
+        if np.isfinite(row.t_opp_fc_s) and np.isfinite(row.t_opp_ic_s) and row.t_opp_ic_s > row.t_opp_fc_s:
+            q = 0.25 * (row.t_opp_ic_s - row.t_opp_fc_s)
+            ims0, ims1 = _row_at(t_s, row.t_opp_fc_s + q), _row_at(t_s, row.t_opp_ic_s - q)
+            if ims1 >= ims0:
+                res["ankle_dorsi_midstance_min_deg"][k] = _window_stat(ank, ims0, ims1 + 1, np.nanmin)
         fa = a["foot_angle_deg"][i0]
         res["foot_angle_ic_deg"][k] = fa
         if np.isfinite(fa):

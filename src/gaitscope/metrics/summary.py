@@ -109,6 +109,10 @@ def _kinematic_normal_ranges(speed_class: str) -> dict[str, dict]:
     add("ankle_dorsi_ic_deg", pct, mean, sd, pct == 0, "first")
     add("ankle_plantar_pushoff_max_deg", pct, mean, sd, (pct >= 40) & (pct <= fo + 15), "max", sign=-1.0)
     add("ankle_dorsi_swing_max_deg", pct, mean, sd, pct >= fo, "max")
+    # mid single support: the middle half of opposite foot off (fo - 50 %) to opposite IC (50 %)
+    ofo = fo - 50.0
+    q = 0.25 * (50.0 - ofo)
+    add("ankle_dorsi_midstance_min_deg", pct, mean, sd, (pct >= ofo + q) & (pct <= 50.0 - q), "min")
     return out
 
 

@@ -32,6 +32,7 @@ KINEMATIC = (
     ("ankle_plantar_pushoff_max_deg", "Ankle push-off (plantarflexion)"),
     ("foot_angle_ic_deg", "Foot angle at landing (+ heel first)"), ("toe_clearance_swing_min_m", "Toe clearance in swing"),
     ("trunk_lean_fwd_mean_deg", "Forward trunk lean"),
+    ("ankle_dorsi_midstance_min_deg", "Ankle in mid-stance (- = rising on the toes: vaulting)"),
 )
 UNIT_WORDS = {"s": "s", "mps": "m/s", "m": "m", "spm": "steps/min", "pct": "% of cycle", "deg": "deg",
               "rel": "body heights", "rel_per_s": "body heights/s"}
@@ -125,6 +126,7 @@ METRIC_WORDS = {
     "step_width_m": "Step width", "step_width_rel": "Step width",
     "heel_eversion_deg": "Heel eversion from behind (rearfoot; + everted)",
     "circumduction_m": "Swing foot swinging outward (circumduction)",
+    "ankle_dorsi_midstance_min_deg": "Ankle in mid-stance (rising on the toes = vaulting)",
     "arm_swing_amplitude_deg": "Arm swing (peak to peak)",
     "foot_progression_deg": "Foot progression (toe-out)",
     "foot_contact": "Heel-first contacts (share of strides)",
