@@ -1,0 +1,226 @@
+"""Event timing on real video against contacts read by eye (``tests/data/video_contacts_eye.csv``).
+
+    .venv/bin/python benchmarks/video_events.py [--cache DIR] [--force]
+
+Runtime: about 35 s the first time on 2 CPU cores (the pose model on both clips, accurate
+mode), about 3 s when the cached ``DIR/<clip>/pose.csv`` still matches the video (default
+cache: ``/tmp/gaitscope_video_events``; ``--force`` re-runs the model).
+
+For each clip of ``../shared/data/video`` named in the truth table: ``run_pose`` (default accurate
+mode) -> ``read_pose_csv`` -> ``prepare_walk(pose, height_m=1.60)`` -> ``detect_events``. Each
+detected event's ``t_s`` is turned into a fractional frame number (``np.interp`` over the pose's
+``t_s`` / ``frame_index``). Each eye-read contact is matched to the nearest detected event of
+the same kind (IC/FC, either side: sides come from alternation, the reading does not name them)
+within ``MATCH_TOL_FRAMES``; a detection serves one contact at most. Error = detected - read, in
+frames (+ = the detector is late). Detections of a kind inside a read span
+(``tests/data/video_contacts_eye_spans.csv``) that match no contact are counted as extra.
+
+Printed (markdown): one row per contact, then per part (clip / pass) and kind: n read,
+matched, missed, extra, mean, median, SD and largest absolute error (frames; 1 frame = 33 ms).
+How the contacts were read: ``tests/data/README.md``. Results and discussion: ``docs/events.md``,
+section "Real video without truth".
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared" / "data"
+TRUTH_CSV = REPO / "tests" / "data" / "video_contacts_eye.csv"
+SPANS_CSV = REPO / "tests" / "data" / "video_contacts_eye_spans.csv"
+MATCH_TOL_FRAMES = 5.0
+HEIGHT_M = 1.60
+DEFAULT_CACHE = Path("/tmp/gaitscope_video_events")
+
+
+def load_truth(truth_csv: Path = TRUTH_CSV, spans_csv: Path = SPANS_CSV) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The eye-read contacts, each with the ``part`` (clip / pass) whose read span holds it.
+
+    Returns ``(truth, spans)``: truth columns ``clip``, ``frame`` (float, may end in .5),
+    ``event`` ("ic"/"fc"), ``foot``, ``confidence``, ``note``, ``part``; spans columns ``clip``,
+    ``part``, ``event``, ``first_frame``, ``last_frame`` (inclusive), ``note``.
+    """
+    truth = pd.read_csv(truth_csv)
+    spans = pd.read_csv(spans_csv)
+    parts = []
+    for _, r in truth.iterrows():
+        hit = spans[(spans["clip"] == r["clip"]) & (spans["event"] == r["event"])
+                    & (spans["first_frame"] <= r["frame"]) & (r["frame"] <= spans["last_frame"])]
+        if len(hit) != 1:
+            raise ValueError(f"{truth_csv.name}: contact {r['clip']} {r['event']} {r['frame']} "
+                             f"lies in {len(hit)} read spans of {spans_csv.name}, expected 1")
+        parts.append(hit["part"].iloc[0])
+    return truth.assign(part=parts), spans
+
+
+def detected_events(pose_csv: Path, *, height_m: float = HEIGHT_M) -> pd.DataFrame:
+    """``detect_events`` of a pose CSV, with ``frame_f``: the event time as a fractional frame."""
+    from gaitscope.capture.pose_csv import read_pose_csv
+    from gaitscope.events import detect_events
+    from gaitscope.signal import prepare_walk
+
+    pose = read_pose_csv(pose_csv)
+    ev = detect_events(prepare_walk(pose, height_m=height_m)).copy()
+    ev["frame_f"] = np.interp(ev["t_s"].to_numpy(), pose.t_s, pose.frame_index.astype(float))
+    return ev
+
+
+def match_contacts(truth: pd.DataFrame, found: pd.DataFrame, spans: pd.DataFrame, *,
+                   tol_frames: float = MATCH_TOL_FRAMES) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Match the contacts of one clip with its detected events.
+
+    Returns ``(rows, extras)``: ``rows`` = ``truth`` plus ``detected_frame`` (NaN if missed),
+    ``side`` (the detector's) and ``error_frames`` (detected - read); ``extras`` = detected
+    events inside a read span of their kind that match no contact (with the span's ``part``).
+    Contacts are matched in order of their distance to the nearest candidate, so a detection
+    goes to the contact it is closest to.
+    """
+    rows = truth.copy()
+    rows["detected_frame"] = np.nan
+    rows["side"] = ""
+    used: set[int] = set()
+    pairs = []
+    for i, r in truth.iterrows():
+        cand = found[found["event"] == r["event"]]
+        for j, c in cand.iterrows():
+            d = abs(float(c["frame_f"]) - float(r["frame"]))
+            if d <= tol_frames:
+                pairs.append((d, i, j))
+    done: set = set()
+    for d, i, j in sorted(pairs):
+        if i in done or j in used:
+            continue
+        done.add(i)
+        used.add(j)
+        rows.loc[i, "detected_frame"] = float(found.loc[j, "frame_f"])
+        rows.loc[i, "side"] = found.loc[j, "side"]
+    rows["error_frames"] = rows["detected_frame"] - rows["frame"]
+    extra = []
+    for j, c in found.iterrows():
+        if j in used:
+            continue
+        hit = spans[(spans["event"] == c["event"]) & (spans["first_frame"] <= c["frame_f"])
+                    & (c["frame_f"] <= spans["last_frame"])]
+        if len(hit):
+            extra.append({"part": hit["part"].iloc[0], "event": c["event"],
+                          "detected_frame": float(c["frame_f"]), "side": c["side"]})
+    return rows, pd.DataFrame(extra, columns=["part", "event", "detected_frame", "side"])
+
+
+def summarize(rows: pd.DataFrame, extras: pd.DataFrame) -> pd.DataFrame:
+    """Per ``part`` and ``event``: n, matched, missed, extra, mean/median/SD/max |error| (frames)."""
+    out = []
+    for (part, kind), g in rows.groupby(["part", "event"], sort=False):
+        e = g["error_frames"].dropna().to_numpy()
+        n_extra = int(((extras["part"] == part) & (extras["event"] == kind)).sum()) if len(extras) else 0
+        out.append({
+            "part": part, "event": kind, "n": len(g), "matched": len(e), "missed": len(g) - len(e),
+            "extra": n_extra,
+            "mean": float(np.mean(e)) if len(e) else np.nan,
+            "median": float(np.median(e)) if len(e) else np.nan,
+            "sd": float(np.std(e, ddof=1)) if len(e) > 1 else np.nan,
+            "max_abs": float(np.max(np.abs(e))) if len(e) else np.nan,
+        })
+    return pd.DataFrame(out)
+
+
+def phase_durations(rows: pd.DataFrame) -> pd.DataFrame:
+    """Double support and stance of each step, from the read and from the detected contacts.
+
+    Within each ``part`` the contacts are taken in time order; where they alternate IC, FC,
+    IC, FC ... : double support = IC to the next FC (the other foot leaves), stance = IC to the
+    second FC after it (the same foot leaves). Only steps whose contacts are all matched.
+    Columns ``part``, ``phase`` ("double_support"/"stance"), ``ic_read``, ``read_frames``,
+    ``detected_frames``, ``error_frames`` (detected - read).
+    """
+    out = []
+    for part, g in rows.groupby("part", sort=False):
+        g = g.sort_values("frame").reset_index(drop=True)
+        for i in range(len(g)):
+            if g.loc[i, "event"] != "ic":
+                continue
+            for phase, k in (("double_support", 1), ("stance", 3)):
+                seq = g.iloc[i:i + k + 1]
+                if len(seq) < k + 1 or list(seq["event"]) != ["ic", "fc", "ic", "fc"][:k + 1]:
+                    continue
+                if seq["detected_frame"].isna().any():
+                    continue
+                read = float(seq["frame"].iloc[-1] - seq["frame"].iloc[0])
+                det = float(seq["detected_frame"].iloc[-1] - seq["detected_frame"].iloc[0])
+                out.append({"part": part, "phase": phase, "ic_read": float(g.loc[i, "frame"]),
+                            "read_frames": read, "detected_frames": det, "error_frames": det - read})
+    return pd.DataFrame(out, columns=["part", "phase", "ic_read", "read_frames", "detected_frames",
+                                      "error_frames"])
+
+
+def score_clip(clip: str, pose_csv: Path, truth: pd.DataFrame, spans: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``match_contacts`` for one clip (by its stem) given its pose CSV."""
+    found = detected_events(pose_csv)
+    return match_contacts(truth[truth["clip"] == clip], found, spans[spans["clip"] == clip])
+
+
+def _fmt(x: float, nd: int = 2) -> str:
+    return "-" if not np.isfinite(x) else f"{x:+.{nd}f}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="folder for <clip>/pose.csv")
+    ap.add_argument("--force", action="store_true", help="re-run the pose model")
+    args = ap.parse_args(argv)
+    if not SHARED.is_dir():
+        print("../shared/data not present: nothing to measure", file=sys.stderr)
+        return 1
+    from gaitscope.pose.run import run_pose
+
+    t0 = time.perf_counter()
+    truth, spans = load_truth()
+    all_rows, all_extra = [], []
+    for clip in dict.fromkeys(truth["clip"]):
+        out_dir = args.cache / clip
+        run_pose(SHARED / "video" / f"{clip}.mp4", out_dir=out_dir, progress=False, force=args.force)
+        rows, extras = score_clip(clip, out_dir / "pose.csv", truth, spans)
+        all_rows.append(rows)
+        all_extra.append(extras)
+    rows = pd.concat(all_rows)
+    extras = pd.concat(all_extra)
+    print(f"## Contacts read by eye vs detected (frames at 30 fps; error = detected - read)\n")
+    print("| part | read | kind | confidence | detected | side | error |")
+    print("|---|---:|---|---|---:|---|---:|")
+    for _, r in rows.iterrows():
+        det = "missed" if not np.isfinite(r["detected_frame"]) else f"{r['detected_frame']:.2f}"
+        print(f"| {r['part']} | {r['frame']:g} | {r['event'].upper()} | {r['confidence']} | {det} | "
+              f"{r['side'] or '-'} | {_fmt(r['error_frames'])} |")
+    for _, x in extras.iterrows():
+        print(f"| {x['part']} | - | {x['event'].upper()} | extra | {x['detected_frame']:.2f} | {x['side']} | - |")
+    summ = summarize(rows, extras)
+    print("\n## Summary per part and kind (frames; + = detector late)\n")
+    print("| part | kind | read | matched | missed | extra | mean | median | SD | max abs |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for _, s in summ.iterrows():
+        sd = "-" if not np.isfinite(s["sd"]) else f"{s['sd']:.2f}"
+        mx = "-" if not np.isfinite(s["max_abs"]) else f"{s['max_abs']:.2f}"
+        print(f"| {s['part']} | {s['event'].upper()} | {s['n']} | {s['matched']} | {s['missed']} | "
+              f"{s['extra']} | {_fmt(s['mean'])} | {_fmt(s['median'])} | {sd} | {mx} |")
+    ph = phase_durations(rows)
+    if len(ph):
+        print("\n## Double support and stance per step (frames; from the contacts above)\n")
+        print("| part | phase | steps | read mean | detected mean | error mean | error range |")
+        print("|---|---|---:|---:|---:|---:|---|")
+        for (part, phase), g in ph.groupby(["part", "phase"], sort=False):
+            e = g["error_frames"]
+            print(f"| {part} | {phase.replace('_', ' ')} | {len(g)} | {g['read_frames'].mean():.2f} | "
+                  f"{g['detected_frames'].mean():.2f} | {e.mean():+.2f} | {e.min():+.2f} .. {e.max():+.2f} |")
+    print(f"\n{len(rows)} contacts read, {time.perf_counter() - t0:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
