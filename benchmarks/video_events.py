@@ -191,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
         all_extra.append(extras)
     rows = pd.concat(all_rows)
     extras = pd.concat(all_extra)
-    print(f"## Contacts read by eye vs detected (frames at 30 fps; error = detected - read)\n")
+    print("## Contacts read by eye vs detected (frames at 30 fps; error = detected - read)\n")
     print("| part | read | kind | confidence | detected | side | error |")
     print("|---|---:|---|---|---:|---|---:|")
     for _, r in rows.iterrows():

@@ -29,6 +29,7 @@ import importlib.util
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
@@ -84,8 +85,6 @@ def test_video_events_against_eye_read_contacts(shared_data, tmp_path):
         r, x = bench.score_clip(clip, out_dir / "pose.csv", truth, spans)
         rows.append(r)
         extras.append(x)
-    import pandas as pd
-
     rows = pd.concat(rows)
     extras = pd.concat(extras)
     assert extras.empty, extras.to_string()
