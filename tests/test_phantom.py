@@ -64,8 +64,11 @@ def fppa_from_keypoints(pose, side):
     return a - b
 
 
-def contact_from_keypoints(pose, side, tol_m=1e-3):
+def contact_from_keypoints(pose, side, tol_m=1e-3, toe_tips=None):
+    """Floor contact of one foot: heel or toe keypoint (or, given, the toe tip) on the floor."""
     low = np.minimum(pose.get(f"{side}_heel")[:, 1], pose.get(f"{side}_toe")[:, 1])
+    if toe_tips is not None:
+        low = np.minimum(low, toe_tips[side][:, 1])
     return low < tol_m
 
 
@@ -179,9 +182,10 @@ def test_frontal_truth_matches_keypoints():
 
 # ----------------------------------------------------------------------------- events and contact
 def test_events_match_floor_contact_from_keypoints(walk):
+    # the toes roll onto their tips in pre-swing, so the last contact is the toe tip, not a keypoint
     n = walk.pose.n_frames
     for side in SIDES:
-        contact = contact_from_keypoints(walk.pose, side)
+        contact = contact_from_keypoints(walk.pose, side, toe_tips=walk.toe_tips)
         ic_kp = np.flatnonzero(contact[1:] & ~contact[:-1]) + 1
         fc_kp = np.flatnonzero(~contact[1:] & contact[:-1]) + 1
         ev = walk.events[walk.events["side"] == side]
@@ -193,8 +197,14 @@ def test_events_match_floor_contact_from_keypoints(walk):
         assert np.all((ic_truth >= 0) & (ic_truth < n))
 
 
+def feet_heights(w):
+    """Heights of the heel and toe keypoints and of the toe tips (the last contact in pre-swing)."""
+    return np.stack([w.pose.get(f"{s}_{k}")[:, 1] for s in SIDES for k in ("heel", "toe")]
+                    + [w.toe_tips[s][:, 1] for s in SIDES], axis=1)
+
+
 def test_feet_on_floor_and_never_below(walk):
-    feet = np.stack([walk.pose.get(f"{s}_{k}")[:, 1] for s in SIDES for k in ("heel", "toe")], axis=1)
+    feet = feet_heights(walk)
     assert feet.min() > -1e-6  # nothing goes through the floor
     assert np.all(feet.min(axis=1) < 1e-3)  # some foot point is always on the floor (walking, no flight)
 
@@ -408,7 +418,7 @@ def test_knee_valgus_in_stance():
 def test_every_pattern_keeps_the_physics(pattern):
     side = "right"
     w = simulate(duration_s=4.0, pattern=pattern, severity="severe", side=side, seed=3)
-    feet = np.stack([w.pose.get(f"{s}_{k}")[:, 1] for s in SIDES for k in ("heel", "toe")], axis=1)
+    feet = feet_heights(w)
     assert feet.min() > -1e-6 and np.all(feet.min(axis=1) < 2e-3)
     assert w.truth["diagnostics"]["ik_residual_m"] < 1e-3
     for s in SIDES:

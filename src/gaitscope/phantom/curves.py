@@ -104,3 +104,17 @@ def bump(u: np.ndarray | float) -> np.ndarray:
     """A smooth bump: 0 outside (0, 1), peak 1 at u = 0.5 (sin^2)."""
     u = np.asarray(u, dtype=float)
     return np.where((u > 0) & (u < 1), np.sin(np.pi * np.clip(u, 0, 1)) ** 2, 0.0)
+
+
+def push_off_advance(p: np.ndarray, stance_frac: float, rise_frac: float, fall_frac: float) -> np.ndarray:
+    """Weight of the push-off phase advance at cycle fraction ``p`` (0..1, 0 = initial contact).
+
+    Returns a dimensionless weight in 0..1: 0 before ``stance_frac - rise_frac``, rising smoothly
+    (C1) to 1 at foot off (``stance_frac``), falling back to 0 by ``stance_frac + fall_frac``. The
+    walker adds ``advance * weight`` to the curve phase, so the curves run ahead around foot off;
+    with ``advance < rise_frac / 1.5`` and ``advance < fall_frac / 1.5`` the phase stays increasing.
+    """
+    p = np.asarray(p, dtype=float)
+    up = smoothstep((p - (stance_frac - rise_frac)) / rise_frac)
+    down = 1 - smoothstep((p - stance_frac) / fall_frac)
+    return np.where(p < stance_frac, up, down)

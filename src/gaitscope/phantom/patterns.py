@@ -113,8 +113,11 @@ def antalgic(plans, side, level, ds_frac):
     factor = (0.8, 0.6, 0.4)[level]
     # weight over the cycle fraction (continuous across take-off): mid stance to early swing
     late = smoothstep((sp.p - 0.15) / 0.2) * smoothstep((0.85 - sp.p) / 0.15)
-    ext = np.minimum(sp.thigh, 0.0)
-    sp.thigh -= (1 - factor) * ext * late
+    # the peak extension is reduced by shifting the thigh forward (not by scaling its angle), so
+    # the thigh keeps its speed through push-off and the foot leaves the floor at the shortened
+    # stance's foot off instead of lingering (a scaled angle slowed the swing by 1 - factor)
+    peak_ext = min(float(np.min(sp.thigh[sp.stance])), 0.0) if sp.stance.any() else 0.0
+    sp.thigh -= (1 - factor) * peak_ext * late
     return {"hip_extension_factor": factor}
 
 
@@ -146,11 +149,12 @@ def stiff_knee(plans, side, level, ds_frac):
     """
     sp = plans[side]
     other = "left" if side == "right" else "right"
-    cap, keep = ((34.0, 0.4), (26.0, 0.25), (10.0, 0.0))[level]
-    # in swing, flexion beyond the cap is cut to the kept fraction (a lower, flatter swing peak);
-    # the cut blends in over the first 15 % of swing so that take-off stays continuous
+    cap, keep = ((30.0, 0.4), (20.0, 0.2), (10.0, 0.0))[level]
+    # flexion beyond the cap is cut to the kept fraction (a lower, flatter swing peak); the cut
+    # blends in over the last 15 % of stance (pre-swing: low knee flexion velocity at toe-off,
+    # Goldberg et al. 2003) and holds through swing
     capped = np.minimum(sp.knee, cap) + keep * np.maximum(sp.knee - cap, 0.0)
-    r = np.where(sp.stance, 0.0, smoothstep(np.nan_to_num(sp.u_swing) / 0.15))
+    r = np.where(sp.stance, smoothstep((np.nan_to_num(sp.u_stance) - 0.85) / 0.15), 1.0)
     sp.knee = (1 - r) * sp.knee + r * capped
     # the foot comes up to neutral quickly after take-off (no knee flexion to lift it)
     r2 = np.where(sp.stance, 0.0, smoothstep(np.nan_to_num(sp.u_swing) / 0.12))

@@ -3,7 +3,8 @@
 Plainly synthetic. Joint-angle curves come from published normal gait (Schwartz et al. 2008,
 ``knowledge/normative_kinematics.csv``), the body from height-scaled anthropometry (Winter 2009).
 The legs are driven by forward kinematics from the pelvis; the pelvis is then placed so that the
-stance foot rolls without slipping (heel rocker, foot flat, forefoot rocker) on the floor (y = 0).
+stance foot rolls without slipping (heel rocker, foot flat, forefoot rocker, toe rocker) on the
+floor (y = 0).
 In double support both feet are planted and the legs are solved by two-link inverse kinematics
 to their footprints; the swing foot is blended into its landing point and out of its take-off
 point. The reported angles are measured from the final segment directions, so they are exactly
@@ -23,7 +24,7 @@ from scipy.ndimage import gaussian_filter1d, maximum_filter1d
 
 from gaitscope.knowledge.normative import speed_class_for
 from gaitscope.phantom.body import Body, body_for_height
-from gaitscope.phantom.curves import NormalCurves, normal_curves, smoothstep, warp_phase
+from gaitscope.phantom.curves import NormalCurves, normal_curves, push_off_advance, smoothstep, warp_phase
 from gaitscope.phantom.patterns import (
     PATTERNS,
     TIMING_EDITS,
@@ -41,6 +42,18 @@ SWING_CLEARANCE_M = 0.012  # the swing foot's lowest point is kept at least this
 BLEND_FRAC = 0.12  # fraction of the cycle over which the swing foot blends into landing / out of take-off
 FLAT_DEADZONE_DEG = 2.0  # soft dead zone that makes the foot flat in mid-stance
 TOE_RELAX_SWING_FRAC = 0.6  # the toes, extended at take-off, align with the foot by this fraction of swing
+# toe rocker (pre-swing): over the last TOE_ROCKER_FRAC of the cycle before foot off the toes roll
+# onto their tips, pitching down to TOE_ROCKER_DEG at foot off, so the metatarsal heads lift
+# before the toe tips leave the floor (docs/phantom.md, "Push-off")
+TOE_ROCKER_FRAC = 0.06
+TOE_ROCKER_DEG = 20.0
+# the joint-angle curves are advanced by this fraction of the cycle at foot off, so that peak
+# plantarflexion follows foot off by about 2 % of the cycle as in adults, not by 4.8 % as in the
+# subject-averaged Schwartz curves; the advance fades out by PUSH_OFF_FADE_FRAC after foot off
+PUSH_OFF_ADVANCE = 0.03
+PUSH_OFF_FADE_FRAC = 0.25
+PUSH_OFF_RISE_FRAC = 0.09  # the advance builds up over pre-swing (other foot down, about 50 to 59 %)
+PIVOT_COLUMN = {"heel": 3, "mtp": 4, "tip": 5}  # stance pivots: index into fk_rel's points
 ANGLE_COLUMNS = (
     "hip_flex_deg",
     "knee_flex_deg",
@@ -76,6 +89,10 @@ class PhantomWalk:
         as ``{"left": .., "right": ..}``) and the injected pattern values under ``"pattern"``.
     params
         The parameters the walk was made with (JSON-friendly).
+    toe_tips
+        ``{"left": (n, 3), "right": (n, 3)}`` world position (m) of the tips of the toes, which
+        are not keypoints: in pre-swing they are the foot's last contact with the floor (toe
+        rocker), so together with the heel and toe keypoints they show floor contact.
     """
 
     pose: PoseSequence
@@ -83,6 +100,7 @@ class PhantomWalk:
     angles: pd.DataFrame
     truth: dict
     params: Mapping[str, Any] = field(default_factory=dict)
+    toe_tips: Mapping[str, np.ndarray] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -360,6 +378,7 @@ class _Walk:
     theta_t_f: Any = None
     theta_s_f: Any = None
     xyz: Any = None
+    toe_tips: Any = None
     shoulder_flex: Any = None
 
     def fk_rel(self, s, theta_t, theta_s, idx=slice(None)):
@@ -419,7 +438,7 @@ def _build(params: WalkParams, body: Body, curves: NormalCurves, amp_k: float, *
             "seed": params.seed,
         },
     )
-    return PhantomWalk(pose=pose, events=events, angles=angles, truth=truth, params=asdict(params))
+    return PhantomWalk(pose=pose, events=events, angles=angles, truth=truth, params=asdict(params), toe_tips=w.toe_tips)
 
 
 def _plan_angles(w: _Walk) -> None:
@@ -450,7 +469,9 @@ def _plan_angles(w: _Walk) -> None:
     for s in SIDES:
         k, p = _phase(t, sch.ic[s])
         sf = sch.stance_frac[s]
-        pc = warp_phase(p, sf, s_curve)
+        # push-off retimed: the curves run PUSH_OFF_ADVANCE of the cycle ahead at foot off, from
+        # pre-swing (the other foot's contact, about 50 %) to mid swing (docs/phantom.md, "Push-off")
+        pc = warp_phase(p, sf, s_curve) + PUSH_OFF_ADVANCE * push_off_advance(p, sf, PUSH_OFF_RISE_FRAC, PUSH_OFF_FADE_FRAC)
         stance = p < sf
         a = sch.amp[s][k] * amp_k
         plans[s] = SidePlan(
@@ -575,12 +596,19 @@ def _leg_setup(w: _Walk) -> None:
         beta = _frontal_beta(c, body.thigh_m, shank_len[s], sp.valgus / 2, -sp.valgus / 2)
         # toes stay flat on the floor while the heel is up in stance; after take-off they stay
         # extended and align with the foot by TOE_RELAX_SWING_FRAC of swing
-        mtp_ext = np.maximum(0.0, -phi) * np.where(sp.stance, 1.0, 1 - smoothstep(u_sw / TOE_RELAX_SWING_FRAC))
+        # toe rocker: the toe segment pitches down about its tip (alpha, deg) in late stance, at most
+        # as far as the rearfoot pitches down (the toes never flex below the foot line)
+        q = np.where(sp.stance, np.clip((p - (sf - TOE_ROCKER_FRAC)) / TOE_ROCKER_FRAC, 0.0, 1.0), 0.0)
+        alpha = np.minimum(TOE_ROCKER_DEG * q**2, np.maximum(0.0, -phi))
+        ext_fc = np.maximum(0.0, -phi - TOE_ROCKER_DEG)  # the extension left at foot off
+        mtp_ext = np.where(sp.stance, np.maximum(0.0, -phi) - alpha,
+                           ext_fc * (1 - smoothstep(u_sw / TOE_RELAX_SWING_FRAC)))
         # a foot that lands pitched down (forefoot first) lands with its toes flat
         late = np.where(sp.stance, 0.0, np.maximum(0.0, -phi) * smoothstep((u_sw - 0.7) / 0.3))
         mtp_ext = np.maximum(mtp_ext, late)
         leg[s] = {
             "mtp_ext": mtp_ext,
+            "toe_rocker_deg": alpha,
             "beta_t": beta + sp.valgus / 2,
             "beta_s": beta - sp.valgus / 2,
             "theta_t": sp.thigh.copy(),
@@ -619,15 +647,15 @@ def _place_pelvis(w: _Walk) -> None:
         on.sort(key=lambda s: stance_start[s][i])  # trailing (earlier contact) first
         est = {}
         for s in on:
-            pv = "heel" if leg[s]["phi"][i] > 0 else "mtp"
-            r_pv = rel[s][3][i] if pv == "heel" else rel[s][4][i]
+            pv = "heel" if leg[s]["phi"][i] > 0 else ("tip" if leg[s]["toe_rocker_deg"][i] > 0 else "mtp")
+            r_pv = rel[s][PIVOT_COLUMN[pv]][i]
             if planted[s] is None or (i > 0 and not plans[s].stance[i - 1]):
                 # landing: the contact point lands where the forward kinematics put it
                 base = est[on[0]] if (est and on[0] != s) else (prev_P[:2] + prev_v if prev_P is not None else np.array([0.0, -r_pv[1]]))
                 planted[s] = (pv, base[0] + r_pv[0])
             elif planted[s][0] != pv:
                 old_name, old_x = planted[s]
-                r_old = rel[s][3][i] if old_name == "heel" else rel[s][4][i]
+                r_old = rel[s][PIVOT_COLUMN[old_name]][i]
                 planted[s] = (pv, old_x + (r_pv[0] - r_old[0]))
             est[s] = np.array([planted[s][1] - r_pv[0], -r_pv[1]])
             h_min[i] = min(h_min[i], -r_pv[1])
@@ -684,7 +712,7 @@ def _solve_legs(w: _Walk) -> None:
         target = ankle_fk.copy()
         st = sp.stance
         # stance: ankle placed so the pivot sits on its footprint (y = 0)
-        for pv, col in (("heel", 3), ("mtp", 4)):
+        for pv, col in PIVOT_COLUMN.items():
             m = st & (pivot_name[s] == pv)
             foot_vec = rel[s][col][m] - rel[s][2][m]  # pivot relative to ankle
             target[m, 0] = pivot_x[s][m] - foot_vec[:, 0]
@@ -778,6 +806,7 @@ def _keypoints(w: _Walk) -> None:
     fk_rel = w.fk_rel
     # ---- final keypoints; a swing toe that would go through the floor bends up at the metatarsals
     xyz = {}
+    toe_tips = {}
     for s in SIDES:
         L = leg[s]
         _, _, _, _, mtp, toe = fk_rel(s, theta_t_f[s], theta_s_f[s])
@@ -789,11 +818,12 @@ def _keypoints(w: _Walk) -> None:
             L["mtp_ext"][m] = np.maximum(L["mtp_ext"][m], need_deg)
         L["min_swing_foot_y_m"] = float(np.min(np.where(plans[s].stance, np.inf, mtp_y)))
 
-        # the "toe" keypoint is the forefoot at the metatarsal heads (2nd metatarsal head, as mocap
-        # marker sets use); the toes beyond it are modelled for floor contact only
-        hip, knee, ankle, heel, mtp, _toe_tip = fk_rel(s, theta_t_f[s], theta_s_f[s])
+        # the "toe" keypoint is the sole under the metatarsal heads (below the 2nd-metatarsal marker
+        # of lab sets); the toe tips are not keypoints but carry the last contact (toe rocker)
+        hip, knee, ankle, heel, mtp, toe_tip = fk_rel(s, theta_t_f[s], theta_s_f[s])
         for name, arr in (("hip", hip), ("knee", knee), ("ankle", ankle), ("heel", heel), ("toe", mtp)):
             xyz[f"{s}_{name}"] = P + arr
+        toe_tips[s] = P + toe_tip
     up = np.stack([np.tan(np.radians(lam_fwd)), np.ones(n), np.tan(np.radians(lam_lat))], axis=-1)
     up /= np.linalg.norm(up, axis=1, keepdims=True)
     mid_sh = P + body.trunk_m * up
@@ -830,6 +860,7 @@ def _keypoints(w: _Walk) -> None:
     xyz["nose"] = ear_mid + body.nose_ahead_of_ear_m * fwd + (body.nose_above_shoulder_m - body.ear_above_shoulder_m) * head_up
 
     w.xyz = xyz
+    w.toe_tips = toe_tips
     w.shoulder_flex = shoulder_flex
 
 
