@@ -20,7 +20,9 @@ def _f(code, side, severity=1, value=1.0, metric="x", unit="deg"):
 
 
 def _trendelenburg_from_metrics(left_drop: float, right_drop: float):
-    rows = [{"side": s, "pelvic_drop_stance_max_deg": v} for s, v in (("left", left_drop), ("right", right_drop)) for _ in range(5)]
+    # pelvis level through the stride on both sides (80th percentile of obliquity about +2 deg, as in normal gait)
+    rows = [{"side": s, "pelvic_drop_stance_max_deg": v, "pelvic_obliquity_persistent_deg": 2.0}
+            for s, v in (("left", left_drop), ("right", right_drop)) for _ in range(5)]
     return [f for f in evaluate_patterns(pd.DataFrame(rows), PatternContext(view="frontal")) if f.code == "trendelenburg"]
 
 

@@ -181,13 +181,31 @@ def test_schwartz_normal_values_raise_no_sagittal_pattern():
 # ------------------------------------------------------------------ side logic with published cut-offs
 def test_trendelenburg_side_is_the_stance_side_and_needs_a_frontal_view():
     # right pelvis drops 9 deg during LEFT stance (normal 4-7 deg): weak left abductors -> left Trendelenburg
-    tab = _table({"pelvic_drop_stance_max_deg": 9.0}, {"pelvic_drop_stance_max_deg": 4.5})
+    tab = _table({"pelvic_drop_stance_max_deg": 9.0, "pelvic_obliquity_persistent_deg": 2.0},
+                 {"pelvic_drop_stance_max_deg": 4.5, "pelvic_obliquity_persistent_deg": 2.0})
     f = _by_code(evaluate_patterns(tab, PatternContext(view="frontal")))["trendelenburg"]
     assert (f.status, f.side, f.severity) == ("present", "left", 1)
     assert f.evidence[0].side == "left" and f.evidence[0].value == pytest.approx(9.0)
     assert f.evidence[0].threshold == 7 and "Schwartz" in f.evidence[0].source
     g = _by_code(evaluate_patterns(tab, PatternContext(view="sagittal")))["trendelenburg"]
     assert g.status == "not_assessable" and "frontal" in g.reason
+
+
+def test_a_persistently_low_other_side_is_read_as_leg_length_signs_not_trendelenburg():
+    """A leg-length difference tilts the pelvis through the whole stride: standing on the long (left) leg
+    the right pelvis is then 'dropped' by the tilt plus the normal 4 deg. The right side staying low (80th
+    percentile of its obliquity -4 deg, below the -1.5 deg leg-length cut-off) excludes the Trendelenburg
+    reading; the leg-length signs are reported on the right. Without that tilt the same drop is Trendelenburg."""
+    tab = _table({"pelvic_drop_stance_max_deg": 9.0, "pelvic_obliquity_persistent_deg": 6.0},
+                 {"pelvic_drop_stance_max_deg": 0.5, "pelvic_obliquity_persistent_deg": -4.0})
+    found = _by_code(evaluate_patterns(tab, PatternContext(view="frontal")))
+    assert found["trendelenburg"].status == "absent"
+    excl = [e for e in found["trendelenburg"].evidence if e.metric == "pelvic_obliquity_persistent_deg" and e.side == "right"]
+    assert excl and excl[0].comparison == ">=" and excl[0].value == pytest.approx(-4.0)
+    assert (found["leg_length_difference_signs"].status, found["leg_length_difference_signs"].side) == ("present", "right")
+    level = _table({"pelvic_drop_stance_max_deg": 9.0, "pelvic_obliquity_persistent_deg": 2.0},
+                   {"pelvic_drop_stance_max_deg": 0.5, "pelvic_obliquity_persistent_deg": 2.0})
+    assert _by_code(evaluate_patterns(level, PatternContext(view="frontal")))["trendelenburg"].status == "present"
 
 
 def test_frontal_rules_not_assessable_without_frontal_metrics():

@@ -133,8 +133,9 @@ def test_findings_document_is_json_and_complete():
 
     from gaitscope.program import findings_document
 
-    rows = [{"side": s, "pelvic_drop_stance_max_deg": v, "stance_pct": 61.0, "single_support_pct": 39.0,
-             "knee_flex_stance_min_deg": 6.0} for s, v in (("left", 9.5), ("right", 4.0)) for _ in range(4)]
+    rows = [{"side": s, "pelvic_drop_stance_max_deg": v, "pelvic_obliquity_persistent_deg": 2.0, "stance_pct": 61.0,
+             "single_support_pct": 39.0, "knee_flex_stance_min_deg": 6.0} for s, v in (("left", 9.5), ("right", 4.0))
+            for _ in range(4)]
     doc = findings_document(pd.DataFrame(rows), view="frontal", intake_flags=["long_sitting"])
     text = json.dumps(doc)
     assert not CAUSAL_RE.search(text)

@@ -108,6 +108,7 @@ class Condition:
     threshold: str
     threshold_rel: str | None = None
     on: str = "self"  # self | other
+    unless: bool = False  # holds when the threshold row does NOT pass (an exclusion); never grades severity
 
 
 @dataclass(frozen=True)
@@ -399,7 +400,10 @@ def _parse_condition(f: str, where: str, d: Mapping[str, Any], metrics: Mapping[
     on = d.get("on", "self")
     if on not in ("self", "other"):
         raise _fail(f, f"{where}: on must be 'self' or 'other'")
-    return Condition(metric, tid, d.get("threshold_rel"), on)
+    unless = d.get("unless", False)
+    if not isinstance(unless, bool):
+        raise _fail(f, f"{where}: unless must be true or false")
+    return Condition(metric, tid, d.get("threshold_rel"), on, unless)
 
 
 def _parse_patterns(text: str, metrics: Mapping[str, MetricDef], thresholds: Mapping[str, Threshold]) -> tuple[tuple[PatternRule, ...], str]:

@@ -28,7 +28,8 @@ def markdown_tables(kb: Knowledge | None = None) -> str:
             for c in g.conditions:
                 t = kb.thresholds[c.threshold]
                 rel = f", rel: {c.threshold_rel}" if c.threshold_rel else ""
-                conds.append(f"`{c.metric}` {t.comparison} {t.value:g} ({c.threshold}{rel})")
+                other = ", other side" if c.on == "other" else ""
+                conds.append(f"{'NOT ' if c.unless else ''}`{c.metric}` {t.comparison} {t.value:g} ({c.threshold}{rel}{other})")
             prefix = "any of: " if g.require == "any" and len(conds) > 1 else ""
             groups.append(f"[{prefix}{'; '.join(conds)}]")
         sup = "; ".join(f"`{c.metric}` ({c.threshold}{', other side' if c.on == 'other' else ''})" for c in p.supporting) or "-"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Mapping, Sequence
 
 import pandas as pd
@@ -80,6 +80,9 @@ class _Outcome:
     severity: int = 0
     evidence: Evidence | None = None
     reason: str = ""
+
+
+_NEGATED = {">": "<=", ">=": "<", "<": ">=", "<=": ">"}
 
 
 def _other(side: str) -> str:
@@ -158,6 +161,11 @@ def _evaluate_condition(cond: Condition, side: str, aggs: Aggregates, kb: Knowle
         note=note,
     )
     passed = thr.passes(value)
+    if cond.unless:
+        # an exclusion: it holds when the row does not pass; shown with the negated comparison so that the
+        # evidence reads "value >= cut-off: met"; it never grades severity
+        ev = replace(ev, comparison=_NEGATED[thr.comparison], note=f"{ev.note}; must not pass (exclusion)")
+        return _Outcome(not passed, 0, ev)
     return _Outcome(passed, thr.severity(value) if passed else 0, ev)
 
 
