@@ -424,6 +424,23 @@ def test_every_pattern_keeps_the_physics(pattern):
     for s in SIDES:
         ang = side_angles(w, s)
         assert np.max(np.abs(knee_flex_from_keypoints(w.pose, s) - ang["knee_flex_deg"])) < 0.5
+    # the body keeps moving forward and does not jump: mid-hip forward velocity stays positive
+    # (reduced heel strike once moved it backwards at -0.65 m/s after each contact) and its
+    # vertical speed stays under 2 m/s (unilateral crouch once dropped it at 3.6 m/s)
+    t = w.pose.t_s
+    v = np.gradient(0.5 * (w.pose.get("left_hip") + w.pose.get("right_hip")), t, axis=0)[50:-50]
+    assert v[:, 0].min() > 0.1
+    assert np.abs(v[:, 1]).max() < 2.0
+    # a foot leaves the floor without a jump in speed: around each foot off the sagittal velocity
+    # of the heel and toe keypoints changes by less than 3 m/s from one 10 ms sample to the next
+    # (normal walker 1.3; stiff knee once jumped 6.2 m/s, which moved its detected foot off early)
+    for s in SIDES:
+        fcs = w.events[(w.events["side"] == s) & (w.events["event"] == "fc")]["frame"].to_numpy()
+        for kp in ("heel", "toe"):
+            vel = np.diff(w.pose.get(f"{s}_{kp}")[:, :2], axis=0) / np.diff(t)[:, None]
+            dv = np.linalg.norm(np.diff(vel, axis=0), axis=1)
+            for f in fcs[(fcs >= 3) & (fcs < len(dv) - 3)]:
+                assert dv[f - 3 : f + 3].max() < 3.0, (pattern, s, kp, f)
 
 
 def test_combined_patterns():

@@ -26,6 +26,8 @@ from gaitscope.phantom.curves import bump, smoothstep
 from gaitscope.types import GaitscopeError
 
 SEVERITIES: tuple[str, ...] = ("mild", "moderate", "severe")
+#: stiff knee: fraction of swing over which the thigh goes from rest at foot off to its planned path
+STIFF_KNEE_THIGH_LAG = 0.35
 
 
 @dataclass
@@ -156,6 +158,16 @@ def stiff_knee(plans, side, level, ds_frac):
     capped = np.minimum(sp.knee, cap) + keep * np.maximum(sp.knee - cap, 0.0)
     r = np.where(sp.stance, smoothstep((np.nan_to_num(sp.u_stance) - 0.85) / 0.15), 1.0)
     sp.knee = (1 - r) * sp.knee + r * capped
+    # with the knee held nearly straight, the normal hip flexion velocity at toe-off would throw
+    # the foot forward along the floor: the swing foot jumped from rest to about 3 m/s (mild) to
+    # 5 m/s (severe) in one sample. The thigh therefore starts its swing from rest at foot off and
+    # joins its planned path by STIFF_KNEE_THIGH_LAG of swing (the foot accelerates smoothly, and
+    # leaves the floor where the truth says)
+    idx = np.arange(sp.p.size)
+    last_st = np.maximum.accumulate(np.where(sp.stance, idx, 0))
+    th_fc = sp.thigh[last_st]
+    ws = np.where(sp.stance, 1.0, smoothstep(np.nan_to_num(sp.u_swing) / STIFF_KNEE_THIGH_LAG))
+    sp.thigh = np.where(sp.stance, sp.thigh, th_fc + (sp.thigh - th_fc) * ws)
     # the foot comes up to neutral quickly after take-off (no knee flexion to lift it)
     r2 = np.where(sp.stance, 0.0, smoothstep(np.nan_to_num(sp.u_swing) / 0.12))
     sp.ankle = (1 - r2) * sp.ankle + r2 * np.maximum(sp.ankle, 0.0)
@@ -170,7 +182,13 @@ def stiff_knee(plans, side, level, ds_frac):
     sp.scuff = True
     op = plans[other]
     u_st = np.nan_to_num(op.u_stance, nan=-1.0)
-    op.ankle -= vault * np.where(u_st < 0, 0.0, smoothstep((u_st - 0.06) / 0.14) * smoothstep((0.75 - u_st) / 0.15))
+    # vaulting is a rise onto the forefoot in the other limb's mid-stance, while this limb swings
+    # (Perry & Burnfield 2010): it starts when this foot has left the floor. Starting it in double support (as
+    # before) pushed the pelvis forward and up while this foot was still down, so this foot
+    # left the floor with a jump in speed
+    op_sf = float(np.nanmax(np.where(op.stance, op.p, np.nan))) if op.stance.any() else 0.6
+    u0 = ds_frac / max(op_sf, 1e-6)  # this foot's foot off, as a fraction of the other's stance
+    op.ankle -= vault * np.where(u_st < 0, 0.0, smoothstep((u_st - u0) / 0.14) * smoothstep((0.75 - u_st) / 0.15))
     return {
         "swing_knee_flex_kept_fraction": keep,
         "circumduction_m": circ,
@@ -200,9 +218,17 @@ def reduced_heel_strike(plans, side, level, ds_frac):
     pitch = (2.5, -3.5, -11.0)[level]  # rearfoot; the heel-toe line is about 0.7x when the toes are flat
     sp.foot_ic_pitch = pitch
     reach = (4.0, 8.0, 12.0)[level]
-    b = np.where(sp.stance, 0.0, smoothstep((np.nan_to_num(sp.u_swing) - 0.4) / 0.5))
-    early = np.where(sp.stance, 1 - smoothstep(np.nan_to_num(sp.u_stance) / 0.4), 0.0)
-    sp.thigh -= reach * np.maximum(b, early)
+    # the thigh is set back by ``reach`` in late swing (shorter step) and the offset is released
+    # smoothly over the WHOLE stance (max rate 1.5 reach per stance). In stance the thigh's sweep
+    # carries the pelvis over the foot: releasing the offset within the first 40 % of stance (as
+    # before) made the thigh sweep forward faster than the normal stance extension, so the pelvis
+    # stopped and even moved backwards (-0.5 m/s, severe) after each contact of this foot, and the
+    # other foot, just off the floor, stalled in the air (its detected foot off ~100 ms late).
+    # Now the walker slows down over this stance instead (severe: 1.28 -> 1.10 m/s) and both
+    # steps stay plausible (this foot's step short)
+    u_sw, u_st = np.nan_to_num(sp.u_swing), np.nan_to_num(sp.u_stance)
+    b = np.where(sp.stance, 1 - smoothstep(u_st), smoothstep((u_sw - 0.4) / 0.5))
+    sp.thigh -= reach * b
     return {"foot_pitch_at_ic_deg": pitch, "late_swing_hip_flex_reduction_deg": reach}
 
 

@@ -38,6 +38,13 @@ from gaitscope.types import KEYPOINT_NAMES, SIDES, GaitscopeError, PoseSequence
 SIGN = {"right": 1.0, "left": -1.0}  # +z is the person's right
 FOOT_PROGRESSION_OUT_DEG = 7.0  # toe-out of the feet (Schwartz 2008 mean foot progression about -7 deg)
 PELVIS_SWAY_M = 0.02  # lateral pelvis excursion each way (about 4 cm total)
+# peak vertical pelvis speed when the pelvis height steps between what the stance legs allow (a
+# foot landing on a much shorter leg, e.g. unilateral crouch). The body's centre rises and falls
+# only a few centimetres per step in walking (Perry & Burnfield 2010), far slower than this cap;
+# the cap only binds for such large steps (before it, unilateral crouch dropped the pelvis 11 cm
+# in 60 ms, 2 m/s, slamming the foot down). A lower cap (0.5 m/s) kept the other knee flexed
+# through its whole stance (modelling choice, docs/phantom.md)
+PELVIS_VY_MAX_MPS = 1.0
 SWING_CLEARANCE_M = 0.012  # the swing foot's lowest point is kept at least this high in mid-swing
 BLEND_FRAC = 0.12  # fraction of the cycle over which the swing foot blends into landing / out of take-off
 FLAT_DEADZONE_DEG = 2.0  # soft dead zone that makes the foot flat in mid-stance
@@ -302,12 +309,13 @@ def _foot_points(ankle, phi_deg, psi_out_deg, mtp_ext_deg, body: Body, side_sign
     return out
 
 
-def _pelvis_height(h: np.ndarray, t: np.ndarray, tau_s: float = 0.06, jump_m: float = 0.002) -> np.ndarray:
+def _pelvis_height(h: np.ndarray, t: np.ndarray, tau_s0: float = 0.06, jump_m: float = 0.002) -> np.ndarray:
     """Pelvis height that never exceeds what the stance legs ask for (``h``) and has no jumps.
 
     ``h`` jumps down when a foot lands lower than the trailing leg holds the pelvis (then the
     pelvis starts to descend ``tau_s`` earlier) and up when the lower leg leaves the floor (then it
-    rises over ``tau_s`` afterwards). Elsewhere the pelvis follows ``h`` exactly.
+    rises over ``tau_s`` afterwards). ``tau_s`` is ``tau_s0`` (s), longer for a large step so the
+    vertical speed stays below :data:`PELVIS_VY_MAX_MPS`. Elsewhere the pelvis follows ``h`` exactly.
     """
     h = np.asarray(h, dtype=float).copy()
     if not np.isfinite(h).all():  # frames with no stance foot (not expected in walking)
@@ -317,6 +325,9 @@ def _pelvis_height(h: np.ndarray, t: np.ndarray, tau_s: float = 0.06, jump_m: fl
     dh = np.diff(h)
     for j in np.flatnonzero(np.abs(dh) > jump_m) + 1:
         d = dh[j - 1]
+        # a large step (one leg much shorter, e.g. unilateral crouch) is spread over a longer
+        # time so the pelvis never moves faster than PELVIS_VY_MAX_MPS vertically
+        tau_s = max(tau_s0, 1.5 * abs(d) / PELVIS_VY_MAX_MPS)
         if d < 0:  # drop at j: descend beforehand
             m = (t < t[j]) & (t >= t[j] - tau_s)
             out[m] += d * smoothstep((t[m] - (t[j] - tau_s)) / tau_s)
