@@ -202,6 +202,7 @@ def test_a_persistently_low_other_side_is_read_as_leg_length_signs_not_trendelen
     assert found["trendelenburg"].status == "absent"
     excl = [e for e in found["trendelenburg"].evidence if e.metric == "pelvic_obliquity_persistent_deg" and e.side == "right"]
     assert excl and excl[0].comparison == ">=" and excl[0].value == pytest.approx(-4.0)
+    assert excl[0].for_side == "left"  # the left stance's Trendelenburg reads the right side's tilt
     assert (found["leg_length_difference_signs"].status, found["leg_length_difference_signs"].side) == ("present", "right")
     level = _table({"pelvic_drop_stance_max_deg": 9.0, "pelvic_obliquity_persistent_deg": 2.0},
                    {"pelvic_drop_stance_max_deg": 0.5, "pelvic_obliquity_persistent_deg": 2.0})
@@ -380,4 +381,4 @@ def test_vaulting_measured_on_the_stiff_knee_walkers_other_leg():
         sk = [f for f in findings["patterns"] if f["code"] == "stiff_knee" and f["status"] == "present"]
         assert sk and sk[0]["side"] == "right"
         assert any(ev["metric"] == "ankle_dorsi_midstance_min_deg" and ev["side"] == "left"
-                   and ev["value"] < ev["threshold"] for ev in sk[0]["evidence"])
+                   and ev["for_side"] == "right" and ev["value"] < ev["threshold"] for ev in sk[0]["evidence"])

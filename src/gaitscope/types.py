@@ -205,7 +205,10 @@ class Evidence:
     """One measured value compared with a threshold.
 
     ``comparison`` is one of ``">"``, ``"<"``, ``">="``, ``"<="``; ``source`` names the
-    threshold's origin (author, year, journal or guideline).
+    threshold's origin (author, year, journal or guideline). ``side``: whose strides the value
+    comes from; ``for_side``: the side whose rule evaluation it belongs to (it differs from
+    ``side`` for a condition that reads the other side's strides, e.g. the other leg's vaulting
+    in a stiff-knee finding); None for pooled rules and posture.
     """
 
     metric: str
@@ -216,6 +219,7 @@ class Evidence:
     source: str
     side: str | None = None
     note: str = ""
+    for_side: str | None = None
 
 
 @dataclass(frozen=True)

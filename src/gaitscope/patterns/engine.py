@@ -159,12 +159,13 @@ def _evaluate_condition(cond: Condition, side: str, aggs: Aggregates, kb: Knowle
         source=thr.source,
         side=None if data_side == POOLED else data_side,
         note=note,
+        for_side=None if side == POOLED else side,
     )
     passed = thr.passes(value)
     if cond.unless:
         # an exclusion: it holds when the row does not pass; shown with the negated comparison so that the
         # evidence reads "value >= cut-off: met"; it never grades severity
-        ev = replace(ev, comparison=_NEGATED[thr.comparison], note=f"{ev.note}; must not pass (exclusion)")
+        ev = replace(ev, comparison=_NEGATED[thr.comparison], note=f"{ev.note}; exclusion: this holds (the other reading, {thr.comparison} {thr.value:g}, would rule the pattern out)")
         return _Outcome(not passed, 0, ev)
     return _Outcome(passed, thr.severity(value) if passed else 0, ev)
 

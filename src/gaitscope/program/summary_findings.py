@@ -13,7 +13,7 @@ from gaitscope.knowledge.loader import load_knowledge
 
 
 def _ev(e: dict[str, Any]) -> dict[str, Any]:
-    return {k: e.get(k) for k in ("metric", "side", "value", "unit", "comparison", "threshold", "source", "note")}
+    return {k: e.get(k) for k in ("metric", "side", "for_side", "value", "unit", "comparison", "threshold", "source", "note")}
 
 
 def summary_findings(doc: dict[str, Any], *, caveats: Iterable[str] = (), max_contributors: int = 5) -> dict[str, Any]:

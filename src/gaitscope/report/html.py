@@ -409,7 +409,7 @@ def _finding_block(f: Mapping[str, Any], title: str) -> str:
     reason = f"<p class='small'>{e(f.get('reason'))}</p>" if f.get("reason") else ""
     evidence = list(f.get("evidence", []))
     if status == "present" and f.get("side") in ("left", "right"):  # the finding's side; the rest is in assessment.json
-        own = [ev for ev in evidence if ev.get("side") in (None, f["side"])]
+        own = [ev for ev in evidence if ev.get("for_side", ev.get("side")) in (None, f["side"])]
         if own and len(own) < len(evidence):
             reason += f"<p class='small'>Evidence of the {e(f['side'])} side shown; the other side's values are in assessment.json.</p>"
             evidence = own
