@@ -120,6 +120,17 @@ def _cmd_assess(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_progress(args: argparse.Namespace) -> int:
+    from gaitscope.progress import compare_sessions, load_session, progress_markdown, write_progress
+
+    doc = compare_sessions([load_session(p) for p in args.outputs])
+    out = Path(args.out) if args.out else Path(args.outputs[-1].rstrip("/")).parent / "progress"
+    files = write_progress(doc, out)
+    print(progress_markdown(doc), end="")
+    print(f"Progress: {files['markdown']} (and {files['json'].name})")
+    return 0
+
+
 def _cmd_intake(args: argparse.Namespace) -> int:
     from gaitscope.intake import ask_intake, comments_for, validate_intake, write_intake_file
 
@@ -214,6 +225,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("intake", help="answer the intake questions in the terminal and save them")
     p.add_argument("--out", default="intake.yaml", help="file to write (default: intake.yaml; .json also works)")
     p.set_defaults(func=_cmd_intake)
+
+    p = sub.add_parser("progress", help="compare the same person's assessments over time (re-test)")
+    p.add_argument("outputs", nargs="+", metavar="OUTPUT",
+                   help="assess or analyze output folders (or their assessment.json / summary.json), earliest first")
+    p.add_argument("--out", help="folder for progress.json and progress.md (default: progress/ beside the last output)")
+    p.set_defaults(func=_cmd_progress)
 
     p = sub.add_parser("demo", help="the main job end to end on the built-in synthetic walker")
     p.add_argument("--out", default="demo_output", help="output folder (default: demo_output/)")

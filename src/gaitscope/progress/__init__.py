@@ -1,0 +1,12 @@
+"""Progress over time: the same person's assessments compared (``gaitscope progress``)."""
+
+from gaitscope.progress.compare import (
+    Session,
+    compare_sessions,
+    load_session,
+    progress_markdown,
+    progress_metrics,
+    write_progress,
+)
+
+__all__ = ["Session", "compare_sessions", "load_session", "progress_markdown", "progress_metrics", "write_progress"]

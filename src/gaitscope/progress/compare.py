@@ -1,0 +1,295 @@
+"""Re-test comparison: the same person's assessments over time.
+
+A clinic re-tests a client after some weeks of the plan. This module reads two or more earlier
+outputs (``assess`` folders with ``assessment.json``, or ``analyze`` folders with
+``summary.json``), lines up the gait values listed in ``knowledge/progress_metrics.csv`` and the
+findings, and says for each value whether the change between the first and the last session
+is beyond the stride-to-stride noise of those sessions:
+
+    |after - before| > 1.96 * sqrt(SE_before^2 + SE_after^2),   SE = SD / sqrt(n strides)
+
+(a two-sided 95 % criterion on the two sessions' stride means; it needs the SD, i.e. at least 3
+strides of that side in both sessions). Where a clinically meaningful change is published (gait
+speed, Perera et al. 2006), it is compared as well. Nothing here says *why* a value changed:
+a different camera position, shoes or walking speed change gait values too (the output says so).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from gaitscope.types import GaitscopeError
+
+#: z for the two-sided 95 % criterion on the change of two stride means.
+Z_95 = 1.96
+SIDE_KEYS = ("both", "left", "right")
+CAVEAT = ("A change can come from the body or from the recording: film each session the same way (same camera "
+          "height, distance and side, same shoes, the person's usual pace).")
+
+
+@dataclass(frozen=True)
+class Session:
+    """One earlier output, reduced to what the comparison needs."""
+
+    path: str
+    created_utc: str | None
+    client: str | None
+    parameters: dict[str, Any]  # summary.json parameter entries, side and frontal merged
+    findings: dict[str, dict[str, Any]]  # code -> {"status", "side", "severity", "name"}
+    red_flags: list[str] = field(default_factory=list)
+    views: list[str] = field(default_factory=list)
+
+
+def progress_metrics() -> pd.DataFrame:
+    """``knowledge/progress_metrics.csv``, validated, indexed by ``metric``."""
+    text = resources.files("gaitscope.knowledge").joinpath("progress_metrics.csv").read_text(encoding="utf-8")
+    df = pd.read_csv(io.StringIO(text), comment="#", dtype={"meaningful_change": float})
+    need = ["metric", "label", "better", "meaningful_change", "unit", "source"]
+    if list(df.columns) != need:
+        raise ValueError(f"progress_metrics.csv: columns must be {','.join(need)}")
+    if df["metric"].duplicated().any():
+        raise ValueError("progress_metrics.csv: duplicate metric")
+    bad = sorted(set(df["better"]) - {"higher", "lower", "none"})
+    if bad:
+        raise ValueError(f"progress_metrics.csv: better must be higher, lower or none, not {bad}")
+    if (df["source"].fillna("").str.len() < 10).any():
+        raise ValueError("progress_metrics.csv: every row needs a source")
+    return df.set_index("metric")
+
+
+# --------------------------------------------------------------------------- reading sessions
+def _json_in(path: Path) -> Path:
+    if path.is_dir():
+        for name in ("assessment.json", "summary.json"):
+            if (path / name).is_file():
+                return path / name
+        raise GaitscopeError(f"{path}: no assessment.json or summary.json in this folder; give the output folder of "
+                             "`gaitscope assess` or `gaitscope analyze`")
+    if path.is_file():
+        return path
+    raise GaitscopeError(f"{path}: no such file or folder")
+
+
+def load_session(path: str | Path) -> Session:
+    """Read one earlier output (folder or its ``assessment.json`` / ``summary.json``)."""
+    p = _json_in(Path(path))
+    try:
+        doc = json.loads(p.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise GaitscopeError(f"{p}: not a gaitscope JSON output ({err.__class__.__name__}); give an assess or "
+                             "analyze output folder") from None
+    schema = doc.get("schema") if isinstance(doc, dict) else None
+    if schema == "gaitscope.analysis":
+        session = _from_summary(str(p), doc, created=None, client=None, red_flags=[])
+        full = p.with_name("findings.json")  # every rule's status (summary.json lists the present ones)
+        if full.is_file():
+            try:
+                fd = json.loads(full.read_text(encoding="utf-8"))
+            except (UnicodeDecodeError, json.JSONDecodeError):
+                fd = {}
+            for f in fd.get("patterns", []) if isinstance(fd, dict) else []:
+                session.findings.setdefault(f["code"], {"status": f.get("status"), "side": f.get("side"),
+                                                        "severity": f.get("severity"), "name": f.get("name", f["code"])})
+        return session
+    if isinstance(doc, dict) and "gait" in doc and "patterns" in doc:
+        return _from_assessment(str(p), doc)
+    raise GaitscopeError(f"{p}: not a gaitscope assessment.json or summary.json; give an assess or analyze output folder")
+
+
+def _from_summary(path: str, s: dict, *, created: str | None, client: str | None, red_flags: list[str]) -> Session:
+    findings = {}
+    for f in (s.get("findings") or {}).get("present", []):
+        findings[f["code"]] = {"status": "present", "side": f.get("side"), "severity": f.get("severity"),
+                               "name": f.get("name", f["code"])}
+    return Session(path, created, client, dict(s.get("parameters") or {}), findings, red_flags, [s.get("view", "")])
+
+
+def _from_assessment(path: str, d: dict) -> Session:
+    params: dict[str, Any] = {}
+    views = []
+    gait = d.get("gait") or {}
+    for part in ("side", "frontal"):  # the side video first: its sagittal values; frontal values from the frontal walk
+        summ = (gait.get(part) or {}).get("summary") or {}
+        if summ:
+            views.append(summ.get("view", part))
+        for k, v in (summ.get("parameters") or {}).items():
+            if part == "frontal" or k not in params:
+                params[k] = v
+    findings: dict[str, dict[str, Any]] = {}
+    for f in list(d.get("patterns") or []) + list(d.get("posture_findings") or []):
+        findings[f["code"]] = {"status": f.get("status"), "side": f.get("side"), "severity": f.get("severity"),
+                               "name": f.get("name", f["code"])}
+    reds = [r.get("text") or r.get("id", "") for r in d.get("red_flags") or []]
+    client = (d.get("client") or {}).get("name")
+    return Session(path, d.get("created_utc"), client, params, findings, reds, views)
+
+
+# --------------------------------------------------------------------------- comparing
+def _stat(entry: dict | None, key: str) -> tuple[float, float | None, int] | None:
+    if not entry or key not in entry:
+        return None
+    s = entry[key]
+    mean = s.get("mean")
+    if mean is None or not math.isfinite(float(mean)):
+        return None
+    sd = s.get("sd")
+    return float(mean), (float(sd) if sd is not None else None), int(s.get("n", 0))
+
+
+def _beyond_noise(a: tuple[float, float | None, int], b: tuple[float, float | None, int]) -> bool | None:
+    (m1, s1, n1), (m2, s2, n2) = a, b
+    if s1 is None or s2 is None or n1 < 3 or n2 < 3:
+        return None
+    se = math.sqrt(s1 * s1 / n1 + s2 * s2 / n2)
+    return abs(m2 - m1) > Z_95 * se
+
+
+def compare_sessions(sessions: list[Session]) -> dict[str, Any]:
+    """The progress document: per metric and side the values of every session and the first -> last change.
+
+    Returns
+    -------
+    dict
+        ``sessions`` (path, date, client, views), ``metrics`` (rows: ``metric``, ``label``, ``side``, ``unit``,
+        ``values`` (one per session, None where not measured), ``change`` (last - first), ``beyond_noise``
+        (True/False, None when a session has fewer than 3 strides), ``noise_note``, ``meaningful``
+        (True/False, None when no meaningful change is published), ``direction`` (``better``/``worse``/``""``),
+        ``source``), ``findings`` (per code: statuses and the first -> last reading: ``resolved``, ``new``,
+        ``persisting``, ``not comparable``), ``red_flags`` of the latest session, ``caveats``.
+    """
+    if len(sessions) < 2:
+        raise GaitscopeError("progress needs at least two outputs to compare (earliest first)")
+    resorted = False
+    if all(s.created_utc for s in sessions):
+        ordered = sorted(sessions, key=lambda s: s.created_utc)
+        resorted = [s.path for s in ordered] != [s.path for s in sessions]
+        sessions = ordered
+    table = progress_metrics()
+    first, last = sessions[0], sessions[-1]
+    rows = []
+    for metric, m in table.iterrows():
+        for side in SIDE_KEYS:
+            stats = [_stat(s.parameters.get(metric), side) for s in sessions]
+            if all(x is None for x in stats):
+                continue
+            row: dict[str, Any] = {
+                "metric": metric, "label": m["label"], "side": side,
+                "unit": (sessions[-1].parameters.get(metric) or sessions[0].parameters.get(metric) or {}).get("unit", m["unit"]),
+                "values": [None if x is None else round(x[0], 4) for x in stats],
+                "n_strides": [None if x is None else x[2] for x in stats],
+                "change": None, "beyond_noise": None, "noise_note": "", "meaningful": None, "direction": "",
+                "source": m["source"],
+            }
+            a, b = stats[0], stats[-1]
+            if a is not None and b is not None:
+                change = b[0] - a[0]
+                row["change"] = round(change, 4)
+                row["beyond_noise"] = _beyond_noise(a, b)
+                if row["beyond_noise"] is None:
+                    row["noise_note"] = "not judged: needs at least 3 strides of this side in both sessions"
+                mc = m["meaningful_change"]
+                if isinstance(mc, float) and math.isfinite(mc):
+                    row["meaningful"] = abs(change) >= mc
+                if m["better"] != "none" and row["beyond_noise"]:
+                    up = change > 0
+                    row["direction"] = "better" if up == (m["better"] == "higher") else "worse"
+            rows.append(row)
+    codes = sorted({c for s in sessions for c in s.findings})
+    findings = []
+    for code in codes:
+        states = [s.findings.get(code) for s in sessions]
+        st = [None if x is None else x.get("status") for x in states]
+        f0, f1 = st[0], st[-1]
+        if f0 == "present" and f1 == "absent":
+            reading = "resolved"
+        elif f0 == "absent" and f1 == "present":
+            reading = "new"
+        elif f0 == "present" and f1 == "present":
+            reading = "persisting"
+        elif f0 == "absent" and f1 == "absent":
+            reading = "absent"
+        else:
+            reading = "not comparable"
+        if reading == "absent":
+            continue
+        name = next((x["name"] for x in states if x and x.get("name")), code)
+        findings.append({
+            "code": code, "name": name, "reading": reading,
+            "statuses": [None if x is None else {"status": x.get("status"), "side": x.get("side"),
+                                                 "severity": x.get("severity")} for x in states],
+        })
+    caveats = [CAVEAT]
+    if resorted:
+        caveats.insert(0, "the assessments were put in the order of their dates (earliest first)")
+    clients = {s.client for s in sessions if s.client}
+    if len(clients) > 1:
+        caveats.insert(0, f"the outputs name different clients ({', '.join(sorted(clients))}): check they are the same person")
+    if any(s.views != sessions[0].views for s in sessions):
+        caveats.append("the sessions were filmed from different views; only values measured in both are compared")
+    return {
+        "schema": "gaitscope.progress", "schema_version": "1.0",
+        "note": "Screening, not diagnosis: a change beyond the stride-to-stride noise is a measured change in how the "
+                "person walked on those days, not proof that a treatment worked.",
+        "sessions": [{"path": s.path, "created_utc": s.created_utc, "client": s.client, "views": s.views} for s in sessions],
+        "criterion": "beyond noise: |last - first| > 1.96 * sqrt(SE_first^2 + SE_last^2), SE = stride SD / sqrt(n)",
+        "metrics": rows,
+        "findings": findings,
+        "red_flags": list(last.red_flags),
+        "caveats": caveats,
+    }
+
+
+# --------------------------------------------------------------------------- writing
+def _fmt(v: Any) -> str:
+    if v is None:
+        return "-"
+    if isinstance(v, float):
+        return f"{v:.3g}" if abs(v) < 10 else f"{v:.1f}"
+    return str(v)
+
+
+def progress_markdown(doc: dict[str, Any]) -> str:
+    """A plain-text (Markdown) version of the progress document for the clinic's notes."""
+    n = len(doc["sessions"])
+    lines = ["# Gait re-test comparison", "", doc["note"], ""]
+    if doc["red_flags"]:
+        lines += ["**Red flags were reported in the latest assessment: urgent medical review first; the exercise "
+                  "pathway stays on hold.** " + "; ".join(doc["red_flags"]), ""]
+    for i, s in enumerate(doc["sessions"], 1):
+        lines.append(f"- session {i}: {s['created_utc'] or 'date unknown'} - {s['path']}")
+    lines += ["", f"Criterion: {doc['criterion']}.", ""]
+    head = "| measure | side | " + " | ".join(f"session {i}" for i in range(1, n + 1)) + " | change | beyond noise | meaningful | |"
+    lines += [head, "|" + "---|" * (n + 6)]
+    for r in doc["metrics"]:
+        bn = {True: "yes", False: "no", None: "not judged"}[r["beyond_noise"]]
+        mf = {True: "yes", False: "no", None: "-"}[r["meaningful"]]
+        vals = " | ".join(_fmt(v) for v in r["values"])
+        lines.append(f"| {r['label']} ({r['unit']}) | {r['side']} | {vals} | {_fmt(r['change'])} | {bn} | {mf} | {r['direction']} |")
+    lines += ["", "Findings (first -> last session):", ""]
+    if not doc["findings"]:
+        lines.append("- none present in any session")
+    for f in doc["findings"]:
+        sts = ", ".join("-" if x is None else f"{x['status']}{' ' + x['side'] if x.get('side') else ''}"
+                        f"{' (severity ' + str(x['severity']) + ')' if x.get('status') == 'present' else ''}"
+                        for x in f["statuses"])
+        lines.append(f"- {f['name']}: {f['reading']} ({sts})")
+    lines += [""] + [f"Note: {c}" for c in doc["caveats"]]
+    return "\n".join(lines) + "\n"
+
+
+def write_progress(doc: dict[str, Any], out_dir: str | Path) -> dict[str, Path]:
+    """Write ``progress.json`` and ``progress.md`` into ``out_dir`` (created if needed)."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    files = {"json": out / "progress.json", "markdown": out / "progress.md"}
+    files["json"].write_text(json.dumps(doc, indent=1), encoding="utf-8")
+    files["markdown"].write_text(progress_markdown(doc), encoding="utf-8")
+    return files

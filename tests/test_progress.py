@@ -1,0 +1,99 @@
+"""Progress over time (gaitscope progress): the re-test criterion by hand, and end to end on the phantom."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from gaitscope.cli import main
+from gaitscope.progress import Session, compare_sessions, load_session
+from gaitscope.types import GaitscopeError
+
+
+def _session(path: str, speed_mean: float, speed_sd: float | None, n: int, findings=None, created=None) -> Session:
+    entry = {"unit": "m/s", "both": {"mean": speed_mean, "n": n}}
+    if speed_sd is not None:
+        entry["both"]["sd"] = speed_sd
+    return Session(path, created, "A. Client", {"speed_mps": entry}, findings or {}, [], ["sagittal"])
+
+
+def test_change_beyond_noise_by_hand():
+    """1.00 -> 1.12 m/s, stride SD 0.05 m/s, 5 strides each: SE of the change = sqrt(2 * 0.05^2 / 5)
+    = 0.0316 m/s, 1.96 SE = 0.062 m/s < 0.12: beyond the noise; >= 0.10 m/s, the substantial meaningful
+    change of Perera et al. 2006; faster is better."""
+    doc = compare_sessions([_session("a", 1.00, 0.05, 5), _session("b", 1.12, 0.05, 5)])
+    (row,) = [r for r in doc["metrics"] if r["metric"] == "speed_mps" and r["side"] == "both"]
+    assert row["change"] == pytest.approx(0.12)
+    assert row["beyond_noise"] is True and row["meaningful"] is True and row["direction"] == "better"
+    # the same change with a noisier walk (SD 0.12): 1.96 * sqrt(2 * 0.0144 / 5) = 0.149 > 0.12
+    doc = compare_sessions([_session("a", 1.00, 0.12, 5), _session("b", 1.12, 0.12, 5)])
+    (row,) = [r for r in doc["metrics"] if r["metric"] == "speed_mps" and r["side"] == "both"]
+    assert row["beyond_noise"] is False and row["direction"] == ""
+    assert 1.96 * math.sqrt(2 * 0.12 ** 2 / 5) > 0.12
+    # fewer than 3 strides: no SD, not judged (and said so)
+    doc = compare_sessions([_session("a", 1.00, None, 2), _session("b", 1.30, 0.05, 5)])
+    (row,) = [r for r in doc["metrics"] if r["metric"] == "speed_mps" and r["side"] == "both"]
+    assert row["beyond_noise"] is None and "3 strides" in row["noise_note"]
+
+
+def test_findings_resolved_new_and_dates_put_in_order():
+    tr = {"trendelenburg": {"status": "present", "side": "right", "severity": 2, "name": "Trendelenburg"}}
+    gone = {"trendelenburg": {"status": "absent", "side": None, "severity": 0, "name": "Trendelenburg"}}
+    later = _session("later", 1.1, 0.05, 5, gone, created="2026-12-20T10:00:00Z")
+    earlier = _session("earlier", 1.0, 0.05, 5, tr, created="2026-11-01T10:00:00Z")
+    doc = compare_sessions([later, earlier])  # given in the wrong order
+    assert [s["path"] for s in doc["sessions"]] == ["earlier", "later"]
+    assert any("order of their dates" in c for c in doc["caveats"])
+    (f,) = doc["findings"]
+    assert f["code"] == "trendelenburg" and f["reading"] == "resolved"
+
+
+def _phantom_summary(tmp_path, name: str, **kw):
+    from gaitscope.capture.pose_csv import write_pose_csv
+    from gaitscope.capture.virtual_camera import project
+    from gaitscope.phantom.walker import simulate
+
+    walk = simulate(duration_s=20.0, rate_hz=100.0, seed=3, **kw)
+    img = project(walk.pose, view="sagittal-left", rate_hz=30.0, image_size_px=(1280, 720), noise_px=1.0, seed=3)
+    csv = tmp_path / f"{name}.csv"
+    write_pose_csv(img, csv)
+    out = tmp_path / f"{name}_out"
+    assert main(["analyze", str(csv), "--height-m", "1.70", "--out", str(out)]) == 0
+    return walk, out
+
+
+def test_progress_end_to_end_on_the_phantom(tmp_path, capsys):
+    """Session 1: the phantom with a moderate right antalgic gait; session 2: the same walker without it.
+    The phantom's truth says the right stance lengthens and the left shortens; the comparison must find
+    both changes beyond the noise in that direction and read the antalgic finding as resolved."""
+    w1, out1 = _phantom_summary(tmp_path, "before", pattern="antalgic", side="right", severity="moderate")
+    w2, out2 = _phantom_summary(tmp_path, "after")
+    truth_change = {s: w2.truth["stance_pct"][s] - w1.truth["stance_pct"][s] for s in ("left", "right")}
+    assert truth_change["right"] > 2 and truth_change["left"] < -2
+    capsys.readouterr()
+    assert main(["progress", str(out1), str(out2), "--out", str(tmp_path / "prog")]) == 0
+    printed = capsys.readouterr().out
+    assert "Gait re-test comparison" in printed and "progress.md" in printed
+    doc = json.loads((tmp_path / "prog" / "progress.json").read_text())
+    rows = {(r["metric"], r["side"]): r for r in doc["metrics"]}
+    for side in ("left", "right"):
+        r = rows[("stance_pct", side)]
+        assert r["beyond_noise"] is True
+        assert math.copysign(1, r["change"]) == math.copysign(1, truth_change[side])
+    (ant,) = [f for f in doc["findings"] if f["code"] == "antalgic"]
+    assert ant["reading"] == "resolved"
+    assert (tmp_path / "prog" / "progress.md").read_text().startswith("# Gait re-test comparison")
+
+
+def test_progress_bad_input_is_one_sentence(tmp_path, capsys):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(GaitscopeError, match="no assessment.json or summary.json"):
+        load_session(empty)
+    (tmp_path / "x.json").write_text("{not json")
+    assert main(["progress", str(tmp_path / "x.json"), str(empty)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("gaitscope: ") and "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert main(["progress", str(empty)]) == 2
