@@ -97,3 +97,14 @@ def test_progress_bad_input_is_one_sentence(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.startswith("gaitscope: ") and "Traceback" not in err and len(err.strip().splitlines()) == 1
     assert main(["progress", str(empty)]) == 2
+
+
+def test_red_flags_of_the_latest_session_come_first():
+    from gaitscope.progress import progress_markdown
+
+    a = _session("a", 1.0, 0.05, 5)
+    b = Session("b", None, "A. Client", a.parameters, {}, ["new bladder or bowel trouble"], ["sagittal"])
+    doc = compare_sessions([a, b])
+    assert doc["red_flags"] == ["new bladder or bowel trouble"]
+    md = progress_markdown(doc)
+    assert md.index("urgent medical review") < md.index("| measure |")
