@@ -54,3 +54,47 @@ def test_symmetric_stance_pattern_is_measured_symmetric(pattern, severity):
     # stance time error of the two sides differs by less than 30 ms (about 5 % of a stance, the
     # size of the antalgic rule's 1.05 ratio)
     assert abs(stance_err["left"] - stance_err["right"]) < 30.0, stance_err
+
+
+def _swing_peaks(w, side: str) -> dict[str, float]:
+    """Mean over strides of the peak speed (m/s) of heel and toe keypoints, and of the thigh's
+    sagittal angular velocity (deg/s, + flexion), between each true foot off and the next contact."""
+    t = w.pose.t_s
+    ev = w.events[w.events["side"] == side]
+    fcs = ev[ev["event"] == "fc"]["t_s"].to_numpy()
+    ics = ev[ev["event"] == "ic"]["t_s"].to_numpy()
+    hip, knee = w.pose.get(f"{side}_hip"), w.pose.get(f"{side}_knee")
+    thigh_deg = np.degrees(np.arctan2(knee[:, 0] - hip[:, 0], hip[:, 1] - knee[:, 1]))
+    series = {kp: np.linalg.norm(np.gradient(w.pose.get(f"{side}_{kp}"), t, axis=0), axis=1) for kp in ("heel", "toe")}
+    series["thigh"] = np.gradient(thigh_deg, t)
+    peaks = {k: [] for k in series}
+    for fc in fcs:
+        nxt = ics[ics > fc]
+        if nxt.size == 0:
+            continue
+        m = (t >= fc) & (t <= nxt[0])
+        for k, v in series.items():
+            peaks[k].append(float(v[m].max()))
+    return {k: float(np.mean(v)) for k, v in peaks.items()}
+
+
+def test_stiff_knee_swing_is_not_faster_than_normal():
+    """A straight swing leg must not throw the foot forward. Stiff-knee gait has a slower, often
+    shorter swing, without an increase in hip flexion velocity (Goldberg, Ounpuu & Delp 2003, J
+    Biomech 36:1111; Kerrigan et al. 2000, Am J Phys Med Rehabil 79:247). The phantom's straight leg
+    swung with the normal hip flexion path moved the foot at 7.1 m/s (severe; normal walker 4.5)
+    with the thigh flexing at 355 deg/s (normal 147), which raised the event detector's relative
+    thresholds and moved its initial contacts early. Here the peak heel and toe speeds in swing stay
+    within 20 % of the normal walker's, and the thigh's peak flexion velocity below 1.4 times
+    normal (it has a larger range to cover: its foot off is more extended, same swing time)."""
+    normal = _swing_peaks(simulate(duration_s=12.0, seed=11), "right")
+    assert 3.5 < normal["toe"] < 5.5  # the normal walker's own value (about 4.5 m/s)
+    for severity in ("mild", "moderate", "severe"):
+        w = simulate(duration_s=12.0, seed=11, pattern="stiff_knee", severity=severity, side="right")
+        sk = _swing_peaks(w, "right")
+        for kp in ("heel", "toe"):
+            assert 0.8 < sk[kp] / normal[kp] < 1.2, (severity, kp, sk[kp], normal[kp])
+        assert sk["thigh"] < 1.4 * normal["thigh"], (severity, sk["thigh"], normal["thigh"])
+        # the other leg is untouched in swing
+        other = _swing_peaks(w, "left")
+        assert other["toe"] == pytest.approx(_swing_peaks(simulate(duration_s=12.0, seed=11), "left")["toe"], rel=0.05)

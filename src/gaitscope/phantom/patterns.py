@@ -26,8 +26,14 @@ from gaitscope.phantom.curves import bump, smoothstep
 from gaitscope.types import GaitscopeError
 
 SEVERITIES: tuple[str, ...] = ("mild", "moderate", "severe")
-#: stiff knee: fraction of swing over which the thigh goes from rest at foot off to its planned path
-STIFF_KNEE_THIGH_LAG = 0.35
+#: stiff knee: fraction of swing over which the ankle's pre-swing offset (which keeps the foot
+#: pitch of the straight leg at foot off) fades out
+STIFF_KNEE_ANKLE_FADE = 0.3
+#: stiff knee, vaulting of the other foot: rise over this fraction of its stance (from this
+#: foot's foot off), back down over STIFF_KNEE_VAULT_FALL before STIFF_KNEE_VAULT_END of its stance
+STIFF_KNEE_VAULT_RISE = 0.3
+STIFF_KNEE_VAULT_FALL = 0.25
+STIFF_KNEE_VAULT_END = 0.8
 
 
 @dataclass
@@ -61,6 +67,18 @@ class Timing:
 
     stance_frac: dict[str, float]
     left_ic_offset: float  # left IC as a fraction of the right stride after right IC (0.5 = symmetric)
+
+
+def _thigh_keeping_ankle_x(thigh_deg, knee_deg, new_knee_deg):
+    """Thigh angle (deg) that keeps the ankle's fore-aft distance from the hip when the knee changes.
+
+    Thigh and shank are taken as equally long (0.245 H and 0.246 H, docs/phantom.md): the ankle
+    is then ``2 L sin(thigh - knee / 2) cos(knee / 2)`` ahead of the hip (+ forward). Angles as in
+    :class:`SidePlan` (thigh + distal end forward, knee + flexion).
+    """
+    x = np.sin(np.radians(thigh_deg - knee_deg / 2)) * np.cos(np.radians(knee_deg / 2))
+    c = np.cos(np.radians(new_knee_deg / 2))
+    return new_knee_deg / 2 + np.degrees(np.arcsin(np.clip(x / c, -1.0, 1.0)))
 
 
 def _swing_bump(sp: SidePlan, start: float = 0.0, end: float = 1.0) -> np.ndarray:
@@ -155,19 +173,24 @@ def stiff_knee(plans, side, level, ds_frac):
     # flexion beyond the cap is cut to the kept fraction (a lower, flatter swing peak); the cut
     # blends in over the last 15 % of stance (pre-swing: low knee flexion velocity at toe-off,
     # Goldberg et al. 2003) and holds through swing
+    knee0 = sp.knee.copy()
     capped = np.minimum(sp.knee, cap) + keep * np.maximum(sp.knee - cap, 0.0)
     r = np.where(sp.stance, smoothstep((np.nan_to_num(sp.u_stance) - 0.85) / 0.15), 1.0)
     sp.knee = (1 - r) * sp.knee + r * capped
-    # with the knee held nearly straight, the normal hip flexion velocity at toe-off would throw
-    # the foot forward along the floor: the swing foot jumped from rest to about 3 m/s (mild) to
-    # 5 m/s (severe) in one sample. The thigh therefore starts its swing from rest at foot off and
-    # joins its planned path by STIFF_KNEE_THIGH_LAG of swing (the foot accelerates smoothly, and
-    # leaves the floor where the truth says)
-    idx = np.arange(sp.p.size)
-    last_st = np.maximum.accumulate(np.where(sp.stance, idx, 0))
-    th_fc = sp.thigh[last_st]
-    ws = np.where(sp.stance, 1.0, smoothstep(np.nan_to_num(sp.u_swing) / STIFF_KNEE_THIGH_LAG))
-    sp.thigh = np.where(sp.stance, sp.thigh, th_fc + (sp.thigh - th_fc) * ws)
+    # the thigh follows the knee cut so that the ankle keeps the normal walker's fore-aft distance
+    # from the hip, in pre-swing and in swing. The straight leg then moves the foot forward as
+    # fast as the normal leg (peak swing foot speed within ~13 % of normal, docs/phantom.md) and
+    # the hip flexes later in swing, about as fast as normally. Keeping the normal thigh with a
+    # straight knee (as before) swung the longer leg at the normal hip velocity and moved the
+    # foot at up to 7 m/s (normal 4.5); real stiff-knee gait has a slower, not a faster, swing
+    # with no increase in hip flexion velocity (Goldberg, Ounpuu & Delp 2003; Kerrigan et al. 2000)
+    thigh_x = _thigh_keeping_ankle_x(sp.thigh, knee0, sp.knee)
+    # the foot keeps the pitch the knee cut gives it with the normal thigh (shank less inclined
+    # than normal, so a lower heel at foot off and less knee flexion there); the ankle offset
+    # fades over early swing, so the swing ankle stays near neutral
+    fade = np.where(sp.stance, 1.0, 1 - smoothstep(np.nan_to_num(sp.u_swing) / STIFF_KNEE_ANKLE_FADE))
+    sp.ankle = sp.ankle - (thigh_x - sp.thigh) * fade
+    sp.thigh = thigh_x
     # the foot comes up to neutral quickly after take-off (no knee flexion to lift it)
     r2 = np.where(sp.stance, 0.0, smoothstep(np.nan_to_num(sp.u_swing) / 0.12))
     sp.ankle = (1 - r2) * sp.ankle + r2 * np.maximum(sp.ankle, 0.0)
@@ -188,7 +211,12 @@ def stiff_knee(plans, side, level, ds_frac):
     # left the floor with a jump in speed
     op_sf = float(np.nanmax(np.where(op.stance, op.p, np.nan))) if op.stance.any() else 0.6
     u0 = ds_frac / max(op_sf, 1e-6)  # this foot's foot off, as a fraction of the other's stance
-    op.ankle -= vault * np.where(u_st < 0, 0.0, smoothstep((u_st - u0) / 0.14) * smoothstep((0.75 - u_st) / 0.15))
+    # the rise and the descent are spread over about 0.2 s each (a rise over 0.14 of stance
+    # lifted the pelvis at 1.5 m/s and pushed it forward at 2 m/s in the affected swing; the
+    # quick descent slowed it to 0.5 m/s before this foot's contact)
+    rise = smoothstep((u_st - u0) / STIFF_KNEE_VAULT_RISE)
+    fall = smoothstep((STIFF_KNEE_VAULT_END - u_st) / STIFF_KNEE_VAULT_FALL)
+    op.ankle -= vault * np.where(u_st < 0, 0.0, rise * fall)
     return {
         "swing_knee_flex_kept_fraction": keep,
         "circumduction_m": circ,
