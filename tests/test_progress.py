@@ -108,3 +108,27 @@ def test_red_flags_of_the_latest_session_come_first():
     assert doc["red_flags"] == ["new bladder or bowel trouble"]
     md = progress_markdown(doc)
     assert md.index("urgent medical review") < md.index("| measure |")
+
+
+def test_assess_with_previous_reports_what_changed(tmp_path):
+    """A re-test with the same recordings: nothing changes beyond the noise, the findings persist, and the
+    report has its 'Since the last assessment' section; a bad --previous fails before any analysis."""
+    from gaitscope.demo import run_demo
+    from gaitscope.pipeline import assess
+
+    first = tmp_path / "visit1"
+    run_demo(first, progress=False)
+    inputs = first / "inputs"
+    again = assess(side_video=inputs / "pose.csv", back_video=inputs / "pose_frontal_back.csv",
+                   intake=inputs / "intake.yaml", out_dir=tmp_path / "visit2", overlay=False, previous=first)
+    pr = again.document["progress"]
+    assert len(pr["sessions"]) == 2
+    rows = [r for r in pr["metrics"] if r["change"] is not None]
+    assert rows and all(abs(r["change"]) < 1e-9 and r["beyond_noise"] is not True for r in rows)
+    readings = {f["code"]: f["reading"] for f in pr["findings"]}
+    assert readings and set(readings.values()) == {"persisting"}
+    html = (tmp_path / "visit2" / "report.html").read_text()
+    assert "Since the last assessment" in html and "No gait value changed beyond the stride-to-stride noise" in html
+    with pytest.raises(GaitscopeError, match="no such file"):
+        assess(side_video=inputs / "pose.csv", out_dir=tmp_path / "visit3", overlay=False, previous=tmp_path / "nope")
+    assert not (tmp_path / "visit3").exists()

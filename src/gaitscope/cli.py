@@ -107,7 +107,7 @@ def _cmd_assess(args: argparse.Namespace) -> int:
         side_video=args.side_video, front_video=args.front_video, back_video=args.back_video,
         photo_front=args.photo_front, photo_side=args.photo_side, photo_back=args.photo_back,
         intake=args.intake, height_m=args.height_m, name=args.name, out_dir=args.out, pdf=args.pdf,
-        overlay=not args.no_overlay, progress=not args.quiet,
+        overlay=not args.no_overlay, progress=not args.quiet, previous=args.previous,
     )
     doc = result.document
     if doc["red_flags"]:
@@ -220,6 +220,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--pdf", action="store_true", help="also print report.pdf (needs Chromium)")
     p.add_argument("--no-overlay", action="store_true", help="skip the overlay video")
     p.add_argument("--quiet", action="store_true", help="no progress output")
+    p.add_argument("--previous", default=None,
+                   help="an earlier assessment of the same person (its folder): the report says what changed since")
     p.set_defaults(func=_cmd_assess)
 
     p = sub.add_parser("intake", help="answer the intake questions in the terminal and save them")

@@ -894,6 +894,7 @@ def assess(
     progress: bool = False,
     posture_keypoints: Any = None,
     synthetic_note: str | None = None,
+    previous: str | Path | None = None,
 ) -> Any:
     """The whole assessment a person meets: gait, posture, intake, kinetic chain, plan and report.
 
@@ -918,6 +919,9 @@ def assess(
         Also print ``report.pdf`` with headless Chromium.
     overlay
         Write ``overlay_<role>.mp4`` with the skeleton for each real video.
+    previous
+        An earlier assessment of the same person (its folder or ``assessment.json``): the report and
+        ``assessment.json`` (key ``progress``) then say what changed since (``gaitscope.progress``).
     progress
         Print the stages (and the pose stage's progress) to stderr.
     posture_keypoints
@@ -967,6 +971,11 @@ def assess(
             "nothing to assess: give at least --side-video (a side-on walking video), and if you can a frontal "
             "video and standing photos"
         )
+    prev_session = None
+    if previous is not None:  # read it first: a bad path fails before minutes of pose estimation
+        from gaitscope.progress import load_session
+
+        prev_session = load_session(previous)
     first = next((p for p in given.values() if p is not None), None)
     out = Path(out_dir) if out_dir is not None else (
         Path(str(first).rstrip("/")).parent / f"{Path(str(first).rstrip('/')).stem}_assessment" if first else Path("assessment"))
@@ -1061,6 +1070,10 @@ def assess(
         "screening_note": "Screening, not diagnosis: gaitscope measures movement from ordinary video and photos and "
                           "lists patterns and contributors associated with the findings; a clinician makes diagnoses.",
     }
+    if prev_session is not None:
+        from gaitscope.progress import compare_sessions, session_from_assessment
+
+        doc["progress"] = compare_sessions([prev_session, session_from_assessment("this assessment", _json_ready(doc))])
     files: dict[str, Path] = {}
     for role, p in (("overlay_side", ov_side), ("overlay_frontal", ov_fr)):
         if p is not None:

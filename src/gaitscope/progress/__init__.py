@@ -6,7 +6,8 @@ from gaitscope.progress.compare import (
     load_session,
     progress_markdown,
     progress_metrics,
+    session_from_assessment,
     write_progress,
 )
 
-__all__ = ["Session", "compare_sessions", "load_session", "progress_markdown", "progress_metrics", "write_progress"]
+__all__ = ["Session", "compare_sessions", "load_session", "progress_markdown", "progress_metrics", "session_from_assessment", "write_progress"]

@@ -100,7 +100,7 @@ def load_session(path: str | Path) -> Session:
                                                         "severity": f.get("severity"), "name": f.get("name", f["code"])})
         return session
     if isinstance(doc, dict) and "gait" in doc and "patterns" in doc:
-        return _from_assessment(str(p), doc)
+        return session_from_assessment(str(p), doc)
     raise GaitscopeError(f"{p}: not a gaitscope assessment.json or summary.json; give an assess or analyze output folder")
 
 
@@ -112,7 +112,8 @@ def _from_summary(path: str, s: dict, *, created: str | None, client: str | None
     return Session(path, created, client, dict(s.get("parameters") or {}), findings, red_flags, [s.get("view", "")])
 
 
-def _from_assessment(path: str, d: dict) -> Session:
+def session_from_assessment(path: str, d: dict) -> Session:
+    """A :class:`Session` from an assessment document (``assessment.json`` content)."""
     params: dict[str, Any] = {}
     views = []
     gait = d.get("gait") or {}
@@ -133,6 +134,17 @@ def _from_assessment(path: str, d: dict) -> Session:
 
 
 # --------------------------------------------------------------------------- comparing
+def _finding_name(code: str, given: str) -> str:
+    """The rule's plain name (knowledge/patterns.toml) when the output stored only its code."""
+    if given and given != code:
+        return given
+    from gaitscope.knowledge.loader import load_knowledge
+
+    names = {r.code: r.name for r in load_knowledge().patterns}
+    if code in names:
+        return names[code]
+    words = code.removeprefix("posture_").replace("_", " ")
+    return ("Posture: " if code.startswith("posture_") else "") + words
 def _stat(entry: dict | None, key: str) -> tuple[float, float | None, int] | None:
     if not entry or key not in entry:
         return None
@@ -163,7 +175,8 @@ def compare_sessions(sessions: list[Session]) -> dict[str, Any]:
         (True/False, None when a session has fewer than 3 strides), ``noise_note``, ``meaningful``
         (True/False, None when no meaningful change is published), ``direction`` (``better``/``worse``/``""``),
         ``source``), ``findings`` (per code: statuses and the first -> last reading: ``resolved``, ``new``,
-        ``persisting``, ``not comparable``), ``red_flags`` of the latest session, ``caveats``.
+        ``persisting``, ``not comparable``; only findings present in some session), ``red_flags`` of the latest
+        session, ``caveats``.
     """
     if len(sessions) < 2:
         raise GaitscopeError("progress needs at least two outputs to compare (earliest first)")
@@ -218,9 +231,9 @@ def compare_sessions(sessions: list[Session]) -> dict[str, Any]:
             reading = "absent"
         else:
             reading = "not comparable"
-        if reading == "absent":
+        if reading == "absent" or "present" not in st:  # only what was found at some point
             continue
-        name = next((x["name"] for x in states if x and x.get("name")), code)
+        name = _finding_name(code, next((x["name"] for x in states if x and x.get("name")), code))
         findings.append({
             "code": code, "name": name, "reading": reading,
             "statuses": [None if x is None else {"status": x.get("status"), "side": x.get("side"),

@@ -661,6 +661,43 @@ def _help_method(doc: Mapping[str, Any]) -> str:
     )
 
 
+def _since_last(doc: Mapping[str, Any]) -> str:
+    """'Since the last assessment' (``doc["progress"]``, gaitscope.progress): the values that changed beyond
+    the stride-to-stride noise, walking speed always, and the findings resolved, new or persisting."""
+    pr = doc.get("progress")
+    if not pr:
+        return ""
+    first = pr["sessions"][0]
+    rows = []
+    for r in pr["metrics"]:
+        if r["side"] != "both" and not r["beyond_noise"]:
+            continue
+        if r["metric"] != "speed_mps" and not r["beyond_noise"]:
+            continue
+        vals = [v for v in r["values"]]
+        before, after = vals[0], vals[-1]
+        fmt = (lambda v: "–" if v is None else (f"{v:.2f}" if abs(v) < 10 else f"{v:.1f}"))
+        judged = {True: "yes", False: "no", None: "not judged"}[r["beyond_noise"]]
+        meaningful = {True: "yes", False: "no", None: "–"}[r["meaningful"]]
+        rows.append(f"<tr><td>{e(r['label'])} – {e(r['side'])}</td><td class='num'>{fmt(before)}</td>"
+                    f"<td class='num'>{fmt(after)}</td><td class='num'>{fmt(r['change'])} {e(r['unit'])}</td>"
+                    f"<td>{judged}</td><td>{meaningful}</td><td>{e(r['direction'])}</td></tr>")
+    table = ("<table><tr><th>measure</th><th>before</th><th>now</th><th>change</th><th>beyond the stride noise</th>"
+             "<th>meaningful</th><th></th></tr>" + "".join(rows) + "</table>") if rows else ""
+    if not any(r["beyond_noise"] for r in pr["metrics"]):
+        table = "<p>No gait value changed beyond the stride-to-stride noise.</p>" + table
+    fl = "".join(f"<li>{e(f['name'])}: <strong>{e(f['reading'])}</strong></li>" for f in pr["findings"])
+    return (
+        "<section id='progress' class='major'><h2>Since the last assessment</h2>"
+        f"<p class='small'>Compared with the assessment of {e(first.get('created_utc') or first.get('path'))}. "
+        "Shown: walking speed, and every value that changed by more than its stride-to-stride noise (the change "
+        "exceeds 1.96 times the standard error of the two sessions' stride means; it needs 3 strides per side). "
+        "Meaningful: at least a published meaningful change (walking speed 0.10 m/s, Perera et al. 2006). "
+        f"{e(pr['note'])}</p>" + table + (f"<h3>Findings</h3><ul>{fl}</ul>" if fl else "")
+        + "".join(f"<p class='small'>{e(c)}</p>" for c in pr["caveats"]) + "</section>"
+    )
+
+
 def build_report_html(assessment: Assessment) -> str:
     """The report as one HTML string (self-contained; no script, no external resource)."""
     doc = assessment.document
@@ -670,7 +707,7 @@ def build_report_html(assessment: Assessment) -> str:
     synth = (f"<div class='box synthetic' id='synthetic'><strong>Synthetic data.</strong> {e(doc['synthetic_note'])}</div>"
              if doc.get("synthetic_note") else "")
     body = "".join([
-        _header(doc), _urgent(doc), synth, _missing(doc), _glance(doc), _gait(assessment, amber),
+        _header(doc), _urgent(doc), synth, _missing(doc), _glance(doc), _since_last(doc), _gait(assessment, amber),
         _posture(assessment), _chain(doc), _plan(doc), _help_method(doc),
     ])
     return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
