@@ -68,51 +68,61 @@ def _num(x: float, ndigits: int = 4) -> float:
     return float(round(float(x), ndigits))
 
 
+def _curve_normal_range(mean: np.ndarray, sd: np.ndarray, mask: np.ndarray, how: str, speed_class: str, *,
+                        sign: float = 1.0, definition: str = "value on the normal mean curve +- 1 SD at that instant",
+                        note: str = _ANGLE_NOTE) -> dict:
+    """Normal range of a discrete value read off a Schwartz 2008 mean curve: the curve's ``how`` (``max``,
+    ``min`` or ``first``) of ``sign * mean`` inside ``mask``, +- the curve's SD at that instant."""
+    from gaitscope.knowledge.normative import SOURCE
+
+    m = sign * mean[mask]
+    i = int(np.argmax(m)) if how == "max" else (int(np.argmin(m)) if how == "min" else 0)
+    val = float(m[i])
+    s = float(sd[mask][i])
+    return {
+        "low": _num(val - s),
+        "high": _num(val + s),
+        "unit": "deg",
+        "group": f"Schwartz 2008 speed class {speed_class}",
+        "definition": definition,
+        "source": SOURCE,
+        "note": note,
+    }
+
+
 def _kinematic_normal_ranges(speed_class: str) -> dict[str, dict]:
     """Normal ranges of the discrete knee and ankle values, from the Schwartz mean curves.
 
     Each value is computed on the normal mean curve with the same windows as per stride; the
     range is that value +- the curve's SD at the same instant.
     """
-    from gaitscope.knowledge.normative import SOURCE, kinematic_norm_curve, load_speed_classes
+    from gaitscope.knowledge.normative import kinematic_norm_curve, load_speed_classes
 
     sc = load_speed_classes().set_index("speed_class").loc[speed_class]
     fo = float(sc["foot_off_pct"])
     load_pct = analysis_setting("loading_window_pct")
     out: dict[str, dict] = {}
 
-    def add(name: str, pct: np.ndarray, mean: np.ndarray, sd: np.ndarray, mask: np.ndarray, how: str, sign: float = 1.0):
-        m = sign * mean[mask]
-        i = int(np.argmax(m)) if how == "max" else (int(np.argmin(m)) if how == "min" else 0)
-        val = float(m[i])
-        s = float(sd[mask][i])
-        out[name] = {
-            "low": _num(val - s),
-            "high": _num(val + s),
-            "unit": "deg",
-            "group": f"Schwartz 2008 speed class {speed_class}",
-            "definition": "value on the normal mean curve +- 1 SD at that instant",
-            "source": SOURCE,
-            "note": _ANGLE_NOTE,
-        }
+    def add(name: str, mean: np.ndarray, sd: np.ndarray, mask: np.ndarray, how: str, sign: float = 1.0):
+        out[name] = _curve_normal_range(mean, sd, mask, how, speed_class, sign=sign)
 
     pct, mean, sd = kinematic_norm_curve("knee_flex_deg", speed_class)
-    add("knee_flex_ic_deg", pct, mean, sd, pct == 0, "first")
-    add("knee_flex_loading_max_deg", pct, mean, sd, pct <= load_pct, "max")
-    add("knee_flex_swing_max_deg", pct, mean, sd, pct >= fo, "max")
-    add("knee_flex_stance_min_deg", pct, mean, sd, pct <= fo, "min")
+    add("knee_flex_ic_deg", mean, sd, pct == 0, "first")
+    add("knee_flex_loading_max_deg", mean, sd, pct <= load_pct, "max")
+    add("knee_flex_swing_max_deg", mean, sd, pct >= fo, "max")
+    add("knee_flex_stance_min_deg", mean, sd, pct <= fo, "min")
     sw = mean[pct >= fo]
     rng = float(sw.max() - sw.min())
     s = float(np.mean(sd[pct >= fo]))
     out["knee_flex_swing_range_deg"] = dict(out["knee_flex_swing_max_deg"], low=_num(rng - s), high=_num(rng + s))
     pct, mean, sd = kinematic_norm_curve("ankle_dorsi_deg", speed_class)
-    add("ankle_dorsi_ic_deg", pct, mean, sd, pct == 0, "first")
-    add("ankle_plantar_pushoff_max_deg", pct, mean, sd, (pct >= 40) & (pct <= fo + 15), "max", sign=-1.0)
-    add("ankle_dorsi_swing_max_deg", pct, mean, sd, pct >= fo, "max")
+    add("ankle_dorsi_ic_deg", mean, sd, pct == 0, "first")
+    add("ankle_plantar_pushoff_max_deg", mean, sd, (pct >= 40) & (pct <= fo + 15), "max", sign=-1.0)
+    add("ankle_dorsi_swing_max_deg", mean, sd, pct >= fo, "max")
     # mid single support: the middle half of opposite foot off (fo - 50 %) to opposite IC (50 %)
     ofo = fo - 50.0
     q = 0.25 * (50.0 - ofo)
-    add("ankle_dorsi_midstance_min_deg", pct, mean, sd, (pct >= ofo + q) & (pct <= 50.0 - q), "min")
+    add("ankle_dorsi_midstance_min_deg", mean, sd, (pct >= ofo + q) & (pct <= 50.0 - q), "min")
     return out
 
 
@@ -128,24 +138,17 @@ def frontal_normal_ranges(speed_class: str, *, age_years: float | None = None, s
     Trunk lean, knee frontal-plane projection angle, heel eversion and circumduction have no
     normal range here (no published reference in the knowledge files).
     """
-    from gaitscope.knowledge.normative import SOURCE, kinematic_norm_curve, load_speed_classes
+    from gaitscope.knowledge.normative import kinematic_norm_curve, load_speed_classes
 
     out: dict[str, dict] = {}
     fo = float(load_speed_classes().set_index("speed_class").loc[speed_class]["foot_off_pct"])
     pct, mean, sd = kinematic_norm_curve("pelvis_obliquity_deg", speed_class)
-    m = pct <= fo
-    i = int(np.argmax(mean[m]))
-    val, s = float(mean[m][i]), float(sd[m][i])
-    out["pelvic_drop_stance_max_deg"] = {
-        "low": _num(val - s),
-        "high": _num(val + s),
-        "unit": "deg",
-        "group": f"Schwartz 2008 speed class {speed_class}",
-        "definition": "peak of the normal mean pelvic obliquity curve in stance (own side up) +- 1 SD at that instant",
-        "source": SOURCE,
-        "note": "lab pelvis (ASIS/PSIS markers) of typically developing children and adolescents; from video the "
+    out["pelvic_drop_stance_max_deg"] = _curve_normal_range(
+        mean, sd, pct <= fo, "max", speed_class,
+        definition="peak of the normal mean pelvic obliquity curve in stance (own side up) +- 1 SD at that instant",
+        note="lab pelvis (ASIS/PSIS markers) of typically developing children and adolescents; from video the "
         "pelvis is the hip-keypoint line, with errors of a few degrees (docs/frontal.md)",
-    }
+    )
     r = spatiotemporal_normal_range("step_width_m", age_years=age_years, sex=sex)
     if r is not None:
         out["step_width_m"] = r.as_dict()
