@@ -185,9 +185,9 @@ class FootVelocityEventDetector:
         prints = footprints.find_footprints(
             heels, toes, t, ground_vx=g, ref_speed=ref, ic_fraction=self.ic_fraction,
             fc_fraction=self.fc_fraction, min_contact_s=self.min_contact_s,
-            same_place=self.footprint_same_place_height * prep.height, max_break_s=self.footprint_max_break_s,
+            same_place=self.footprint_same_place_height * prep.height, min_step_fraction=self.min_step_fraction,
+            max_break_s=self.footprint_max_break_s,
         )
-        prints = footprints.drop_spurious(prints, min_step_fraction=self.min_step_fraction)
         sides = footprints.assign_sides(prints)
         conf = {side: _foot_conf(prep, side, sl) for side in SIDES}
         rows = []

@@ -12,10 +12,12 @@ fixes the clean cases; this detector does not need the labels at all:
 2. A contact is a *footprint*: a stretch of time at one place on the floor. Contacts of the
    two labels at the same place at overlapping times are one footprint (the labels sat on
    the same foot); IC = the earliest start, FC = the latest end.
-3. A footprint that lands less than ``min_step_fraction`` of the pass's median step time
-   after the previous one is not a step: one of the two is a label that came to rest on a
-   blurred foot in late swing. The one with the weaker label support (less time of labelled
-   contact) is dropped before sides are assigned, so it cannot flip the alternation.
+3. Two footprints landing less than ``min_step_fraction`` of the pass's median step time
+   apart cannot both be landings: of the two, the one with the weaker label support (less
+   time of labelled contact) loses its IC when the two lie a step apart (a foot already down
+   when it came into view), and is removed otherwise (a label that came to rest on a blurred
+   foot in late swing). A weakly supported footprint that splits a step in two on the floor
+   is removed too. This happens before sides are assigned, so it cannot flip the alternation.
 4. Footprints follow each other left, right, left ... (Murray 1964 et seq.: walking
    alternates feet). The side of each footprint comes from this alternation, with the phase
    chosen by the pose model's labels (duration-weighted vote over all footprints). A gap of
@@ -90,13 +92,16 @@ def find_footprints(
     fc_fraction: float,
     min_contact_s: float,
     same_place: float,
+    min_step_fraction: float,
     max_break_s: float = 0.25,
 ) -> list[Contact]:
     """Footprints of both feet in one pass window (see the module docstring).
 
     ``heel``, ``toe``: side -> ``(n, 2)`` plane coordinates; ``ref_speed``: typical swing
     speed; ``same_place``: two contacts closer than this (plane units) that overlap in time or
-    are less than ``max_break_s`` apart are one footprint.
+    are less than ``max_break_s`` apart are one footprint. Footprints that land too soon after
+    the previous one or split a step in two are resolved (:func:`drop_spurious`, with
+    ``min_step_fraction``) before they are returned.
     """
     rate_hz = 1.0 / float(np.median(np.diff(t)))
     contacts: list[Contact] = []
@@ -139,7 +144,7 @@ def find_footprints(
             merged[hit] = Contact(ic_first.ic, fc_last.fc, 0.5 * (m.x + k.x), votes,
                                   ic_first.ic_found, fc_last.fc_found)
     merged.sort(key=lambda k: k.ic)
-    return merged
+    return drop_spurious(merged, min_step_fraction=min_step_fraction)
 
 
 def drop_spurious(prints: list[Contact], *, min_step_fraction: float, min_prints: int = 4,

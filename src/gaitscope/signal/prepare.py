@@ -677,9 +677,8 @@ def _footprint_evidence(plane, names, t, passes, height, st: PrepareSettings) ->
         prints = footprints.find_footprints(
             heels, toes, tt, ground_vx=0.0, ref_speed=float(np.median(peaks)), ic_fraction=st.ic_fraction,
             fc_fraction=st.fc_fraction, min_contact_s=st.min_contact_s, same_place=tol,
-            max_break_s=st.footprint_max_break_s,
+            min_step_fraction=st.min_step_fraction, max_break_s=st.footprint_max_break_s,
         )
-        prints = footprints.drop_spurious(prints, min_step_fraction=st.min_step_fraction)
         if len(prints) < 3:
             continue
         sides = footprints.assign_sides(prints)
