@@ -207,8 +207,9 @@ def spatial_parameters(
                 t_begin = tk
                 if earlier_ic.size and not np.any((fcs > earlier_ic[-1]) & (fcs < tk - 1e-9)):
                     t_begin = float(earlier_ic[-1])
-                sel = (t_s >= t_begin - 1e-9) & (t_s <= t_end + 1e-9)
-                vals = foot_xy[side][sel, 0]
+                i0 = int(np.searchsorted(t_s, t_begin - 1e-9, side="left"))
+                i1 = int(np.searchsorted(t_s, t_end + 1e-9, side="right"))
+                vals = foot_xy[side][i0:i1, 0]
                 vals = vals[np.isfinite(vals)]
                 if vals.size >= 3:
                     q25, q50, q75 = np.percentile(vals, [25, 50, 75])
