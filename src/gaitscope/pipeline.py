@@ -1070,10 +1070,6 @@ def assess(
         "screening_note": "Screening, not diagnosis: gaitscope measures movement from ordinary video and photos and "
                           "lists patterns and contributors associated with the findings; a clinician makes diagnoses.",
     }
-    if prev_session is not None:
-        from gaitscope.progress import compare_sessions, session_from_assessment
-
-        doc["progress"] = compare_sessions([prev_session, session_from_assessment("this assessment", _json_ready(doc))])
     files: dict[str, Path] = {}
     for role, p in (("overlay_side", ov_side), ("overlay_frontal", ov_fr)):
         if p is not None:
@@ -1086,7 +1082,12 @@ def assess(
         for v, vr in post_res.views.items():
             if vr.annotated:
                 posture_images[v] = out / "posture" / vr.annotated
-    assessment = Assessment(document=_json_ready(doc),
+    ready = _json_ready(doc)
+    if prev_session is not None:
+        from gaitscope.progress import compare_sessions, session_from_assessment
+
+        ready["progress"] = compare_sessions([prev_session, session_from_assessment("this assessment", ready)])
+    assessment = Assessment(document=ready,
                             stills=stills, posture_images=posture_images, out_dir=out, files=files)
     files["assessment"] = out / "assessment.json"
     _assess_say(progress, "writing the report")

@@ -96,19 +96,22 @@ def load_session(path: str | Path) -> Session:
             except (UnicodeDecodeError, json.JSONDecodeError):
                 fd = {}
             for f in fd.get("patterns", []) if isinstance(fd, dict) else []:
-                session.findings.setdefault(f["code"], {"status": f.get("status"), "side": f.get("side"),
-                                                        "severity": f.get("severity"), "name": f.get("name", f["code"])})
+                session.findings.setdefault(f["code"], _finding_entry(f, status=f.get("status")))
         return session
     if isinstance(doc, dict) and "gait" in doc and "patterns" in doc:
         return session_from_assessment(str(p), doc)
     raise GaitscopeError(f"{p}: not a gaitscope assessment.json or summary.json; give an assess or analyze output folder")
 
 
+def _finding_entry(f: dict, *, status: str | None) -> dict[str, Any]:
+    """What the comparison keeps of one finding of an output."""
+    return {"status": status, "side": f.get("side"), "severity": f.get("severity"), "name": f.get("name", f["code"])}
+
+
 def _from_summary(path: str, s: dict, *, created: str | None, client: str | None, red_flags: list[str]) -> Session:
     findings = {}
     for f in (s.get("findings") or {}).get("present", []):
-        findings[f["code"]] = {"status": "present", "side": f.get("side"), "severity": f.get("severity"),
-                               "name": f.get("name", f["code"])}
+        findings[f["code"]] = _finding_entry(f, status="present")
     return Session(path, created, client, dict(s.get("parameters") or {}), findings, red_flags, [s.get("view", "")])
 
 
@@ -126,8 +129,7 @@ def session_from_assessment(path: str, d: dict) -> Session:
                 params[k] = v
     findings: dict[str, dict[str, Any]] = {}
     for f in list(d.get("patterns") or []) + list(d.get("posture_findings") or []):
-        findings[f["code"]] = {"status": f.get("status"), "side": f.get("side"), "severity": f.get("severity"),
-                               "name": f.get("name", f["code"])}
+        findings[f["code"]] = _finding_entry(f, status=f.get("status"))
     reds = [r.get("text") or r.get("id", "") for r in d.get("red_flags") or []]
     client = (d.get("client") or {}).get("name")
     return Session(path, d.get("created_utc"), client, params, findings, reds, views)

@@ -668,15 +668,17 @@ def _since_last(doc: Mapping[str, Any]) -> str:
     if not pr:
         return ""
     first = pr["sessions"][0]
+
+    def fmt(v: Any) -> str:
+        return "–" if v is None else (f"{v:.2f}" if abs(v) < 10 else f"{v:.1f}")
+
     rows = []
     for r in pr["metrics"]:
         if r["side"] != "both" and not r["beyond_noise"]:
             continue
         if r["metric"] != "speed_mps" and not r["beyond_noise"]:
             continue
-        vals = [v for v in r["values"]]
-        before, after = vals[0], vals[-1]
-        fmt = (lambda v: "–" if v is None else (f"{v:.2f}" if abs(v) < 10 else f"{v:.1f}"))
+        before, after = r["values"][0], r["values"][-1]
         judged = {True: "yes", False: "no", None: "not judged"}[r["beyond_noise"]]
         meaningful = {True: "yes", False: "no", None: "–"}[r["meaningful"]]
         rows.append(f"<tr><td>{e(r['label'])} – {e(r['side'])}</td><td class='num'>{fmt(before)}</td>"
