@@ -183,32 +183,61 @@ def test_real_older_adult_video_assessment(shared_data, tmp_path):
 def test_nothing_checked_gives_no_plan_line_rather_than_no_exercise_needed():
     # e.g. only a side photo turned toward the camera: every finding is not assessable, so the plan line must
     # not say that no exercise is needed
-    from gaitscope.pipeline import _at_a_glance
+    from gaitscope.intake.safety import SafetyScreen
+    from gaitscope.reasoning import at_a_glance
     from gaitscope.types import Finding
 
     na = [Finding("trendelenburg", "not_assessable", reason="needs a frontal view")]
-    line = _at_a_glance(na, {"contributors": []}, {"withheld": False, "exercises": []})["plan_line"]
+    line = at_a_glance(na, {"contributors": []}, {"withheld": False, "exercises": []})["plan_line"]
     assert line.startswith("No plan: nothing could be checked")
     ok = [Finding("trendelenburg", "absent")]
-    line = _at_a_glance(ok, {"contributors": []}, {"withheld": False, "exercises": []})["plan_line"]
-    assert line.startswith("No corrective exercise needed")
+    checked = SafetyScreen(intake_given=True)
+    line = at_a_glance(ok, {"contributors": []}, {"withheld": False, "exercises": []}, checked)["plan_line"]
+    assert line.startswith("No pattern calling for corrective exercise was found in the 1 of 1")
+    # no intake: never an all-clear, the red flags were not checked
+    line = at_a_glance(ok, {"contributors": []}, {"withheld": False, "exercises": []})["plan_line"]
+    assert line.startswith("Not an all-clear") and "safety (red-flag) questions were not checked" in line
 
 
 def test_a_walk_with_too_few_strides_is_partial_with_what_to_record():
     from gaitscope.pipeline import _note_too_few_strides
-    from gaitscope.types import Finding
+    from gaitscope.types import Finding, Unassessable
 
-    fs = [Finding("steppage", "not_assessable", reason="knee_flex_swing_max_deg: only 2 stride(s) on the right side, need 3"),
-          Finding("trendelenburg", "not_assessable", reason="cannot be judged from a sagittal view"),
+    fs = [Finding("steppage", "not_assessable", reason="knee_flex_swing_max_deg: only 2 stride(s) on the right side, need 3",
+                  missing=(Unassessable("too_few_strides", "knee_flex_swing_max_deg", "right", 2, 3),)),
+          Finding("trendelenburg", "not_assessable", reason="cannot be judged from a sagittal view",
+                  missing=(Unassessable("wrong_view", "pelvic_drop_stance_max_deg", needs="a frontal view"),)),
           Finding("crouch", "absent")]
     part = {"status": "analysed", "summary": {"n_cycles": {"left": 3, "right": 2}}, "_findings": fs}
     _note_too_few_strides(part, "side")
     assert part["message"].startswith("only 3 left and 2 right strides: 1 of 3 gait patterns")
     assert "at least 4 strides" in part["record_next_time"] and "(steppage)" in part["message"]
-    var = [Finding("high_variability", "not_assessable", reason="only 9 stride(s) on both sides together, need 10")]
+    var = [Finding("high_variability", "not_assessable", reason="only 9 stride(s) on both sides together, need 10",
+                   missing=(Unassessable("too_few_strides", "stride_time_s", None, 9, 10),))]
     part = {"status": "analysed", "summary": {"n_cycles": {"left": 5, "right": 4}}, "_findings": var}
     _note_too_few_strides(part, "side")
     assert "at least 5 strides of each foot" in part["record_next_time"]
     enough = {"status": "analysed", "summary": {"n_cycles": {"left": 5, "right": 5}}, "_findings": fs[1:]}
     _note_too_few_strides(enough, "side")
     assert "record_next_time" not in enough
+
+
+def test_one_reasoning_pass_per_assessment_and_per_view_files_hold_patterns_only(demo, tmp_path, monkeypatch):
+    # the chain and the plan are built once, from every view plus the intake; the per-view outputs hold
+    # measurements and patterns only (so a red flag cannot leak a plan through gait_side/findings.json)
+    import gaitscope.reasoning as reasoning
+
+    out, _ = demo
+    calls = []
+    real = reasoning.reason_screen
+    monkeypatch.setattr(reasoning, "reason_screen", lambda *a, **k: calls.append(1) or real(*a, **k))
+    ik = validate_intake({"fever": True}, source="test")
+    res = assess(side_video=out / "inputs" / "pose.csv", back_video=out / "inputs" / "pose_frontal_back.csv",
+                 intake=ik, height_m=1.70, out_dir=tmp_path, overlay=False)
+    assert len(calls) == 1
+    assert res.document["plan"]["withheld"] and res.document["plan"]["exercises"] == []
+    for role in ("side", "frontal"):
+        per_view = json.loads((tmp_path / f"gait_{role}" / "findings.json").read_text())
+        assert "plan" not in per_view and "chain" not in per_view and per_view["patterns"]
+        summary = json.loads((tmp_path / f"gait_{role}" / "summary.json").read_text())
+        assert "plan" not in summary["findings"] and "contributors" not in summary["findings"]

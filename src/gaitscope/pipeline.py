@@ -35,7 +35,8 @@ class AnalysisResult:
     ``events``, ``cycles``, ``angles`` are the tables written as CSV; ``summary`` is the
     ``summary.json`` content; ``files`` maps output names to the paths written (empty when
     nothing was written); ``reference`` is the marker recording (reference events and lab
-    angles) when the input was a marker file, else None.
+    angles) when the input was a marker file, else None. ``patterns``: the pattern findings
+    (:class:`~gaitscope.types.Finding`); ``findings``: the ``findings.json`` content.
     """
 
     pose: PoseSequence
@@ -48,6 +49,7 @@ class AnalysisResult:
     files: dict[str, Path] = field(default_factory=dict)
     reference: Any = None
     findings: dict | None = None
+    patterns: tuple = ()
 
 
 def default_out_dir(input_path: str | Path) -> Path:
@@ -182,6 +184,7 @@ def analyze_pose(
     age_years: float | None = None,
     sex: str | None = None,
     ik_angles: pd.DataFrame | None = None,
+    reason: bool = True,
 ) -> AnalysisResult:
     """Analyse keypoints already in memory (everything after the pose stage; no file I/O).
 
@@ -201,6 +204,10 @@ def analyze_pose(
         ankle_dorsi_deg``, times from the pose's first sample, e.g. ``MarkerRecording.model_angles`` of a
         .trc with its ``_ik.mot``): the per-stride hip, knee and ankle values then come from these angles
         at the strides found from the markers.
+    reason
+        Run the reasoning pass (:func:`gaitscope.reasoning.reason`) on this recording alone and put the
+        chain and the plan into ``findings.json`` (``analyze`` alone). ``assess`` passes False: it reasons
+        once over every view and the intake.
 
     Raises
     ------
@@ -250,10 +257,10 @@ def analyze_pose(
     info.setdefault("path", pose.source)
     info["height_m"] = float(height_m) if height_m is not None else None
     summary = summarize(prep, events, cycles, angles, input_info=info, age_years=age_years, sex=sex)
-    findings = _findings(prep, cycles, summary, frontal_na, age_years=age_years, sex=sex)
+    patterns, findings = _findings(prep, cycles, summary, frontal_na, age_years=age_years, sex=sex, reason=reason)
     assert_finite(summary)
     return AnalysisResult(pose=pose, prep=prep, events=events, cycles=cycles, angles=angles, summary=summary,
-                          findings=findings)
+                          findings=findings, patterns=patterns)
 
 
 #: Per-stride values taken from IK angles when they are given (the trunk and foot-angle values stay ours).
@@ -332,12 +339,12 @@ def _add_frontal(prep: Any, events: pd.DataFrame, cycles: pd.DataFrame) -> tuple
 
 
 def _findings(prep: Any, cycles: pd.DataFrame, summary: dict, frontal_na: dict[str, str], *,
-              age_years: float | None = None, sex: str | None = None) -> dict:
-    """findings.json content; also puts the short form under ``summary["findings"]`` and the frontal
-    parameters into ``summary["parameters"]``."""
+              age_years: float | None = None, sex: str | None = None, reason: bool = True) -> tuple[tuple, dict]:
+    """The pattern findings and the findings.json content; also puts the short form under
+    ``summary["findings"]`` and the frontal parameters into ``summary["parameters"]``."""
     from gaitscope.knowledge.loader import load_knowledge
     from gaitscope.metrics.frontal import frontal_summary
-    from gaitscope.program import findings_document
+    from gaitscope.program import evaluate_recording, patterns_document
     from gaitscope.program.summary_findings import summary_findings
 
     kb = load_knowledge()
@@ -351,8 +358,8 @@ def _findings(prep: Any, cycles: pd.DataFrame, summary: dict, frontal_na: dict[s
             if col in frontal:
                 frontal[col]["normal_range"] = nr
     summary["parameters"].update(frontal)
-    for metric, reason in frontal_na.items():
-        summary["not_assessable"].append({"what": metric, "reason": reason})
+    for metric, why in frontal_na.items():
+        summary["not_assessable"].append({"what": metric, "reason": why})
     na = {e["what"]: e["reason"] for e in summary["not_assessable"]}
     n_side = [int((cycles["side"] == s).sum()) for s in ("left", "right")] if len(cycles) else [0, 0]
     caveats = list(view_caveats(prep.view))
@@ -364,11 +371,23 @@ def _findings(prep: Any, cycles: pd.DataFrame, summary: dict, frontal_na: dict[s
         relaxed = 2
         caveats.append(f"only {min(n_side)} strides on one side: findings rest on 2 strides per side (the rules "
                        "normally want 3) and are less certain; record a longer walk to confirm")
-    doc = findings_document(cycles, view=prep.view, spatial_scale=prep.spatial_scale, not_assessable=na,
-                            relaxed_min_cycles=relaxed)
+    patterns = evaluate_recording(cycles, view=prep.view, spatial_scale=prep.spatial_scale, not_assessable=na,
+                                  relaxed_min_cycles=relaxed)
+    doc = _patterns_doc(patterns, prep.view, reason)
     doc["caveats"] = caveats
     summary["findings"] = summary_findings(doc, caveats=caveats)
-    return doc
+    return patterns, doc
+
+
+def _patterns_doc(patterns: tuple, view: str, reason: bool) -> dict:
+    """findings.json of one recording; with ``reason`` the reasoning pass on it alone (no intake)."""
+    from gaitscope.program import patterns_document
+
+    if not reason:
+        return patterns_document(patterns, view=view)
+    from gaitscope.reasoning import reason as reason_pass
+
+    return patterns_document(patterns, view=view, reasoning=reason_pass([patterns]))
 
 
 def view_caveats(view: str) -> tuple[str, ...]:
@@ -387,7 +406,7 @@ def view_caveats(view: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-def analyze_mot(path: str | Path) -> AnalysisResult:
+def analyze_mot(path: str | Path, *, reason: bool = True) -> AnalysisResult:
     """Analyse an OpenSim / OpenCap inverse-kinematics ``.mot`` alone (joint angles, no positions).
 
     Angle-based values and patterns only (crouch, stiff knee, steppage, Trendelenburg from ``pelvis_list``);
@@ -398,7 +417,7 @@ def analyze_mot(path: str | Path) -> AnalysisResult:
     from gaitscope.knowledge.loader import load_knowledge
     from gaitscope.metrics.frontal import frontal_summary
     from gaitscope.metrics.ik_cycles import mot_cycles
-    from gaitscope.program import findings_document
+    from gaitscope.program import evaluate_recording
     from gaitscope.program.summary_findings import summary_findings
 
     p = Path(path)
@@ -421,8 +440,9 @@ def analyze_mot(path: str | Path) -> AnalysisResult:
     for e in info["not_assessable"]:
         for m in e[0].split(", "):
             na_map[m] = e[1]
-    doc = findings_document(cycles, view="3d", spatial_scale="metres", not_assessable=na_map,
-                            relaxed_min_cycles=relaxed)
+    patterns = evaluate_recording(cycles, view="3d", spatial_scale="metres", not_assessable=na_map,
+                                  relaxed_min_cycles=relaxed)
+    doc = _patterns_doc(patterns, "3d", reason)
     doc["caveats"] = caveats
     summary = {
         "schema": "gaitscope.analysis",
@@ -445,7 +465,7 @@ def analyze_mot(path: str | Path) -> AnalysisResult:
     out_angles = angles.loc[:, [c for c in ("frame", "t_s", "side", "hip_flex_deg", "knee_flex_deg", "ankle_dorsi_deg",
                                             "trunk_lean_fwd_deg", "foot_angle_deg") if c in angles.columns]]
     return AnalysisResult(pose=None, prep=None, events=events, cycles=cycles, angles=out_angles, summary=summary,
-                          findings=doc)
+                          findings=doc, patterns=patterns)
 
 
 def write_outputs(result: AnalysisResult, out_dir: str | Path) -> dict[str, Path]:
@@ -485,6 +505,7 @@ def analyze(
     progress: bool = False,
     rate_hz: float | None = None,
     marker_map: str | Path | None = None,
+    reason: bool = True,
 ) -> AnalysisResult:
     """Analyse the gait in a video, marker file (C3D/TRC), OpenPose JSON folder or pose CSV.
 
@@ -516,6 +537,9 @@ def analyze(
     marker_map
         Marker files only: a TOML file of extra marker sets (shaped like ``knowledge/marker_maps.toml``)
         for a lab whose marker names the built-in sets do not know.
+    reason
+        Build the kinetic chain and the plan for this recording alone (default). ``assess`` passes False:
+        its per-view outputs hold measurements and patterns only.
 
     Returns
     -------
@@ -529,7 +553,7 @@ def analyze(
     _check_height(height_m)
     out = Path(out_dir) if out_dir is not None else default_out_dir(input_path)
     if Path(input_path).exists() and _input_kind(Path(input_path)) == "mot":
-        result = analyze_mot(input_path)
+        result = analyze_mot(input_path, reason=reason)
         files = write_outputs(result, out) if write else {}
         return replace(result, out_dir=out if write else None, files=files)
     pose, info, reference = load_input(
@@ -541,7 +565,8 @@ def analyze(
             and any("inverse kinematics" in n for n in getattr(reference, "notes", ()))):
         ik = reference.model_angles
         info["ik_angles"] = next(n for n in reference.notes if "inverse kinematics" in n)
-    result = analyze_pose(pose, height_m=height_m, input_info=info, age_years=age_years, sex=sex, ik_angles=ik)
+    result = analyze_pose(pose, height_m=height_m, input_info=info, age_years=age_years, sex=sex, ik_angles=ik,
+                          reason=reason)
     files = write_outputs(result, out) if write else {}
     return replace(result, out_dir=out if write else None, files=files, reference=reference)
 
@@ -582,38 +607,6 @@ def _assess_say(progress: bool, msg: str) -> None:
         import sys
 
         print(f"gaitscope assess: {msg}", file=sys.stderr, flush=True)
-
-
-def _merge_findings(per_view: list[list[Any]]) -> list[Any]:
-    """One finding per pattern code over several views: present (most severe) > absent > not_assessable."""
-    order: list[str] = []
-    by: dict[str, list[Any]] = {}
-    for findings in per_view:
-        for f in findings:
-            if f.code not in by:
-                order.append(f.code)
-            by.setdefault(f.code, []).append(f)
-    out = []
-    for code in order:
-        fs = by[code]
-        present = [f for f in fs if f.status == "present"]
-        absent = [f for f in fs if f.status == "absent"]
-        if present:
-            out.append(max(present, key=lambda f: f.severity))
-        elif absent:
-            out.append(absent[0])
-        else:
-            out.append(fs[0])
-    return out
-
-
-def _finding_from_dict(d: dict[str, Any]) -> Any:
-    from gaitscope.types import Evidence, Finding
-
-    evidence = tuple(Evidence(**{k: v for k, v in ev.items() if k in Evidence.__dataclass_fields__})
-                     for ev in d.get("evidence", []))
-    return Finding(code=d["code"], status=d["status"], side=d.get("side"), severity=int(d.get("severity", 0)),
-                   evidence=evidence, reason=d.get("reason", ""))
 
 
 def _json_ready(o: Any) -> Any:
@@ -713,29 +706,19 @@ def _gait_part(
     """Analyse one gait input; failures of the analysis (no walking found ...) are reported, not raised."""
     import dataclasses
 
-    from gaitscope.patterns import PatternContext, evaluate_patterns
-
     if path is None:
         return {"status": "missing", "record_next_time": ASSESS_NEXT_TIME[f"{role}_video"]}, None, [], None
     part: dict[str, Any] = {"input": str(path)}
     sub = out / f"gait_{role}"
     try:
-        result = analyze(path, height_m=height_m, out_dir=sub, age_years=age_years, sex=sex, progress=progress)
+        result = analyze(path, height_m=height_m, out_dir=sub, age_years=age_years, sex=sex, progress=progress,
+                         reason=False)
     except GaitscopeError as err:
         part.update(status="failed", message=str(err), record_next_time=ASSESS_NEXT_TIME[f"{role}_video"])
         return part, None, [], None
     s = result.summary
-    view = s.get("view", "oblique")
-    na = {str(d.get("what")): str(d.get("reason")) for d in s.get("not_assessable", []) if isinstance(d, dict)}
-    doc = getattr(result, "findings", None)
-    if isinstance(doc, dict) and doc.get("patterns") is not None:  # analyze's own findings.json content
-        findings = [_finding_from_dict(d) for d in doc["patterns"]]
-    else:
-        ctx = PatternContext(view=view if view in ("sagittal", "frontal", "oblique", "3d") else "oblique",
-                             spatial_scale=s.get("spatial_scale", "metres"), not_assessable=na)
-        findings = list(evaluate_patterns(result.cycles, ctx))
-    part.update(status="analysed", view=view, out_dir=str(sub), summary=s)
-    part["_findings"] = findings
+    part.update(status="analysed", view=s.get("view", "oblique"), out_dir=str(sub), summary=s)
+    part["_findings"] = list(result.patterns)
     stills = _event_stills(result, role)
     overlay_path = None
     if _input_kind(Path(path)) == "video":
@@ -795,41 +778,18 @@ def _draw_posture_canvas(res: Any, out: Path) -> None:
     write_posture(res, out, load_posture_knowledge())
 
 
-def _finding_description(code: str) -> str:
-    """The pattern's plain description (patterns.toml), or the posture code's meaning."""
-    from gaitscope.knowledge.loader import load_knowledge
-    from gaitscope.posture.findings import FINDING_CODES
-
-    try:
-        return load_knowledge().pattern(code).description
-    except KeyError:
-        return FINDING_CODES.get(code, "").split(";")[0].capitalize()
-
-
-def _finding_title(code: str) -> str:
-    from gaitscope.knowledge.loader import load_knowledge
-    from gaitscope.posture.findings import FINDING_CODES
-
-    kb = load_knowledge()
-    try:
-        return kb.pattern(code).name
-    except KeyError:
-        text = FINDING_CODES.get(code, code.replace("_", " "))
-        return "Standing posture: " + text.split(";")[0]
-
-
 def _note_too_few_strides(part: dict[str, Any], role: str) -> None:
     """An analysed walk with too few strides for some patterns is 'partial': say so and what to record."""
     fs = part.get("_findings") or []
-    short = [f for f in fs if f.status == "not_assessable" and "stride(s)" in f.reason]
+    few = ("too_few_strides", "too_few_strides_other_side")
+    short = [f for f in fs if f.status == "not_assessable" and any(m.code in few for m in f.missing)]
     if part.get("status") != "analysed" or not short:
         return
-    import re
-
     per_foot = 0
-    for f in short:  # the engine's reasons: "only n stride(s) on <the left side | both sides together>, need N"
-        for where, need in re.findall(r"stride\(s\) on ([^,]+), need (\d+)", f.reason):
-            per_foot = max(per_foot, -(-int(need) // 2) if "together" in where else int(need))
+    for f in short:  # a need over both sides together is shared by the two feet
+        for m in f.missing:
+            if m.code in few and m.need:
+                per_foot = max(per_foot, -(-m.need // 2) if m.side is None else m.need)
     n = (part.get("summary") or {}).get("n_cycles") or {}
     names = ", ".join(dict.fromkeys(f.code.replace("_", " ") for f in short))
     part["message"] = (f"only {n.get('left', 0)} left and {n.get('right', 0)} right strides: {len(short)} of {len(fs)} "
@@ -839,42 +799,6 @@ def _note_too_few_strides(part: dict[str, Any], role: str) -> None:
         + ("across the view (side-on; two passes if the room is short)." if role == "side"
            else "(walking straight toward or away from the phone).")
     )
-
-
-def _evidence_met(ev: Any) -> bool:
-    """Whether an Evidence's value passes its threshold (``value comparison threshold``)."""
-    ops = {">": ev.value > ev.threshold, "<": ev.value < ev.threshold,
-           ">=": ev.value >= ev.threshold, "<=": ev.value <= ev.threshold}
-    return bool(ops.get(ev.comparison, False))
-
-
-def _at_a_glance(findings: list[Any], chain: dict[str, Any], plan: dict[str, Any]) -> dict[str, Any]:
-    present = [f for f in findings if f.status == "present"]
-    gait_first = sorted(enumerate(present), key=lambda t: (-t[1].severity, t[1].code.startswith("posture_"), t[0]))
-    top = []
-    for _, f in gait_first[:3]:
-        own = [e for e in f.evidence if f.side in (None, "both") or e.side in (None, f.side)]
-        ev = next((e for e in own if _evidence_met(e)), own[0] if own else None)  # key evidence: a threshold passed
-        top.append({
-            "code": f.code, "title": _finding_title(f.code), "description": _finding_description(f.code),
-            "side": f.side, "severity": f.severity,
-            "evidence": None if ev is None else {"metric": ev.metric, "value": ev.value, "unit": ev.unit,
-                                                 "comparison": ev.comparison, "threshold": ev.threshold, "source": ev.source},
-        })
-    contributors = [{"rank": c["rank"], "label": c["label"], "side": c["side"], "evidence": c["evidence"]}
-                    for c in chain.get("contributors", [])[:3]]
-    if plan.get("withheld"):
-        line = "Exercise plan withheld: see a doctor first (see the box above)."
-    elif plan.get("exercises"):
-        names = [e["name"] for e in plan["exercises"]]
-        line = (f"{len(names)} exercises in this order (dose on each card): " + ", ".join(names)
-                + "; re-test in 6 to 8 weeks.")
-    elif not any(f.status != "not_assessable" for f in findings):
-        line = ("No plan: nothing could be checked with these recordings; record what the report lists as missing "
-                "and assess again.")
-    else:
-        line = "No corrective exercise needed from these findings: keep walking daily and re-test if symptoms change."
-    return {"top_findings": top, "contributors": contributors, "plan_line": line}
 
 
 def assess(
@@ -943,19 +867,11 @@ def assess(
     from datetime import datetime, timezone
 
     from gaitscope import __version__ as gs_version
-    from gaitscope.chain import reason_chain
-    from gaitscope.intake import (
-        Intake,
-        intake_contraindications,
-        intake_flags,
-        intake_to_dict,
-        load_intake,
-        load_intake_knowledge,
-        questionnaire_results,
-        red_flags_present,
-    )
+    from gaitscope.intake import Intake, intake_to_dict, load_intake, load_intake_knowledge, questionnaire_results
+    from gaitscope.intake.safety import safety_screen
     from gaitscope.knowledge.loader import load_knowledge
-    from gaitscope.program import build_plan, chain_to_dict, finding_to_dict, plan_to_dict
+    from gaitscope.program import finding_to_dict
+    from gaitscope.reasoning import reason_screen
     from gaitscope.report import write_report
     from gaitscope.report.assessment import ASSESSMENT_SCHEMA, ASSESSMENT_SCHEMA_VERSION, Assessment
 
@@ -995,9 +911,7 @@ def assess(
     age = ik.get("age_years") if ik else None
     sex = ik.get("sex") if ik else None
     sex = sex if sex in ("female", "male") else None
-    reds = red_flags_present(ik) if ik else []
-    flags = intake_flags(ik) if ik else []
-    contra = intake_contraindications(ik) if ik else []
+    safety = safety_screen(ik)
 
     # 2 gait
     _assess_say(progress, "analysing the side-on walk" if side_video else "no side-on walk given")
@@ -1022,13 +936,11 @@ def assess(
     kb = load_knowledge()
     for role, part in (("side", side_part), ("frontal", fr_part)):
         _note_too_few_strides(part, role)
-    gait_findings = _merge_findings([p.pop("_findings", []) for p in (side_part, fr_part)])
+    per_view = [p.pop("_findings", []) for p in (side_part, fr_part)]
     posture_findings = list(post_res.findings) if post_res is not None else []
-    allf = gait_findings + posture_findings
-    chain = reason_chain(allf, intake_flags=flags, knowledge=kb)
-    plan = build_plan(allf, chain, intake_flags=flags, red_flags=[r.id for r in reds],
-                      contraindications=contra, knowledge=kb)
-    chain_d, plan_d = chain_to_dict(chain), dict(plan_to_dict(plan))
+    reasoning = reason_screen(per_view, safety, posture_findings=posture_findings, knowledge=kb)  # the one pass
+    gait_findings = list(reasoning.gait_findings)
+    chain_d, plan_d = reasoning.chain_dict(), reasoning.plan_dict()
 
     missing = []
     for role, part in (("side_video", side_part), ("frontal_video", fr_part), ("photos", post_part)):
@@ -1053,12 +965,14 @@ def assess(
         "inputs": {k.lstrip("-").replace("-", "_"): (None if v is None else str(v)) for k, v in given.items()}
                   | {"intake": None if ik is None else ik.source},
         "missing": missing,
-        "red_flags": [r.__dict__ for r in reds],
-        "red_flags_checked": ik is not None and all(v is not None for v in ik.red_flags.values()),
-        "red_flags_unanswered": [] if ik is None else [r.text for r in ikb.red_flags if ik.red_flags.get(r.id) is None],
+        "red_flags": [r.__dict__ for r in safety.red_flags],
+        "red_flags_checked": safety.red_flags_checked,
+        "red_flags_unanswered": list(safety.unanswered),
+        "red_flags_unsure": list(safety.unsure),
+        "safety": safety.to_dict(),
         "intake": None if ik is None else intake_to_dict(ik),
-        "intake_flags": flags,
-        "contraindications": contra,
+        "intake_flags": list(safety.flags),
+        "contraindications": list(safety.contraindications),
         "questionnaires": questionnaire_results(ik) if ik else [],
         "gait": {"side": side_part, "frontal": fr_part, "stills": [s.to_dict() for s in stills]},
         "patterns": [finding_to_dict(f) for f in gait_findings],
@@ -1066,7 +980,7 @@ def assess(
         "posture_findings": [finding_to_dict(f) for f in posture_findings],
         "chain": chain_d,
         "plan": plan_d,
-        "at_a_glance": _at_a_glance(allf, chain_d, plan_d),
+        "at_a_glance": reasoning.at_a_glance,
         "screening_note": "Screening, not diagnosis: gaitscope measures movement from ordinary video and photos and "
                           "lists patterns and contributors associated with the findings; a clinician makes diagnoses.",
     }

@@ -222,11 +222,38 @@ class Evidence:
     for_side: str | None = None
 
 
+#: Codes of :class:`Unassessable` (why a metric could not be judged).
+UNASSESSABLE_CODES = ("wrong_view", "input", "not_measured", "no_strides", "too_few_strides",
+                      "too_few_strides_other_side", "needs_positive_means", "needs_values")
+
+
+@dataclass(frozen=True)
+class Unassessable:
+    """Why one metric of a rule could not be judged, as data (no prose to parse).
+
+    ``code``: one of :data:`UNASSESSABLE_CODES`; ``metric``: the metric (metrics.csv name); ``side``:
+    ``left``/``right`` or None (both sides together); ``have``/``need``: strides available and needed
+    (``too_few_strides*``), else None; ``needs``: what would make it judgeable (a view, an input ...).
+    """
+
+    code: str
+    metric: str
+    side: str | None = None
+    have: int | None = None
+    need: int | None = None
+    needs: str = ""
+
+    def __post_init__(self) -> None:
+        if self.code not in UNASSESSABLE_CODES:
+            raise ValueError(f"bad unassessable code {self.code!r}")
+
+
 @dataclass(frozen=True)
 class Finding:
     """A pattern or posture finding with its evidence.
 
-    ``status``: ``present``, ``absent`` or ``not_assessable`` (then ``reason`` says why).
+    ``status``: ``present``, ``absent`` or ``not_assessable`` (then ``reason`` says why in words and
+    ``missing`` says it as data: one :class:`Unassessable` per metric that could not be judged).
     ``severity``: 0 (none) .. 3 (severe); ``side``: ``left``, ``right``, ``both`` or None.
     """
 
@@ -236,6 +263,7 @@ class Finding:
     severity: int = 0
     evidence: tuple[Evidence, ...] = ()
     reason: str = ""
+    missing: tuple[Unassessable, ...] = ()
 
     def __post_init__(self) -> None:
         if self.status not in ("present", "absent", "not_assessable"):

@@ -61,6 +61,27 @@ class MetricDef:
     description: str
 
 
+
+#: The comparisons a threshold row (and an Evidence) may use.
+COMPARISONS = (">", ">=", "<", "<=")
+
+
+def compare(value: float, comparison: str, threshold: float) -> bool | None:
+    """The one threshold comparison (rules, pipeline and report): ``value comparison threshold``.
+
+    None when either number is missing or not finite (nothing can be said); unknown comparisons raise.
+    """
+    if comparison not in COMPARISONS:
+        raise ValueError(f"unknown comparison {comparison!r}; use one of {COMPARISONS}")
+    try:
+        v, t = float(value), float(threshold)
+    except (TypeError, ValueError):
+        return None
+    if not (math.isfinite(v) and math.isfinite(t)):
+        return None
+    return {">": v > t, ">=": v >= t, "<": v < t, "<=": v <= t}[comparison]
+
+
 @dataclass(frozen=True)
 class Threshold:
     """One threshold row of ``thresholds.csv``.
@@ -85,13 +106,7 @@ class Threshold:
 
     def passes(self, x: float, cut: float | None = None) -> bool:
         """Whether ``x`` lies beyond ``cut`` (default: the mild cut-off) in the row's direction."""
-        c = self.value if cut is None else cut
-        return {
-            ">": x > c,
-            ">=": x >= c,
-            "<": x < c,
-            "<=": x <= c,
-        }[self.comparison]
+        return bool(compare(x, self.comparison, self.value if cut is None else cut))
 
     def severity(self, x: float) -> int:
         """0 (within the threshold) .. 3: how many of the cut-offs ``x`` passes."""

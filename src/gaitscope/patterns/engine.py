@@ -18,7 +18,7 @@ import pandas as pd
 
 from gaitscope.knowledge.loader import Condition, Knowledge, PatternRule, Threshold, load_knowledge
 from gaitscope.patterns.aggregate import POOLED, Aggregates, aggregate_cycles
-from gaitscope.types import SIDES, Evidence, Finding, GaitscopeError
+from gaitscope.types import SIDES, Evidence, Finding, GaitscopeError, Unassessable
 
 VIEWS = ("sagittal", "frontal", "oblique", "3d")
 #: Rules at or below this minimum number of strides may be relaxed (PatternContext.relaxed_min_cycles).
@@ -80,6 +80,7 @@ class _Outcome:
     severity: int = 0
     evidence: Evidence | None = None
     reason: str = ""
+    missing: Unassessable | None = None
 
 
 _NEGATED = {">": "<=", ">=": "<", "<": ">=", "<=": ">"}
@@ -115,37 +116,48 @@ def _evaluate_condition(cond: Condition, side: str, aggs: Aggregates, kb: Knowle
                         min_cycles: int) -> _Outcome:
     thr = _threshold_for(cond, kb, ctx)
     metric = thr.metric
-    if ctx.view not in thr.views:
-        return _Outcome(None, reason=f"{metric} cannot be judged from a {ctx.view} view (needs {' or '.join(thr.views)})")
     data_side = side if side == POOLED or cond.on == "self" else _other(side)
+    na_side = None if data_side == POOLED else data_side
+
+    def unknown(reason: str, code: str, **kw) -> _Outcome:
+        return _Outcome(None, reason=reason, missing=Unassessable(code, metric, kw.pop("side", na_side), **kw))
+
+    if ctx.view not in thr.views:
+        views = " or ".join(thr.views)
+        return unknown(f"{metric} cannot be judged from a {ctx.view} view (needs {views})", "wrong_view",
+                       needs=f"a {views} view")
     st = aggs.stat(data_side, metric)
     where = "both sides together" if data_side == POOLED else f"the {data_side} side"
     if metric in ctx.not_assessable and (st is None or st.n == 0):
-        return _Outcome(None, reason=f"{metric}: {ctx.not_assessable[metric]}")
+        return unknown(f"{metric}: {ctx.not_assessable[metric]}", "input", needs=ctx.not_assessable[metric])
     if st is None or (st.n == 0 and aggs.n_strides.get(POOLED, 0) and aggs.stat(POOLED, metric) is not None
                       and aggs.stat(POOLED, metric).n == 0):
-        return _Outcome(None, reason=f"{metric}: not measured in this recording")
+        return unknown(f"{metric}: not measured in this recording", "not_measured")
     if st.n == 0:
         if aggs.n_strides.get(data_side, 0) > 0:
-            return _Outcome(None, reason=f"{metric}: not measured on {where} (its keypoints were not seen through a stride)")
-        return _Outcome(None, reason=f"{metric}: no strides on {where}")
+            return unknown(f"{metric}: not measured on {where} (its keypoints were not seen through a stride)",
+                           "not_measured", needs="its keypoints seen through a stride")
+        return unknown(f"{metric}: no strides on {where}", "no_strides", have=0, need=min_cycles)
     if st.n < min_cycles:
-        return _Outcome(None, reason=f"{metric}: only {st.n} stride(s) on {where}, need {min_cycles}")
+        return unknown(f"{metric}: only {st.n} stride(s) on {where}, need {min_cycles}", "too_few_strides",
+                       have=int(st.n), need=int(min_cycles))
     n_other = 0
     if thr.aggregate.startswith("ratio"):
         so = aggs.stat(_other(data_side), metric)
         n_other = 0 if so is None else so.n
         if so is None or so.n < min_cycles:
-            return _Outcome(None, reason=f"{metric}: only {n_other} stride(s) on the {_other(data_side)} side, need {min_cycles} to compare sides")
+            return unknown(f"{metric}: only {n_other} stride(s) on the {_other(data_side)} side, need {min_cycles} "
+                           "to compare sides", "too_few_strides_other_side", side=_other(data_side),
+                           have=int(n_other), need=int(min_cycles))
         mine, theirs = st.mean, so.mean
         if not (math.isfinite(mine) and math.isfinite(theirs)) or mine <= 0 or theirs <= 0:
-            return _Outcome(None, reason=f"{metric}: a side ratio needs positive means")
+            return unknown(f"{metric}: a side ratio needs positive means", "needs_positive_means")
         value = theirs / mine if thr.aggregate == "ratio_other_over_self" else mine / theirs
     else:
         value = st.get(thr.aggregate)
     if not math.isfinite(value):
         need = "at least 2 strides" if thr.aggregate == "cv_pct" else "finite values"
-        return _Outcome(None, reason=f"{metric} {thr.aggregate} on {where}: needs {need}")
+        return unknown(f"{metric} {thr.aggregate} on {where}: needs {need}", "needs_values", needs=need)
     words = _AGG_WORDS.get(thr.aggregate, "share of {n} strides")
     note = f"{words.format(n=st.n, n_other=n_other)}; threshold {thr.id}"
     if thr.aggregate.startswith("frac_"):
@@ -177,6 +189,7 @@ class _SideResult:
     primary: tuple[Evidence, ...]  # evidence of group conditions that hold (first) and the others
     supporting: tuple[Evidence, ...]
     reasons: tuple[str, ...]
+    missing: tuple[Unassessable, ...] = ()
 
 
 def _evaluate_side(rule: PatternRule, side: str, aggs: Aggregates, kb: Knowledge, ctx: PatternContext) -> _SideResult:
@@ -187,6 +200,7 @@ def _evaluate_side(rule: PatternRule, side: str, aggs: Aggregates, kb: Knowledge
     true_ev: list[Evidence] = []
     other_ev: list[Evidence] = []
     reasons: list[str] = []
+    missing: list[Unassessable] = []
     severity = 0
     for g in rule.groups:
         outs = [_evaluate_condition(c, side, aggs, kb, ctx, min_cycles) for c in g.conditions]
@@ -199,13 +213,16 @@ def _evaluate_side(rule: PatternRule, side: str, aggs: Aggregates, kb: Knowledge
                 severity = max(severity, o.severity)
             if o.state is None:
                 reasons.append(o.reason)
+                if o.missing is not None and o.missing not in missing:
+                    missing.append(o.missing)
     state = _and(group_states)
     supporting = []
     for c in rule.supporting:
         o = _evaluate_condition(c, side, aggs, kb, ctx, min_cycles)
         if o.evidence is not None:
             supporting.append(o.evidence)
-    return _SideResult(state, severity if state else 0, tuple(true_ev + other_ev), tuple(supporting), tuple(reasons))
+    return _SideResult(state, severity if state else 0, tuple(true_ev + other_ev), tuple(supporting), tuple(reasons),
+                       tuple(missing))
 
 
 _FEW = re.compile(r"^(?:(?:left|right): )?[a-z0-9_]+: (only \d+ stride\(s\) on (?:the (?:left|right) side|both sides together), need \d+)$")
@@ -243,7 +260,7 @@ def evaluate_rule(rule: PatternRule, aggs: Aggregates, context: PatternContext, 
             return Finding(rule.code, "present", None, max(1, r.severity), ev)
         if r.state is False:
             return Finding(rule.code, "absent", None, 0, ev)
-        return Finding(rule.code, "not_assessable", None, 0, ev, _dedupe(r.reasons))
+        return Finding(rule.code, "not_assessable", None, 0, ev, _dedupe(r.reasons), r.missing)
     res = {s: _evaluate_side(rule, s, aggs, kb, context) for s in SIDES}
     present = [s for s in SIDES if res[s].state is True]
     order = present + [s for s in SIDES if s not in present]
@@ -258,7 +275,8 @@ def evaluate_rule(rule: PatternRule, aggs: Aggregates, context: PatternContext, 
     shared = set.intersection(*(set(res[s].reasons) for s in unknown)) if len(unknown) == 2 else set()
     reasons = [rr for s in unknown for rr in res[s].reasons if rr in shared]
     reasons += [f"{s}: {rr}" for s in unknown for rr in res[s].reasons if rr not in shared]
-    return Finding(rule.code, "not_assessable", None, 0, ev, _dedupe(reasons))
+    missing = tuple(dict.fromkeys(m for s in unknown for m in res[s].missing))
+    return Finding(rule.code, "not_assessable", None, 0, ev, _dedupe(reasons), missing)
 
 
 def evaluate_patterns(

@@ -12,11 +12,14 @@ an urgent medical-review message instead. Pure functions; no video or pose impor
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Mapping
+from typing import TYPE_CHECKING, Iterable, Mapping
 
 from gaitscope.chain import ChainResult, reason_chain
 from gaitscope.knowledge.loader import CAUSAL_RE, Exercise, Knowledge, load_knowledge
 from gaitscope.types import Finding, GaitscopeError
+
+if TYPE_CHECKING:
+    from gaitscope.intake.safety import SafetyScreen
 
 #: Weight of movement nodes (observed patterns) relative to impairment nodes when scoring exercises.
 MOVEMENT_NODE_WEIGHT = 0.5
@@ -125,6 +128,7 @@ def build_plan(
     contraindications: Iterable[str] = (),
     max_exercises: int = 5,
     knowledge: Knowledge | None = None,
+    safety: "SafetyScreen | None" = None,
 ) -> Plan:
     """Choose and order the corrective exercises and the advice.
 
@@ -144,6 +148,9 @@ def build_plan(
         chain node id (``plantar_heel_pain``) is raised as well when that node is active in ``chain``.
     max_exercises
         Upper bound on the number of exercises (1..8).
+    safety
+        The intake's safety screen (:func:`gaitscope.intake.safety.safety_screen`); when given it replaces
+        ``intake_flags``, ``red_flags`` and ``contraindications``.
 
     Returns
     -------
@@ -153,6 +160,8 @@ def build_plan(
     if not 1 <= max_exercises <= 8:
         raise ValueError("max_exercises must be between 1 and 8")
     findings = list(findings)
+    if safety is not None:
+        intake_flags, red_flags, contraindications = safety.flags, [r.id for r in safety.red_flags], safety.contraindications
     reds = [r for r in red_flags if r]
     if reds:
         words = ", ".join(r.replace("intake.", "").replace("_", " ") for r in reds)

@@ -53,7 +53,7 @@ def summary_findings(doc: dict[str, Any], *, caveats: Iterable[str] = (), max_co
         else:
             na.append({"code": f["code"], "reason": f["reason"]})
     contributors = []
-    for c in doc["chain"]["contributors"][:max_contributors]:
+    for c in (doc.get("chain") or {}).get("contributors", [])[:max_contributors]:
         item = {k: c.get(k) for k in ("rank", "node", "label", "side", "score", "evidence", "findings", "reasoning")
                 if k in c}
         contributors.append(item)
@@ -62,7 +62,7 @@ def summary_findings(doc: dict[str, Any], *, caveats: Iterable[str] = (), max_co
     for it in plan.get("exercises", []):
         exercises.append({k: it.get(k) for k in ("order", "exercise_id", "name", "dose", "why") if k in it})
     advice = [a.get("advice_id", a.get("id")) for a in plan.get("advice", [])]
-    return {
+    out = {
         "schema_version": doc["schema_version"],
         "note": doc["note"],
         "caveats": list(caveats),
@@ -73,6 +73,10 @@ def summary_findings(doc: dict[str, Any], *, caveats: Iterable[str] = (), max_co
         "plan": exercises,
         "advice": advice,
     }
+    if "chain" not in doc:  # a view inside `assess`: the chain and the plan are in assessment.json only
+        del out["contributors"], out["plan"], out["advice"]
+        out["reasoning"] = doc.get("reasoning", "")
+    return out
 
 
 def findings_lines(short: dict[str, Any]) -> list[str]:

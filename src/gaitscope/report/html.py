@@ -171,11 +171,12 @@ def _readable(ev: Mapping[str, Any]) -> Mapping[str, Any]:
 
 def threshold_met(ev: Mapping[str, Any]) -> bool | None:
     """Whether the evidence's value passes its threshold (``value comparison threshold``); None if unknown."""
+    from gaitscope.knowledge.loader import COMPARISONS, compare
+
     v, t, c = ev.get("value"), ev.get("threshold"), ev.get("comparison")
-    if not isinstance(v, (int, float)) or not isinstance(t, (int, float)) or not math.isfinite(v) or not math.isfinite(t):
+    if isinstance(v, bool) or isinstance(t, bool) or c not in COMPARISONS:
         return None
-    ops = {">": v > t, "<": v < t, ">=": v >= t, "<=": v <= t}
-    return ops.get(str(c))
+    return compare(v, str(c), t)
 
 
 def _met_cell(ev: Mapping[str, Any]) -> str:
