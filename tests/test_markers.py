@@ -371,7 +371,9 @@ def test_unknown_marker_set_message_and_user_mapping(tmp_path):
         load_markers(path)
     msg = str(info.value)
     assert "custom.trc" in msg and "no known marker set" in msg
-    assert "plug_in_gait" in msg and "{S}HEE" in msg and "mapping_file" in msg
+    # issue 11: the refusal names the foot and the marker names looked for
+    assert "no heel or toe marker for the left foot among:" in msg and "LHEE" in msg and "L_FCC" in msg
+    assert "--marker-map" in msg and "mapping_file" in msg
     assert "\n" not in msg
     user = tmp_path / "my_maps.toml"
     user.write_text(

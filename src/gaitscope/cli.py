@@ -72,6 +72,16 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         print(json.dumps(result.summary, indent=1, allow_nan=False))
     else:
         s = result.summary
+        if args.verbose:
+            ms = s["input"].get("marker_set")
+            if ms:
+                print(f"marker set: {ms['chosen']} ({ms['source']})")
+                for kp, how in ms["markers_used"].items():
+                    print(f"  {kp}: {how}")
+            shown = set(ms["markers_used"]) if ms else set()
+            for note in s["input"].get("loader_notes", []):
+                if note.split(":")[0] not in shown:
+                    print(f"  note: {note}")
         n = s["n_cycles"]
         print(
             f"analysed {args.input}: view {s['view']}, {s['n_passes_usable']} usable pass(es), "
@@ -195,6 +205,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--json", action="store_true", help="print summary.json to stdout")
     p.add_argument("--quiet", action="store_true", help="no progress output")
+    p.add_argument("--verbose", action="store_true",
+                   help="marker files: print the marker set chosen, the markers used per keypoint and the loader's notes")
     p.set_defaults(func=_cmd_analyze)
 
     p = sub.add_parser("posture", help="static posture screen from front/side/back photos or a standing video")

@@ -144,6 +144,9 @@ def load_input(
         else:
             reference = load_markers(path, mapping_file=marker_map)
         pose = reference.pose
+        if "marker_set_choice" in pose.meta:
+            info["marker_set"] = pose.meta["marker_set_choice"]
+        info["loader_notes"] = list(reference.notes)
         if virtual_camera is not None:
             from gaitscope.capture.virtual_camera import project
 

@@ -73,8 +73,22 @@ def load_landmarks_json(path: str | Path) -> MarkerRecording:
             if np.all(v == 0.0):
                 continue
             xyz[i, j] = v
+    seen = np.isfinite(xyz).all(axis=2)  # [0, 0, 0] and missing entries are not seen
+    lost = [nm for j, nm in enumerate(names) if not seen[:, j].any()]
+    for side in SIDES:
+        if f"{side}_heel" in lost or f"{side}_heel" not in names:
+            raise GaitscopeError(
+                f"{p}: the {side} heel landmark is missing (all zero) in every frame"
+                + (" and so are all other landmarks" if len(lost) == len(names) else "")
+                + "; export the landmarks again from the pose tool (a [0, 0, 0] landmark counts as not detected)"
+            )
+    keep = [j for j, nm in enumerate(names) if nm not in lost]
+    names = [names[j] for j in keep]
+    xyz = xyz[:, keep]
     kp = {nm: xyz[:, j] for j, nm in enumerate(names)}
     notes: list[str] = [f"source: {data.get('source', 'unknown')} ({data.get('description', '')})"]
+    if lost:
+        notes.append(f"landmarks missing (all zero) in every frame, dropped: {', '.join(lost)}")
     feet = np.nanmedian(np.concatenate([kp[k] for k in kp if k.endswith(("_heel", "_toe"))]), axis=0)
     hips = [kp[k] for k in kp if k.endswith("_hip")]
     height = float(np.nanmax(np.abs(np.nanmedian(np.concatenate(hips), axis=0) - feet))) if hips else float("nan")

@@ -49,7 +49,11 @@ SIDED_KEYPOINTS: tuple[str, ...] = ("heel", "toe", "ankle", "knee", "hip", "shou
 UNSIDED_KEYPOINTS: tuple[str, ...] = ("c7",)
 #: Order of keypoints in the PoseSequence (subset present in each file): the shared vocabulary.
 _POSE_ORDER: tuple[str, ...] = KEYPOINT_NAMES
-_UNIT_TO_M = {"mm": 0.001, "cm": 0.01, "m": 1.0, "meters": 1.0, "metres": 1.0, "millimeters": 0.001}
+_UNIT_TO_M = {"mm": 0.001, "cm": 0.01, "m": 1.0, "meters": 1.0, "metres": 1.0, "millimeters": 0.001,
+              "millimetres": 0.001, "centimeters": 0.01, "centimetres": 0.01}
+#: Plausible extent of a walking person's mapped keypoints (metres; median over frames of the
+#: largest distance between two keypoints): a foot alone is about 0.2 m, head to toe under 2.5 m.
+_BODY_EXTENT_M = (0.08, 3.0)
 #: Columns of ``MarkerRecording.reference_events``.
 EVENT_COLUMNS: tuple[str, ...] = ("event", "side", "t_s", "frame")
 _SNAP_DEG = 10.0
@@ -118,9 +122,13 @@ class MarkerSet:
     side_prefix: Mapping[str, str]
     required: tuple[str, ...]
     keypoints: Mapping[str, tuple[tuple[str, ...], ...]]
-    pelvis: Mapping[str, tuple[str, ...]]
+    #: ``asis``/``psis``/``sacrum`` -> alternatives (each a tuple of names whose mean is used)
+    pelvis: Mapping[str, tuple[tuple[str, ...], ...]]
     functional: Mapping[str, Mapping[str, tuple[str, ...]]]
     vertical_hint: str | None = None
+    source: str = ""
+    #: ``heel`` -> alternatives of a marker from which a virtual heel is built (files without heel markers)
+    stand_ins: Mapping[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
 
     def expand(self, marker: str, side: str | None) -> str:
         if "{S}" in marker:
@@ -128,6 +136,17 @@ class MarkerSet:
                 raise ValueError(f"marker {marker!r} has a side placeholder in an unsided keypoint")
             return marker.replace("{S}", self.side_prefix[side])
         return marker
+
+
+def _alternatives(v: Any, what: str, fail: Any) -> tuple[tuple[str, ...], ...]:
+    """``"A"`` or ``["A", "B"]`` (one alternative: the mean) or ``[["A"], ["B", "C"]]`` (alternatives)."""
+    if isinstance(v, str):
+        return ((v,),)
+    if isinstance(v, list) and v and all(isinstance(m, str) for m in v):
+        return (tuple(v),)
+    if isinstance(v, list) and v and all(isinstance(a, list) and a and all(isinstance(m, str) for m in a) for a in v):
+        return tuple(tuple(a) for a in v)
+    raise fail(f"{what} must be a list of marker names or a list of such lists")
 
 
 def _validate_set(name: str, raw: Mapping[str, Any], origin: str) -> MarkerSet:
@@ -149,10 +168,16 @@ def _validate_set(name: str, raw: Mapping[str, Any], origin: str) -> MarkerSet:
         if not isinstance(alts, list) or not all(isinstance(a, list) and a and all(isinstance(m, str) for m in a) for a in alts):
             raise fail(f"keypoint {kp!r} must be a list of marker-name lists")
         kps[kp] = tuple(tuple(a) for a in alts)
-    pelvis = {k: (v,) if isinstance(v, str) else tuple(v) for k, v in dict(raw.get("pelvis", {})).items()}
-    bad = set(pelvis) - {"asis", "psis", "sacrum"}
-    if bad:
-        raise fail(f"[pelvis] has unknown keys {sorted(bad)} (allowed: asis, psis, sacrum)")
+    pelvis: dict[str, tuple[tuple[str, ...], ...]] = {}
+    for k, v in dict(raw.get("pelvis", {})).items():
+        if k not in ("asis", "psis", "sacrum"):
+            raise fail(f"[pelvis] has unknown key {k!r} (allowed: asis, psis, sacrum)")
+        pelvis[k] = _alternatives(v, f"[pelvis] {k}", fail)
+    stand_ins: dict[str, tuple[tuple[str, ...], ...]] = {}
+    for k, v in dict(raw.get("stand_ins", {})).items():
+        if k != "heel":
+            raise fail(f"[stand_ins] has unknown key {k!r} (allowed: heel)")
+        stand_ins[k] = _alternatives(v, f"[stand_ins] {k}", fail)
     func: dict[str, dict[str, tuple[str, ...]]] = {}
     for kp, spec in dict(raw.get("functional", {})).items():
         if kp not in ("knee", "ankle", "hip", "elbow", "wrist"):
@@ -174,6 +199,8 @@ def _validate_set(name: str, raw: Mapping[str, Any], origin: str) -> MarkerSet:
     return MarkerSet(
         name=name,
         description=str(raw.get("description", "")),
+        source=str(raw.get("source", "")),
+        stand_ins=stand_ins,
         priority=int(raw.get("priority", 0)),
         side_prefix=dict(sp),
         required=required,
@@ -208,7 +235,10 @@ def load_marker_maps(mapping_file: str | Path | None = None) -> dict[str, Marker
         if not isinstance(raw_sets, Mapping) or not raw_sets:
             raise GaitscopeError(f"{origin}: no [sets.<name>] tables; see the header of gaitscope/knowledge/marker_maps.toml")
         for name, raw in raw_sets.items():
-            sets[name] = _validate_set(name, raw, origin)
+            ms = _validate_set(name, raw, origin)
+            if origin.startswith("gaitscope/") and not ms.source:
+                raise GaitscopeError(f"{origin}: built-in marker set [sets.{name}] has no source; every naming convention needs one")
+            sets[name] = ms
     return sets
 
 
@@ -255,8 +285,8 @@ def _read_c3d(path: Path) -> tuple[_Raw, Any]:
         if grp in point:
             non_markers.update(str(v) for v in point[grp]["value"])
     keep = [i for i, lb in enumerate(labels) if lb not in non_markers and lb.strip()]
-    unit = str(point["UNITS"]["value"][0]) if "UNITS" in point and point["UNITS"]["value"] else "mm"
-    scale = _unit_scale(unit, path)
+    unit = str(point["UNITS"]["value"][0]).strip() if "UNITS" in point and point["UNITS"]["value"] else ""
+    scale = _unit_scale(unit, path) if unit else 1.0  # no unit stated: inferred from body size in load_markers
     xyz = np.transpose(data[:3, keep, :], (2, 1, 0)) * scale
     missing = np.all(xyz == 0.0, axis=2)
     xyz[missing] = np.nan
@@ -345,18 +375,87 @@ def _read_trc(path: Path) -> _Raw:
 
 
 # ---------------------------------------------------------------- mapping
+_SEP = re.compile(r"[\s._\-]+")
+
+
+def normalise_marker_name(name: str) -> str:
+    """Matching key of a marker name: lower case without spaces, dots, underscores, hyphens.
+
+    ``"L.Heel"``, ``"L_HEEL"``, ``"l heel"`` and ``"LHEEL"`` all become ``"lheel"``.
+    """
+    return _SEP.sub("", name.strip().lower())
+
+
+def resolve_duplicate_labels(
+    names: tuple[str, ...] | list[str], xyz_m: np.ndarray
+) -> tuple[dict[str, np.ndarray], list[str]]:
+    """Markers by name when labels repeat: the trajectory with the most recorded samples wins.
+
+    Labels are compared by :func:`normalise_marker_name` (so ``L.Heel`` and ``L_HEEL`` in one
+    file are one marker). An all-missing (all-zero -> NaN) trajectory never replaces one with
+    data; between two with data the one with more samples is kept (ties: the first) and the
+    other fills its gaps only where it has samples. Labels starting with ``*`` (unlabelled
+    trajectories) and empty labels are dropped.
+
+    Returns the markers (original label of the kept trajectory -> ``(n, 3)``) and notes.
+    """
+    groups: dict[str, list[int]] = {}
+    for j, nm in enumerate(names):
+        if not nm or nm.startswith("*"):
+            continue
+        groups.setdefault(normalise_marker_name(nm), []).append(j)
+    out: dict[str, np.ndarray] = {}
+    notes: list[str] = []
+    for idx in groups.values():
+        counts = [int(np.all(np.isfinite(xyz_m[:, j, :]), axis=1).sum()) for j in idx]
+        order = sorted(range(len(idx)), key=lambda k: (-counts[k], k))
+        keep = idx[order[0]]
+        arr = xyz_m[:, keep, :].copy()
+        filled = 0
+        for k in order[1:]:
+            other = xyz_m[:, idx[k], :]
+            gap = ~np.all(np.isfinite(arr), axis=1) & np.all(np.isfinite(other), axis=1)
+            arr[gap] = other[gap]
+            filled += int(gap.sum())
+        out[names[keep]] = arr
+        if len(idx) > 1:
+            parts = ", ".join(f"#{idx[k] + 1} '{names[idx[k]]}' {counts[k]} samples" for k in order)
+            notes.append(
+                f"duplicate label '{names[keep]}' ({len(idx)} trajectories: {parts}): kept #{keep + 1}"
+                + (f", {filled} gap samples filled from the others" if filled else "; trajectories without data ignored")
+            )
+    return out, notes
+
+
 def _lookup(raw: Mapping[str, np.ndarray]) -> dict[str, str]:
-    return {k.lower(): k for k in raw}
+    return {normalise_marker_name(k): k for k in raw}
 
 
-def _mean_of(markers: Mapping[str, np.ndarray], low: dict[str, str], names: list[str]) -> np.ndarray | None:
-    if not all(n.lower() in low for n in names):
+def _mean_of(markers: Mapping[str, np.ndarray], low: dict[str, str], names: list[str] | tuple[str, ...]) -> np.ndarray | None:
+    keys = [normalise_marker_name(n) for n in names]
+    if not all(k in low for k in keys):
         return None
-    arrs = [markers[low[n.lower()]] for n in names]
+    arrs = [markers[low[k]] for k in keys]
     out = np.mean(arrs, axis=0)
     if not np.isfinite(out).any():
         return None
     return out
+
+
+def _first_of(
+    ms: MarkerSet, markers: Mapping[str, np.ndarray], low: dict[str, str], alts: tuple[tuple[str, ...], ...], side: str | None
+) -> tuple[np.ndarray | None, str]:
+    for alt in alts:
+        names = [ms.expand(m, side) for m in alt]
+        v = _mean_of(markers, low, names)
+        if v is not None:
+            return v, ("mean of " + "+".join(low[normalise_marker_name(n)] for n in names) if len(names) > 1
+                       else low[normalise_marker_name(names[0])])
+    return None, ""
+
+
+#: Private keypoint name prefix of a heel stand-in marker (turned into a virtual heel after rotation).
+_STAND_IN = "_standin_"
 
 
 def _resolve_set(ms: MarkerSet, markers: Mapping[str, np.ndarray], unit_m: float = 1.0) -> tuple[dict[str, np.ndarray], dict[str, str], list[str]]:
@@ -369,31 +468,28 @@ def _resolve_set(ms: MarkerSet, markers: Mapping[str, np.ndarray], unit_m: float
         sides = [None] if kp in UNSIDED_KEYPOINTS else list(SIDES)
         for side in sides:
             full = kp if side is None else f"{side}_{kp}"
-            for alt in alts:
-                names = [ms.expand(m, side) for m in alt]
-                v = _mean_of(markers, low, names)
-                if v is not None:
-                    out[full] = v
-                    how[full] = "mean of " + "+".join(names) if len(names) > 1 else names[0]
-                    break
+            v, text = _first_of(ms, markers, low, alts, side)
+            if v is not None:
+                out[full] = v
+                how[full] = text
     # hip joint centres from the pelvis
-    asis = {s: _mean_of(markers, low, [ms.expand(m, s) for m in ms.pelvis.get("asis", ())]) if ms.pelvis.get("asis") else None for s in SIDES}
+    asis = {s: _first_of(ms, markers, low, ms.pelvis["asis"], s) if ms.pelvis.get("asis") else (None, "") for s in SIDES}
     back = None
     back_how = ""
     if ms.pelvis.get("psis"):
-        pl = _mean_of(markers, low, [ms.expand(m, "left") for m in ms.pelvis["psis"]])
-        pr = _mean_of(markers, low, [ms.expand(m, "right") for m in ms.pelvis["psis"]])
+        pl, tl = _first_of(ms, markers, low, ms.pelvis["psis"], "left")
+        pr, tr = _first_of(ms, markers, low, ms.pelvis["psis"], "right")
         if pl is not None and pr is not None:
             back = 0.5 * (pl + pr)
-            back_how = "PSIS midpoint"
+            back_how = f"PSIS midpoint ({tl}, {tr})"
     if back is None and ms.pelvis.get("sacrum"):
-        back = _mean_of(markers, low, list(ms.pelvis["sacrum"]))
-        back_how = "sacral marker"
-    if asis["left"] is not None and asis["right"] is not None and back is not None:
-        lh, rh = harrington_hjc(asis["left"], asis["right"], back, unit_m=unit_m)
+        back, text = _first_of(ms, markers, low, ms.pelvis["sacrum"], None)
+        back_how = f"sacral marker {text}"
+    if asis["left"][0] is not None and asis["right"][0] is not None and back is not None:
+        lh, rh = harrington_hjc(asis["left"][0], asis["right"][0], back, unit_m=unit_m)
         out["left_hip"], out["right_hip"] = lh, rh
-        how["left_hip"] = how["right_hip"] = f"{HJC_METHOD} from ASIS and {back_how}"
-        out["_pelvis_front"] = 0.5 * (asis["left"] + asis["right"])
+        how["left_hip"] = how["right_hip"] = f"{HJC_METHOD} from ASIS ({asis['left'][1]}, {asis['right'][1]}) and {back_how}"
+        out["_pelvis_front"] = 0.5 * (asis["left"][0] + asis["right"][0])
         out["_pelvis_back"] = back
     for kp, spec in ms.functional.items():
         for side in SIDES:
@@ -402,9 +498,9 @@ def _resolve_set(ms: MarkerSet, markers: Mapping[str, np.ndarray], unit_m: float
                 continue
             prox = [ms.expand(m, side) for m in spec["proximal"]]
             dist = [ms.expand(m, side) for m in spec["distal"]]
-            if all(m.lower() in low for m in prox + dist):
-                p = np.stack([markers[low[m.lower()]] for m in prox], axis=1)
-                d = np.stack([markers[low[m.lower()]] for m in dist], axis=1)
+            if all(normalise_marker_name(m) in low for m in prox + dist):
+                p = np.stack([markers[low[normalise_marker_name(m)]] for m in prox], axis=1)
+                d = np.stack([markers[low[normalise_marker_name(m)]] for m in dist], axis=1)
                 try:
                     centre, axis = score_joint_centre_axis(p, d)
                 except ValueError:
@@ -419,6 +515,15 @@ def _resolve_set(ms: MarkerSet, markers: Mapping[str, np.ndarray], unit_m: float
                     text += f", on its axis nearest the {spec['align']} centre"
                 out[full] = centre
                 how[full] = text
+    # heel stand-ins (files without heel markers): the marker now, a virtual heel after rotation
+    for side in SIDES:
+        if f"{side}_heel" in out or "heel" not in ms.stand_ins or f"{side}_toe" not in out:
+            continue
+        v, text = _first_of(ms, markers, low, ms.stand_ins["heel"], side)
+        if v is not None:
+            out[f"{side}_heel"] = v
+            out[f"{_STAND_IN}{side}_heel"] = v
+            how[f"{side}_heel"] = f"no heel marker: virtual heel below {text}, moving with the {text} -> toe line"
     for kp in ms.required:
         sides = [None] if kp in UNSIDED_KEYPOINTS else list(SIDES)
         for side in sides:
@@ -433,15 +538,116 @@ def _needed_markers(ms: MarkerSet) -> str:
     for kp in ms.required:
         if kp == "hip":
             p = ms.pelvis
-            back = "/".join(filter(None, ["+".join(p.get("psis", ())) , "+".join(p.get("sacrum", ()))]))
-            parts.append(f"hip<-{'+'.join(p.get('asis', ()))} & {back}")
+            alt = lambda k: " or ".join("+".join(a) for a in p.get(k, ()))  # noqa: E731
+            back = " or ".join(filter(None, [alt("psis"), alt("sacrum")]))
+            parts.append(f"hip<-{alt('asis')} & {back}")
         else:
             alts = ms.keypoints.get(kp, ())
             txt = " or ".join("+".join(a) for a in alts)
             if kp in ms.functional:
                 txt += " or clusters " + "+".join(ms.functional[kp]["proximal"]) + " & " + "+".join(ms.functional[kp]["distal"])
+            if kp in ms.stand_ins:
+                txt += " (or, without a heel marker, " + " or ".join("+".join(a) for a in ms.stand_ins[kp]) + ")"
             parts.append(f"{kp}<-{txt}")
-    return f"{ms.name} ({', '.join(parts)}; {{S}} = {ms.side_prefix['left']}/{ms.side_prefix['right']})"
+    return f"{ms.name} ({', '.join(parts)}; {{S}} = {ms.side_prefix['left']!r}/{ms.side_prefix['right']!r})"
+
+
+@dataclass(frozen=True, eq=False)
+class MarkerSetChoice:
+    """The marker set chosen for a file and how every known set scored.
+
+    ``scores``: one dict per set (best first): ``set``, ``keypoints`` (number resolved),
+    ``stand_ins`` (heels built from another marker), ``fits`` (all required keypoints resolved),
+    ``missing`` (required keypoints not resolved).
+    """
+
+    marker_set: MarkerSet
+    keypoints: dict[str, np.ndarray]
+    how: dict[str, str]
+    scores: tuple[dict[str, Any], ...]
+
+    @property
+    def stand_ins(self) -> tuple[str, ...]:
+        """Sides whose heel is built from a stand-in marker."""
+        return tuple(k[len(_STAND_IN):].split("_")[0] for k in self.keypoints if k.startswith(_STAND_IN))
+
+    def summary(self) -> dict[str, Any]:
+        """JSON-ready description: chosen set, its source, markers used per keypoint, scores."""
+        return {
+            "chosen": self.marker_set.name,
+            "source": self.marker_set.source,
+            "markers_used": dict(sorted(self.how.items())),
+            "heel_stand_in": list(self.stand_ins),
+            "scores": [dict(s) for s in self.scores],
+        }
+
+
+def _foot_refusal(markers: Mapping[str, np.ndarray], sets: Mapping[str, MarkerSet]) -> str | None:
+    """'no heel or toe marker for the left foot among: ...' when no set finds a foot's heel and toe."""
+    low = _lookup(markers)
+    for side in SIDES:
+        looked: list[str] = []
+        seen: set[str] = set()
+        found = False
+        for ms in sets.values():
+            heel_alts = ms.keypoints.get("heel", ()) + ms.stand_ins.get("heel", ())
+            toe_alts = ms.keypoints.get("toe", ())
+            h = any(all(normalise_marker_name(ms.expand(m, side)) in low for m in a) for a in heel_alts)
+            t = any(all(normalise_marker_name(ms.expand(m, side)) in low for m in a) for a in toe_alts)
+            found = found or (h and t)
+            for a in heel_alts + toe_alts:
+                nm = "+".join(ms.expand(m, side) for m in a)
+                if normalise_marker_name(nm) not in seen:
+                    seen.add(normalise_marker_name(nm))
+                    looked.append(nm)
+        if not found:
+            return f"no heel or toe marker for the {side} foot among: {', '.join(looked)}"
+    return None
+
+
+def choose_marker_set(
+    markers: Mapping[str, np.ndarray],
+    sets: Mapping[str, MarkerSet],
+    *,
+    source: str,
+    marker_set: str | None = None,
+    unit_m: float = 1.0,
+) -> MarkerSetChoice:
+    """Score every known marker set on ``markers`` and choose the best that fits.
+
+    A set fits when it resolves all its ``required`` keypoints; among those the one with the
+    most keypoints wins (a heel built from a stand-in counts half; ties: higher ``priority``).
+    Raises GaitscopeError naming what was missing when no set fits.
+    """
+    if marker_set and marker_set not in sets:
+        raise GaitscopeError(f"{source}: unknown marker set {marker_set!r}; known sets: {', '.join(sets)}")
+    candidates = [sets[marker_set]] if marker_set else list(sets.values())
+    scored = []
+    for ms in candidates:
+        kp, how, missing = _resolve_set(ms, markers, unit_m)
+        n_kp = sum(1 for k in kp if not k.startswith("_"))
+        n_si = sum(1 for k in kp if k.startswith(_STAND_IN))
+        scored.append(((not missing, n_kp - 0.5 * n_si, ms.priority), ms, kp, how, missing, n_kp, n_si))
+    scored.sort(key=lambda r: r[0], reverse=True)
+    scores = tuple(
+        {"set": r[1].name, "keypoints": r[5], "stand_ins": r[6], "fits": not r[4], "missing": list(r[4])} for r in scored
+    )
+    best = scored[0] if scored and not scored[0][4] else None
+    if best is None:
+        todo = (
+            "add a [sets.<name>] table for your markers in a TOML file shaped like gaitscope/knowledge/marker_maps.toml "
+            "and give it with --marker-map PATH (load_markers(..., mapping_file=PATH) in Python)"
+        )
+        foot = _foot_refusal(markers, {ms.name: ms for ms in candidates})
+        have = ", ".join(sorted(markers)[:40]) + (" ..." if len(markers) > 40 else "")
+        if foot:
+            raise GaitscopeError(f"{source}: no known marker set fits: {foot} (the file's markers: {have}); {todo}")
+        near = scored[0]
+        raise GaitscopeError(
+            f"{source}: no known marker set fits this file's markers ({have}); the closest, {near[1].name}, "
+            f"misses {', '.join(near[4])}; known sets need: {'; '.join(_needed_markers(ms) for ms in candidates)}; {todo}"
+        )
+    return MarkerSetChoice(marker_set=best[1], keypoints=best[2], how=best[3], scores=scores)
 
 
 def map_markers(
@@ -456,30 +662,10 @@ def map_markers(
 
     Returns ``(set, keypoints, how)``: keypoint name -> ``(n, 3)`` array in the markers' frame
     (plus private ``_pelvis_front``/``_pelvis_back`` entries when a pelvis was found) and a
-    text per keypoint saying which markers made it. Raises GaitscopeError listing what each
-    known set needs when none fits.
+    text per keypoint saying which markers made it. See :func:`choose_marker_set`.
     """
-    candidates = [sets[marker_set]] if marker_set else list(sets.values())
-    if marker_set and marker_set not in sets:
-        raise GaitscopeError(f"{source}: unknown marker set {marker_set!r}; known sets: {', '.join(sets)}")
-    best = None
-    for ms in candidates:
-        kp, how, missing = _resolve_set(ms, markers, unit_m)
-        if missing:
-            continue
-        n_kp = sum(1 for k in kp if not k.startswith("_"))
-        key = (n_kp, ms.priority)
-        if best is None or key > best[0]:
-            best = (key, ms, kp, how)
-    if best is None:
-        have = ", ".join(sorted(markers)[:40]) + (" ..." if len(markers) > 40 else "")
-        needs = "; ".join(_needed_markers(ms) for ms in candidates)
-        raise GaitscopeError(
-            f"{source}: no known marker set fits this file's markers ({have}); known sets need: {needs}; "
-            "add a [sets.<name>] table for your markers in a TOML file shaped like gaitscope/knowledge/marker_maps.toml "
-            "and give it with --marker-map PATH (load_markers(..., mapping_file=PATH) in Python)"
-        )
-    return best[1], best[2], best[3]
+    ch = choose_marker_set(markers, sets, source=source, marker_set=marker_set, unit_m=unit_m)
+    return ch.marker_set, ch.keypoints, ch.how
 
 
 # ---------------------------------------------------------------- lab -> world
@@ -591,31 +777,55 @@ def _c3d_param(c3d: Any, group: str, name: str) -> Any:
     return None
 
 
+_EVENT_WORDS = {"footstrike": "ic", "heelstrike": "ic", "initialcontact": "ic", "footcontact": "ic",
+                "footoff": "fc", "toeoff": "fc", "finalcontact": "fc"}
+#: Event codes with the side in front (Qualisys/Motion Analysis LHS, RTO; also LFS, RFO, LIC, RFC).
+_EVENT_CODE = re.compile(r"([lr])(hs|fs|ic|to|fo|fc)")
+
+
+def _event_kind_side(label: str, context: str) -> tuple[str | None, str | None]:
+    """(``ic``/``fc``, side) of one C3D event, or (None, None) for other events.
+
+    Vicon/BTK style: label ``Foot Strike``/``Foot Off`` and context ``Left``/``Right``.
+    Qualisys and Motion Analysis store codes such as ``LHS``, ``RHS``, ``LTO``, ``RTO`` in the
+    label or (Motion Analysis Cortex) in the context with an empty label.
+    """
+    lab, ctx = normalise_marker_name(label), normalise_marker_name(context)
+    if lab in _EVENT_WORDS and ctx in SIDES:
+        return _EVENT_WORDS[lab], ctx
+    for text in (lab, ctx):
+        m = _EVENT_CODE.fullmatch(text)
+        if m:
+            return ("ic" if m.group(2) in ("hs", "fs", "ic") else "fc"), ("left" if m.group(1) == "l" else "right")
+    return None, None
+
+
 def c3d_events(c3d: Any, *, first_frame: int, rate_hz: float, n_frames: int) -> pd.DataFrame | None:
     """Foot Strike / Foot Off events of a C3D EVENT section in the data time base.
 
     Event times in C3D are absolute capture times (``TIMES`` row 0 minutes, row 1 seconds);
     data row ``i`` (0-based) is at ``(first_frame + i) / rate_hz`` where ``first_frame`` is the
     0-based header first frame (ezc3d's ``header.points.first_frame``). Returned ``t_s`` is
-    seconds from the first data sample; ``frame`` is the nearest data row. Events with labels
-    other than Foot Strike/Foot Off or contexts other than Left/Right are ignored.
+    seconds from the first data sample; ``frame`` is the nearest data row. Recognised: label
+    Foot Strike/Foot Off with context Left/Right, and side-prefixed codes (LHS, RTO, LFS, RFO
+    ...) in the label or the context; other events (e.g. General) are ignored.
     """
     labels = _c3d_param(c3d, "EVENT", "LABELS")
     contexts = _c3d_param(c3d, "EVENT", "CONTEXTS")
     times = _c3d_param(c3d, "EVENT", "TIMES")
-    if labels is None or contexts is None or times is None or len(labels) == 0:
+    if labels is None or times is None or len(labels) == 0:
         return None
+    if contexts is None or len(contexts) < len(labels):
+        contexts = list(contexts or []) + [""] * (len(labels) - len(contexts or []))
     t = np.asarray(times, dtype=float)
     if t.ndim == 2 and t.shape[0] == 2:
         t_abs = 60.0 * t[0] + t[1]
     else:
         t_abs = t.reshape(-1)
-    kind = {"foot strike": "ic", "foot off": "fc"}
     rows = []
     for lab, ctx, ta in zip(labels, contexts, t_abs):
-        ev = kind.get(str(lab).strip().lower())
-        side = str(ctx).strip().lower()
-        if ev is None or side not in SIDES:
+        ev, side = _event_kind_side(str(lab), str(ctx))
+        if ev is None or side is None:
             continue
         t_s = float(ta) - first_frame / rate_hz
         rows.append({"event": ev, "side": side, "t_s": t_s, "frame": int(round(t_s * rate_hz))})
@@ -690,6 +900,97 @@ def build_pose(
     return PoseSequence(xyz=xyz, score=score, names=names, t_s=t_s, frame="world", source=source, meta=meta)
 
 
+def _known_marker_keys(sets: Mapping[str, MarkerSet]) -> set[str]:
+    """Normalised names of every marker any set refers to (both sides)."""
+    keys: set[str] = set()
+    for ms in sets.values():
+        groups = list(ms.keypoints.values()) + list(ms.pelvis.values()) + list(ms.stand_ins.values())
+        for alts in groups:
+            for alt in alts:
+                for m in alt:
+                    for side in SIDES:
+                        keys.add(normalise_marker_name(ms.expand(m, side) if "{S}" in m else m))
+    return keys
+
+
+def _body_extent(kp: Mapping[str, np.ndarray]) -> float:
+    """Median over frames of the largest distance between two mapped keypoints (file units)."""
+    arr = np.stack([v for k, v in kp.items() if not k.startswith("_")], axis=1)  # (n, k, 3)
+    step = max(1, arr.shape[0] // 200)
+    sub = arr[::step]
+    d = np.linalg.norm(sub[:, :, None, :] - sub[:, None, :, :], axis=-1)
+    with np.errstate(invalid="ignore"):
+        per_frame = np.where(np.isfinite(d), d, -np.inf).max(axis=(1, 2))
+    per_frame = per_frame[np.isfinite(per_frame) & (per_frame > 0)]
+    return float(np.median(per_frame)) if per_frame.size else float("nan")
+
+
+def check_units(kp: Mapping[str, np.ndarray], unit: str, *, source: str) -> tuple[float, str]:
+    """Scale that brings ``kp`` (already scaled by the stated unit) to metres, with a note.
+
+    With a stated unit the scale is 1 when the body's extent is plausible
+    (:data:`_BODY_EXTENT_M`), else GaitscopeError (a file whose unit does not match its
+    numbers). Without a stated unit, millimetres or metres is inferred from the extent.
+    """
+    ext = _body_extent(kp)
+    lo, hi = _BODY_EXTENT_M
+    if not np.isfinite(ext):
+        return 1.0, ""
+    if unit:
+        if lo <= ext <= hi:
+            return 1.0, f"units: file {unit!r} converted to metres (body extent {ext:.2f} m)"
+        raise GaitscopeError(
+            f"{source}: the file says its unit is {unit!r} but then the markers span {ext:.4g} m, not a walking person "
+            f"({lo}-{hi} m); fix the unit (C3D POINT:UNITS or the TRC Units field) and export again"
+        )
+    for scale, name in ((0.001, "mm"), (1.0, "m"), (0.01, "cm")):
+        if lo <= ext * scale <= hi:
+            return scale, f"units: the file states no unit; {name} inferred from the body extent ({ext * scale:.2f} m)"
+    raise GaitscopeError(
+        f"{source}: the file states no unit and the markers span {ext:.4g} units, which fits neither mm nor m; "
+        "set the unit (C3D POINT:UNITS or the TRC Units field) and export again"
+    )
+
+
+def virtual_heel(ankle: np.ndarray, toe: np.ndarray, *, flat_tolerance_m: float = 0.01) -> tuple[np.ndarray, str]:
+    """A heel point for feet without a heel marker, from an ankle marker and the toe (world frame).
+
+    The virtual heel is the point straight below the ankle marker at the toe marker's height
+    while the foot is flat, carried with the ankle -> toe line as the foot pitches: in a foot
+    frame (u along ankle -> toe, w = u x up, v = w x u) its coordinates are the medians over
+    foot-flat frames (ankle and toe both within ``flat_tolerance_m`` of their lowest level).
+    The heel -> toe line is then level in foot-flat, as Plug-in-Gait's "foot flat" static
+    option assumes. It leaves out the calcaneus' few centimetres behind the malleolus.
+
+    Returns the ``(n, 3)`` heel and a note.
+    """
+    up = np.array([0.0, 1.0, 0.0])
+    d = toe - ankle
+    with np.errstate(invalid="ignore", divide="ignore"):
+        u = d / np.linalg.norm(d, axis=1, keepdims=True)
+        w = np.cross(u, up)
+        w /= np.linalg.norm(w, axis=1, keepdims=True)
+        v = np.cross(w, u)
+    ok = np.all(np.isfinite(u), axis=1) & np.all(np.isfinite(v), axis=1)
+    if ok.sum() < 3:
+        raise ValueError("the ankle and toe markers are never seen together")
+    ya, yt = ankle[:, 1], toe[:, 1]
+    flat = ok & (ya <= np.nanpercentile(ya[ok], 5) + flat_tolerance_m) & (yt <= np.nanpercentile(yt[ok], 5) + flat_tolerance_m)
+    how = "ankle and toe at their lowest level"
+    if flat.sum() < 3:
+        pitch = np.where(ok, np.abs(u[:, 1]), np.inf)
+        flat = ok & (pitch <= np.nanpercentile(pitch[ok], 10))
+        how = "the most level tenth of the ankle -> toe line"
+    o = np.zeros((int(flat.sum()), 3))
+    o[:, 1] = yt[flat] - ya[flat]
+    alpha = float(np.median(np.sum(o * u[flat], axis=1)))
+    beta = float(np.median(np.sum(o * v[flat], axis=1)))
+    heel = ankle + alpha * u + beta * v
+    note = (f"{100 * alpha:+.1f} cm along ankle->toe, {100 * beta:+.1f} cm perpendicular "
+            f"(from {int(flat.sum())} foot-flat frames: {how})")
+    return heel, note
+
+
 def load_markers(
     path: str | Path,
     *,
@@ -738,17 +1039,41 @@ def load_markers(
     else:
         raise GaitscopeError(f"{p}: unsupported marker file type {ext!r}; give a .c3d or .trc file")
     sets = load_marker_maps(mapping_file)
-    markers_lab = {nm: raw.xyz_m[:, j, :] for j, nm in enumerate(raw.names)}
-    ms, kp_lab, how = map_markers(markers_lab, sets, source=str(p), marker_set=marker_set, unit_m=1.0)
+    markers_lab, dup_notes = resolve_duplicate_labels(raw.names, raw.xyz_m)
+    if not markers_lab:
+        raise GaitscopeError(f"{p}: the file holds no labelled marker trajectories; label the markers in the lab software and export again")
+    known = _known_marker_keys(sets)
+    body = {k: v for k, v in markers_lab.items() if normalise_marker_name(k) in known and np.isfinite(v).any()}
+    scale, unit_note = check_units(body or markers_lab, raw.unit, source=str(p))
+    if scale != 1.0:
+        markers_lab = {k: v * scale for k, v in markers_lab.items()}
+    choice = choose_marker_set(markers_lab, sets, source=str(p), marker_set=marker_set, unit_m=1.0)
+    ms, kp_lab, how = choice.marker_set, choice.keypoints, choice.how
     try:
         rot, frame_notes = lab_to_world_rotation(kp_lab, vertical_hint=ms.vertical_hint)
     except ValueError as err:
         raise GaitscopeError(f"{p}: cannot orient the lab frame ({err}); check that the foot and pelvis markers are labelled") from None
     kp_world = {k: v @ rot.T for k, v in kp_lab.items() if not k.startswith("_")}
+    for side in choice.stand_ins:
+        try:
+            kp_world[f"{side}_heel"], vh_note = virtual_heel(kp_world[f"{side}_heel"], kp_world[f"{side}_toe"])
+        except ValueError as err:
+            raise GaitscopeError(f"{p}: no heel marker for the {side} foot and no virtual heel can be built ({err}); "
+                                 "give a file with heel markers or a --marker-map that names them") from None
+        how[f"{side}_heel"] += f" ({vh_note})"
     markers_world = {k: v @ rot.T for k, v in markers_lab.items()}
     n = raw.xyz_m.shape[0]
     t_s = raw.time_s - raw.time_s[0]
-    notes = [f"marker set '{ms.name}': {ms.description}", f"units: file {raw.unit!r} converted to metres"]
+    notes = [f"marker set '{ms.name}': {ms.description}"]
+    notes.append("marker sets scored (keypoints found; * = fits): " + ", ".join(
+        f"{sc['set']} {sc['keypoints']}{'*' if sc['fits'] else ''}" for sc in choice.scores))
+    if choice.stand_ins:
+        notes.append(
+            f"no heel marker on the {' and '.join(choice.stand_ins)} foot: the heel is a virtual point below the ankle "
+            "marker (docs/inputs.md); gait events use it, and ankle angles and foot angles take foot-flat as level"
+        )
+    notes += dup_notes
+    notes.append(unit_note or f"units: file {raw.unit!r} converted to metres")
     notes += [f"{k}: {v}" for k, v in sorted(how.items())]
     notes += frame_notes
     events = None
@@ -787,6 +1112,7 @@ def load_markers(
     meta = {
         "source_format": ext[1:],
         "marker_set": ms.name,
+        "marker_set_choice": choice.summary(),
         "keypoint_sources": how,
         "hip_joint_centre": HJC_METHOD,
         "rate_hz": raw.rate_hz,
