@@ -50,6 +50,8 @@ def test_contraindications_exist_in_the_exercise_library():
     for q in load_intake_knowledge().questions:
         if q.contraindication:
             assert q.contraindication in known, q.id
+        for _, c in q.choice_contraindications:
+            assert c in known, q.id
 
 
 def test_red_flags_and_questionnaires_have_sources():
@@ -130,7 +132,7 @@ def test_yaml_subset_refuses_what_it_does_not_support(tmp_path, text, words):
         ({"age": 50}, "not an intake question"),
         ({"age_years": 500}, "outside 5..110"),
         ({"pain_now": "a lot"}, "give a number"),
-        ({"saddle_numbness": "maybe"}, "yes or no"),
+        ({"saddle_numbness": "maybe"}, "yes, no or dont_know"),
         ({"pain_regions": ["elbow"]}, "not a choice"),
         ({"start_back": 3, "start_back_psychosocial": 4}, "cannot exceed"),
         ({"pain_regions": ["none", "upper back"]}, "cannot be combined"),
@@ -165,8 +167,14 @@ def test_red_flags_including_age_over_50_with_new_pain():
 
 
 def test_contraindications_from_answers():
+    # a fall is not a contraindication: balance training is the treatment (Sherrington et al. 2019)
     ik = validate_intake({"pregnancy": True, "falls": True, "osteoporosis": False})
-    assert intake_contraindications(ik) == ["pregnancy", "poor_balance"]
+    assert intake_contraindications(ik) == ["pregnancy"]
+    # the pregnancy question does not apply to a man or over 60: an answer to it has no effect
+    assert intake_contraindications(validate_intake({"pregnancy": True, "age_years": 72})) == []
+    assert intake_contraindications(validate_intake({"pregnancy": True, "sex": "male"})) == []
+    ik = validate_intake({"floor_transfer": "not sure", "age_years": 70})
+    assert intake_contraindications(ik) == ["floor_transfer_unsafe"]
 
 
 @pytest.mark.parametrize(
@@ -204,7 +212,7 @@ def test_terminal_intake_answers_prompts_and_writes_a_readable_file(tmp_path):
                 if key == "Pain right now" and asked.count(prompt) > 1:
                     return "2"  # the wrong answer is asked again
                 return value
-        return ""
+        return "n" if "[y/n/d" in prompt else ("1" if "safety question needs" in prompt else "")
 
     raw = ask_intake(ask=ask, say=lambda s: None, knowledge=kb)
     assert raw["name"] == "Ann <i>" and raw["age_years"] == 63 and raw["sex"] == "female"
@@ -224,9 +232,69 @@ def test_terminal_intake_asks_again_when_none_is_combined_with_a_region():
         if "Where does it hurt" in prompt:
             tries.append(prompt)
             return "1, 3" if len(tries) == 1 else "3"   # 1 = none, 3 = upper back (intake.toml order)
-        return ""
+        return "d" if "[y/n/d" in prompt else ("3" if "safety question needs" in prompt else "")
 
     said = []
     raw = ask_intake(ask=ask, say=said.append, knowledge=kb, name="x")
     assert raw["pain_regions"] == ["upper back"] and len(tries) == 2
     assert any("cannot be combined" in s for s in said)
+
+
+def test_terminal_safety_questions_cannot_be_skipped_and_a_red_flag_is_answered_at_once():
+    # Enter does not skip a safety question (it is asked again); "d" (don't know) is accepted; a "yes" to a
+    # red flag gets the urgent message at once, before the next question
+    kb = load_intake_knowledge()
+    seen: dict[str, int] = {}
+    said: list[str] = []
+
+    def ask(prompt: str) -> str:
+        seen[prompt] = seen.get(prompt, 0) + 1
+        said.append("ASK " + prompt)
+        if "Numbness or tingling around the back passage" in prompt:
+            return "" if seen[prompt] == 1 else "y"
+        if "Have you ever had cancer" in prompt:
+            return "d"
+        return "n" if "[y/n/d" in prompt else ("1" if "safety question needs" in prompt else "")
+
+    raw = ask_intake(ask=ask, say=said.append, knowledge=kb, name="x")
+    saddle = next(p for p in seen if "Numbness or tingling around the back passage" in p)
+    assert seen[saddle] == 2 and raw["saddle_numbness"] is True
+    i = max(k for k, s in enumerate(said) if s.startswith("ASK ") and "back passage" in s)
+    assert said[i + 1].strip().startswith("STOP: Possible cauda equina"), said[i:i + 2]
+    assert raw["cancer_history"] == "dont_know"
+    ik = validate_intake(raw)
+    assert ik.red_flags["cancer_history"] == "unsure"
+    from gaitscope.intake.safety import safety_screen
+
+    screen = safety_screen(ik)
+    assert not screen.red_flags_checked and "Have you ever had cancer?" in screen.unsure
+
+
+def test_terminal_intake_skips_questions_that_do_not_apply():
+    kb = load_intake_knowledge()
+    asked: list[str] = []
+
+    def ask(prompt: str) -> str:
+        asked.append(prompt)
+        if prompt.startswith("How old"):
+            return "72"
+        if prompt.startswith("Sex"):
+            return "1"
+        return "n" if "[y/n/d" in prompt else ("1" if "safety question needs" in prompt else "")
+
+    ask_intake(ask=ask, say=lambda s: None, knowledge=kb, name="x")
+    assert not any("pregnant" in p for p in asked)  # no pregnancy question at 72 (nor for a man)
+    assert any("get down to the floor" in p for p in asked)  # the floor question from 60
+    assert any("when you sit down or bend forward" in p for p in asked)  # the stenosis screen
+
+
+def test_fragility_fracture_is_a_combined_red_flag():
+    # Finucane 2020; Downie 2013: osteoporosis or older age with a fall and new or sudden back pain
+    base = {"falls": True, "pain_regions": ["lower back"], "back_pain_sudden_onset": True}
+    assert [h.id for h in red_flags_present(validate_intake(base | {"osteoporosis": True}))] == ["possible_fragility_fracture"]
+    assert [h.id for h in red_flags_present(validate_intake(base | {"age_years": 74}))] == ["possible_fragility_fracture"]
+    # no fall, no osteoporosis, younger: no fracture flag; a long-standing pain after a fall at 74 either
+    assert red_flags_present(validate_intake(base | {"age_years": 45})) == []
+    old_pain = {"falls": True, "pain_regions": ["lower back"], "back_pain_sudden_onset": False, "age_years": 74,
+                "pain_duration_weeks": 52}
+    assert red_flags_present(validate_intake(old_pain)) == []

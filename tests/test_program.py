@@ -27,7 +27,7 @@ HEEL = _f("reduced_heel_strike", "right", 2, 0.2, "foot_contact", "fraction of s
 
 def test_category_order_is_release_mobility_activation_strengthening_gait():
     categories = list(ORDER)
-    assert categories == ["release", "mobility", "activation", "strengthening", "gait_drill"]
+    assert categories == ["release", "mobility", "activation", "strengthening", "balance", "gait_drill"]
     for fs, flags in ([[TRENDELENBURG, HEEL], ["long_sitting"]], [[_f("knee_valgus"), _f("excessive_forward_trunk_lean", None)], []],
                       [[_f("overpronation_indicators", "both")], ["heel_pain_history", "long_sitting"]]):
         plan = build_plan(fs, intake_flags=flags)

@@ -32,6 +32,8 @@ DEMO_INTAKE = {
     "sitting_hours_per_day": 8,
     "one_shoulder_bag": True,
     "functional_activities": [{"activity": "walking 30 minutes", "score": 5}, {"activity": "standing at work", "score": 6}],
+    "back_pain_sudden_onset": False, "walking_leg_symptoms": False, "osteoporosis": False, "falls": False,
+    "poor_balance": False,
     "saddle_numbness": False, "bladder_bowel_change": False, "leg_weakness_progressive": False, "fever": False,
     "unexplained_weight_loss": False, "cancer_history": False, "major_trauma": False, "night_pain": False,
 }

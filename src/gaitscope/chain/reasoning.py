@@ -35,6 +35,8 @@ class ActiveNode:
     """A chain node supported by the findings.
 
     ``direct``: activated by a finding or intake answer itself; else inferred upstream of one.
+    ``basis``: ``measured`` (a measured finding activates it), ``inferred`` (upstream of a measured one) or
+    ``answered`` (only intake answers support it: "possible (from your answers)").
     ``sides``: ``left``/``right`` for sided nodes (pelvic drop and lateral trunk lean: the stance side);
     empty for central nodes. ``score``: direct plus inferred support (unitless, for ranking only).
     """
@@ -48,6 +50,13 @@ class ActiveNode:
     direct: bool
     findings: tuple[str, ...]
     sentences: tuple[str, ...]
+    basis: str = "measured"
+
+
+#: How sure a contributor is, by what supports it (shown beside it).
+CERTAINTY = {"measured": "likely (measured in your recordings)",
+             "inferred": "likely (inferred from what was measured)",
+             "answered": "possible (from your answers)"}
 
 
 @dataclass(frozen=True)
@@ -65,8 +74,10 @@ class ChainStep:
 class Contributor:
     """A likely upstream contributor, ranked (1 = most likely).
 
-    ``evidence``: the weakest evidence level on the path to the outcome (empty when no path exists);
-    ``reasoning``: the chain written out for a person; ``path``: node ids from this node to the outcome.
+    ``evidence``: the weakest evidence level of the links drawn for it (``steps``: from the measured finding
+    up to this node and on to the outcome; empty when no link exists); ``reasoning``: the chain written out
+    for a person; ``path``: node ids from this node to the outcome. ``basis``/``certainty``: measured,
+    inferred or answered (:data:`CERTAINTY`); answer-only contributors rank below every measured one.
     """
 
     rank: int
@@ -80,6 +91,8 @@ class Contributor:
     path: tuple[str, ...]
     steps: tuple[ChainStep, ...]
     reasoning: str
+    basis: str = "measured"
+    certainty: str = ""
 
 
 @dataclass(frozen=True)
@@ -260,7 +273,9 @@ def reason_chain(
         if not is_direct and n in via:
             text, mentioned_by[n] = explain(n, frozenset())
             sent = (text,)
+        basis = "measured" if n in observed else ("inferred" if n in inferred else "answered")
         active.append(ActiveNode(
+            basis=basis,
             node=n, label=node.label, kind=node.kind, region=node.region,
             sides=tuple(sorted(sides.get(n, ()))), score=round(direct.get(n, 0.0) + inferred.get(n, 0.0), 6),
             direct=is_direct, findings=tuple(by.get(n, by.get(via[n][1], ()) if n in via else ())),
@@ -276,10 +291,23 @@ def reason_chain(
         p = _best_path(kb, a.node, outcome)
         return math.prod(kb.evidence_weights[e.evidence] for e in p) if p else 0.0
 
-    candidates.sort(key=lambda a: (-a.score, -path_weight(a), a.node))
+    def via_edges(n: str) -> list[ChainEdge]:
+        """The links from the measured finding's node up to ``n`` (inferred nodes), in reading order."""
+        out_e: list[ChainEdge] = []
+        seen: set[str] = set()
+        while n in via and n not in direct and n not in seen:
+            seen.add(n)
+            _, child, e = via[n]
+            out_e.insert(0, e)
+            n = child
+        return out_e
+
+    # answer-only contributors never outrank a measured (or inferred-from-measured) one
+    candidates.sort(key=lambda a: (a.basis == "answered", -a.score, -path_weight(a), a.node))
     for rank, a in enumerate(candidates[:max_contributors], 1):
         path = _best_path(kb, a.node, outcome) or []
-        steps = tuple(ChainStep(e.source, e.target, e.evidence, e.mechanism, e.sources) for e in path)
+        drawn = via_edges(a.node) + [e for e in path]
+        steps = tuple(dict.fromkeys(ChainStep(e.source, e.target, e.evidence, e.mechanism, e.sources) for e in drawn))
         side = None if not a.sides else ("both" if len(a.sides) == 2 else a.sides[0])
         reasoning = ". ".join(a.sentences) if a.sentences else a.label[0].upper() + a.label[1:]
         if path:
@@ -289,12 +317,15 @@ def reason_chain(
                      if e.target not in seen or e.target == outcome]
             reasoning += "; this is associated with " + ", which is associated with ".join(links)
         reasoning += "."
+        if a.basis == "answered":
+            reasoning = "Possible (from your answers, not measured): " + reasoning[0].lower() + reasoning[1:]
         if CAUSAL_RE.search(reasoning):  # knowledge texts are checked on load; this guards the templates' output
             raise ValueError(f"causal wording in chain output: {reasoning!r}")
         contributors.append(Contributor(
             rank=rank, node=a.node, label=a.label, side=side, score=a.score, direct=a.direct,
-            findings=a.findings, evidence=_weakest([e.evidence for e in path]), path=tuple([a.node] + [e.target for e in path]),
-            steps=steps, reasoning=reasoning,
+            findings=a.findings, evidence=_weakest([st.evidence for st in steps]),
+            path=tuple([a.node] + [e.target for e in path]), steps=steps, reasoning=reasoning,
+            basis=a.basis, certainty=CERTAINTY[a.basis],
         ))
 
     active_ids = {a.node for a in active}

@@ -10,11 +10,14 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from gaitscope.intake.fileio import read_intake_file
-from gaitscope.intake.questions import IntakeKnowledge, Questionnaire, load_intake_knowledge
+from gaitscope.intake.questions import CONDITION_RE, IntakeKnowledge, Question, Questionnaire, load_intake_knowledge
 from gaitscope.types import GaitscopeError
 
 MAX_TEXT_CHARS = 500
 MAX_ACTIVITIES = 5
+#: Written answers that mean "don't know" to a safety question (stored as ``UNSURE``).
+UNSURE = "unsure"
+UNSURE_WORDS = ("unsure", "dont_know", "don't know", "dont know", "not sure", "d")
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,46 @@ def _yesno(value: Any, where: str, key: str) -> bool:
     return value
 
 
+def _yesno_unsure(value: Any, where: str, key: str) -> bool | str:
+    """A safety question's answer: yes, no, or "don't know" (stored as ``UNSURE``)."""
+    if isinstance(value, str) and value.strip().lower() in UNSURE_WORDS:
+        return UNSURE
+    if not isinstance(value, bool):
+        raise _bad(where, key, "answer yes, no or dont_know")
+    return value
+
+
+def condition_holds(cond: str, answers: Mapping[str, Any]) -> bool | None:
+    """Whether a condition "<question> <op> <value>" holds for the answers (None: that question is unanswered
+    or answered "don't know")."""
+    m = CONDITION_RE.match(cond.strip())
+    if m is None:
+        raise ValueError(f"bad condition {cond!r}")
+    key, op, want = m.group(1), m.group(2), m.group(3).strip()
+    v = answers.get(key)
+    if v is None or v == UNSURE:
+        return None
+    if op == "has":
+        return want in (v if isinstance(v, (list, tuple)) else [v])
+    if isinstance(v, bool):
+        w: Any = want.lower() in ("yes", "true")
+    elif isinstance(v, (int, float)):
+        w = float(want)
+    else:
+        w = want
+    return {"==": v == w, "!=": v != w, "<": v < w, "<=": v <= w, ">": v > w, ">=": v >= w}[op]
+
+
+def is_relevant(q: Question, answers: Mapping[str, Any]) -> bool:
+    """Whether a question applies to this person (``ask_if``/``ask_if_any``); unknown answers count as holding,
+    so a question is skipped only when the answers given rule it out (no pregnancy question for a man)."""
+    if any(condition_holds(c, answers) is False for c in q.ask_if):
+        return False
+    if q.ask_if_any and all(condition_holds(c, answers) is False for c in q.ask_if_any):
+        return False
+    return True
+
+
 def validate_intake(raw: Mapping[str, Any], *, source: str = "intake", knowledge: IntakeKnowledge | None = None) -> Intake:
     """Check every answer against its question; unknown keys and out-of-range values are user errors.
 
@@ -92,7 +135,7 @@ def validate_intake(raw: Mapping[str, Any], *, source: str = "intake", knowledge
             answers[q.id] = None
             continue
         if q.type == "yesno":
-            answers[q.id] = _yesno(v, source, q.id)
+            answers[q.id] = _yesno_unsure(v, source, q.id) if q.safety else _yesno(v, source, q.id)
         elif q.type == "number":
             answers[q.id] = _number(v, q.min, q.max, source, q.id)
         elif q.type == "choice":
@@ -125,7 +168,7 @@ def validate_intake(raw: Mapping[str, Any], *, source: str = "intake", knowledge
             answers[q.id] = out
         else:
             answers[q.id] = _text(v, source, q.id) or None
-    reds = {r.id: (None if raw.get(r.id) is None else _yesno(raw[r.id], source, r.id)) for r in kb.red_flags}
+    reds = {r.id: (None if raw.get(r.id) is None else _yesno_unsure(raw[r.id], source, r.id)) for r in kb.red_flags}
     scores: dict[str, float] = {}
     for qn in kb.questionnaires:
         if raw.get(qn.id) is not None:
@@ -155,7 +198,7 @@ def intake_flags(intake: Intake, knowledge: IntakeKnowledge | None = None) -> li
 
     for q in kb.questions:
         v = intake.answers.get(q.id)
-        if v is None:
+        if v is None or not is_relevant(q, intake.answers):
             continue
         if q.type == "yesno" and v is True:
             add(q.flag)
@@ -171,14 +214,24 @@ def intake_flags(intake: Intake, knowledge: IntakeKnowledge | None = None) -> li
 def intake_contraindications(intake: Intake, knowledge: IntakeKnowledge | None = None) -> list[str]:
     """Exercise contraindication flags (``exercises.toml``) set by "yes" answers."""
     kb = knowledge or load_intake_knowledge()
-    return [q.contraindication for q in kb.questions
-            if q.contraindication and intake.answers.get(q.id) is True]
+    out = [q.contraindication for q in kb.questions
+           if q.contraindication and intake.answers.get(q.id) is True and is_relevant(q, intake.answers)]
+    for q in kb.questions:
+        c = dict(q.choice_contraindications).get(intake.answers.get(q.id)) if q.choice_contraindications else None
+        if c and is_relevant(q, intake.answers):
+            out.append(c)
+    return list(dict.fromkeys(out))
 
 
 def red_flags_present(intake: Intake, knowledge: IntakeKnowledge | None = None) -> list[RedFlagHit]:
     """Red flags answered yes, plus age >= 50 with pain that began less than 6 weeks ago."""
     kb = knowledge or load_intake_knowledge()
     hits = [RedFlagHit(r.id, r.text, r.meaning, r.source) for r in kb.red_flags if intake.red_flags.get(r.id) is True]
+    relevant = {q.id: is_relevant(q, intake.answers) for q in kb.questions}
+    answers = {k: (v if relevant.get(k, True) else None) for k, v in intake.answers.items()}
+    for c in kb.combined_red_flags:
+        if any(all(condition_holds(cond, answers) is True for cond in group) for group in c.any_of):
+            hits.append(RedFlagHit(c.id, c.text, c.meaning, c.source))
     age = intake.answers.get("age_years")
     weeks = intake.answers.get("pain_duration_weeks")
     if age is not None and weeks is not None and age >= kb.new_pain_age_years and 0 < weeks < kb.new_pain_max_weeks:

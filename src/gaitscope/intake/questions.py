@@ -5,6 +5,7 @@ Pure data: no terminal, no files of the user's. :func:`load_intake_knowledge` is
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -34,6 +35,25 @@ class Question:
     contraindication: str = ""
     source: str = ""
     exclusive: str = ""  # a ``multi`` choice that cannot be combined with others ("none")
+    ask_if: tuple[str, ...] = ()  # relevance: all must hold (an unanswered one counts as holding)
+    ask_if_any: tuple[str, ...] = ()  # relevance: at least one must hold
+    safety: bool = False  # must be answered in the terminal (yes / no / don't know); Enter does not skip it
+    choice_contraindications: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class CombinedRedFlag:
+    """A red flag computed from several answers: raised when every condition of one ``any_of`` group holds."""
+
+    id: str
+    text: str
+    meaning: str
+    any_of: tuple[tuple[str, ...], ...]
+    source: str
+
+
+#: A relevance or red-flag condition: "<question id> <operator> <value>".
+CONDITION_RE = re.compile(r"^([a-z_][a-z0-9_]*)\s+(==|!=|<=|>=|<|>|has)\s+(.+)$")
 
 
 @dataclass(frozen=True)
@@ -81,6 +101,11 @@ class IntakeKnowledge:
     new_pain_age_years: float
     new_pain_max_weeks: float
     new_pain_source: str
+    combined_red_flags: tuple[CombinedRedFlag, ...] = ()
+
+    @property
+    def red_flag_ids(self) -> tuple[str, ...]:
+        return tuple(r.id for r in self.red_flags)
 
     @property
     def question_ids(self) -> tuple[str, ...]:
@@ -112,6 +137,11 @@ def _need(d: dict, key: str, where: str) -> Any:
     return d[key]
 
 
+def _check_condition(cond: Any, where: str) -> None:
+    if not isinstance(cond, str) or not CONDITION_RE.match(cond.strip()):
+        raise IntakeKnowledgeError(f"{INTAKE_FILE}: {where}: condition {cond!r} is not '<question> <op> <value>'")
+
+
 def parse_intake_knowledge(data: dict[str, Any]) -> IntakeKnowledge:
     """Validate the parsed TOML and build :class:`IntakeKnowledge`."""
     meta = _need(data, "meta", "the file")
@@ -135,7 +165,15 @@ def parse_intake_knowledge(data: dict[str, Any]) -> IntakeKnowledge:
             raise IntakeKnowledgeError(f"{INTAKE_FILE}: question {qid} exclusive must be one of its multi choices")
         if qtype == "number" and ("min" not in q or "max" not in q):
             raise IntakeKnowledgeError(f"{INTAKE_FILE}: number question {qid} needs min and max")
+        cc = q.get("choice_contraindications", {})
+        for c in cc:
+            if c not in q.get("choices", []):
+                raise IntakeKnowledgeError(f"{INTAKE_FILE}: question {qid} choice_contraindications names unknown choice {c!r}")
+        for cond in (*q.get("ask_if", ()), *q.get("ask_if_any", ())):
+            _check_condition(cond, qid)
         questions.append(Question(
+            ask_if=tuple(q.get("ask_if", ())), ask_if_any=tuple(q.get("ask_if_any", ())), safety=bool(q.get("safety", False)),
+            choice_contraindications=tuple(cc.items()),
             id=qid, section=_need(q, "section", qid), text=_need(q, "text", qid), type=qtype,
             choices=tuple(q.get("choices", ())), min=q.get("min"), max=q.get("max"), flag=q.get("flag", ""),
             flag_at_least=q.get("flag_at_least"), choice_flags=tuple(cf.items()),
@@ -163,7 +201,27 @@ def parse_intake_knowledge(data: dict[str, Any]) -> IntakeKnowledge:
             licence=_need(qn, "licence", qid), subscore_id=sub.get("id", ""), subscore_name=sub.get("name", ""),
             subscore_max=sub.get("max"), high_risk_subscore_at_least=qn.get("high_risk_subscore_at_least"),
         ))
+    combined = []
+    for c in data.get("combined_red_flag", []):
+        cid = _need(c, "id", "a combined red flag")
+        groups = tuple(tuple(g) for g in _need(c, "any_of", cid))
+        for g in groups:
+            for cond in g:
+                _check_condition(cond, cid)
+        combined.append(CombinedRedFlag(cid, _need(c, "text", cid), _need(c, "meaning", cid), groups,
+                                        _need(c, "source", cid)))
+    known = {q.id for q in questions}
+    for q in questions:
+        for cond in (*q.ask_if, *q.ask_if_any):
+            if CONDITION_RE.match(cond).group(1) not in known:
+                raise IntakeKnowledgeError(f"{INTAKE_FILE}: {q.id}: condition {cond!r} names an unknown question")
+    for c in combined:
+        for g in c.any_of:
+            for cond in g:
+                if CONDITION_RE.match(cond).group(1) not in known:
+                    raise IntakeKnowledgeError(f"{INTAKE_FILE}: {c.id}: condition {cond!r} names an unknown question")
     return IntakeKnowledge(
+        combined_red_flags=tuple(combined),
         version=str(_need(meta, "version", "[meta]")), questions=tuple(questions), red_flags=tuple(reds),
         questionnaires=tuple(qns), new_pain_age_years=float(_need(meta, "new_pain_age_years", "[meta]")),
         new_pain_max_weeks=float(_need(meta, "new_pain_max_weeks", "[meta]")),

@@ -215,6 +215,27 @@ class Exercise:
     contraindications: tuple[str, ...]
     avoid_if: tuple[str, ...]
     source: str
+    position: str = "standing"
+    substitute_for: tuple[str, ...] = ()
+    programme: str = ""
+    progression_avoid_if: tuple[str, ...] = ()
+    safe_progression: str = ""
+
+
+#: How a person gets into an exercise; floor and kneeling ones need a safe floor transfer.
+POSITIONS = ("floor", "kneeling", "seated", "standing")
+FLOOR_POSITIONS = ("floor", "kneeling")
+
+
+@dataclass(frozen=True)
+class Programme:
+    """A fixed programme (the balance-and-strength falls programme): title, intro, exercise ids, source."""
+
+    id: str
+    title: str
+    intro: str
+    exercises: tuple[str, ...]
+    source: str
 
 
 @dataclass(frozen=True)
@@ -247,6 +268,7 @@ class Knowledge:
     version: str
     stamp: str
     texts: Mapping[str, str] = field(repr=False, default_factory=dict)
+    programmes: Mapping[str, Programme] = field(default_factory=dict)
 
     def pattern(self, code: str) -> PatternRule:
         for p in self.patterns:
@@ -544,8 +566,8 @@ def _parse_exercises(text: str, nodes: Mapping[str, ChainNode]):
         cat = _need(f, where, e, "category")
         if cat not in cats:
             raise _fail(f, f"{where}: category {cat!r} not in {cats}")
-        targets = tuple(_need(f, where, e, "targets", list))
-        if not targets:
+        targets = tuple(e.get("targets", []))
+        if not targets and not e.get("programme"):
             raise _fail(f, f"{where}: needs targets")
         for t in targets:
             if t not in nodes:
@@ -561,18 +583,47 @@ def _parse_exercises(text: str, nodes: Mapping[str, ChainNode]):
             raise _fail(f, f"{where}: dose.per_week is at most 7")
         dose = Dose(d["sets"], reps, hold, bool(d.get("each_side", False)), d["per_week"], int(d.get("per_day", 1)))
         avoid = tuple(e.get("avoid_if", []))
-        for a in avoid:
+        pav = tuple(e.get("progression_avoid_if", []))
+        for a in avoid + pav:
             if a not in flags:
                 raise _fail(f, f"{where}: avoid_if flag {a!r} is not in [contraindication_flags]")
+        if pav and not e.get("safe_progression"):
+            raise _fail(f, f"{where}: progression_avoid_if needs a safe_progression")
+        position = _need(f, where, e, "position")
+        if position not in POSITIONS:
+            raise _fail(f, f"{where}: position {position!r} not in {POSITIONS}")
         out.append(Exercise(
             id=eid, name=_need(f, where, e, "name"), category=cat, targets=targets, dose=dose,
             instructions=_need(f, where, e, "instructions"), progression=_need(f, where, e, "progression"),
             regression=str(e.get("regression", "")), contraindications=tuple(e.get("contraindications", [])),
-            avoid_if=avoid, source=_need(f, where, e, "source"),
+            avoid_if=avoid, source=_need(f, where, e, "source"), position=position,
+            substitute_for=tuple(e.get("substitute_for", [])), programme=str(e.get("programme", "")),
+            progression_avoid_if=pav, safe_progression=str(e.get("safe_progression", "")),
         ))
     if not out:
         raise _fail(f, "no exercises")
-    return tuple(out), cats, dict(flags), version
+    ids = {x.id for x in out}
+    for x in out:
+        for sub in x.substitute_for:
+            if sub not in ids:
+                raise _fail(f, f"exercise {x.id!r}: substitute_for names unknown exercise {sub!r}")
+        if x.substitute_for and x.position in FLOOR_POSITIONS:
+            raise _fail(f, f"exercise {x.id!r}: a substitute must be a standing or chair version")
+    programmes = {}
+    for pid, pr in data.get("programme", {}).items():
+        where = f"[programme.{pid}]"
+        exs = tuple(_need(f, where, pr, "exercises", list))
+        for x in exs:
+            if x not in ids:
+                raise _fail(f, f"{where}: unknown exercise {x!r}")
+            if next(e for e in out if e.id == x).programme != pid:
+                raise _fail(f, f"{where}: exercise {x!r} must say programme = {pid!r}")
+        programmes[pid] = Programme(pid, _need(f, where, pr, "title"), _need(f, where, pr, "intro"), exs,
+                                    _need(f, where, pr, "source"))
+    for x in out:
+        if x.programme and x.programme not in programmes:
+            raise _fail(f, f"exercise {x.id!r}: unknown programme {x.programme!r}")
+    return tuple(out), cats, dict(flags), version, programmes
 
 
 def _parse_advice(text: str, nodes: Mapping[str, ChainNode], pattern_codes: set[str]):
@@ -616,7 +667,7 @@ def parse_knowledge(texts: Mapping[str, str]) -> Knowledge:
     for p in patterns:
         if not any(a.finding == p.code for a in acts):
             raise _fail("chain.toml", f"pattern {p.code!r} activates no node; add an [[activation]]")
-    exercises, cats, flags, v_ex = _parse_exercises(texts["exercises.toml"], nodes)
+    exercises, cats, flags, v_ex, programmes = _parse_exercises(texts["exercises.toml"], nodes)
     advice, acats, v_adv = _parse_advice(texts["advice.toml"], nodes, codes)
     versions = {v_pat, v_chain, v_ex, v_adv}
     version = " / ".join(sorted(versions))
@@ -624,7 +675,7 @@ def parse_knowledge(texts: Mapping[str, str]) -> Knowledge:
     return Knowledge(
         metrics=metrics, thresholds=thresholds, patterns=patterns, nodes=nodes, edges=edges, activations=acts,
         evidence_weights=weights, outcome_node=outcome, exercises=exercises, exercise_categories=cats,
-        contraindication_flags=flags, advice=advice, advice_categories=acats, version=version,
+        contraindication_flags=flags, programmes=programmes, advice=advice, advice_categories=acats, version=version,
         stamp=f"{version}+{digest}", texts=dict(texts),
     )
 

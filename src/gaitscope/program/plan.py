@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable, Mapping
 
 from gaitscope.chain import ChainResult, reason_chain
-from gaitscope.knowledge.loader import CAUSAL_RE, Exercise, Knowledge, load_knowledge
+from gaitscope.knowledge.loader import CAUSAL_RE, FLOOR_POSITIONS, Exercise, Knowledge, load_knowledge
 from gaitscope.types import Finding, GaitscopeError
 
 if TYPE_CHECKING:
@@ -47,6 +47,15 @@ class PlanItem:
     regression: str
     contraindications: tuple[str, ...]
     source: str
+    position: str = "standing"
+    replaces: tuple[str, ...] = ()
+    support: str = ""
+
+
+#: Said on every standing exercise when a fall or poor balance was reported.
+SUPPORT_NOTE = "Hold a kitchen counter or a sturdy chair while you do this, with someone nearby the first times."
+#: Share of its score an answer-only chain node (no measured finding behind it) lends an exercise.
+ANSWER_ONLY_WEIGHT = 0.5
 
 
 @dataclass(frozen=True)
@@ -75,16 +84,36 @@ class Plan:
     excluded: tuple[tuple[str, str], ...]
     notes: tuple[str, ...]
     knowledge_stamp: str
+    falls_programme: tuple[PlanItem, ...] = ()
+    falls_title: str = ""
+    falls_intro: str = ""
+    falls_source: str = ""
 
 
 def _node_weights(chain: ChainResult, kb: Knowledge) -> dict[str, float]:
     w = {}
     for a in chain.active_nodes:
+        answered = getattr(a, "basis", "measured") == "answered"  # possible (from the answers) only
+        factor = ANSWER_ONLY_WEIGHT if answered else 1.0
         if a.kind == "impairment":
-            w[a.node] = a.score
+            w[a.node] = a.score * factor
         elif a.kind == "movement":
-            w[a.node] = a.score * MOVEMENT_NODE_WEIGHT
+            w[a.node] = a.score * MOVEMENT_NODE_WEIGHT * factor
     return w
+
+
+def _item(order: int, ex: Exercise, why: str, covered: list[str], contra: set[str], support: bool,
+          replaces: tuple[str, ...] = ()) -> PlanItem:
+    progression = ex.progression
+    held = [c for c in ex.progression_avoid_if if c in contra]
+    if held:
+        progression = ex.safe_progression
+    return PlanItem(
+        order=order, exercise_id=ex.id, name=ex.name, category=ex.category, dose=ex.dose.text(), why=why,
+        targets=tuple(covered), instructions=ex.instructions, progression=progression, regression=ex.regression,
+        contraindications=ex.contraindications, source=ex.source, position=ex.position, replaces=replaces,
+        support=SUPPORT_NOTE if support and ex.position == "standing" else "",
+    )
 
 
 def _code_label(code: str, kb: Knowledge) -> str:
@@ -106,7 +135,10 @@ def _why(ex: Exercise, covered: list[str], chain: ChainResult, kb: Knowledge) ->
         a = by_node[n]
         side = "" if not a.sides else f" ({' and '.join(a.sides)})"
         rank = next((c.rank for c in chain.contributors if c.node == n), None)
-        tag = f", likely contributor #{rank}" if rank else ""
+        if getattr(a, "basis", "measured") == "answered":
+            tag = f", possible contributor #{rank} (from your answers)" if rank else ", possible (from your answers)"
+        else:
+            tag = f", likely contributor #{rank}" if rank else ""
         parts.append(f"{a.label}{side}{tag}")
     codes = []
     for n in covered:
@@ -164,8 +196,12 @@ def build_plan(
         intake_flags, red_flags, contraindications = safety.flags, [r.id for r in safety.red_flags], safety.contraindications
     reds = [r for r in red_flags if r]
     if reds:
-        words = ", ".join(r.replace("intake.", "").replace("_", " ") for r in reds)
-        return Plan(True, URGENT_MESSAGE.format(flags=words), (), (), (), ("exercise plan withheld: red flag",), kb.stamp)
+        if safety is not None:
+            words = "; ".join(f"{r.text.rstrip('?')} ({r.meaning})" if r.meaning else r.text for r in safety.red_flags)
+        else:
+            words = ", ".join(r.replace("intake.", "").replace("_", " ") for r in reds)
+        return Plan(True, URGENT_MESSAGE.format(flags=words), (), (), (),
+                    ("exercise plan withheld: red flag (the falls programme too)",), kb.stamp)
     flags = {f if f.startswith("intake.") else f"intake.{f}" for f in intake_flags}
     contra = set(contraindications) | {f[7:] for f in flags if f[7:] in kb.contraindication_flags}
     unknown = set(contraindications) - set(kb.contraindication_flags)
@@ -183,15 +219,32 @@ def build_plan(
 
     # exclude contraindicated exercises that would have been relevant
     excluded: list[tuple[str, str]] = []
+    excluded_ids: set[str] = set()
     pool: list[Exercise] = []
+
+    def hits(ex: Exercise) -> list[str]:
+        h = [c for c in ex.avoid_if if c in contra]
+        if "floor_transfer_unsafe" in contra and ex.position in FLOOR_POSITIONS:
+            h.append("floor_transfer_unsafe")
+        return h
+
     for ex in kb.exercises:
+        if ex.substitute_for or (ex.programme and not ex.targets):
+            continue  # standing/chair versions join only in place of an excluded exercise; programmes apart
         relevant = any(weights.get(t, 0) > 0 for t in ex.targets)
-        hit = [c for c in ex.avoid_if if c in contra]
+        hit = hits(ex)
         if hit:
+            excluded_ids.add(ex.id)
             if relevant:
                 excluded.append((ex.id, "not advised with " + "; ".join(kb.contraindication_flags[c] for c in hit)))
             continue
         pool.append(ex)
+    replaces: dict[str, tuple[str, ...]] = {}
+    for ex in kb.exercises:  # a standing or chair version stands in for an excluded floor exercise
+        instead = tuple(x for x in ex.substitute_for if x in excluded_ids)
+        if instead and not hits(ex):
+            pool.append(ex)
+            replaces[ex.id] = instead
 
     # greedy selection with diminishing returns per node
     chosen: list[tuple[Exercise, float, list[str]]] = []
@@ -222,15 +275,28 @@ def build_plan(
             chosen.append(drill)
     order = {c: i for i, c in enumerate(kb.exercise_categories)}
     chosen.sort(key=lambda c: (order[c[0].category], -c[1], c[0].id))
+    falls = bool(safety.falls_programme) if safety is not None else bool(
+        flags & {"intake.falls", "intake.poor_balance"})
+
+    def why_of(ex: Exercise, covered: list[str]) -> str:
+        text = _why(ex, covered, chain, kb)
+        if ex.id in replaces:
+            names = ", ".join(kb.exercise(x).name for x in replaces[ex.id])
+            text += f" A standing or chair version in place of: {names} (not advised for you: see below)."
+        return text
+
     items = tuple(
-        PlanItem(
-            order=i, exercise_id=ex.id, name=ex.name, category=ex.category, dose=ex.dose.text(),
-            why=_why(ex, covered, chain, kb), targets=tuple(covered), instructions=ex.instructions,
-            progression=ex.progression, regression=ex.regression, contraindications=ex.contraindications,
-            source=ex.source,
-        )
+        _item(i, ex, why_of(ex, covered), covered, contra, falls, replaces.get(ex.id, ()))
         for i, (ex, _, covered) in enumerate(chosen, 1)
     )
+    falls_items: tuple[PlanItem, ...] = ()
+    prog = kb.programmes.get("falls")
+    if falls and prog is not None:
+        chosen_ids = {it.exercise_id for it in items}
+        fx = [kb.exercise(x) for x in prog.exercises if x not in chosen_ids]
+        fx = [ex for ex in fx if not hits(ex)]
+        falls_items = tuple(_item(i, ex, "Balance-and-strength programme for falls: " + prog.title.lower() + ".", [],
+                                  contra, True) for i, ex in enumerate(fx, 1))
 
     # advice
     present_codes = {f.code for f in findings if f.status == "present"}
@@ -254,11 +320,20 @@ def build_plan(
     notes = []
     if not items:
         notes.append("No finding called for corrective exercise; keep walking regularly and re-test if symptoms change.")
-    plan = Plan(False, "", items, tuple(a for _, _, a in advice), tuple(excluded), tuple(notes), kb.stamp)
+    if safety is not None:
+        notes.extend(safety.notes)
+    plan = Plan(False, "", items, tuple(a for _, _, a in advice), tuple(excluded), tuple(notes), kb.stamp,
+                falls_items, prog.title if falls_items else "", prog.intro if falls_items else "",
+                prog.source if falls_items else "")
     for it in plan.exercises:
         if CAUSAL_RE.search(it.why):
             raise ValueError(f"causal wording in plan output: {it.why!r}")
     return plan
+
+
+def _item_dict(it: PlanItem) -> dict[str, object]:
+    return it.__dict__ | {"contraindications": list(it.contraindications), "targets": list(it.targets),
+                          "replaces": list(it.replaces)}
 
 
 def plan_to_dict(plan: Plan) -> Mapping[str, object]:
@@ -266,7 +341,11 @@ def plan_to_dict(plan: Plan) -> Mapping[str, object]:
     return {
         "withheld": plan.withheld,
         "urgent_message": plan.urgent_message,
-        "exercises": [it.__dict__ | {"contraindications": list(it.contraindications), "targets": list(it.targets)} for it in plan.exercises],
+        "exercises": [_item_dict(it) for it in plan.exercises],
+        "falls_programme": [_item_dict(it) for it in plan.falls_programme],
+        "falls_title": plan.falls_title,
+        "falls_intro": plan.falls_intro,
+        "falls_source": plan.falls_source,
         "advice": [a.__dict__ for a in plan.advice],
         "excluded": [{"exercise_id": e, "reason": r} for e, r in plan.excluded],
         "notes": list(plan.notes),

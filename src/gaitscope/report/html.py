@@ -227,6 +227,7 @@ def _urgent(doc: Mapping[str, Any]) -> str:
                     "(<code>gaitscope intake</code>) before starting the exercises.</div>")
         if not doc.get("red_flags_checked"):
             items = "".join(f"<li>{e(t)}</li>" for t in doc.get("red_flags_unanswered", []))
+            items += "".join(f"<li>{e(t)} <em>(you were not sure)</em></li>" for t in doc.get("red_flags_unsure", []))
             return ("<div class='box missing' id='red-flags-unchecked'><strong>Some safety questions were not "
                     "answered.</strong> Please answer them (with a clinician if unsure) before starting the "
                     f"exercises; a yes to any of them means seeing a doctor first:<ul>{items}</ul></div>")
@@ -234,7 +235,7 @@ def _urgent(doc: Mapping[str, Any]) -> str:
     items = "".join(f"<li><strong>{e(r['text'])}</strong> – {e(r['meaning'])}<br><span class='small'>{e(r['source'])}</span></li>"
                     for r in reds)
     return ("<section class='box urgent' id='urgent'><h2>See a doctor now</h2>"
-            "<p>You answered yes to a question that can be a sign of a condition needing urgent medical assessment. "
+            "<p>Your answers include a sign (below) that needs a doctor's assessment before any exercise. "
             "Please contact your doctor today (or emergency services if you have numbness around the back passage "
             "or genitals, or new loss of bladder or bowel control). <strong>The exercise plan is withheld</strong> "
             "until a clinician has reviewed you.</p><ul>" + items + "</ul></section>")
@@ -283,7 +284,8 @@ def _glance(doc: Mapping[str, Any]) -> str:
     for c in g.get("contributors", []):
         side = f" – {_side(c['side'])}" if c.get("side") else ""
         lvl = c.get("evidence") or ""
-        cons.append(f"<li>{e(c['label'])}{side} <span class='ev {e(lvl)}'>{e(LEVEL_WORDS.get(lvl, 'no path to the back'))}</span></li>")
+        maybe = (" <em class='answered'>possible (from your answers)</em>" if c.get("basis") == "answered" else "")
+        cons.append(f"<li>{e(c['label'])}{side}{maybe} <span class='ev {e(lvl)}'>{e(LEVEL_WORDS.get(lvl, 'no path to the back'))}</span></li>")
     con_html = "<ol>" + "".join(cons) + "</ol>" if cons else "<p>None identified.</p>"
     if cons and not tops:
         con_html += ("<p class='small'><strong>From your answers only:</strong> no movement finding supports these; "
@@ -572,8 +574,9 @@ def _chain(doc: Mapping[str, Any]) -> str:
         return "".join(out)
     svg = chain_svg(list(kb.nodes.values()), list(kb.edges), ch)
     out += [f"<div class='chain'>{svg}</div>",
-           "<p class='legend'>Filled boxes: involved (dark: seen in your recordings or answers; light: inferred upstream); "
-           "dashed boxes: links on a contributor's path, not seen themselves. "
+           "<p class='legend'>Filled boxes: involved. Dark: measured in your recordings; light: inferred upstream of "
+           "what was measured; grey with a dotted border: possible, from your answers only (not measured). "
+           "Dashed boxes: links on a contributor's path, not seen themselves. "
            "Numbers: likely contributors in rank order. Coloured arrows: each contributor's path to the lower back, read "
            "\"is associated with\" and coloured by evidence (thin grey: other links between involved boxes): "
            "<span class='ev strong'>strong</span> <span class='ev moderate'>moderate</span> "
@@ -587,7 +590,8 @@ def _chain(doc: Mapping[str, Any]) -> str:
                         f"<br><span class='small'>{e('; '.join(s.get('sources', [])))}</span></li>" for s in c.get("steps", []))
         side = f" – {_side(c['side'])}" if c.get("side") else ""
         lvl = c.get("evidence") or ""
-        out.append(f"<div class='contrib'><h4>{e(c['rank'])}. {e(c['label'])}{side} "
+        cert = f" <em class='certainty'>{e(c['certainty'])}</em>" if c.get("certainty") else ""
+        out.append(f"<div class='contrib'><h4>{e(c['rank'])}. {e(c['label'])}{side}{cert} "
                    f"<span class='ev {e(lvl)}'>{e(LEVEL_WORDS.get(lvl, 'no evidenced path to the back'))}</span></h4>"
                    f"<p>{e(c['reasoning'])}</p>"
                    + (f"<details><summary>How each link is known</summary><ul>{steps}</ul></details>" if steps else "")
@@ -603,18 +607,34 @@ def _plan(doc: Mapping[str, Any]) -> str:
         out.append("<div class='box withheld' id='plan-withheld'><strong>Exercise plan withheld.</strong> "
                    f"{e(plan.get('urgent_message'))}</div></section>")
         return "".join(out)
+    refs = (doc.get("safety") or {}).get("referrals", [])
+    if refs:
+        out.append("<div class='box referral' id='referrals'><strong>Please also see a professional:</strong><ul>"
+                   + "".join(f"<li>{e(r['text'])}<br><span class='small'>{e(r['source'])}</span></li>" for r in refs)
+                   + "</ul></div>")
     exs = plan.get("exercises", [])
-    if exs:
-        out.append("<p>Do them in this order, as often as each card says. Mild discomfort is fine; stop if pain is sharp or spreads down a leg.</p><div class='cards'>")
-        for x in exs:
-            contra = "".join(str(c).strip().rstrip(".") + ". " for c in x.get("contraindications", [])).strip()
-            out.append(
-                f"<div class='excard'><h4>{e(x['order'])}. {e(x['name'])}</h4><div class='dose'>{e(x['dose'])}</div>"
-                f"<dl><dt>What</dt><dd>{e(x['instructions'])}</dd><dt>Why</dt><dd>{e(x['why'])}</dd>"
+
+    def card(x: Mapping[str, Any]) -> str:
+        contra = "".join(str(c).strip().rstrip(".") + ". " for c in x.get("contraindications", [])).strip()
+        support = f"<dt>Safety</dt><dd><strong>{e(x['support'])}</strong></dd>" if x.get("support") else ""
+        return (f"<div class='excard'><h4>{e(x['order'])}. {e(x['name'])}</h4><div class='dose'>{e(x['dose'])}</div>"
+                f"<dl>{support}<dt>What</dt><dd>{e(x['instructions'])}</dd><dt>Why</dt><dd>{e(x['why'])}</dd>"
                 f"<dt>When it gets easy</dt><dd>{e(x['progression'])}</dd>"
                 + (f"<dt>If it is too hard</dt><dd>{e(x['regression'])}</dd>" if x.get("regression") else "") +
                 f"<dt>Avoid if</dt><dd>{e(contra) or 'no specific precaution'}</dd></dl>"
                 f"<div class='small'>{e(x.get('source', ''))}</div></div>")
+
+    if plan.get("falls_programme"):
+        out.append(f"<div id='falls-programme'><h3>{e(plan.get('falls_title'))}</h3>"
+                   f"<p><strong>{e(plan.get('falls_intro'))}</strong></p><div class='cards'>"
+                   + "".join(card(x) for x in plan["falls_programme"])
+                   + f"</div><p class='small'>{e(plan.get('falls_source'))}</p></div>")
+    if exs:
+        if plan.get("falls_programme"):
+            out.append("<h3>Corrective exercises for what was found</h3>")
+        out.append("<p>Do them in this order, as often as each card says. Mild discomfort is fine; stop if pain is sharp or spreads down a leg.</p><div class='cards'>")
+        for x in exs:
+            out.append(card(x))
         out.append("</div>")
     for n in plan.get("notes", []):
         out.append(f"<p>{e(n)}</p>")

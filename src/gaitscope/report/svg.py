@@ -199,6 +199,8 @@ def chain_svg(nodes: Sequence[Any], edges: Sequence[Any], chain: Mapping[str, An
         a = active.get(n.id)
         if n.kind == "outcome":
             fill, stroke, ink = ("#fbe3e0", "#c0392b", "#7b241c") if a else ("#fff", "#c0392b", "#7b241c")
+        elif a and a.get("basis") == "answered":  # possible, from the answers only: grey, dotted border
+            fill, stroke, ink = "#eef1f4", "#6b7785", "#2f3943"
         elif a and a["direct"]:
             fill, stroke, ink = "#f6b26b", "#c7661b", "#3d2408"
         elif a:
@@ -209,6 +211,8 @@ def chain_svg(nodes: Sequence[Any], edges: Sequence[Any], chain: Mapping[str, An
             fill, stroke, ink = "#ffffff", "#cfd6dd", "#9aa5b1"
         cls = "node-active" if a else ("node-path" if n.id in on_path else "node")
         dash = ' stroke-dasharray="5 3"' if cls == "node-path" else ""
+        if a and a.get("basis") == "answered":
+            dash, cls = ' stroke-dasharray="2 2"', "node-active node-answered"
         out.append(f'<g class="{cls}"><rect x="{x - box_w / 2:.0f}" y="{y - box_h / 2:.0f}" width="{box_w}" height="{box_h}" '
                    f'rx="8" fill="{fill}" stroke="{stroke}" stroke-width="{2 if a else 1.4 if dash else 1}"{dash}/>')
         label = n.label
