@@ -19,6 +19,9 @@ REQUIRED = (
     "pushoff_after_fc_pct",
     "min_strides_variability",
     "min_strides_curve",
+    "mot_fo_hip_ext_offset_pct",
+    "mot_fo_knee_vel_offset_pct",
+    "mot_fo_ankle_vel_offset_pct",
 )
 
 

@@ -1,20 +1,26 @@
 """Strides and discrete values from OpenSim / OpenCap inverse-kinematics angles (``.mot``) alone.
 
 A ``.mot`` holds joint angles but no positions, so only angle-based values are measured: the sagittal
-discrete values of ``cycles.csv`` (hip, knee, ankle) and, from ``pelvis_list``, pelvic obliquity and drop.
-Step lengths, speed, step width, foot contact type, toe clearance, trunk and arm measures need markers or
-video and are reported as not assessable.
+discrete values of ``cycles.csv`` (hip, knee, ankle), stance and swing percentages from the estimated
+foot-off and, from ``pelvis_list``, pelvic obliquity and drop. Step lengths, speed, step width, foot
+contact type, toe clearance, trunk and arm measures need markers or video and are reported as not
+assessable.
 
 Two kinds of file:
 
 * **one time-normalised cycle** (time runs 0 -> 1 and the curves join up at the ends, as
   ``cycle_*.mot``): treated as one representative stride per side; the right IC is assumed at 0 % and the
-  left IC at 50 %, foot-off at 60 % of each side's cycle (free-speed value of Schwartz et al. 2008). No
-  time values (the time axis is not real).
+  left IC at 50 %. No time values (the time axis is not real).
 * **a recorded walk** (real time): initial contacts from the knee curve: after each swing peak of knee
   flexion (> 35 deg), the next minimum of knee flexion within 0.45 s (the knee is straightest just before
-  the foot lands); foot-off is placed at 60 % of the stride. Stride time and cadence are measured;
-  stance and support percentages are not (foot-off is assumed, not measured).
+  the foot lands). Stride time and cadence are measured.
+
+Foot-off (both kinds) comes from the kinematics of the stride (:func:`foot_off_from_angles`), not from a
+fixed fraction of the stride: the median of three estimates, each a joint-angle landmark of late stance
+or early swing plus its measured lag to foot-off (``knowledge/analysis_settings.csv``,
+``mot_fo_*_offset_pct``): the hip's maximum extension, the peak knee-flexion velocity and the peak
+plantarflexion velocity. Validated against force-plate / lab foot-offs on six recordings and the
+cerebral-palsy crouch cycle (``benchmarks/mot_foot_off.py``, ``docs/accuracy.md``).
 """
 
 from __future__ import annotations
@@ -26,13 +32,15 @@ import pandas as pd
 from scipy.signal import find_peaks
 
 from gaitscope.capture.mot import ik_to_angles, read_mot
+from gaitscope.knowledge.analysis_settings import analysis_setting
 from gaitscope.metrics.cycles import CYCLE_COLUMNS, KINEMATIC_COLUMNS, discrete_kinematics
 from gaitscope.metrics.kinematics import ANGLE_COLUMNS
 from gaitscope.metrics.spatiotemporal import segment_strides
 from gaitscope.types import SIDES, GaitscopeError
 
-#: Foot-off as a fraction of the cycle, assumed (Schwartz, Rozumalski & Trost 2008, free speed: 59-60 %).
-ASSUMED_FOOT_OFF = 0.60
+#: Where in the stride foot-off is searched for (fractions of the stride from its IC): after mid-stance,
+#: before the next IC's terminal swing.
+FOOT_OFF_WINDOW = (0.35, 0.95)
 #: Measures a .mot cannot give, with the reason (summary not_assessable).
 NEEDS_POSITIONS = (
     ("step_length_m, stride_length_m, speed_mps, step_width_m, circumduction_m",
@@ -77,6 +85,55 @@ def _knee_events(t: np.ndarray, knee: np.ndarray) -> list[float]:
         if 0 < j < hi - 1:
             ics.append(float(t[j]))
     return ics
+
+
+#: The foot-off landmarks: angle column, use its rate of change, sign (+1 = its maximum), offset setting.
+FOOT_OFF_LANDMARKS = (
+    ("hip_flex_deg", False, -1.0, "mot_fo_hip_ext_offset_pct"),
+    ("knee_flex_deg", True, 1.0, "mot_fo_knee_vel_offset_pct"),
+    ("ankle_dorsi_deg", True, -1.0, "mot_fo_ankle_vel_offset_pct"),
+)
+
+
+def foot_off_landmarks(t: np.ndarray, angles: dict[str, np.ndarray], t_ic: float, t_next_ic: float) -> dict[str, float]:
+    """Times of the three foot-off landmarks inside :data:`FOOT_OFF_WINDOW` of the stride ``[t_ic, t_next_ic]``:
+    maximum hip extension, peak knee-flexion velocity, peak plantarflexion velocity (keyed by the offset
+    setting's name; a landmark whose angle is missing is left out)."""
+    T = float(t_next_ic - t_ic)
+    out: dict[str, float] = {}
+    if not T > 0:
+        return out
+    m = (t >= t_ic + FOOT_OFF_WINDOW[0] * T) & (t <= t_ic + FOOT_OFF_WINDOW[1] * T)
+    if int(m.sum()) < 5:
+        return out
+    tm = t[m]
+    for key, deriv, sign, setting in FOOT_OFF_LANDMARKS:
+        y = np.asarray(angles.get(key, np.full(t.size, np.nan)), float)
+        if deriv:
+            y = np.gradient(y, t)
+        ym = sign * y[m]
+        if np.isfinite(ym).any():
+            out[setting] = float(tm[int(np.nanargmax(ym))])
+    return out
+
+
+def foot_off_from_angles(
+    t: np.ndarray, angles: dict[str, np.ndarray], t_ic: float, t_next_ic: float,
+    offsets_pct: dict[str, float] | None = None,
+) -> float | None:
+    """Foot-off time between two initial contacts of one side, from its joint angles alone.
+
+    Each landmark of :func:`foot_off_landmarks` shifted by its measured lag to foot-off (percent of the
+    stride, ``mot_fo_*_offset_pct`` in ``knowledge/analysis_settings.csv``, or ``offsets_pct``); the
+    median of the available estimates (one failing landmark, e.g. a crouch knee without a swing
+    flexion burst, is outvoted), or None when no landmark can be found.
+    """
+    T = float(t_next_ic - t_ic)
+    lm = foot_off_landmarks(t, angles, t_ic, t_next_ic)
+    if not lm:
+        return None
+    off = offsets_pct or {k: analysis_setting(k) for k in lm}
+    return float(np.median([v + off[k] / 100.0 * T for k, v in lm.items()]))
 
 
 def _pelvis_values(strides: pd.DataFrame, t: np.ndarray, arr: dict[str, dict[str, np.ndarray]]) -> pd.DataFrame:
@@ -124,19 +181,26 @@ def mot_cycles(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFra
         keep = n - 1  # the last sample repeats the first of the next cycle
         t = np.concatenate([t1[:keep] + k for k in range(3)])
         arr = {s: {c: np.concatenate([v[:keep]] * 3) for c, v in base[s].items()} for s in SIDES}
+        fo = {side: foot_off_from_angles(t, arr[side], t0, t0 + 1.0) for side, t0 in (("right", 1.0), ("left", 0.5))}
+        if fo["right"] is None or fo["left"] is None:
+            raise GaitscopeError(f"{p}: no foot-off found in the joint angles (hip, knee and ankle curves); "
+                                 "give a file with hip_flexion, knee_angle and ankle_angle columns")
+        fo_frac = {"right": fo["right"] - 1.0, "left": fo["left"] - 0.5}
         rows = []
         for side, t0 in (("right", 1.0), ("left", 1.5)):
+            opp = "left" if side == "right" else "right"
             opp0 = t0 - 0.5 if side == "left" else t0 + 0.5
             rows.append({"side": side, "pass": 0, "start": int(round((t0 % 1.0) * keep)),
                          "end": int(round((t0 % 1.0) * keep)) + keep, "t_start_s": t0, "t_end_s": t0 + 1.0,
-                         "t_fc_s": t0 + ASSUMED_FOOT_OFF, "t_opp_fc_s": opp0 + ASSUMED_FOOT_OFF,
+                         "t_fc_s": t0 + fo_frac[side], "t_opp_fc_s": (opp0 - 1.0 if side == "right" else opp0) + fo_frac[opp],
                          "t_opp_ic_s": t0 + 0.5})
         strides = pd.DataFrame(rows)
         events = pd.DataFrame(columns=["event", "side", "frame", "t_s", "pass", "score"])
         notes.append(f"{p.name}: one time-normalised gait cycle; treated as one representative stride per side "
-                     f"(right IC at 0 %, left IC at 50 %, foot-off assumed at {ASSUMED_FOOT_OFF:.0%} of the cycle)")
-        na.append(("stride_time_s, cadence_spm, stance_pct, swing_pct, double_support_pct, single_support_pct, "
-                   "step_time_s", "the file is time-normalised to one cycle: it has no real time"))
+                     f"(right IC at 0 %, left IC at 50 %); foot-off from the joint angles at "
+                     f"{fo_frac['right']:.0%} (right) and {fo_frac['left']:.0%} (left) of the cycle")
+        na.append(("stride_time_s, cadence_spm, double_support_pct, single_support_pct, step_time_s",
+                   "the file is time-normalised to one cycle: it has no real time (and the left IC is assumed at 50 %)"))
     else:
         arr = {s: _arrays(angles, s) for s in SIDES}
         t = angles.loc[angles["side"] == "right", "t_s"].to_numpy(float)
@@ -146,7 +210,9 @@ def mot_cycles(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFra
             for a, b in zip(ics, ics[1:]):
                 if b - a > 2.5:
                     continue
-                fc = a + ASSUMED_FOOT_OFF * (b - a)
+                fc = foot_off_from_angles(t, arr[s], a, b)
+                if fc is None:
+                    continue
                 ev_rows.append(("fc", s, int(np.argmin(np.abs(t - fc))), fc, 0, 0.5))
             for a in ics:
                 ev_rows.append(("ic", s, int(np.argmin(np.abs(t - a))), a, 0, 0.5))
@@ -154,9 +220,10 @@ def mot_cycles(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFra
         events = events.sort_values("t_s").reset_index(drop=True)
         strides = segment_strides(events, max_stride_time_s=2.5)
         notes.append(f"{p.name}: initial contacts from the knee-flexion minimum after each swing peak; foot-off "
-                     f"assumed at {ASSUMED_FOOT_OFF:.0%} of the stride")
-        na.append(("stance_pct, swing_pct, double_support_pct, single_support_pct",
-                   "foot-off cannot be seen in joint angles: it is assumed, so these are not reported"))
+                     "from the joint angles (median of the hip-extension, knee-velocity and ankle-velocity landmarks, "
+                     "docs/accuracy.md: 7-45 ms from force-plate foot-off)")
+        na.append(("double_support_pct, single_support_pct",
+                   "both feet's contacts are estimated from joint angles (errors add up): not reported"))
     if len(strides) == 0:
         raise GaitscopeError(f"{p}: no gait cycle found in the joint angles (no knee-flexion swing peaks above "
                              "35 deg); give a walking trial")
@@ -168,6 +235,9 @@ def mot_cycles(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFra
     for c in KINEMATIC_COLUMNS:
         cyc[c] = kin[c].to_numpy(float)
     cyc["foot_contact"] = ""
+    stance = 100.0 * ((strides["t_fc_s"] - strides["t_start_s"]) / (strides["t_end_s"] - strides["t_start_s"])).to_numpy(float)
+    cyc["stance_pct"] = stance
+    cyc["swing_pct"] = 100.0 - stance
     if not one:
         st = (strides["t_end_s"] - strides["t_start_s"]).to_numpy(float)
         cyc["stride_time_s"] = st
