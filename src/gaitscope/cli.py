@@ -8,6 +8,7 @@ bad file, wrong view ...) is printed as one line and exits non-zero; no tracebac
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
 
@@ -17,6 +18,37 @@ from gaitscope.types import GaitscopeError
 def _default_out(input_path: str, suffix: str = "_gaitscope") -> Path:
     p = Path(input_path.rstrip("/"))
     return p.parent / f"{p.stem}{suffix}"
+
+
+def _workers_arg(text: str) -> int:
+    """``--workers``: a whole number of at least 1."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number of processes, 1 or more (got {text!r})") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more processes (got {n}); leave it out to use all cores")
+    return n
+
+
+def _max_duration_arg(text: str) -> float:
+    """``--max-duration``: a finite number of seconds above 0."""
+    import math
+
+    try:
+        s = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds (got {text!r})") from None
+    if not (math.isfinite(s) and s > 0):
+        raise argparse.ArgumentTypeError(f"must be a number of seconds above 0 (got {text!r})")
+    return s
+
+
+def _add_max_duration(p: argparse.ArgumentParser) -> None:
+    from gaitscope.capture.video import DEFAULT_MAX_DURATION_S
+
+    p.add_argument("--max-duration", type=_max_duration_arg, default=DEFAULT_MAX_DURATION_S, metavar="SECONDS",
+                   help=f"longest video accepted, refused before any decoding (default {DEFAULT_MAX_DURATION_S:.0f} s)")
 
 
 # --------------------------------------------------------------------------- commands
@@ -33,6 +65,7 @@ def _cmd_pose(args: argparse.Namespace) -> int:
         progress=not args.quiet,
         force=args.force,
         mode="fast" if args.fast else "accurate",
+        max_duration_s=args.max_duration,
     )
     print(result.message)
     return 0
@@ -67,6 +100,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         progress=not (args.quiet or args.json),
         rate_hz=args.fps,
         marker_map=args.marker_map,
+        max_duration_s=args.max_duration,
     )
     if args.json:
         print(json.dumps(result.summary, indent=1, allow_nan=False))
@@ -118,6 +152,7 @@ def _cmd_assess(args: argparse.Namespace) -> int:
         photo_front=args.photo_front, photo_side=args.photo_side, photo_back=args.photo_back,
         intake=args.intake, height_m=args.height_m, name=args.name, out_dir=args.out, pdf=args.pdf,
         overlay=not args.no_overlay, progress=not args.quiet, previous=args.previous,
+        max_duration_s=args.max_duration,
     )
     doc = result.document
     if doc["red_flags"]:
@@ -164,7 +199,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="output folder (default: <video stem>_gaitscope/)")
     p.add_argument("--backend", default="mediapipe", help="pose backend (default: mediapipe)")
     p.add_argument("--overlay", action="store_true", help="also write overlay.mp4 with the skeleton drawn")
-    p.add_argument("--workers", type=int, default=None, help="processes for the pose stage (default: all cores)")
+    p.add_argument("--workers", type=_workers_arg, default=None,
+                   help="processes for the pose stage, 1 or more (default: all cores)")
     p.add_argument("--force", action="store_true", help="re-run the model even if pose.csv matches this video")
     p.add_argument(
         "--fast",
@@ -172,6 +208,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="MediaPipe tracking instead of a detection every frame: about 1.6x faster, feet less accurate",
     )
     p.add_argument("--quiet", action="store_true", help="no progress output")
+    _add_max_duration(p)
     p.set_defaults(func=_cmd_pose)
 
     from gaitscope.phantom.cli import add_phantom_arguments
@@ -207,6 +244,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress output")
     p.add_argument("--verbose", action="store_true",
                    help="marker files: print the marker set chosen, the markers used per keypoint and the loader's notes")
+    _add_max_duration(p)
     p.set_defaults(func=_cmd_analyze)
 
     p = sub.add_parser("posture", help="static posture screen from front/side/back photos or a standing video")
@@ -234,6 +272,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress output")
     p.add_argument("--previous", default=None,
                    help="an earlier assessment of the same person (its folder): the report says what changed since")
+    _add_max_duration(p)
     p.set_defaults(func=_cmd_assess)
 
     p = sub.add_parser("intake", help="answer the intake questions in the terminal and save them")
@@ -264,22 +303,49 @@ def _os_error_sentence(err: OSError) -> str:
     return f"{path}: {(err.strerror or 'file system error').lower()}; check the path and the free disk space"
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, turned into an exception so it unwinds like Ctrl-C: workers are stopped, no file is
+    left half-written, the output folder is marked stale (docs/reliability.md)."""
+
+
+def _on_sigterm(signum, frame) -> None:  # noqa: ARG001 -- signal handler signature
+    raise Terminated()
+
+
+INTERRUPTED = "interrupted; nothing was half-written (an unfinished output folder holds STALE.txt); run it again"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    previous = None
+    try:
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    except ValueError:  # not the main thread (main() called from a thread): leave SIGTERM alone
+        pass
     try:
         return int(args.func(args) or 0)
     except GaitscopeError as err:
         print(f"gaitscope: {err}", file=sys.stderr)
         return err.exit_code
     except OSError as err:
+        from gaitscope.outputs import is_disk_full
+
+        if is_disk_full(err):
+            where = err.filename or "the output folder"
+            print(f"gaitscope: {where}: the disk is full (no space left on device); free some space or choose another "
+                  "output folder with --out, then run again", file=sys.stderr)
+            return 2
         if err.filename is None:  # not about a path the user gave: a bug, keep the traceback
             raise
         print(f"gaitscope: {_os_error_sentence(err)}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("gaitscope: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as err:  # Ctrl-C or SIGTERM: the same clean message
+        print(f"gaitscope: {INTERRUPTED}", file=sys.stderr)
+        return 143 if isinstance(err, Terminated) else 130
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":  # pragma: no cover

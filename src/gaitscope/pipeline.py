@@ -10,6 +10,7 @@ Outputs (a versioned contract, ``docs/outputs.md``): ``events.csv``, ``cycles.cs
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,8 @@ from gaitscope.types import GaitscopeError, PoseSequence
 
 VIDEO_SUFFIXES = (".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm", ".mpg", ".mpeg", ".3gp")
 MARKER_SUFFIXES = (".c3d", ".trc")
+#: Still images: ``analyze`` points them to ``posture`` (a walk needs a video or a keypoint/marker file).
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".heic", ".heif", ".webp", ".bmp", ".tif", ".tiff", ".gif")
 VIRTUAL_CAMERAS = ("sagittal-left", "sagittal-right", "frontal-front", "frontal-back")
 EVENT_COLUMNS = ("event", "side", "frame", "t_s", "pass", "score")
 #: Virtual-camera settings: a phone-like 1280x720 image, 30 frames per second, 1 px of noise.
@@ -71,25 +74,46 @@ def _input_kind(path: Path) -> str:
     return "keypoints"
 
 
-def _video_pose(path: Path, out_dir: Path, *, backend: str, progress: bool) -> PoseSequence:
-    """Keypoints of a video: reuse ``out_dir/pose.csv`` when it was made from this video."""
-    from gaitscope.capture.pose_csv import read_pose_csv, sidecar_path
+def _video_pose(path: Path, out_dir: Path, *, backend: str, progress: bool,
+                max_duration_s: float | None = None) -> PoseSequence:
+    """Keypoints of a video: reuse ``out_dir/pose.csv`` when it was made from this video.
+
+    The cache is reused only when its checksum and frame count match ``pose.json``
+    (:func:`gaitscope.capture.pose_csv.check_sidecar`); the reuse, or why it was refused, is said
+    on stderr (with ``progress``).
+    """
+    from gaitscope.capture.pose_csv import PoseCacheMismatch, read_pose_csv, sidecar_path
+
+    def say(msg: str) -> None:
+        if progress:
+            print(msg, file=sys.stderr, flush=True)
 
     cache = out_dir / "pose.csv"
-    if cache.exists() and sidecar_path(cache).exists():
+    if cache.is_file() and sidecar_path(cache).is_file():
         try:
             side = json.loads(sidecar_path(cache).read_text())
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, UnicodeDecodeError, OSError):
             side = {}
+        side = side if isinstance(side, dict) else {}
         src = str(side.get("source", ""))
-        key = (side.get("meta") or {}).get("cache_key") or {}
+        key = (side.get("meta") or {}).get("cache_key") or {} if isinstance(side.get("meta"), dict) else {}
         st = path.stat()
-        same_file = key.get("size_bytes") == st.st_size and key.get("mtime_ns") == st.st_mtime_ns
+        same_file = isinstance(key, dict) and key.get("size_bytes") == st.st_size and key.get("mtime_ns") == st.st_mtime_ns
         if src and Path(src).name == path.name and same_file:  # another video of the same name is re-run
-            return read_pose_csv(cache)
+            if not side.get("csv_sha256"):
+                say(f"pose: not reusing {cache}: it has no checksum (older gaitscope); recomputing")
+            else:
+                try:
+                    pose = read_pose_csv(cache)
+                except PoseCacheMismatch as err:
+                    say(f"pose: not reusing {cache}: {err.reason}; recomputing")
+                else:
+                    say(f"pose: reusing {cache} (made from this video, checksum verified; delete it to recompute)")
+                    return pose
     from gaitscope.pose.run import run_pose  # lazy: the only place the pose model is loaded
 
-    result = run_pose(path, out_dir=out_dir, backend=backend, overlay=False, workers=None, progress=progress)
+    kw = {} if max_duration_s is None else {"max_duration_s": max_duration_s}
+    result = run_pose(path, out_dir=out_dir, backend=backend, overlay=False, workers=None, progress=progress, **kw)
     return result.pose
 
 
@@ -102,6 +126,7 @@ def load_input(
     progress: bool = False,
     rate_hz: float | None = None,
     marker_map: str | Path | None = None,
+    max_duration_s: float | None = None,
 ) -> tuple[PoseSequence, dict[str, Any], Any]:
     """Keypoints of any supported input.
 
@@ -114,6 +139,10 @@ def load_input(
     path = Path(input_path)
     if not path.exists():
         raise GaitscopeError(f"{path}: no such file or folder; check the path")
+    if path.is_file() and path.suffix.lower() in IMAGE_SUFFIXES:
+        raise GaitscopeError(
+            f"{path}: is a still photo, and a walk needs a video (or a keypoint or marker file); for a standing "
+            f"photo run `gaitscope posture --side {path}` (or --front/--back)")
     kind = _input_kind(path)
     info: dict[str, Any] = {"path": str(path), "kind": kind}
     if virtual_camera is not None:
@@ -134,7 +163,7 @@ def load_input(
         raise GaitscopeError(f"{path}: --marker-map applies to marker files (.c3d, .trc) only; drop it for this input")
     reference = None
     if kind == "video":
-        pose = _video_pose(path, out_dir, backend=backend, progress=progress)
+        pose = _video_pose(path, out_dir, backend=backend, progress=progress, max_duration_s=max_duration_s)
     elif kind == "markers":
         from gaitscope.capture.markers import load_markers
 
@@ -477,8 +506,9 @@ def write_outputs(result: AnalysisResult, out_dir: str | Path) -> dict[str, Path
     Returns the written paths by name. Schema: ``docs/outputs.md`` (version
     :data:`~gaitscope.metrics.summary.SCHEMA_VERSION`).
     """
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    from gaitscope import outputs
+
+    out = outputs.ensure_dir(out_dir)
     files = {
         "events": out / "events.csv",
         "cycles": out / "cycles.csv",
@@ -487,11 +517,11 @@ def write_outputs(result: AnalysisResult, out_dir: str | Path) -> dict[str, Path
     }
     if result.findings is not None:
         files["findings"] = out / "findings.json"
-        files["findings"].write_text(json.dumps(result.findings, indent=1, allow_nan=False) + "\n", encoding="utf-8")
-    result.events.to_csv(files["events"], index=False, float_format="%.6g")
-    result.cycles.to_csv(files["cycles"], index=False, float_format="%.6g")
-    result.angles.to_csv(files["angles"], index=False, float_format="%.6g")
-    files["summary"].write_text(json.dumps(result.summary, indent=1, allow_nan=False) + "\n", encoding="utf-8")
+        outputs.write_json(files["findings"], result.findings)
+    outputs.write_csv(result.events, files["events"], index=False, float_format="%.6g")
+    outputs.write_csv(result.cycles, files["cycles"], index=False, float_format="%.6g")
+    outputs.write_csv(result.angles, files["angles"], index=False, float_format="%.6g")
+    outputs.write_json(files["summary"], result.summary)  # last: its presence means the set is complete
     return files
 
 
@@ -509,6 +539,7 @@ def analyze(
     rate_hz: float | None = None,
     marker_map: str | Path | None = None,
     reason: bool = True,
+    max_duration_s: float | None = None,
 ) -> AnalysisResult:
     """Analyse the gait in a video, marker file (C3D/TRC), OpenPose JSON folder or pose CSV.
 
@@ -543,6 +574,9 @@ def analyze(
     reason
         Build the kinetic chain and the plan for this recording alone (default). ``assess`` passes False:
         its per-view outputs hold measurements and patterns only.
+    max_duration_s
+        Video only: longest clip accepted (s), refused before any frame is decoded; default
+        :data:`~gaitscope.capture.video.DEFAULT_MAX_DURATION_S` (``--max-duration``).
 
     Returns
     -------
@@ -555,13 +589,30 @@ def analyze(
     """
     _check_height(height_m)
     out = Path(out_dir) if out_dir is not None else default_out_dir(input_path)
+    kw = dict(height_m=height_m, out=out, virtual_camera=virtual_camera, age_years=age_years, sex=sex, backend=backend,
+              write=write, progress=progress, rate_hz=rate_hz, marker_map=marker_map, max_duration_s=max_duration_s,
+              reason=reason)
+    if not write:
+        return _analyze(input_path, **kw)
+    from gaitscope.outputs import output_run
+
+    with output_run(out):  # a failed or killed run leaves the folder marked STALE (docs/reliability.md)
+        return _analyze(input_path, **kw)
+
+
+def _analyze(
+    input_path: str | Path, *, height_m: float | None, out: Path, virtual_camera: str | None, age_years: float | None,
+    sex: str | None, backend: str, write: bool, progress: bool, rate_hz: float | None,
+    marker_map: str | Path | None, max_duration_s: float | None, reason: bool,
+) -> AnalysisResult:
+    """The body of :func:`analyze` (the outputs already guarded)."""
     if Path(input_path).exists() and _input_kind(Path(input_path)) == "mot":
         result = analyze_mot(input_path, reason=reason)
         files = write_outputs(result, out) if write else {}
         return replace(result, out_dir=out if write else None, files=files)
     pose, info, reference = load_input(
         input_path, out_dir=out, virtual_camera=virtual_camera, backend=backend, progress=progress, rate_hz=rate_hz,
-        marker_map=marker_map,
+        marker_map=marker_map, max_duration_s=max_duration_s,
     )
     ik = None
     if (reference is not None and virtual_camera is None and getattr(reference, "model_angles", None) is not None
@@ -704,7 +755,7 @@ def _decode_stills(video: Path, stills: list[Any]) -> None:
 
 def _gait_part(
     path: str | Path | None, role: str, *, out: Path, height_m: float | None, age_years: float | None,
-    sex: str | None, progress: bool, overlay: bool,
+    sex: str | None, progress: bool, overlay: bool, max_duration_s: float | None = None,
 ) -> tuple[dict[str, Any], AnalysisResult | None, list[Any], Path | None]:
     """Analyse one gait input; failures of the analysis (no walking found ...) are reported, not raised."""
     import dataclasses
@@ -712,10 +763,12 @@ def _gait_part(
     if path is None:
         return {"status": "missing", "record_next_time": ASSESS_NEXT_TIME[f"{role}_video"]}, None, [], None
     part: dict[str, Any] = {"input": str(path)}
-    sub = out / f"gait_{role}"
+    from gaitscope.outputs import ensure_subdir
+
+    sub = ensure_subdir(out, f"gait_{role}")  # a symlink in its place is replaced, never written through
     try:
         result = analyze(path, height_m=height_m, out_dir=sub, age_years=age_years, sex=sex, progress=progress,
-                         reason=False)
+                         reason=False, max_duration_s=max_duration_s)
     except GaitscopeError as err:
         part.update(status="failed", message=str(err), record_next_time=ASSESS_NEXT_TIME[f"{role}_video"])
         return part, None, [], None
@@ -746,7 +799,9 @@ def _posture_part(
     given = {k: v for k, v in photos.items() if v is not None}
     if not given and not keypoints:
         return {"status": "missing", "record_next_time": ASSESS_NEXT_TIME["photos"]}, None
-    sub = out / "posture"
+    from gaitscope.outputs import ensure_subdir
+
+    sub = ensure_subdir(out, "posture")
     try:
         if given:
             res = assess_posture(front=given.get("front"), side=given.get("side"), back=given.get("back"),
@@ -804,6 +859,37 @@ def _note_too_few_strides(part: dict[str, Any], role: str) -> None:
     )
 
 
+_ASSESS_INPUTS = ("side_video", "front_video", "back_video", "photo_front", "photo_side", "photo_back")
+
+
+def _assess_out_dir(out_dir: str | Path | None, inputs: list[Any]) -> Path:
+    """``out_dir``, or ``<first input stem>_assessment/`` beside it (``assessment/`` without inputs)."""
+    if out_dir is not None:
+        return Path(out_dir)
+    first = next((p for p in inputs if p is not None), None)
+    if first is None:
+        return Path("assessment")
+    p = Path(str(first).rstrip("/"))
+    return p.parent / f"{p.stem}_assessment"
+
+
+def _guard_assess_outputs(fn: Any) -> Any:
+    """Run ``assess`` inside :func:`gaitscope.outputs.output_run` on its output folder: a failed
+    or killed assessment leaves the folder marked STALE (docs/reliability.md)."""
+    import functools
+
+    @functools.wraps(fn)
+    def guarded(**kw: Any) -> Any:
+        from gaitscope.outputs import output_run
+
+        out = _assess_out_dir(kw.get("out_dir"), [kw.get(k) for k in _ASSESS_INPUTS])
+        with output_run(out):
+            return fn(**kw)
+
+    return guarded
+
+
+@_guard_assess_outputs
 def assess(
     *,
     side_video: str | Path | None = None,
@@ -822,6 +908,7 @@ def assess(
     posture_keypoints: Any = None,
     synthetic_note: str | None = None,
     previous: str | Path | None = None,
+    max_duration_s: float | None = None,
 ) -> Any:
     """The whole assessment a person meets: gait, posture, intake, kinetic chain, plan and report.
 
@@ -846,6 +933,9 @@ def assess(
         Also print ``report.pdf`` with headless Chromium.
     overlay
         Write ``overlay_<role>.mp4`` with the skeleton for each real video.
+    max_duration_s
+        Longest walking video accepted (s; ``--max-duration``), refused before any frame is decoded;
+        default :data:`~gaitscope.capture.video.DEFAULT_MAX_DURATION_S`.
     previous
         An earlier assessment of the same person (its folder or ``assessment.json``): the report and
         ``assessment.json`` (key ``progress``) then say what changed since (``gaitscope.progress``).
@@ -895,9 +985,7 @@ def assess(
         from gaitscope.progress import load_session
 
         prev_session = load_session(previous)
-    first = next((p for p in given.values() if p is not None), None)
-    out = Path(out_dir) if out_dir is not None else (
-        Path(str(first).rstrip("/")).parent / f"{Path(str(first).rstrip('/')).stem}_assessment" if first else Path("assessment"))
+    out = _assess_out_dir(out_dir, list(given.values()))
     out.mkdir(parents=True, exist_ok=True)
 
     # 1 intake
@@ -919,11 +1007,13 @@ def assess(
     # 2 gait
     _assess_say(progress, "analysing the side-on walk" if side_video else "no side-on walk given")
     side_part, side_res, stills, ov_side = _gait_part(side_video, "side", out=out, height_m=height_m, age_years=age,
-                                                      sex=sex, progress=progress, overlay=overlay)
+                                                      sex=sex, progress=progress, overlay=overlay,
+                                                      max_duration_s=max_duration_s)
     fr_path = front_video if front_video is not None else back_video
     _assess_say(progress, "analysing the frontal walk" if fr_path else "no frontal walk given")
     fr_part, fr_res, fr_stills, ov_fr = _gait_part(fr_path, "frontal", out=out, height_m=height_m, age_years=age,
-                                                   sex=sex, progress=progress, overlay=overlay)
+                                                   sex=sex, progress=progress, overlay=overlay,
+                                                   max_duration_s=max_duration_s)
     if fr_path is not None:
         fr_part["camera"] = "front" if front_video is not None else "back"
     stills += fr_stills
@@ -1009,13 +1099,15 @@ def assess(
     files["assessment"] = out / "assessment.json"
     _assess_say(progress, "writing the report")
     files["report"] = write_report(assessment, out / "report.html")
-    assessment.document["files"] = {k: Path(v).name for k, v in files.items()}
-    files["assessment"].write_text(json.dumps(assessment.document, indent=1, allow_nan=False) + "\n", encoding="utf-8")
     if pdf:
         from gaitscope.report.browser import print_pdf
 
         _assess_say(progress, "printing the PDF with headless Chromium")
         files["pdf"] = print_pdf(files["report"], out / "report.pdf")
+    assessment.document["files"] = {k: Path(v).name for k, v in files.items()}
+    from gaitscope.outputs import write_json
+
+    write_json(files["assessment"], assessment.document)  # last: its presence means the set is complete
     return assessment
 
 

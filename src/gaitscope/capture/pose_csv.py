@@ -8,13 +8,18 @@ CSV columns (one row per sample):
 then for each keypoint ``<name>_x``, ``<name>_y``, ``<name>_z``, ``<name>_score``.
 Units follow the frame: ``image`` = pixels (origin top-left, +y down), ``world`` = metres.
 
-The sidecar ``<stem>.json`` holds ``frame``, ``image_size_px``, ``source`` and ``meta``
-(backend, version ...). Without a sidecar (a CSV from another tool) the frame is ``image``
+The sidecar ``<stem>.json`` holds ``frame``, ``image_size_px``, ``source``, ``meta``
+(backend, version ...), ``n_frames`` and ``csv_sha256`` (the SHA-256 of the CSV's bytes): a CSV
+that does not match its sidecar (cut short by a kill, a truncated copy, edited) is refused with
+:class:`PoseCacheMismatch`, and the pose stage then recomputes it (``docs/reliability.md``).
+Both files are written atomically (:mod:`gaitscope.outputs`). Without a sidecar (a CSV from another tool) the frame is ``image``
 and the image size must be given, or ``world`` must be stated by the caller.
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 from pathlib import Path
 
@@ -24,6 +29,17 @@ import pandas as pd
 from gaitscope.types import KEYPOINT_NAMES, GaitscopeError, PoseSequence
 
 SCHEMA_VERSION = 1
+
+
+class PoseCacheMismatch(GaitscopeError):
+    """A pose CSV whose bytes or row count do not match what its sidecar recorded.
+
+    ``reason`` is the short cause ("its checksum does not match pose.json").
+    """
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 def sidecar_path(csv_path: Path) -> Path:
@@ -39,7 +55,9 @@ def write_pose_csv(pose: PoseSequence, csv_path: str | Path) -> Path:
         for a, axis in enumerate("xyz"):
             cols[f"{name}_{axis}"] = pose.xyz[:, j, a]
         cols[f"{name}_score"] = pose.score[:, j]
-    pd.DataFrame(cols).to_csv(csv_path, index=False, float_format="%.9g")
+    from gaitscope.outputs import write_bytes, write_text
+
+    data = pd.DataFrame(cols).to_csv(None, index=False, float_format="%.9g").encode("utf-8")
     side = {
         "schema_version": SCHEMA_VERSION,
         "frame": pose.frame,
@@ -47,10 +65,13 @@ def write_pose_csv(pose: PoseSequence, csv_path: str | Path) -> Path:
         "image_size_px": list(pose.image_size_px) if pose.image_size_px else None,
         "keypoints": list(pose.names),
         "n_frames": pose.n_frames,
+        "csv_sha256": hashlib.sha256(data).hexdigest(),
         "source": pose.source,
         "meta": _jsonable(pose.meta),
     }
-    sidecar_path(csv_path).write_text(json.dumps(side, indent=2))
+    # CSV first, then the sidecar: a kill between the two leaves a pair whose checksum does not match
+    write_bytes(csv_path, data)
+    write_text(sidecar_path(csv_path), json.dumps(side, indent=2))
     return csv_path
 
 
@@ -67,10 +88,6 @@ def read_pose_csv(
     ``t_s`` needs ``rate_hz`` (then ``t_s = frame / rate_hz``): no silent default rate.
     """
     csv_path = Path(csv_path)
-    try:
-        df = pd.read_csv(csv_path)
-    except (OSError, ValueError, pd.errors.ParserError) as err:
-        raise GaitscopeError(f"{csv_path}: cannot read as a pose CSV ({err}); see docs/conventions.md for the format") from None
     side: dict = {}
     sc = sidecar_path(csv_path)
     if sc.exists():
@@ -78,6 +95,20 @@ def read_pose_csv(
             side = json.loads(sc.read_text())
         except json.JSONDecodeError as err:
             raise GaitscopeError(f"{sc}: broken sidecar JSON ({err}); delete it or fix it") from None
+    try:
+        data = csv_path.read_bytes()
+    except OSError as err:
+        raise GaitscopeError(f"{csv_path}: cannot read as a pose CSV ({err.strerror}); check the path") from None
+    check_sidecar(csv_path, data, side)
+    try:
+        df = pd.read_csv(io.BytesIO(data))
+    except (OSError, ValueError, pd.errors.ParserError) as err:
+        raise GaitscopeError(f"{csv_path}: cannot read as a pose CSV ({err}); see docs/conventions.md for the format") from None
+    if isinstance(side, dict) and isinstance(side.get("n_frames"), int) and side.get("csv_sha256") \
+            and side["n_frames"] != len(df):
+        reason = f"it has {len(df)} rows but {sc.name} says {side['n_frames']} frames"
+        raise PoseCacheMismatch(f"{csv_path}: {reason}; delete both files (or re-run with --force) to recompute them",
+                                reason)
     names = [n for n in KEYPOINT_NAMES if f"{n}_x" in df.columns and f"{n}_y" in df.columns]
     if not names:
         raise GaitscopeError(
@@ -133,6 +164,22 @@ def read_pose_csv(
         )
     except ValueError as err:
         raise GaitscopeError(f"{csv_path}: invalid pose data ({err})") from None
+
+
+def check_sidecar(csv_path: Path, data: bytes, side: dict) -> None:
+    """Refuse a CSV whose bytes do not match the ``csv_sha256`` its sidecar recorded.
+
+    A sidecar without a checksum (a CSV from another tool, a cache from before the checksum)
+    is not checked here.
+    """
+    want = side.get("csv_sha256") if isinstance(side, dict) else None
+    if not want:
+        return
+    if hashlib.sha256(data).hexdigest() != want:
+        reason = (f"its checksum does not match {sidecar_path(csv_path).name} (cut short by a kill, copied "
+                  "incompletely or edited)")
+        raise PoseCacheMismatch(f"{csv_path}: {reason}; delete both files (or re-run with --force) to recompute them",
+                                reason)
 
 
 def _jsonable(obj):

@@ -35,6 +35,16 @@ MIN_DURATION_S = 1.4
 #: resolved; above the maximum (beyond 8K) the file is almost certainly broken or not camera video.
 MIN_SIDE_PX = 96
 MAX_SIDE_PX = 8192
+#: Largest frame accepted, in pixels (DCI 4K, 4096x2160; UHD 3840x2160 and portrait 4K fit). Checked
+#: on the stream header before any frame is decoded, and given to the decoder as its
+#: ``max_pixels`` so that a file whose frames are larger than its header says is refused by the
+#: decoder instead of allocating them: memory stays bounded whatever the file declares. An 8K
+#: frame is 100 MB as RGB and the pose model sees 256x256 px of it anyway.
+MAX_FRAME_PIXELS = 4096 * 2160
+#: Longest clip the pose stage takes by default (s); ``--max-duration`` raises it. A gait
+#: recording is a few walking passes (10-60 s); a longer clip costs minutes of pose estimation
+#: (about 1 min per minute of 720p video on two cores) before anything can be said about it.
+DEFAULT_MAX_DURATION_S = 120.0
 
 _RECORD_HINT = "record the person walking side-on for at least 5 s (a few strides) and try again"
 
@@ -119,23 +129,54 @@ def _short(err: Exception) -> str:
     return text.strip().rstrip(".")[:80] or type(err).__name__
 
 
-def probe_video(path: str | Path) -> VideoInfo:
+def _check_pixels(path: Path, w: int, h: int) -> None:
+    if w * h > MAX_FRAME_PIXELS:
+        raise GaitscopeError(
+            f"{path}: the frames are {w}x{h} px ({w * h / 1e6:.0f} megapixels), more than gaitscope decodes "
+            f"({MAX_FRAME_PIXELS / 1e6:.1f} megapixels, 4K); record at 1080p or 4K, or scale the video down"
+        )
+
+
+def _limit_decoder(stream) -> None:
+    """Tell the decoder to refuse frames larger than :data:`MAX_FRAME_PIXELS` (never allocate them)."""
+    stream.codec_context.options = {**dict(stream.codec_context.options or {}), "max_pixels": str(MAX_FRAME_PIXELS)}
+
+
+def _too_long(path: Path, duration_s: float, max_duration_s: float) -> GaitscopeError:
+    return GaitscopeError(
+        f"{path}: the video is {duration_s:.0f} s long, more than the {max_duration_s:.0f} s analysed by default; "
+        "cut it to the walking passes (10-60 s is plenty), or give --max-duration "
+        f"{int(np.ceil(duration_s))} to analyse all of it (about a minute of computing per minute of video)"
+    )
+
+
+def probe_video(path: str | Path, *, max_duration_s: float | None = None) -> VideoInfo:
     """Check that ``path`` is a usable video and collect its frame timestamps.
 
     Reads every packet (no decoding, fast) and decodes the first frame. Raises
     :class:`GaitscopeError` with one sentence naming the file and what to do when the file is
     missing, empty, not a video, truncated or corrupt, has no frames, is shorter than
-    :data:`MIN_DURATION_S`, or has an absurd resolution.
+    :data:`MIN_DURATION_S`, longer than ``max_duration_s`` (seconds; None: no limit), has an
+    absurd resolution or frames of more than :data:`MAX_FRAME_PIXELS` (checked on the header,
+    before anything is decoded).
     """
     import av
 
     path = Path(path)
+    if max_duration_s is not None and not (np.isfinite(max_duration_s) and max_duration_s > 0):
+        raise GaitscopeError(f"--max-duration must be a positive number of seconds (got {max_duration_s})")
     container = _open(path)
     try:
         stream = container.streams.video[0]
         tb = stream.time_base
         if tb is None:
             raise GaitscopeError(f"{path}: the video stream has no time base; re-export the video as mp4")
+        _check_pixels(path, int(stream.codec_context.width or 0), int(stream.codec_context.height or 0))
+        if max_duration_s is not None and stream.duration:  # the header's word first: no need to read 2 h of packets
+            declared_s = float(stream.duration * tb)
+            if declared_s > 1.05 * max_duration_s:
+                raise _too_long(path, declared_s, max_duration_s)
+        _limit_decoder(stream)
         pts: list[int] = []
         try:
             for packet in container.demux(stream):
@@ -192,6 +233,9 @@ def probe_video(path: str | Path) -> VideoInfo:
             f"{path}: the resolution {w}x{h} px is outside what gaitscope can use "
             f"({MIN_SIDE_PX}-{MAX_SIDE_PX} px per side); record at 720p or 1080p"
         )
+    _check_pixels(path, w, h)
+    if max_duration_s is not None and info.duration_s > max_duration_s:
+        raise _too_long(path, info.duration_s, max_duration_s)
     if info.n_frames < 2 or info.duration_s < MIN_DURATION_S:
         raise GaitscopeError(
             f"{path}: the video is only {info.duration_s:.1f} s long ({info.n_frames} frames), too short for two "
@@ -260,6 +304,7 @@ def _decode(info: VideoInfo, start: int, stop: int) -> Iterator[Frame]:
     try:
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
+        _limit_decoder(stream)
         if start > 0:
             container.seek(start_pts, stream=stream, backward=True, any_frame=False)
         expected = start

@@ -186,8 +186,10 @@ def write_intake_file(answers: dict[str, Any], path: str | Path, comments: dict[
     """Write answers as ``.yaml`` (the strict subset) or ``.json``, chosen by the suffix."""
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
+    from gaitscope.outputs import write_text
+
     if p.suffix.lower() == ".json":
-        p.write_text(json.dumps(answers, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        write_text(p, json.dumps(answers, indent=1, ensure_ascii=False) + "\n")
     else:
-        p.write_text(dump_simple_yaml(answers, comments), encoding="utf-8")
+        write_text(p, dump_simple_yaml(answers, comments))
     return p

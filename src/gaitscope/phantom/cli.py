@@ -47,12 +47,12 @@ def write_phantom(walk, out_dir: Path, *, view: str | None = "sagittal-left", fp
 
         img = project(walk.pose, view=view, rate_hz=fps, noise_px=noise_px, drop_fraction=drop_fraction, seed=seed)
         files["pose"] = write_pose_csv(img, out_dir / "pose.csv")
-    files["truth_events"] = out_dir / "truth_events.csv"
-    walk.events.to_csv(files["truth_events"], index=False, float_format="%.6g")
-    files["truth_angles"] = out_dir / "truth_angles.csv"
-    walk.angles.to_csv(files["truth_angles"], index=False, float_format="%.5g")
-    files["truth"] = out_dir / "truth.json"
-    files["truth"].write_text(json.dumps({"truth": walk.truth, "params": dict(walk.params)}, indent=2, default=float))
+    from gaitscope.outputs import write_csv, write_text
+
+    files["truth_events"] = write_csv(walk.events, out_dir / "truth_events.csv", index=False, float_format="%.6g")
+    files["truth_angles"] = write_csv(walk.angles, out_dir / "truth_angles.csv", index=False, float_format="%.5g")
+    files["truth"] = write_text(out_dir / "truth.json",
+                                json.dumps({"truth": walk.truth, "params": dict(walk.params)}, indent=2, default=float))
     return files
 
 

@@ -130,13 +130,21 @@ def write_overlay(info, pose, out_path: str | Path, *, min_score: float = 0.3) -
     Path
         ``out_path``.
     """
+    from gaitscope.outputs import atomic_path
+
+    out_path = Path(out_path)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(out_path) as tmp:  # a kill or full disk never leaves a half-written video
+        _encode_overlay(info, pose, tmp, min_score=min_score)
+    return out_path
+
+
+def _encode_overlay(info, pose, out_path: Path, *, min_score: float) -> None:
     import av
     import cv2
 
     from gaitscope.capture.video import iter_frames
 
-    out_path = Path(out_path)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
     row_of = {int(f): i for i, f in enumerate(pose.frame_index)}
     w, h = info.width_px - info.width_px % 2, info.height_px - info.height_px % 2
     codec = _encoder_name()
@@ -169,4 +177,3 @@ def write_overlay(info, pose, out_path: str | Path, *, min_score: float = 0.3) -
             container.mux(packet)
     finally:
         container.close()
-    return out_path

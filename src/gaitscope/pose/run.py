@@ -22,6 +22,7 @@ Steps (see ``docs/pose.md``):
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import subprocess
@@ -36,7 +37,8 @@ from typing import Any, Callable
 import numpy as np
 
 from gaitscope.capture.pose_csv import read_pose_csv, sidecar_path, write_pose_csv
-from gaitscope.capture.video import VideoInfo, iter_frames, probe_video
+from gaitscope.capture.video import DEFAULT_MAX_DURATION_S, VideoInfo, iter_frames, probe_video
+from gaitscope.outputs import atomic_path, remove_leftovers
 from gaitscope.pose import walker as walker_mod
 from gaitscope.pose.backends import get_backend
 from gaitscope.types import GaitscopeError, PoseSequence
@@ -114,7 +116,7 @@ class _Job:
     mode: str  # "accurate" | "fast"
     sample_every: int  # 0: do not look for people
     boxes: np.ndarray | None  # (n_frames, 4) walker box per frame, NaN where absent; None: whole frame
-    progress_path: str | None = None  # file the worker writes its count of frames done to
+    progress_fd: int | None = None  # pipe (write end, inherited by the worker) for its count of frames done
 
 
 def default_workers() -> int:
@@ -173,8 +175,8 @@ def _run_job(job: _Job) -> dict[str, Any]:
             if i < 0:
                 continue  # warm-up frame
             done += 1
-            if job.progress_path and done % PROGRESS_EVERY_FRAMES == 0:
-                _write_count(job.progress_path, done)
+            if job.progress_fd is not None and done % PROGRESS_EVERY_FRAMES == 0:
+                _write_count(job.progress_fd, done)
             xyz[i] = fp.xyz_px + np.array([x0, y0, 0.0])
             score[i] = fp.score
             world[i] = fp.world_m
@@ -192,21 +194,51 @@ def _run_job(job: _Job) -> dict[str, Any]:
 
 
 class _Child:
-    """One job in a worker process (``python -m gaitscope.pose._worker``), fed through pipes."""
+    """One job in a worker process (``python -m gaitscope.pose._worker``), fed through pipes.
 
-    def __init__(self, job: _Job) -> None:
-        self.job = job
+    Nothing is written to disk: the job goes in on stdin, the result comes back on stdout, the
+    count of frames done on a third pipe, and the worker's log into an anonymous temporary file
+    (no name, gone with the process). The worker dies with this process, however it ends
+    (:func:`gaitscope.pose._worker.die_with_parent`).
+    """
+
+    def __init__(self, job: _Job, *, count_progress: bool = False) -> None:
         self.stdout = b""
+        self.done = 0
         self.log = tempfile.TemporaryFile()
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "gaitscope.pose._worker"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=self.log,
-        )
+        read_fd = write_fd = None
+        if count_progress:
+            read_fd, write_fd = os.pipe()
+            job = replace(job, progress_fd=write_fd)
+        self.job = job
+        env = dict(os.environ, GAITSCOPE_PARENT_PID=str(os.getpid()))
+        try:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "gaitscope.pose._worker"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=self.log,
+                pass_fds=() if write_fd is None else (write_fd,),
+                env=env,
+            )
+        finally:
+            if write_fd is not None:
+                os.close(write_fd)  # the worker holds its own copy; EOF when it exits
+        self.counter = None
+        if read_fd is not None:
+            self.counter = threading.Thread(target=self._count, args=(read_fd,), daemon=True)
+            self.counter.start()
         payload = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
         self.thread = threading.Thread(target=self._talk, args=(payload,), daemon=True)
         self.thread.start()
+
+    def _count(self, read_fd: int) -> None:
+        with os.fdopen(read_fd, "rb") as fh:
+            for line in fh:
+                try:
+                    self.done = int(line)
+                except ValueError:
+                    pass
 
     def _talk(self, payload: bytes) -> None:
         try:
@@ -234,24 +266,19 @@ class _Child:
     def kill(self) -> None:
         if self.proc.poll() is None:
             self.proc.kill()
+        self.proc.wait()
         self.thread.join()
+        if self.counter is not None:
+            self.counter.join(timeout=1.0)
         self.log.close()
 
 
-def _write_count(path: str, count: int) -> None:
-    """Replace the content of ``path`` with ``count`` (read by the caller's progress thread)."""
-    tmp = f"{path}.tmp"
-    with open(tmp, "w") as fh:
-        fh.write(str(count))
-    os.replace(tmp, path)
-
-
-def _read_count(path: str) -> int:
+def _write_count(fd: int, count: int) -> None:
+    """Send ``count`` (frames done) to the caller's progress thread, one line per count."""
     try:
-        with open(path) as fh:
-            return int(fh.read() or 0)
-    except (OSError, ValueError):
-        return 0
+        os.write(fd, f"{count}\n".encode())
+    except OSError:
+        pass  # the caller stopped listening; the work goes on
 
 
 def _run_parallel(
@@ -263,33 +290,33 @@ def _run_parallel(
     workers' logs and every chunk starts at once. With ``progress``, it is called about twice
     a second with (frames done, frames in all jobs), counted by the workers themselves.
     """
-    with tempfile.TemporaryDirectory(prefix="gaitscope-pose-") as tmp:
-        if progress is not None:
-            jobs = [replace(j, progress_path=str(Path(tmp) / f"job{k}.count")) for k, j in enumerate(jobs)]
-        total = sum(j.stop - j.start for j in jobs)
-        children = [_Child(j) for j in jobs]
-        stop = threading.Event()
+    total = sum(j.stop - j.start for j in jobs)
+    children: list[_Child] = []
+    stop = threading.Event()
+    watcher = None
+    try:
+        for j in jobs:
+            children.append(_Child(j, count_progress=progress is not None))
 
         def report() -> None:
             while not stop.wait(PROGRESS_INTERVAL_S):
-                progress(sum(_read_count(j.progress_path) for j in jobs), total)
+                progress(sum(c.done for c in children), total)
 
-        watcher = threading.Thread(target=report, daemon=True) if progress is not None else None
-        if watcher is not None:
-            watcher.start()
-        try:
-            results = [c.result() for c in children]
-        except BaseException:
-            for c in children:
-                c.kill()
-            raise
-        finally:
-            stop.set()
-            if watcher is not None:
-                watcher.join()
         if progress is not None:
-            progress(total, total)
-        return results
+            watcher = threading.Thread(target=report, daemon=True)
+            watcher.start()
+        results = [c.result() for c in children]
+    except BaseException:  # an error, Ctrl-C or SIGTERM: no worker outlives the call
+        for c in children:
+            c.kill()
+        raise
+    finally:
+        stop.set()
+        if watcher is not None:
+            watcher.join()
+    if progress is not None:
+        progress(total, total)
+    return results
 
 
 def _chunks(n_frames: int, workers: int) -> list[tuple[int, int]]:
@@ -535,14 +562,29 @@ def _cache_key(path: Path, backend: str, mode: str) -> dict[str, Any]:
     }
 
 
-def _cached(csv_path: Path, key: dict[str, Any]) -> PoseSequence | None:
-    if not (csv_path.exists() and sidecar_path(csv_path).exists()):
+def _cached(csv_path: Path, key: dict[str, Any], log: Callable[[str], None] | None = None) -> PoseSequence | None:
+    """The cached pose when ``csv_path`` + its sidecar were made with ``key`` and their checksum and
+    frame count match (``docs/reliability.md``); else None (``log`` is told why when a cache for
+    this key was refused)."""
+    from gaitscope.capture.pose_csv import PoseCacheMismatch
+
+    if not (csv_path.is_file() and sidecar_path(csv_path).is_file()):
         return None
     try:
         pose = read_pose_csv(csv_path)
+    except PoseCacheMismatch as err:
+        if log is not None:
+            log(f"pose: not reusing {csv_path}: {err.reason}; recomputing")
+        return None
     except GaitscopeError:
         return None
     if pose.meta.get("cache_key") != key:
+        return None
+    try:
+        side = json.loads(sidecar_path(csv_path).read_text())
+    except (OSError, ValueError):
+        return None
+    if not side.get("csv_sha256"):  # a cache from before the checksum: not trusted
         return None
     return pose
 
@@ -557,6 +599,7 @@ def run_pose(
     progress: bool = True,
     force: bool = False,
     mode: str = "accurate",
+    max_duration_s: float | None = DEFAULT_MAX_DURATION_S,
 ) -> PoseRunResult:
     """Keypoints of the walker in ``video``, written to ``out_dir/pose.csv`` (+ ``pose.json``).
 
@@ -579,6 +622,9 @@ def run_pose(
     mode
         ``"accurate"`` (default: a fresh detection every frame, feet land on the shoes) or
         ``"fast"`` (MediaPipe's tracking: less CPU, feet misplaced in about 1 frame in 8).
+    max_duration_s
+        Longest clip accepted (s); longer ones are refused before any frame is decoded (None: no
+        limit). Default :data:`~gaitscope.capture.video.DEFAULT_MAX_DURATION_S`.
 
     Raises
     ------
@@ -588,17 +634,20 @@ def run_pose(
     """
     path = Path(video)
     out_dir = Path(out_dir)
+    remove_leftovers(out_dir)  # temporary files of a killed earlier run (docs/reliability.md)
 
     def log(msg: str) -> None:
         if progress:
             print(msg, file=sys.stderr, flush=True)
 
-    info = probe_video(path)
+    if workers is not None and (not isinstance(workers, int) or workers < 1):
+        raise GaitscopeError(f"workers must be a whole number of processes, 1 or more (got {workers!r})")
+    info = probe_video(path, max_duration_s=max_duration_s)
     get_backend(backend)  # unknown backend -> clear error before any work
     backend_settings(backend, mode)  # unknown mode -> clear error before any work
     csv_path = out_dir / CSV_NAME
     key = _cache_key(path, backend, mode)
-    pose = None if force else _cached(csv_path, key)
+    pose = None if force else _cached(csv_path, key, log)
     from_cache = pose is not None
     world = None
     t0 = time.perf_counter()
@@ -610,8 +659,12 @@ def run_pose(
         meta["cache_key"] = key
         pose = pose.with_xyz(pose.xyz, meta=meta)
         out_dir.mkdir(parents=True, exist_ok=True)
-        write_pose_csv(pose, csv_path)
-        np.savez_compressed(out_dir / "pose_model_world.npz", world_m=world, names=np.array(pose.names), t_s=pose.t_s)
+        with atomic_path(out_dir / "pose_model_world.npz") as tmp:
+            np.savez_compressed(tmp, world_m=world, names=np.array(pose.names), t_s=pose.t_s)
+        write_pose_csv(pose, csv_path)  # atomic, with the checksum its reuse is checked against
+        # analyse what was stored (9 significant digits), so a run that reuses the cache gives the
+        # same outputs, byte for byte, as the run that wrote it (docs/reliability.md)
+        pose = read_pose_csv(csv_path)
     else:
         log(f"pose: reusing {csv_path} (same video and backend; use --force to re-run)")
     elapsed = time.perf_counter() - t0

@@ -176,5 +176,8 @@ def write_image(path: Path, rgb: np.ndarray) -> None:
     """Write an RGB image (JPEG or PNG by suffix)."""
     from PIL import Image
 
-    Image.fromarray(rgb).save(path, quality=92) if path.suffix.lower() in (".jpg", ".jpeg") else Image.fromarray(
-        rgb).save(path)
+    from gaitscope.outputs import atomic_path
+
+    with atomic_path(path) as tmp:  # never half-written, never through a symlink
+        Image.fromarray(rgb).save(tmp, quality=92) if path.suffix.lower() in (".jpg", ".jpeg") else Image.fromarray(
+            rgb).save(tmp)

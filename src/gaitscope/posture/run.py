@@ -459,7 +459,9 @@ def write_outputs(result: PostureResult, out_dir: str | Path, knowledge: Posture
         write_image(p, img)
         vr.annotated = p.name
     path = out / "posture.json"
-    path.write_text(json.dumps(result.to_json(), indent=2, default=_json_default))
+    from gaitscope.outputs import write_text
+
+    write_text(path, json.dumps(result.to_json(), indent=2, default=_json_default))
     return path
 
 

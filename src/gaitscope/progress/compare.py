@@ -80,6 +80,12 @@ def _json_in(path: Path) -> Path:
 
 def load_session(path: str | Path) -> Session:
     """Read one earlier output (folder or its ``assessment.json`` / ``summary.json``)."""
+    from gaitscope.outputs import STALE_NAME
+
+    folder = Path(path) if Path(path).is_dir() else Path(path).parent
+    if (folder / STALE_NAME).is_file():  # docs/reliability.md: a failed or unfinished run's folder
+        raise GaitscopeError(f"{folder}: holds {STALE_NAME} (the last run into it failed or did not finish, so its "
+                             "results are not trustworthy); read that file, re-run the assessment, then compare")
     p = _json_in(Path(path))
     try:
         doc = json.loads(p.read_text(encoding="utf-8"))
@@ -302,9 +308,11 @@ def progress_markdown(doc: dict[str, Any]) -> str:
 
 def write_progress(doc: dict[str, Any], out_dir: str | Path) -> dict[str, Path]:
     """Write ``progress.json`` and ``progress.md`` into ``out_dir`` (created if needed)."""
+    from gaitscope.outputs import write_text
+
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     files = {"json": out / "progress.json", "markdown": out / "progress.md"}
-    files["json"].write_text(json.dumps(doc, indent=1), encoding="utf-8")
-    files["markdown"].write_text(progress_markdown(doc), encoding="utf-8")
+    write_text(files["json"], json.dumps(doc, indent=1))
+    write_text(files["markdown"], progress_markdown(doc))
     return files

@@ -56,13 +56,16 @@ def _run(args: list[str], *, timeout_s: float) -> subprocess.CompletedProcess:
 def print_pdf(html_path: str | Path, pdf_path: str | Path, *, timeout_s: float = 120.0) -> Path:
     """Print the HTML file to PDF (A4, the report's print styles, no browser header or footer)."""
     html = Path(html_path).resolve()
-    pdf = Path(pdf_path).resolve()
-    pdf.unlink(missing_ok=True)
-    res = _run([f"--print-to-pdf={pdf}", "--no-pdf-header-footer", "--virtual-time-budget=5000", html.as_uri()],
-               timeout_s=timeout_s)
-    if not pdf.is_file() or pdf.stat().st_size == 0:
-        tail = (res.stderr or "").strip().splitlines()[-1:] or [""]
-        raise GaitscopeError(f"Chromium could not print {html.name} to PDF ({tail[0][:120]}); open the HTML report instead")
+    from gaitscope.outputs import atomic_path
+
+    pdf = Path(os.path.abspath(pdf_path))  # not resolve(): a symlink named report.pdf is replaced, not followed
+    with atomic_path(pdf) as tmp:  # Chromium prints to a temporary file; renamed into place only when complete
+        tmp.unlink()
+        res = _run([f"--print-to-pdf={tmp}", "--no-pdf-header-footer", "--virtual-time-budget=5000", html.as_uri()],
+                   timeout_s=timeout_s)
+        if not tmp.is_file() or tmp.stat().st_size == 0:
+            tail = (res.stderr or "").strip().splitlines()[-1:] or [""]
+            raise GaitscopeError(f"Chromium could not print {html.name} to PDF ({tail[0][:120]}); open the HTML report instead")
     return pdf
 
 

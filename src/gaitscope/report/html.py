@@ -743,5 +743,7 @@ def write_report(assessment: Assessment, path: str | Path) -> Path:
     """Write the HTML report; returns its path."""
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_text(build_report_html(assessment), encoding="utf-8")
+    from gaitscope.outputs import write_text
+
+    write_text(p, build_report_html(assessment))
     return p

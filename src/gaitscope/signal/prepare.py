@@ -359,7 +359,10 @@ def prepare_walk(
     dims = 3 if world else 2  # image z is a relative depth (often NaN): lengths use x, y only
     h0, h_src = estimate_height(xyz[:, :, :dims], names)
     if not np.isfinite(h0):
-        raise GaitscopeError(f"{pose.source or 'input'}: the feet are never visible; nothing to analyse.")
+        raise GaitscopeError(
+            f"{pose.source or 'input'}: the feet are never visible, so nothing can be measured; film the whole body, "
+            "head to feet, in view (camera still at hip height, 3-5 m away), or for a keypoint file check that its "
+            "ankle and heel columns hold values")
 
     # 1b. collapsed feet (image input): both labels on the same foot, the other foot lost
     n_collapsed = 0
