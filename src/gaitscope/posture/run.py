@@ -424,20 +424,30 @@ def assess_posture(
     if height_m is not None and not 0.5 <= height_m <= 2.6:
         raise GaitscopeError(f"--height-m {height_m}: give the person's height in metres, e.g. 1.68.")
     given = {"front": front, "side": side, "back": back}
-    results: dict[str, ViewResult] = {}
-    for view, path in given.items():
-        if path is None:
-            continue
-        flag = f"--{view}"
-        if is_video(path):
-            results[view] = measure_video(path, view, knowledge=knowledge, height_m=height_m, flag=flag)
-        else:
-            results[view] = measure_image(path, view, knowledge=knowledge, height_m=height_m, estimator=estimator,
-                                          flag=flag)
-    result = _conclude(results, knowledge, height_m)
-    if out_dir is not None:
-        write_outputs(result, out_dir, knowledge)
+    from contextlib import nullcontext
+
+    from gaitscope.outputs import output_run
+
+    # a failed or killed run leaves the folder marked STALE (docs/reliability.md)
+    with nullcontext() if out_dir is None else output_run(out_dir, results=POSTURE_RESULTS):
+        results: dict[str, ViewResult] = {}
+        for view, path in given.items():
+            if path is None:
+                continue
+            flag = f"--{view}"
+            if is_video(path):
+                results[view] = measure_video(path, view, knowledge=knowledge, height_m=height_m, flag=flag)
+            else:
+                results[view] = measure_image(path, view, knowledge=knowledge, height_m=height_m, estimator=estimator,
+                                              flag=flag)
+        result = _conclude(results, knowledge, height_m)
+        if out_dir is not None:
+            write_outputs(result, out_dir, knowledge)
     return result
+
+
+#: What one posture run writes (marked stale when a later run into the folder fails).
+POSTURE_RESULTS = ("front_annotated.jpg", "side_annotated.jpg", "back_annotated.jpg", "posture.json")
 
 
 def write_outputs(result: PostureResult, out_dir: str | Path, knowledge: PostureKnowledge) -> Path:

@@ -1,0 +1,149 @@
+"""Fault figures for docs/reliability.md: how fast workers die, what early refusals cost.
+
+    .venv/bin/python benchmarks/faults.py [--video ../shared/data/video/walk_sagittal_older_adult.mp4]
+
+Prints one table:
+* for kill -9, SIGTERM and SIGINT of ``gaitscope analyze`` while its pose workers run: time
+  from the signal until no worker is alive (read from /proc), exit code, stderr lines;
+* for a 5-minute still clip (320x240) and an 8000x8000 clip: wall time and peak memory (max RSS
+  of the child process) until gaitscope refuses it.
+
+Nothing is written to the repository: clips and outputs go to a temporary folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests"))
+
+
+def _state(pid: int) -> str | None:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return None
+
+
+def _workers_of(parent: int) -> list[int]:
+    out = []
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            cmd, env = (d / "cmdline").read_bytes(), (d / "environ").read_bytes()
+            state = (d / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            continue
+        if b"gaitscope.pose._worker" in cmd and f"GAITSCOPE_PARENT_PID={parent}\0".encode() in env and state not in "ZX":
+            out.append(int(d.name))
+    return out
+
+
+def _cut(src: Path, dst: Path, n: int) -> Path:
+    import av
+
+    with av.open(str(src)) as ic, av.open(str(dst), "w") as oc:
+        ist = ic.streams.video[0]
+        rate = ist.average_rate or Fraction(30)
+        ost = oc.add_stream("libx264" if "libx264" in av.codecs_available else "mpeg4", rate=rate)
+        ost.width, ost.height, ost.pix_fmt = ist.codec_context.width, ist.codec_context.height, "yuv420p"
+        ost.codec_context.time_base = 1 / Fraction(rate)
+        for i, f in enumerate(ic.decode(ist)):
+            if i >= n:
+                break
+            g = f.reformat(format="yuv420p")
+            g.pts, g.time_base = i, 1 / Fraction(rate)
+            for p in ost.encode(g):
+                oc.mux(p)
+        for p in ost.encode():
+            oc.mux(p)
+    return dst
+
+
+def _still(dst: Path, w: int, h: int, n: int, rate: int = 30) -> Path:
+    import av
+
+    with av.open(str(dst), "w") as oc:
+        st = oc.add_stream("mpeg4", rate=rate)
+        st.width, st.height, st.pix_fmt = w, h, "yuv420p"
+        img = np.full((h, w, 3), 90, np.uint8)
+        for i in range(n):
+            f = av.VideoFrame.from_ndarray(img, format="rgb24")
+            f.pts = i
+            for p in st.encode(f):
+                oc.mux(p)
+        for p in st.encode():
+            oc.mux(p)
+    return dst
+
+
+def _gaitscope(args: list[str], tmp: Path) -> subprocess.Popen:
+    env = dict(os.environ, TMPDIR=str(tmp), PYTHONUNBUFFERED="1")
+    return subprocess.Popen([sys.executable, "-m", "gaitscope.cli", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env)
+
+
+def _max_rss_mb(pid: int) -> tuple[int, float]:
+    """Wait for ``pid``; return (exit code, its peak resident memory in MB)."""
+    _, status, usage = os.wait4(pid, 0)
+    return os.waitstatus_to_exitcode(status), usage.ru_maxrss / 1024.0
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--video", default=str(REPO.parent / "shared" / "data" / "video" / "walk_sagittal_older_adult.mp4"))
+    ap.add_argument("--repeat", type=int, default=2, help="kills per signal")
+    a = ap.parse_args()
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="gaitscope-bench-faults-") as tmp_s:
+        tmp = Path(tmp_s)
+        runtmp = tmp / "runtmp"
+        runtmp.mkdir()
+        clip = _cut(Path(a.video), tmp / "clip.mp4", 180)
+        for sig in (signal.SIGKILL, signal.SIGTERM, signal.SIGINT):
+            for k in range(a.repeat):
+                proc = _gaitscope(["analyze", str(clip), "--out", str(tmp / f"o_{sig.name}_{k}")], runtmp)
+                while len(_workers_of(proc.pid)) < 2 and proc.poll() is None:
+                    time.sleep(0.02)
+                time.sleep(1.0)
+                workers = _workers_of(proc.pid)
+                t0 = time.perf_counter()
+                proc.send_signal(sig)
+                while any(_state(w) not in (None, "Z", "X") for w in workers):
+                    time.sleep(0.002)
+                gone_ms = 1000 * (time.perf_counter() - t0)
+                _, err = proc.communicate(timeout=60)
+                lines = [ln for ln in err.splitlines() if ln.startswith("gaitscope:")]
+                left = sorted(p.name for p in runtmp.iterdir())
+                rows.append((f"{sig.name} during pose ({len(workers)} workers)", f"{gone_ms:.0f} ms until no worker",
+                             f"exit {proc.returncode}", f"{len(lines)} message line(s); tmp left: {left or 'none'}"))
+        long_clip = _still(tmp / "still_5min.mp4", 320, 240, 30 * 300)
+        huge = _still(tmp / "huge.mp4", 8000, 8000, 5)
+        for label, path in (("5-min still clip, 320x240", long_clip), ("8000x8000 clip, 5 frames", huge)):
+            t0 = time.perf_counter()
+            proc = _gaitscope(["analyze", str(path), "--out", str(tmp / "o_refuse"), "--quiet"], runtmp)
+            code, rss = _max_rss_mb(proc.pid)
+            wall = time.perf_counter() - t0
+            err = proc.stderr.read().strip()
+            rows.append((label, f"refused in {wall:.1f} s", f"exit {code}, peak RSS {rss:.0f} MB", err[:110] + "..."))
+    print("| case | time | result | message |")
+    print("|---|---|---|---|")
+    for r in rows:
+        print("| " + " | ".join(r) + " |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
