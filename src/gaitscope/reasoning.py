@@ -157,8 +157,15 @@ def at_a_glance(findings: Sequence[Finding], chain: Mapping[str, Any], plan: Map
                 + "; re-test in 6 to 8 weeks.")
         if plan.get("falls_programme"):
             line += " Plus the balance-and-strength programme for falls, with support."
+        cons = chain.get("contributors", [])
+        if cons and all(c.get("basis") == "answered" for c in cons):
+            line += " These exercises follow from your answers only, not from a measured finding."
+        if unchecked:
+            line += " Not a complete screen: " + "; ".join(unchecked) + "; record what the report lists as missing."
     elif plan.get("falls_programme"):
         line = "The balance-and-strength programme for falls, done with support (see the plan); re-test in 6 to 8 weeks."
+        if unchecked:
+            line += " Not a complete screen: " + "; ".join(unchecked) + "; record what the report lists as missing."
     elif not any(f.status != "not_assessable" for f in findings):
         line = ("No plan: nothing could be checked with these recordings; record what the report lists as missing "
                 "and assess again.")

@@ -139,6 +139,8 @@ def validate_intake(raw: Mapping[str, Any], *, source: str = "intake", knowledge
         elif q.type == "number":
             answers[q.id] = _number(v, q.min, q.max, source, q.id)
         elif q.type == "choice":
+            if isinstance(v, bool) and "yes" in q.choices and "no" in q.choices:
+                v = "yes" if v else "no"  # `floor_transfer: yes` in a hand-written file
             s = _text(v, source, q.id)
             if s not in q.choices:
                 raise _bad(source, q.id, f"choose one of: {', '.join(q.choices)}")

@@ -112,7 +112,7 @@ def _item(order: int, ex: Exercise, why: str, covered: list[str], contra: set[st
         order=order, exercise_id=ex.id, name=ex.name, category=ex.category, dose=ex.dose.text(), why=why,
         targets=tuple(covered), instructions=ex.instructions, progression=progression, regression=ex.regression,
         contraindications=ex.contraindications, source=ex.source, position=ex.position, replaces=replaces,
-        support=SUPPORT_NOTE if support and ex.position == "standing" else "",
+        support=SUPPORT_NOTE if support and (ex.position == "standing" or ex.programme == "falls") else "",
     )
 
 
