@@ -88,6 +88,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 def _cmd_analyze(args: argparse.Namespace) -> int:
     import json
 
+    from gaitscope.export.data import parse_formats
     from gaitscope.pipeline import analyze
 
     result = analyze(
@@ -101,6 +102,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         rate_hz=args.fps,
         marker_map=args.marker_map,
         max_duration_s=args.max_duration,
+        export=parse_formats(args.export) if args.export else None,
     )
     if args.json:
         print(json.dumps(result.summary, indent=1, allow_nan=False))
@@ -127,6 +129,33 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
             from gaitscope.program.summary_findings import findings_lines
 
             print("\n".join(findings_lines(s["findings"])))
+        for key, path in result.files.items():
+            if key.startswith("export_"):
+                print(f"exported {key.removeprefix('export_')}: {path}")
+    return 0
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from gaitscope.export.data import EXPORT_FORMATS, export_result
+    from gaitscope.pipeline import analyze
+
+    fmt = args.to
+    if args.out:
+        out = Path(args.out)
+        if out.suffix.lower() != EXPORT_FORMATS[fmt]:
+            raise GaitscopeError(f"{out}: an export --to {fmt} needs a file name ending in {EXPORT_FORMATS[fmt]}")
+    else:
+        src = Path(args.input.rstrip("/"))
+        out = src.parent / f"{src.stem}_gaitscope{EXPORT_FORMATS[fmt]}"
+    if Path(args.input).exists() and out.resolve() == Path(args.input).resolve():
+        raise GaitscopeError(f"{out}: is the input file; give --out another file name")
+    result = analyze(
+        args.input, height_m=args.height_m, virtual_camera=args.virtual_camera, rate_hz=args.fps,
+        marker_map=args.marker_map, write=False, progress=not args.quiet,
+    )
+    written = export_result(result, [fmt], {fmt: out})
+    n_ev = len(result.events)
+    print(f"exported {args.input} as {fmt.upper()}: {written[fmt]}" + (f" ({n_ev} events)" if fmt == "c3d" else ""))
     return 0
 
 
@@ -245,7 +274,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--verbose", action="store_true",
                    help="marker files: print the marker set chosen, the markers used per keypoint and the loader's notes")
     _add_max_duration(p)
+    p.add_argument("--export", default=None, metavar="FORMATS",
+                   help="also write lab files into the output folder: trc, mot, c3d (comma-separated; docs/inputs.md)")
     p.set_defaults(func=_cmd_analyze)
+
+    p = sub.add_parser("export", help="write an input's keypoints, angles and events as TRC, MOT or C3D for lab software")
+    p.add_argument("input", help="video, C3D/TRC marker file, OpenPose JSON folder or pose CSV (as for analyze)")
+    p.add_argument("--to", required=True, choices=["trc", "mot", "c3d"],
+                   help="trc: keypoints in metres (OpenSim); mot: sagittal angles (OpenSim); c3d: points + events")
+    p.add_argument("--out", default=None, help="file to write (default: <input stem>_gaitscope.<format> beside the input)")
+    p.add_argument("--height-m", type=float, default=None, help="the person's height in metres (video: needed for trc/c3d)")
+    p.add_argument("--virtual-camera", default=None,
+                   choices=["sagittal-left", "sagittal-right", "frontal-front", "frontal-back"],
+                   help="marker input only: project the markers and export what the camera path sees")
+    p.add_argument("--fps", type=float, default=None, help="frame rate of keypoint files that store no time")
+    p.add_argument("--marker-map", default=None, help="marker files only: TOML file mapping your lab's marker names")
+    p.add_argument("--quiet", action="store_true", help="no progress output")
+    p.set_defaults(func=_cmd_export)
 
     p = sub.add_parser("posture", help="static posture screen from front/side/back photos or a standing video")
     p.add_argument("--front", help="photo (JPEG/PNG) or video of the person from the front")

@@ -173,6 +173,12 @@ def load_input(
         else:
             reference = load_markers(path, mapping_file=marker_map)
         pose = reference.pose
+        if pose.meta.get("planar") and virtual_camera is None:
+            raise GaitscopeError(
+                f"{path}: the points lie in one vertical plane (2-D sagittal data, e.g. a gaitscope export of a video), "
+                "so a 3-D analysis would invent frontal-plane values; analyse it with --virtual-camera sagittal-left "
+                "(or sagittal-right), or analyse the original video"
+            )
         if "marker_set_choice" in pose.meta:
             info["marker_set"] = pose.meta["marker_set_choice"]
         info["loader_notes"] = list(reference.notes)
@@ -540,6 +546,7 @@ def analyze(
     marker_map: str | Path | None = None,
     reason: bool = True,
     max_duration_s: float | None = None,
+    export: list[str] | tuple[str, ...] | None = None,
 ) -> AnalysisResult:
     """Analyse the gait in a video, marker file (C3D/TRC), OpenPose JSON folder or pose CSV.
 
@@ -577,6 +584,10 @@ def analyze(
     max_duration_s
         Video only: longest clip accepted (s), refused before any frame is decoded; default
         :data:`~gaitscope.capture.video.DEFAULT_MAX_DURATION_S` (``--max-duration``).
+    export
+        Also write these lab formats into the output folder (``trc`` -> ``keypoints.trc``, ``mot`` ->
+        ``angles.mot``, ``c3d`` -> ``keypoints_events.c3d``; see :mod:`gaitscope.export`). Checked
+        before anything is written.
 
     Returns
     -------
@@ -591,7 +602,7 @@ def analyze(
     out = Path(out_dir) if out_dir is not None else default_out_dir(input_path)
     kw = dict(height_m=height_m, out=out, virtual_camera=virtual_camera, age_years=age_years, sex=sex, backend=backend,
               write=write, progress=progress, rate_hz=rate_hz, marker_map=marker_map, max_duration_s=max_duration_s,
-              reason=reason)
+              reason=reason, export=export)
     if not write:
         return _analyze(input_path, **kw)
     from gaitscope.outputs import output_run
@@ -604,11 +615,17 @@ def _analyze(
     input_path: str | Path, *, height_m: float | None, out: Path, virtual_camera: str | None, age_years: float | None,
     sex: str | None, backend: str, write: bool, progress: bool, rate_hz: float | None,
     marker_map: str | Path | None, max_duration_s: float | None, reason: bool,
+    export: list[str] | tuple[str, ...] | None = None,
 ) -> AnalysisResult:
     """The body of :func:`analyze` (the outputs already guarded)."""
     if Path(input_path).exists() and _input_kind(Path(input_path)) == "mot":
         result = analyze_mot(input_path, reason=reason)
+        if export and any(f in ("trc", "c3d") for f in export):
+            raise GaitscopeError(f"{input_path}: a motion (.mot) file holds angles, no keypoints; export it as mot "
+                                 "only, or give the marker file")
         files = write_outputs(result, out) if write else {}
+        if export and write:
+            files.update(_write_exports(result, export, out))
         return replace(result, out_dir=out if write else None, files=files)
     pose, info, reference = load_input(
         input_path, out_dir=out, virtual_camera=virtual_camera, backend=backend, progress=progress, rate_hz=rate_hz,
@@ -621,8 +638,22 @@ def _analyze(
         info["ik_angles"] = next(n for n in reference.notes if "inverse kinematics" in n)
     result = analyze_pose(pose, height_m=height_m, input_info=info, age_years=age_years, sex=sex, ik_angles=ik,
                           reason=reason)
+    result = replace(result, reference=reference)
+    if export and any(f in ("trc", "c3d") for f in export):
+        from gaitscope.export.data import export_data
+
+        export_data(result).require_points()  # refuse before any file is written
     files = write_outputs(result, out) if write else {}
-    return replace(result, out_dir=out if write else None, files=files, reference=reference)
+    if export and write:
+        files.update(_write_exports(result, export, out))
+    return replace(result, out_dir=out if write else None, files=files)
+
+
+def _write_exports(result: AnalysisResult, export: list[str] | tuple[str, ...], out: Path) -> dict[str, Path]:
+    from gaitscope.export.data import ANALYZE_EXPORT_NAMES, export_result
+
+    written = export_result(result, list(export), {f: out / ANALYZE_EXPORT_NAMES[f] for f in export})
+    return {f"export_{f}": p for f, p in written.items()}
 
 
 __all__ = [

@@ -57,6 +57,8 @@ _BODY_EXTENT_M = (0.08, 3.0)
 #: Columns of ``MarkerRecording.reference_events``.
 EVENT_COLUMNS: tuple[str, ...] = ("event", "side", "t_s", "frame")
 _SNAP_DEG = 10.0
+#: Keypoints whose left-right spread over the whole file is below this are 2-D (sagittal-plane) data.
+_PLANAR_M = 0.005
 
 
 @dataclass(frozen=True, eq=False)
@@ -163,8 +165,8 @@ def _validate_set(name: str, raw: Mapping[str, Any], origin: str) -> MarkerSet:
             raise fail(f"needs [{key}] to be a table")
     kps: dict[str, tuple[tuple[str, ...], ...]] = {}
     for kp, alts in dict(raw.get("keypoints", {})).items():
-        if kp not in SIDED_KEYPOINTS + UNSIDED_KEYPOINTS or kp == "hip":
-            raise fail(f"has unknown keypoint {kp!r} (allowed: {', '.join(k for k in SIDED_KEYPOINTS if k != 'hip')}, c7; hip comes from [pelvis])")
+        if kp not in SIDED_KEYPOINTS + UNSIDED_KEYPOINTS:
+            raise fail(f"has unknown keypoint {kp!r} (allowed: {', '.join(SIDED_KEYPOINTS)}, c7)")
         if not isinstance(alts, list) or not all(isinstance(a, list) and a and all(isinstance(m, str) for m in a) for a in alts):
             raise fail(f"keypoint {kp!r} must be a list of marker-name lists")
         kps[kp] = tuple(tuple(a) for a in alts)
@@ -485,7 +487,8 @@ def _resolve_set(ms: MarkerSet, markers: Mapping[str, np.ndarray], unit_m: float
     if back is None and ms.pelvis.get("sacrum"):
         back, text = _first_of(ms, markers, low, ms.pelvis["sacrum"], None)
         back_how = f"sacral marker {text}"
-    if asis["left"][0] is not None and asis["right"][0] is not None and back is not None:
+    if ("left_hip" not in out and "right_hip" not in out  # a hip joint centre stored in the file wins
+            and asis["left"][0] is not None and asis["right"][0] is not None and back is not None):
         lh, rh = harrington_hjc(asis["left"][0], asis["right"][0], back, unit_m=unit_m)
         out["left_hip"], out["right_hip"] = lh, rh
         how["left_hip"] = how["right_hip"] = f"{HJC_METHOD} from ASIS ({asis['left'][1]}, {asis['right'][1]}) and {back_how}"
@@ -710,7 +713,11 @@ def _facing_vectors(kp: Mapping[str, np.ndarray]) -> tuple[np.ndarray, str]:
     vecs = [kp[f"{s}_toe"] - kp[f"{s}_heel"] for s in SIDES if f"{s}_toe" in kp and f"{s}_heel" in kp]
     if not vecs:
         raise ValueError("no pelvis and no heel/toe pair to find the facing direction")
-    return np.nanmean(np.stack(vecs), axis=0), "heel -> toe of both feet"
+    st = np.stack(vecs)
+    ok = np.isfinite(st)
+    with np.errstate(invalid="ignore"):  # frames with neither foot seen stay NaN, without a warning
+        mean = np.where(ok, st, 0.0).sum(axis=0) / ok.sum(axis=0)
+    return mean, "heel -> toe of both feet"
 
 
 def lab_to_world_rotation(kp: Mapping[str, np.ndarray], *, vertical_hint: str | None = None) -> tuple[np.ndarray, list[str]]:
@@ -1062,6 +1069,9 @@ def load_markers(
                                  "give a file with heel markers or a --marker-map that names them") from None
         how[f"{side}_heel"] += f" ({vh_note})"
     markers_world = {k: v @ rot.T for k, v in markers_lab.items()}
+    lateral = np.concatenate([v[:, 2] for v in kp_world.values()])
+    lateral = lateral[np.isfinite(lateral)]
+    planar = bool(lateral.size and np.ptp(lateral) < _PLANAR_M)
     n = raw.xyz_m.shape[0]
     t_s = raw.time_s - raw.time_s[0]
     notes = [f"marker set '{ms.name}': {ms.description}"]
@@ -1076,6 +1086,9 @@ def load_markers(
     notes.append(unit_note or f"units: file {raw.unit!r} converted to metres")
     notes += [f"{k}: {v}" for k, v in sorted(how.items())]
     notes += frame_notes
+    if planar:
+        notes.append(f"all keypoints lie in one vertical plane (left-right spread under {_PLANAR_M * 1000:.0f} mm): "
+                     "2-D sagittal data such as a gaitscope export of a video, no frontal-plane information")
     events = None
     angles = None
     if c3d is not None:
@@ -1113,6 +1126,7 @@ def load_markers(
         "source_format": ext[1:],
         "marker_set": ms.name,
         "marker_set_choice": choice.summary(),
+        "planar": planar,
         "keypoint_sources": how,
         "hip_joint_centre": HJC_METHOD,
         "rate_hz": raw.rate_hz,

@@ -28,7 +28,7 @@ from gaitscope.metrics.symmetry import describe, symmetry_index_pct, symmetry_ra
 
 SCHEMA_NAME = "gaitscope.analysis"
 #: Version of the output contract (events.csv, cycles.csv, angles.csv, summary.json).
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 CURVE_POINTS = 101
 
 UNITS = {
