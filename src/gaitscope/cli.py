@@ -120,7 +120,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
                     print(f"  note: {note}")
         n = s["n_cycles"]
         print(
-            f"analysed {args.input}: view {s['view']}, {s['n_passes_usable']} usable pass(es), "
+            f"analysed {args.input}: view {s['view']} ({s.get('view_seen', '?')}), {s['n_passes_usable']} usable pass(es), "
             f"{n['left']} left and {n['right']} right strides -> {result.out_dir}/"
         )
         if s.get("spatial_scale") == "relative":

@@ -347,18 +347,31 @@ def _frontal_video_events(prep: Any, events: pd.DataFrame) -> tuple[Any, pd.Data
         return prep, events
     from dataclasses import replace
 
-    from gaitscope.metrics.frontal import FRONTAL_VIDEO_UNRELIABLE_TIMING, FootStillnessEventDetector
+    from gaitscope.metrics.frontal import (
+        FRONTAL_VIDEO_UNRELIABLE_TIMING,
+        FootStillnessEventDetector,
+        ShoeMotionEventDetector,
+    )
 
+    na = [(w, r) for w, r in prep.not_assessable if w != "events"]
+    ev = ShoeMotionEventDetector().detect(prep)
+    if len(ev):
+        # the shoes' own image motion (real video): contacts within about one frame (docs/frontal.md)
+        notes = (*prep.notes, "frontal view: gait events from each shoe's own motion in the image, camera motion "
+                 "removed (contacts within about 1 frame of an eye reading on a real clip, docs/frontal.md)")
+        na.append((", ".join(FRONTAL_VIDEO_UNRELIABLE_TIMING),
+                   "frontal view: stance and support percentages are not reported from the front or back yet (their "
+                   "error was measured on one clip only, docs/frontal.md); stride and step times and cadence are"))
+        return replace(prep, not_assessable=tuple(na), notes=notes, meta={**prep.meta, "frontal_events": "shoe_motion"}), ev
     ev = FootStillnessEventDetector().detect(prep)
     if not len(ev):
         return prep, events
-    na = [(w, r) for w, r in prep.not_assessable if w != "events"]
     na.append((", ".join(FRONTAL_VIDEO_UNRELIABLE_TIMING),
                "frontal view: contacts come from the feet standing still in the image, which times the stride "
                "but not the exact contact and lift-off (errors up to 0.4 s, docs/frontal.md); film side-on for these"))
     notes = (*prep.notes, "frontal view: gait events from foot stillness in the image (approximate; stride times, "
              "cadence and the frontal-plane measures use them)")
-    return replace(prep, not_assessable=tuple(na), notes=notes), ev
+    return replace(prep, not_assessable=tuple(na), notes=notes, meta={**prep.meta, "frontal_events": "foot_stillness"}), ev
 
 
 def _add_frontal(prep: Any, events: pd.DataFrame, cycles: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
@@ -395,6 +408,23 @@ def _findings(prep: Any, cycles: pd.DataFrame, summary: dict, frontal_na: dict[s
         for col, nr in frontal_normal_ranges(speed_class, age_years=age_years, sex=sex).items():
             if col in frontal:
                 frontal[col]["normal_range"] = nr
+    rule_cycles = cycles
+    if prep.view == "frontal":
+        # every frontal measure carries its measured error; a rule whose cut-off lies within it is not read
+        from gaitscope.metrics.frontal import frontal_video_errors, rules_within_error
+
+        errors = frontal_video_errors()
+        for col, entry in frontal.items():
+            if col in errors:
+                entry["error"] = errors[col][0]
+                entry["error_source"] = "knowledge/frontal_video_errors.csv: " + errors[col][2]
+        gated = rules_within_error(kb.thresholds, errors) if hasattr(kb, "thresholds") else {}
+        if gated:
+            rule_cycles = cycles.copy()
+            for col, why_not in gated.items():
+                if col in rule_cycles.columns:
+                    rule_cycles[col] = float("nan")
+                frontal_na = {**frontal_na, col: why_not}
     summary["parameters"].update(frontal)
     for metric, why in frontal_na.items():
         summary["not_assessable"].append({"what": metric, "reason": why})
@@ -409,7 +439,7 @@ def _findings(prep: Any, cycles: pd.DataFrame, summary: dict, frontal_na: dict[s
         relaxed = 2
         caveats.append(f"only {min(n_side)} strides on one side: findings rest on 2 strides per side (the rules "
                        "normally want 3) and are less certain; record a longer walk to confirm")
-    patterns = evaluate_recording(cycles, view=prep.view, spatial_scale=prep.spatial_scale, not_assessable=na,
+    patterns = evaluate_recording(rule_cycles, view=prep.view, spatial_scale=prep.spatial_scale, not_assessable=na,
                                   relaxed_min_cycles=relaxed)
     doc = _patterns_doc(patterns, prep.view, reason)
     doc["caveats"] = caveats

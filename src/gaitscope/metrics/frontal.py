@@ -283,6 +283,130 @@ class FootStillnessEventDetector:
         return df.sort_values("t_s", kind="stable").reset_index(drop=True)
 
 
+def shoe_motion_available(pose: Any) -> bool:
+    """True when the pose stage measured each shoe's own image motion (``meta["shoe_motion_px"]``)."""
+    sm = (pose.meta or {}).get("shoe_motion_px") or {}
+    return all(len(sm.get(s) or ()) == pose.n_frames for s in SIDES)
+
+
+def apparent_height_px(xy: np.ndarray, names: tuple[str, ...]) -> np.ndarray:
+    """Apparent standing height per frame (px) from thigh + shank of both legs (0.491 H, Winter 2009),
+    running median over 15 frames; NaN where no leg is seen. ``xy``: ``(n, k, 2)`` image px."""
+    legs = []
+    for side in SIDES:
+        hip, knee, ank = (_pt(xy, names, f"{side}_{k}") for k in ("hip", "knee", "ankle"))
+        legs.append(np.hypot(*(hip - knee).T) + np.hypot(*(knee - ank).T))
+    both = np.stack(legs, 1)
+    cnt = np.isfinite(both).sum(axis=1)
+    leg = np.where(cnt > 0, np.where(np.isfinite(both), both, 0.0).sum(axis=1) / np.maximum(cnt, 1), np.nan)
+    return _running_median(leg / 0.491, 15)
+
+
+@dataclass(frozen=True)
+class ShoeMotionEventDetector:
+    """Contacts in frontal video from each shoe's own image motion (measured on its pixels).
+
+    The pose stage tracks the pixels of each shoe from frame to frame with the camera's motion taken
+    out (:mod:`gaitscope.capture.camera_motion`): ``meta["shoe_motion_px"]``. Seen from the front the
+    swinging shoe comes toward the camera and moves *down* the image (from behind: away, *up*); standing
+    on the floor its pixels hardly move. Per frame, the shoe's velocity along the walking direction in
+    the image is ``v = dy / apparent height / dt`` (standing heights per second; ``dy`` of frame ``i`` is
+    the motion from frame ``i - 1``).
+
+    * A swing is a run of frames with ``v >= still_height_per_s`` that reaches
+      ``min_swing_height_per_s`` and lasts ``min_swing_s``.
+    * **FC** = the first frame of the run (the first frame the shoe has moved on from where it stood).
+    * **IC** = the last frame, within ``landing_window_s`` before the shoe is still again, whose motion is
+      at least ``landing_fraction`` of the largest in that window: the shoe reaches the floor with one last
+      large move and then only settles (the forefoot comes down, by less than half as much).
+
+    Settings were chosen on the left foot of ``walk_frontal_toward_camera.mp4`` against contacts read by
+    eye (``tests/data/video_contacts_frontal_eye.csv``) and reported on its right foot, its mirror image
+    and the clip at half the frame rate (``benchmarks/frontal_video.py``, ``docs/frontal.md``).
+    From behind, the heel rising before the toe leaves moves the shoe up the image too, so FC there is the
+    heel rise (early); that view has no eye-read truth yet.
+
+    Parameters
+    ----------
+    still_height_per_s
+        Shoe speed along the walk (standing heights per second) below which it counts as still (0.08 H/s:
+        0.27 % of the height per frame at 30 frames/s; standing shoes: about 0.03 H/s on the real clip).
+    min_swing_height_per_s
+        A swing must reach this speed (0.15 H/s; swings peak at 0.5-1 H/s, the first step from standing
+        at 0.2 H/s).
+    min_swing_s
+        Shortest swing (s).
+    landing_window_s, landing_fraction
+        IC rule, see above.
+    """
+
+    still_height_per_s: float = 0.08
+    min_swing_height_per_s: float = 0.15
+    min_swing_s: float = 0.1
+    landing_window_s: float = 0.15
+    landing_fraction: float = 0.6
+
+    def detect(self, prep: Any) -> pd.DataFrame:
+        """Events (``event, side, frame, t_s, pass, score``) of every usable pass, sorted by time."""
+        pose = prep.pose
+        if not shoe_motion_available(pose):
+            return pd.DataFrame(columns=list(_EVENT_COLUMNS))
+        names = prep.names
+        t_all = pose.t_s
+        height_px = apparent_height_px(pose.xyz[:, :, :2], names)
+        dt = np.r_[np.nan, np.diff(t_all)]
+        rows: list[dict] = []
+        for p in prep.passes:
+            if not p.usable:
+                continue
+            toward = -1.0 if p.facing == "away_from_camera" else 1.0  # image +y = toward the camera
+            for side in SIDES:
+                sm = np.array([[np.nan, np.nan] if v is None else v for v in pose.meta["shoe_motion_px"][side]],
+                              dtype=float)
+                v_all = toward * sm[:, 1] / height_px / dt
+                v = v_all[p.start : p.end]
+                t = t_all[p.start : p.end]
+                moving = np.nan_to_num(v, nan=0.0) >= self.still_height_per_s
+                n = v.size
+                win = max(1, int(round(self.landing_window_s / float(np.median(np.diff(t)))))) if n > 1 else 1
+                i = 0
+                while i < n:
+                    if not moving[i]:
+                        i += 1
+                        continue
+                    j = i
+                    while j < n and moving[j]:
+                        j += 1
+                    if np.nanmax(v[i:j]) >= self.min_swing_height_per_s and t[j - 1] - t[i] >= self.min_swing_s:
+                        if i > 0 and np.isfinite(v[i - 1]):  # a swing already under way at the start is not an FC
+                            rows.append(self._row("fc", side, p, i, prep))
+                        if j < n:  # the shoe is still again inside the pass
+                            lo = max(i, j - win)
+                            vm = float(np.nanmax(v[lo:j]))
+                            k = max(kk for kk in range(lo, j) if np.isfinite(v[kk]) and v[kk] >= self.landing_fraction * vm)
+                            rows.append(self._row("ic", side, p, k, prep))
+                    i = j
+        if not rows:
+            return pd.DataFrame(columns=list(_EVENT_COLUMNS))
+        df = pd.DataFrame(rows, columns=list(_EVENT_COLUMNS))
+        return df.sort_values("t_s", kind="stable").reset_index(drop=True)
+
+    @staticmethod
+    def _row(kind: str, side: str, p: Any, i_local: int, prep: Any) -> dict:
+        names = prep.names
+        ks = [names.index(f"{side}_heel"), names.index(f"{side}_toe")]
+        g = p.start + i_local
+        win = prep.pose.score[max(p.start, g - 2) : g + 3][:, ks]
+        return {
+            "event": kind,
+            "side": side,
+            "frame": int(prep.pose.frame_index[g]),
+            "t_s": float(prep.pose.t_s[g]),
+            "pass": int(p.index),
+            "score": float(np.clip(np.mean(win), 0.0, 1.0)) if win.size else 0.0,
+        }
+
+
 def _first_within(d: np.ndarray, i0: int, i1: int, tol: float) -> float | None:
     for j in range(i0, min(i1, d.size)):
         if d[j] < tol:
@@ -560,3 +684,36 @@ def frontal_summary(cycles: pd.DataFrame, units: dict[str, str], columns: tuple[
             entry["symmetry"] = sym
         res[col] = entry
     return res
+
+
+# --------------------------------------------------------------------------- stated errors (frontal video)
+def frontal_video_errors() -> dict[str, tuple[float, str, str]]:
+    """``{metric: (error, unit, how it was measured)}`` from ``knowledge/frontal_video_errors.csv``: the
+    measurement error of a side mean of each frontal measure from one video camera (docs/frontal.md)."""
+    import io
+    from importlib import resources
+
+    text = resources.files("gaitscope.knowledge").joinpath("frontal_video_errors.csv").read_text(encoding="utf-8")
+    df = pd.read_csv(io.StringIO(text), comment="#")
+    out = {}
+    for _, r in df.iterrows():
+        err = float(r["error"])
+        if not np.isfinite(err) or err <= 0 or not str(r["source"]).strip():
+            raise ValueError(f"frontal_video_errors.csv: row {r['metric']!r} needs a positive error and a source")
+        out[str(r["metric"])] = (err, str(r["unit"]), str(r["source"]))
+    return out
+
+
+def rules_within_error(thresholds: Any, errors: dict[str, tuple[float, str, str]]) -> dict[str, str]:
+    """``{metric: reason}`` for the frontal metrics whose rule cut-off lies within the frontal-video error
+    of its normal value (such a rule cannot tell a finding from measurement error, so it is not read)."""
+    out: dict[str, str] = {}
+    for t in thresholds.values():
+        if t.metric not in errors or "frontal" not in t.views:
+            continue
+        err, unit, _ = errors[t.metric]
+        if abs(t.value - t.normal_ref) <= err:
+            out[t.metric] = (f"not read from frontal video: the cut-off {t.value:g} {unit} lies within the measured "
+                             f"frontal-video error ({err:g} {unit}) of the normal value {t.normal_ref:g} {unit} "
+                             "(docs/frontal.md)")
+    return out

@@ -214,6 +214,17 @@ def _curves(prep: Any, cycles: pd.DataFrame, angles: pd.DataFrame) -> dict[str, 
     return out
 
 
+def view_seen(prep: Any) -> str:
+    """What the camera saw of the walker: ``"front"`` (walking toward the camera), ``"back"`` (away),
+    ``"side"``, ``"oblique"``, ``"3d"`` (markers or 3D keypoints) or ``"unknown"``."""
+    if prep.view == "frontal":
+        facing = [p.facing for p in prep.passes if p.usable] or [p.facing for p in prep.passes]
+        if facing:
+            return "front" if facing[0] == "toward_camera" else "back"
+        return "unknown"
+    return {"sagittal": "side", "oblique": "oblique", "3d": "3d"}.get(prep.view, "unknown")
+
+
 def summarize(
     prep: Any,
     events: pd.DataFrame,
@@ -417,6 +428,7 @@ def summarize(
         "gaitscope_version": __version__,
         "input": dict(input_info or {}),
         "view": prep.view,
+        "view_seen": view_seen(prep),
         "gait_mode": prep.gait_mode,
         "spatial_scale": prep.spatial_scale,
         "filter_cutoff_hz": _num(prep.filter_cutoff_hz, 3),

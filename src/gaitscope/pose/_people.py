@@ -63,30 +63,53 @@ class PeopleDetector:
     far more of them than independent images), so calls must come in time order with their
     timestamps; the person detector still runs on every call while fewer than ``max_people``
     are followed.
+
+    **Tiles.** The person detector sees the whole image shrunk to 224 px: a person 350 px tall at
+    the far end of a 1080p frame becomes about 40 px there and is missed (seen on
+    ``walk_frontal_toward_camera.mp4``, frames 0-35). When a whole-image search finds nobody, the
+    image is searched again in square tiles of the image's shorter side, overlapping by half
+    (:func:`tile_origins`; three tiles for a landscape 16:9 frame), each on its own (image mode),
+    so the same person is 2-3x larger at the detector; duplicates from overlapping tiles are
+    merged later by box overlap (:func:`gaitscope.pose.walker.merge_duplicates`).
     """
 
-    def __init__(self, *, max_people: int = 4, min_confidence: float = 0.5) -> None:
+    def __init__(self, *, max_people: int = 4, min_confidence: float = 0.5, tiles: bool = True) -> None:
         self.max_people = max_people
         self.min_confidence = min_confidence
+        self.tiles = tiles
         self._landmarker = None
+        self._tile_landmarker = None
         self._first = True
+        self.tile_searches = 0
+
+    def _options(self, video: bool):
+        from mediapipe.tasks.python import BaseOptions, vision
+
+        return vision.PoseLandmarkerOptions(
+            base_options=BaseOptions(model_asset_buffer=_task_bundle()),
+            running_mode=vision.RunningMode.VIDEO if video else vision.RunningMode.IMAGE,
+            num_poses=self.max_people,
+            min_pose_detection_confidence=self.min_confidence,
+            min_pose_presence_confidence=self.min_confidence,
+            min_tracking_confidence=self.min_confidence,
+        )
 
     def _get(self):
         if self._landmarker is None:
-            from mediapipe.tasks.python import BaseOptions, vision
+            from mediapipe.tasks.python import vision
 
-            opts = vision.PoseLandmarkerOptions(
-                base_options=BaseOptions(model_asset_buffer=_task_bundle()),
-                running_mode=vision.RunningMode.VIDEO,
-                num_poses=self.max_people,
-                min_pose_detection_confidence=self.min_confidence,
-                min_pose_presence_confidence=self.min_confidence,
-                min_tracking_confidence=self.min_confidence,
-            )
             with quiet_native_logs():
-                self._landmarker = vision.PoseLandmarker.create_from_options(opts)
+                self._landmarker = vision.PoseLandmarker.create_from_options(self._options(video=True))
                 self._first = True
         return self._landmarker
+
+    def _get_tile(self):
+        if self._tile_landmarker is None:
+            from mediapipe.tasks.python import vision
+
+            with quiet_native_logs():
+                self._tile_landmarker = vision.PoseLandmarker.create_from_options(self._options(video=False))
+        return self._tile_landmarker
 
     def detect(self, rgb: np.ndarray, t_s: float) -> list[tuple[np.ndarray, np.ndarray]]:
         """People in one RGB uint8 image ``(h, w, 3)`` taken at ``t_s`` (s, increasing)."""
@@ -101,17 +124,46 @@ class PeopleDetector:
             self._first = False
         else:
             result = landmarker.detect_for_video(image, int(round(t_s * 1000)))
-        people = []
-        for lms in result.pose_landmarks:
-            a = np.array([(p.x, p.y, p.z, p.visibility if p.visibility is not None else 1.0) for p in lms])[_IDX]
-            xyz = np.column_stack([a[:, 0] * w, a[:, 1] * h, a[:, 2] * w])
-            people.append((xyz, np.clip(np.nan_to_num(a[:, 3]), 0.0, 1.0)))
+        people = _people_px(result, w, h, 0, 0)
+        if not people and self.tiles:
+            self.tile_searches += 1
+            tl = self._get_tile()
+            side = min(w, h)
+            for x0, y0 in tile_origins(w, h):
+                crop = np.ascontiguousarray(rgb[y0 : y0 + side, x0 : x0 + side])
+                tile = mediapipe.Image(image_format=mediapipe.ImageFormat.SRGB, data=crop)
+                people.extend(_people_px(tl.detect(tile), side, side, x0, y0))
         return people
 
     def close(self) -> None:
-        if self._landmarker is not None:
-            self._landmarker.close()
-            self._landmarker = None
+        for name in ("_landmarker", "_tile_landmarker"):
+            lm = getattr(self, name)
+            if lm is not None:
+                lm.close()
+                setattr(self, name, None)
 
 
-__all__ = ["NAMES", "PeopleDetector"]
+def tile_origins(width_px: int, height_px: int) -> list[tuple[int, int]]:
+    """Top-left corners of square tiles (side = the shorter image side) overlapping by at least half,
+    covering the image: ``[(0, 0), (420, 0), (840, 0)]`` for 1920x1080."""
+    side = min(width_px, height_px)
+    out = []
+    for length, axis in ((width_px, 0), (height_px, 1)):
+        if length > side:
+            n = int(np.ceil((length - side) / (0.5 * side))) + 1
+            starts = np.linspace(0, length - side, n).round().astype(int)
+            out = [(int(v), 0) if axis == 0 else (0, int(v)) for v in starts]
+    return out or [(0, 0)]
+
+
+def _people_px(result, w: int, h: int, x0: int, y0: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Landmarker result -> ``[(xyz_px (k, 3), score (k,))]`` in pixels of the full image."""
+    people = []
+    for lms in result.pose_landmarks:
+        a = np.array([(p.x, p.y, p.z, p.visibility if p.visibility is not None else 1.0) for p in lms])[_IDX]
+        xyz = np.column_stack([a[:, 0] * w + x0, a[:, 1] * h + y0, a[:, 2] * w])
+        people.append((xyz, np.clip(np.nan_to_num(a[:, 3]), 0.0, 1.0)))
+    return people
+
+
+__all__ = ["NAMES", "PeopleDetector", "tile_origins"]

@@ -11,11 +11,16 @@ Steps (see ``docs/pose.md``):
    ``sample_every``-th frame (:class:`~gaitscope.pose._people.PeopleDetector`). Decoding runs in
    a background thread of each process.
 3. Link the people into tracks and choose the walker (:mod:`gaitscope.pose.walker`).
-4. **Pass 2, only when more than one person was seen**: rerun BlazePose on a crop of each frame
-   to the walker's (interpolated, padded) box, so the single-person model cannot pick anyone
-   else (each frame is detected afresh, so a moving crop is harmless); frames where the walker
-   is not in view stay empty. Cropping, not greying out the rest: with the surroundings greyed,
-   BlazePose fitted the walker upside down in about a third of the frames of the outdoor clip.
+4. **Pass 2, on the frames where pass 1 missed the walker** (it followed someone else, or found
+   nobody: a person 350 px tall in a 1080p frame is too small for the whole-frame detector):
+   rerun BlazePose on a crop of each such frame to the walker's (interpolated, padded) box, so
+   the single-person model cannot pick anyone else and sees the walker large enough (each frame
+   is detected afresh, so a moving crop is harmless); frames where the walker is not in view
+   stay empty. Cropping, not greying out the rest: with the surroundings greyed, BlazePose
+   fitted the walker upside down in about a third of the frames of the outdoor clip.
+4b. Camera motion from the background outside the walker's box
+   (:mod:`gaitscope.capture.camera_motion`), stored in the pose's ``meta["camera_motion"]``; the
+   signal stage removes it before contacts and distances are read.
 5. Write ``pose.csv`` + ``pose.json`` (and optionally ``overlay.mp4``); a later run with the same
    video (size and modification time) and backend reuses them.
 """
@@ -44,7 +49,7 @@ from gaitscope.pose.backends import get_backend
 from gaitscope.types import GaitscopeError, PoseSequence
 
 #: Version of this stage's output; bump when results change so old caches are not reused.
-POSE_STAGE_VERSION = 1
+POSE_STAGE_VERSION = 2
 #: Frames each chunk runs before its first kept frame, so a *tracking* backend is settled at the
 #: seam (not needed when every frame is detected afresh).
 WARMUP_FRAMES = 10
@@ -413,11 +418,13 @@ def estimate_video(
     log: Callable[[str], None] | None = None,
     mode: str = "accurate",
     progress: Callable[[int, int], None] | None = None,
+    expected_view: str | None = None,
 ) -> tuple[PoseSequence, np.ndarray, dict[str, Any]]:
     """Keypoints of the walker in a probed video (no files written).
 
     ``progress``, if given, is called about twice a second with (frames done, frames to do)
-    of the current pass (see :class:`ProgressBar`).
+    of the current pass (see :class:`ProgressBar`). ``expected_view`` (``"side"``,
+    ``"frontal"`` or None): the view the user was asked to film, for the advice of a refusal.
 
     Returns
     -------
@@ -451,10 +458,9 @@ def estimate_video(
         persons = [walker_mod.person_from_keypoints(f, p[0], p[1], be.names) for p in plist]
         people_by_frame[f] = [p for p in persons if p is not None]
     tracks = walker_mod.link_tracks(people_by_frame)
-    walker = walker_mod.choose_walker(tracks, image_width_px=info.width_px, path=info.path)
+    walker = walker_mod.choose_walker(tracks, image_width_px=info.width_px, path=info.path,
+                                      expected_view=expected_view)
     max_in_frame = max((len(walker_mod.merge_duplicates(v)) for v in people_by_frame.values()), default=0)
-    # one person leaving and coming back makes several tracks but never confuses the model
-    several = max_in_frame > 1
     boxes = walker_mod.walker_boxes(walker, n, pad_frames=2 * sample_every)
 
     names = tuple(be.names)
@@ -466,12 +472,13 @@ def estimate_video(
         return (hip_[:, 0] >= boxes[:, 0]) & (hip_[:, 0] <= boxes[:, 2]) & (hip_[:, 1] >= boxes[:, 1]) & (hip_[:, 1] <= boxes[:, 3])
 
     cropped = False
-    # When several people were in view at once, re-run, cropped to the walker, only the frames
-    # where the first pass did not land on the walker (it followed someone else, or found
-    # nobody) while the walker was in view.
+    # Re-run, cropped to the walker, only the frames where the first pass did not land on the
+    # walker (it followed someone else, or found nobody, e.g. a far walker too small for the
+    # whole-frame detector) while the walker was in view.
     redo = known & ~in_walker_box(xyz)
-    if several and redo.any():
-        log(f"pose: {len(tracks)} people seen; following the walker (travels {walker.travel_px:.0f} px), "
+    if redo.any():
+        log(f"pose: {len(tracks)} people track(s) seen; following the walker "
+            f"({walker.direction(info.width_px).replace('_', ' ')}), "
             f"re-running {int(redo.sum())} frames cropped to the walker")
         t1 = time.perf_counter()
         redo_boxes = np.where(redo[:, None], boxes, np.nan)
@@ -498,6 +505,17 @@ def estimate_video(
     score[drop] = 0.0
     world[drop] = np.nan
 
+    # camera motion from the background (outside the walker's box), removed later by the signal stage
+    from gaitscope.capture.camera_motion import estimate_camera_motion
+
+    t2 = time.perf_counter()
+    feet = {side: xyz[:, [names.index(f"{side}_{k}") for k in ("heel", "toe", "ankle")], :2] for side in ("left", "right")}
+    motion, motion_stats = estimate_camera_motion(info, boxes, feet_px=feet, height_px=_apparent_height_px(xyz, names))
+    shoes = motion_stats.pop("shoe_motion_px", {})
+    timings["camera_motion_s"] = time.perf_counter() - t2
+    log(f"pose: camera motion {'none (still camera)' if motion_stats['still'] else 'removed'} "
+        f"(image corners move up to {motion_stats['max_corner_shift_px']:.0f} px)")
+
     warnings_: list[str] = []
     if walker.height_px < walker_mod.SMALL_PERSON_HEIGHT_PX:
         warnings_.append(
@@ -516,6 +534,9 @@ def estimate_video(
         "people_tracks": len(tracks),
         "max_people_in_frame": int(max_in_frame),
         "walker_travel_px": round(walker.travel_px, 1),
+        "walker_depth_travel_log": round(walker.depth_travel, 3),
+        "walker_foot_travel_px": round(walker.foot_travel_px, 1),
+        "walker_direction": walker.direction(info.width_px),
         "walker_height_px": round(walker.height_px, 1),
         "walker_first_frame": int(walker.frames[0]),
         "walker_last_frame": int(walker.frames[-1]),
@@ -534,6 +555,12 @@ def estimate_video(
         "rotation_deg": info.rotation_deg,
         "nominal_rate_hz": info.nominal_rate_hz,
         "walker_selection": selection,
+        "camera_motion": {**motion_stats,
+                          "affine_to_frame0": None if motion_stats["still"] else np.round(motion, 6).tolist()},
+        # each shoe's own image motion from the previous frame (dx, dy px; camera motion taken out): see
+        # gaitscope.capture.camera_motion; read by the frontal contact detector
+        "shoe_motion_px": {side: [None if not np.isfinite(v).all() else [round(float(v[0]), 3), round(float(v[1]), 3)]
+                                  for v in arr] for side, arr in shoes.items()},
         "pose_stage_version": POSE_STAGE_VERSION,
     }
     pose = PoseSequence(
@@ -548,6 +575,26 @@ def estimate_video(
         meta=meta,
     )
     return pose, world, selection
+
+
+def _apparent_height_px(xyz: np.ndarray, names: tuple[str, ...]) -> np.ndarray:
+    """Apparent standing height per frame (px): thigh + shank of both legs (0.491 H, Winter 2009),
+    running median over 15 frames; NaN where the legs are not seen."""
+    legs = []
+    for side in ("left", "right"):
+        hip, knee, ank = (xyz[:, names.index(f"{side}_{k}"), :2] for k in ("hip", "knee", "ankle"))
+        legs.append(np.hypot(*(hip - knee).T) + np.hypot(*(knee - ank).T))
+    both = np.stack(legs, 1)
+    cnt = np.isfinite(both).sum(axis=1)
+    leg = np.where(cnt > 0, np.where(np.isfinite(both), both, 0.0).sum(axis=1) / np.maximum(cnt, 1), np.nan)
+    h = leg / 0.491
+    out = np.full_like(h, np.nan)
+    for i in range(h.size):
+        w = h[max(0, i - 7) : i + 8]
+        w = w[np.isfinite(w)]
+        if w.size:
+            out[i] = np.median(w)
+    return out
 
 
 def _cache_key(path: Path, backend: str, mode: str) -> dict[str, Any]:
@@ -600,6 +647,7 @@ def run_pose(
     force: bool = False,
     mode: str = "accurate",
     max_duration_s: float | None = DEFAULT_MAX_DURATION_S,
+    expected_view: str | None = None,
 ) -> PoseRunResult:
     """Keypoints of the walker in ``video``, written to ``out_dir/pose.csv`` (+ ``pose.json``).
 
@@ -625,6 +673,9 @@ def run_pose(
     max_duration_s
         Longest clip accepted (s); longer ones are refused before any frame is decoded (None: no
         limit). Default :data:`~gaitscope.capture.video.DEFAULT_MAX_DURATION_S`.
+    expected_view
+        ``"side"``, ``"frontal"`` or None: the view the user was asked to film (only changes the
+        advice of a refusal).
 
     Raises
     ------
@@ -653,7 +704,8 @@ def run_pose(
     t0 = time.perf_counter()
     if pose is None:
         pose, world, selection = estimate_video(
-            info, backend=backend, workers=workers, log=log, mode=mode, progress=ProgressBar() if progress else None
+            info, backend=backend, workers=workers, log=log, mode=mode, progress=ProgressBar() if progress else None,
+            expected_view=expected_view,
         )
         meta = dict(pose.meta)
         meta["cache_key"] = key

@@ -4,10 +4,20 @@ Input: people found on a subsample of frames (:class:`gaitscope.pose._people.Peo
 1. Duplicates of one person in a frame (box overlap) are merged.
 2. People are linked across sampled frames into tracks by the nearest hip midpoint, gated by
    the person's own height, so identity is kept; a track may miss a few samples.
-3. The walker is the track that travels most horizontally (5th-95th percentile range of its
-   hip-midpoint x, px). It must travel at least :data:`MIN_TRAVEL_BODY_HEIGHTS` of its own
-   height (or :data:`MIN_TRAVEL_FRAME_FRACTION` of the frame width, whichever is smaller),
-   else the person is visible but not walking.
+3. The walker is the track that travels most, across the frame or in depth, each measured
+   against what counts as walking:
+
+   * across: 5th-95th percentile range of the hip-midpoint x (px), against
+     :data:`MIN_TRAVEL_BODY_HEIGHTS` of its own height (or :data:`MIN_TRAVEL_FRAME_FRACTION` of
+     the frame width, whichever is smaller);
+   * in depth (toward or away from the camera): the image of a body grows or shrinks in
+     inverse proportion to its distance, so the 5th-95th percentile range of the log of its
+     apparent height is a travel in depth that no pan or tilt of the camera can fake, against
+     :data:`MIN_DEPTH_LOG_SIZE` (the body's image grows or shrinks by at least 22 %: 1.2 m of
+     walking from 6.7 m away; ``walk_frontal_toward_camera.mp4`` grows 350 -> 585 px, 0.5).
+
+   A track that reaches neither is a person visible but not walking; the refusal's advice fits
+   the view the user was asked to film (``expected_view``).
 """
 
 from __future__ import annotations
@@ -30,6 +40,9 @@ DUPLICATE_IOU = 0.5
 MIN_TRAVEL_BODY_HEIGHTS = 1.0
 #: ... or this fraction of the frame width (for people filmed so close that they fill the frame).
 MIN_TRAVEL_FRAME_FRACTION = 0.4
+#: ... or its image must grow or shrink by this much (natural log of the apparent-height ratio, 5th-95th
+#: percentile): walking in depth, toward or away from the camera. 0.2 = 22 % bigger or 18 % smaller.
+MIN_DEPTH_LOG_SIZE = 0.2
 #: A track needs this many sampled frames to count as a person (drops one-off false detections).
 MIN_TRACK_SAMPLES = 3
 #: Smaller than this median height (px) BlazePose cannot place heels and toes reliably.
@@ -48,6 +61,9 @@ class Person:
     box_px: tuple[float, float, float, float]
     hip_px: tuple[float, float]
     mean_score: float
+    #: Apparent body size without the arms (mid-shoulders to mid-ankles, px; NaN if not seen):
+    #: the depth measure, which a raised arm must not change.
+    size_px: float = float("nan")
 
     @property
     def height_px(self) -> float:
@@ -61,6 +77,16 @@ class Track:
     frames: np.ndarray
     box_px: np.ndarray  # (m, 4)
     hip_px: np.ndarray  # (m, 2)
+    size_px: np.ndarray | None = None  # (m,) mid-shoulders to mid-ankles, NaN where unknown
+
+    def _sizes(self) -> tuple[np.ndarray, np.ndarray]:
+        """(frames, apparent size px) where known: shoulders-ankles span, else the box height."""
+        h = self.box_px[:, 3] - self.box_px[:, 1]
+        if self.size_px is not None and np.isfinite(self.size_px).sum() >= max(3, 0.5 * h.size):
+            ok = np.isfinite(self.size_px) & (self.size_px > 0)
+            return self.frames[ok], self.size_px[ok]
+        ok = h > 0
+        return self.frames[ok], h[ok]
 
     @property
     def travel_px(self) -> float:
@@ -73,6 +99,42 @@ class Track:
         """Median keypoint-box height (px), about the body height."""
         return float(np.median(self.box_px[:, 3] - self.box_px[:, 1]))
 
+    @property
+    def depth_travel(self) -> float:
+        """Travel in depth: 5th-95th percentile range of ln(apparent height), dimensionless
+        (0.69 = the image doubled or halved in size)."""
+        h = np.log(self._sizes()[1])
+        return float(np.percentile(h, 95) - np.percentile(h, 5)) if h.size else 0.0
+
+    @property
+    def depth_direction(self) -> str:
+        """``"toward_camera"`` when the image grows over the track, else ``"away_from_camera"``."""
+        f, h = self._sizes()
+        if h.size < 2:
+            return "away_from_camera"
+        slope = np.polyfit(f.astype(float), np.log(h), 1)[0]
+        return "toward_camera" if slope > 0 else "away_from_camera"
+
+    @property
+    def foot_travel_px(self) -> float:
+        """Vertical travel of the box's lower edge (the feet): 5th-95th percentile range, px."""
+        y = self.box_px[:, 3]
+        return float(np.percentile(y, 95) - np.percentile(y, 5)) if y.size else 0.0
+
+    def needed_travel_px(self, image_width_px: int) -> float:
+        """Horizontal travel (px) that counts as walking across the frame."""
+        return min(MIN_TRAVEL_BODY_HEIGHTS * self.height_px, MIN_TRAVEL_FRAME_FRACTION * image_width_px)
+
+    def walking_score(self, image_width_px: int) -> float:
+        """Travel across or in depth as a multiple of what counts as walking (>= 1: walking)."""
+        across = self.travel_px / max(self.needed_travel_px(image_width_px), 1.0)
+        return max(across, self.depth_travel / MIN_DEPTH_LOG_SIZE)
+
+    def direction(self, image_width_px: int) -> str:
+        """``"across"``, ``"toward_camera"`` or ``"away_from_camera"``: the larger of the two travels."""
+        across = self.travel_px / max(self.needed_travel_px(image_width_px), 1.0)
+        return "across" if across >= self.depth_travel / MIN_DEPTH_LOG_SIZE else self.depth_direction
+
 
 def person_from_keypoints(frame: int, xyz_px: np.ndarray, score: np.ndarray, names: tuple[str, ...]) -> Person | None:
     """Summarise a detected person; ``None`` if the hips are missing."""
@@ -83,7 +145,13 @@ def person_from_keypoints(frame: int, xyz_px: np.ndarray, score: np.ndarray, nam
         return None
     box = (float(xy[ok, 0].min()), float(xy[ok, 1].min()), float(xy[ok, 0].max()), float(xy[ok, 1].max()))
     hip = xy[hips].mean(axis=0)
-    return Person(frame=frame, box_px=box, hip_px=(float(hip[0]), float(hip[1])), mean_score=float(np.mean(score)))
+    size = float("nan")
+    if all(n in names for n in ("left_shoulder", "right_shoulder", "left_ankle", "right_ankle")):
+        sh = xy[[names.index("left_shoulder"), names.index("right_shoulder")]].mean(axis=0)
+        an = xy[[names.index("left_ankle"), names.index("right_ankle")]].mean(axis=0)
+        size = float(np.hypot(*(an - sh)))
+    return Person(frame=frame, box_px=box, hip_px=(float(hip[0]), float(hip[1])), mean_score=float(np.mean(score)),
+                  size_px=size)
 
 
 def _iou(a: tuple[float, ...], b: tuple[float, ...]) -> float:
@@ -146,6 +214,7 @@ def link_tracks(people_by_frame: dict[int, list[Person]]) -> list[Track]:
             frames=np.array([p.frame for p in tr]),
             box_px=np.array([p.box_px for p in tr], dtype=float),
             hip_px=np.array([p.hip_px for p in tr], dtype=float),
+            size_px=np.array([p.size_px for p in tr], dtype=float),
         )
         for tr in closed
         if len(tr) >= MIN_TRACK_SAMPLES
@@ -154,21 +223,43 @@ def link_tracks(people_by_frame: dict[int, list[Person]]) -> list[Track]:
     return tracks
 
 
-def choose_walker(tracks: list[Track], *, image_width_px: int, path: str | Path) -> Track:
-    """The track that travels most horizontally; raises :class:`GaitscopeError` when there is
-    nobody, nobody walking, or the walker is too small to measure.
+#: What to film, by the view the user was asked for (``expected_view`` of :func:`choose_walker`).
+FILMING_ADVICE = {
+    "side": "record the person walking side-on across the frame for a few strides",
+    "frontal": "record the person walking straight toward (or away from) the phone for at least 4 strides, "
+               "whole body in view",
+    None: "record the person walking side-on across the frame, or straight toward or away from the phone, "
+          "for a few strides",
+}
+
+
+def choose_walker(
+    tracks: list[Track], *, image_width_px: int, path: str | Path, expected_view: str | None = None
+) -> Track:
+    """The track that travels most (across the frame or in depth, each against what counts as
+    walking: :meth:`Track.walking_score`); raises :class:`GaitscopeError` when there is nobody,
+    nobody walking, or the walker is too small to measure.
+
+    ``expected_view``: ``"side"``, ``"frontal"`` or None (unknown): the view the user was asked to
+    film, used only for the advice in a refusal.
     """
+    advice = FILMING_ADVICE.get(expected_view, FILMING_ADVICE[None])
     if not tracks:
+        what = {"side": "walking side-on", "frontal": "walking toward or away from the phone"}.get(
+            expected_view, "walking")
         raise GaitscopeError(
             f"{path}: no person was found in the video; film the whole body (head to feet) of one person "
-            "walking side-on, in good light, filling at least a third of the frame height"
+            f"{what}, in good light, filling at least a third of the frame height"
         )
-    walker = max(tracks, key=lambda t: t.travel_px)
-    needed = min(MIN_TRAVEL_BODY_HEIGHTS * walker.height_px, MIN_TRAVEL_FRAME_FRACTION * image_width_px)
-    if walker.travel_px < needed:
+    walker = max(tracks, key=lambda t: t.walking_score(image_width_px))
+    if walker.walking_score(image_width_px) < 1.0:
+        needed = walker.needed_travel_px(image_width_px)
+        grow = 100.0 * (np.exp(walker.depth_travel) - 1.0)
         raise GaitscopeError(
-            f"{path}: a person is visible but does not walk across the frame (moved {walker.travel_px:.0f} px, "
-            f"need {needed:.0f} px); record the person walking side-on across the frame for a few strides"
+            f"{path}: a person is visible but does not walk across the frame or toward or away from the camera (moved {walker.travel_px:.0f} px across the frame, "
+            f"need {needed:.0f} px; image size changed {grow:.0f} %, need "
+            f"{100.0 * (np.exp(MIN_DEPTH_LOG_SIZE) - 1.0):.0f} % for walking toward or away from the camera); "
+            f"{advice}"
         )
     if walker.height_px < MIN_PERSON_HEIGHT_PX:
         raise GaitscopeError(

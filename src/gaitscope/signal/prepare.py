@@ -356,6 +356,24 @@ def prepare_walk(
     # 1. confidence mask
     xyz = np.array(pose.xyz, dtype=float, copy=True)
     xyz[pose.score < st.min_score] = np.nan
+    # 1a. camera motion (hand-held phone: pan, tilt, shake) measured on the background by the pose
+    # stage: taken out first, so a foot standing on the floor stands still (docs/frontal.md)
+    cam = (pose.meta.get("camera_motion") or {}) if not world else {}
+    motion = cam.get("affine_to_frame0")
+    if motion is not None and np.asarray(motion, dtype=float).shape == (n, 2, 3):
+        from gaitscope.capture.camera_motion import apply_camera_motion
+
+        xyz[:, :, :2] = apply_camera_motion(xyz[:, :, :2], np.asarray(motion, dtype=float))
+        notes.append(f"camera motion removed (estimated from the background; the image moved up to "
+                     f"{cam.get('max_corner_shift_px')} px)")
+    if cam.get("roll_deg") is not None and pose.image_size_px is not None:
+        # the phone's roll, measured on the scene's vertical edges: frontal angles need the true vertical
+        from gaitscope.capture.camera_motion import apply_camera_motion, roll_matrix
+
+        r = roll_matrix(float(cam["roll_deg"]), (0.5 * pose.image_size_px[0], 0.5 * pose.image_size_px[1]))
+        xyz[:, :, :2] = apply_camera_motion(xyz[:, :, :2], np.repeat(r[None], n, axis=0))
+        notes.append(f"camera roll {float(cam['roll_deg']):+.1f} deg removed (from {cam.get('roll_edges')} vertical "
+                     "edges of the scene)")
     dims = 3 if world else 2  # image z is a relative depth (often NaN): lengths use x, y only
     h0, h_src = estimate_height(xyz[:, :, :dims], names)
     if not np.isfinite(h0):

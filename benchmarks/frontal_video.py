@@ -1,0 +1,178 @@
+"""The frontal view on real video: contacts against an eye reading, and the real-video error of each frontal
+measure (docs/frontal.md).
+
+Input: ``../shared/data/video/walk_frontal_toward_camera.mp4`` (a young man walking toward a hand-held phone,
+1080p, 30 frames/s), its mirror image and the clip at half the frame rate (both made in ``--work``), each run
+through ``gaitscope analyze --height-m 1.78`` (the pose stage is cached in ``--work``: the first run takes a
+few minutes on 2 shared cores, later runs seconds).
+
+Prints
+1. contacts vs ``tests/data/video_contacts_frontal_eye.csv`` (read by eye before the detector was written):
+   per clip, detected - read frame of every read contact (the mirror's sides swapped, the half-rate clip's
+   frames halved); the detector's settings were chosen on the left foot of the original clip, so the right
+   foot, the mirror and the half-rate clip are the held-out figures;
+2. each frontal measure's side means in the three clips, its left/right difference (a healthy walker), the
+   model's own disagreement with itself (original vs mirror image: the same strides, only the pose model sees
+   them mirrored; original vs half frame rate), and the frame-to-frame noise while he stands still before
+   his first step (SD of the per-frame value over frames 0-17 after the pipeline's 0.2 s smoothing);
+3. the real-video error stated for each measure = the largest of the side-mean disagreements above (rounded
+   up); ``knowledge/frontal_video_errors.csv`` holds these values.
+
+Run:  .venv/bin/python benchmarks/frontal_video.py [--work /tmp/gaitscope_frontal_video]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+CLIP = ROOT.parent / "shared" / "data" / "video" / "walk_frontal_toward_camera.mp4"
+EYE = ROOT / "tests" / "data" / "video_contacts_frontal_eye.csv"
+MEASURES = ("pelvic_drop_stance_max_deg", "pelvic_obliquity_mean_deg", "pelvic_obliquity_persistent_deg",
+            "trunk_lean_lat_stance_max_deg", "knee_fppa_stance_max_deg", "step_width_m", "circumduction_m")
+STANDING_FRAMES = (0, 18)  # he stands still until his left heel rises at frame 18 (eye reading)
+
+
+def make_variant(src: Path, dst: Path, *, mirror: bool, step: int) -> Path:
+    import av
+
+    if dst.exists():
+        return dst
+    with av.open(str(src)) as c:
+        frames = [f.to_ndarray(format="rgb24") for f in c.decode(video=0)][::step]
+    if mirror:
+        frames = [np.ascontiguousarray(f[:, ::-1]) for f in frames]
+    tmp = dst.with_suffix(".part.mp4")
+    with av.open(str(tmp), "w") as c:
+        s = c.add_stream("libx264", rate=30 // step)
+        s.width, s.height, s.pix_fmt = frames[0].shape[1], frames[0].shape[0], "yuv420p"
+        s.options = {"crf": "18", "preset": "ultrafast"}
+        for f in frames:
+            for pkt in s.encode(av.VideoFrame.from_ndarray(f, format="rgb24")):
+                c.mux(pkt)
+        for pkt in s.encode():
+            c.mux(pkt)
+    tmp.rename(dst)
+    return dst
+
+
+def contact_errors(out: Path, mirror: bool, step: int) -> np.ndarray:
+    ev = pd.read_csv(out / "events.csv")
+    t = pd.read_csv(out / "pose.csv", usecols=["t_s"])["t_s"].to_numpy(float)
+    eye = pd.read_csv(EYE)
+    if mirror:
+        eye["foot"] = eye["foot"].map({"left": "right", "right": "left"})
+    err = []
+    for _, r in eye.iterrows():
+        c = ev[(ev["event"] == r["event"]) & (ev["side"] == r["foot"])]
+        d = np.interp(c["t_s"].to_numpy(float), t, np.arange(t.size)) - r["frame"] / step
+        err.append(d[np.argmin(np.abs(d))] if d.size and np.min(np.abs(d)) <= 5 else np.nan)
+    return np.asarray(err)
+
+
+def standing_noise(out: Path) -> dict[str, float]:
+    """SD over the standing frames of the per-frame frontal angles and of the lateral distance between the heels."""
+    from gaitscope.capture.pose_csv import read_pose_csv
+    from gaitscope.metrics.frontal import (
+        SMOOTH_FRONTAL_S,
+        knee_fppa_deg,
+        lateral_positions,
+        pelvic_obliquity_deg,
+        trunk_lean_lat_deg,
+    )
+    from gaitscope.signal import prepare_walk
+
+    prep = prepare_walk(read_pose_csv(out / "pose.csv"), height_m=1.78)
+    names, lat = prep.names, prep.lat_xy
+    a, b = STANDING_FRAMES
+    k = max(1, int(round(SMOOTH_FRONTAL_S * prep.rate_hz)))
+
+    def L(n: str) -> np.ndarray:
+        return lat[:, names.index(n), :]
+
+    def sd(x: np.ndarray) -> float:
+        x = pd.Series(x).rolling(k, center=True, min_periods=1).mean().to_numpy(float)[a:b]
+        return float(np.std(x, ddof=1))
+
+    mh = 0.5 * (L("left_hip") + L("right_hip"))
+    ms = 0.5 * (L("left_shoulder") + L("right_shoulder"))
+    X, _ = lateral_positions(prep)
+    heels = X[:, names.index("left_heel")] - X[:, names.index("right_heel")]
+    return {
+        "pelvic_drop_stance_max_deg": sd(pelvic_obliquity_deg(L("left_hip"), L("right_hip"))),
+        "pelvic_obliquity_mean_deg": sd(pelvic_obliquity_deg(L("left_hip"), L("right_hip"))),
+        "trunk_lean_lat_stance_max_deg": sd(trunk_lean_lat_deg(mh, ms, "left")),
+        "knee_fppa_stance_max_deg": max(sd(knee_fppa_deg(L(f"{s}_hip"), L(f"{s}_knee"), L(f"{s}_ankle"), s))
+                                        for s in ("left", "right")),
+        "step_width_m": float(np.std(heels[a:b], ddof=1)),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--work", type=Path, default=Path("/tmp/gaitscope_frontal_video"))
+    args = ap.parse_args(argv)
+    if not CLIP.exists():
+        print(f"{CLIP} not found: nothing to measure")
+        return 0
+    args.work.mkdir(parents=True, exist_ok=True)
+    clips = {"original": (CLIP, False, 1),
+             "mirror": (make_variant(CLIP, args.work / "mirror.mp4", mirror=True, step=1), True, 1),
+             "half_rate": (make_variant(CLIP, args.work / "half.mp4", mirror=False, step=2), False, 2)}
+    means: dict[str, dict[str, dict[str, float]]] = {}
+    print("Contacts vs the eye reading (detected - read, frames of that clip; settings chosen on the original's "
+          "left foot)\n")
+    print("| clip | contacts read | found | within 1 frame | mean | max abs | per contact (read order) |")
+    print("|---|---|---|---|---|---|---|")
+    for name, (video, mirror, step) in clips.items():
+        out = args.work / name
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "gaitscope.cli", "analyze", str(video), "--height-m", "1.78",
+                        "--out", str(out), "--quiet"], check=True)
+        err = contact_errors(out, mirror, step)
+        ok = np.isfinite(err)
+        print(f"| {name} | {err.size} | {ok.sum()} | {(np.abs(err[ok]) <= 1).sum()} | {np.nanmean(err):+.2f} | "
+              f"{np.nanmax(np.abs(err)):.2f} | {' '.join(f'{e:+.1f}' for e in err)} |")
+        p = json.loads((out / "summary.json").read_text())["parameters"]
+        sides = {"left": "right", "right": "left"} if mirror else {"left": "left", "right": "right"}
+        means[name] = {m: {s: float(p[m][sides[s]]["mean"]) for s in ("left", "right") if sides[s] in p.get(m, {})}
+                       for m in MEASURES}
+        means[name]["_run_s"] = {"s": time.perf_counter() - t0}
+        if name == "original":
+            s = p
+            print(f"\n(original: cadence {s['cadence_spm']['both']['mean']:.1f} steps/min, stride "
+                  f"{s['stride_time_s']['both']['mean']:.3f} s, step {s['step_time_s']['both']['mean']:.3f} s)\n")
+    noise = standing_noise(args.work / "original")
+    print("\nFrontal measures: side means (the person's sides; the mirror's relabelled), disagreements, noise\n")
+    print("| measure | original L / R | mirror L / R | half rate L / R | L-R (original) | max orig-mirror | "
+          "max orig-half | standing noise SD | stated error |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for m in MEASURES:
+        o, mi, h = means["original"][m], means["mirror"][m], means["half_rate"][m]
+        if not o:
+            continue
+        fmt = "{:.3f}" if m.endswith("_m") else "{:.1f}"
+
+        def pair(d):
+            return " / ".join(fmt.format(d[s]) if s in d else "-" for s in ("left", "right"))
+
+        lr = abs(o["left"] - o["right"]) if len(o) == 2 else float("nan")
+        om = max((abs(o[s] - mi[s]) for s in o if s in mi), default=float("nan"))
+        oh = max((abs(o[s] - h[s]) for s in o if s in h), default=float("nan"))
+        nz = noise.get(m, float("nan"))
+        stated = np.nanmax([om, oh])
+        print(f"| {m} | {pair(o)} | {pair(mi)} | {pair(h)} | {fmt.format(lr)} | {fmt.format(om)} | {fmt.format(oh)} | "
+              f"{fmt.format(nz)} | {fmt.format(stated)} |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
