@@ -87,11 +87,10 @@ def _video_input(spec: dict[str, Any], out: Path) -> dict[str, Path]:
         pytest.skip("../shared/data not present (real gait videos)")
     video = SHARED_VIDEO / spec["side"]
     cache = POSE_CACHE / video.stem
-    if not (cache / "pose.csv").is_file():
-        cache.mkdir(parents=True, exist_ok=True)
-        from gaitscope.pose.run import run_pose
+    cache.mkdir(parents=True, exist_ok=True)
+    from gaitscope.pipeline import _video_pose
 
-        run_pose(video, out_dir=cache, backend="mediapipe", overlay=False, workers=None, progress=False)
+    _video_pose(video, cache, backend="mediapipe", progress=False)  # reuses a valid cache, else refreshes it
     sub = out / "gait_side"
     sub.mkdir(parents=True, exist_ok=True)
     for f in cache.iterdir():
