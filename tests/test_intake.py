@@ -171,7 +171,9 @@ def test_contraindications_from_answers():
     ik = validate_intake({"pregnancy": True, "falls": True, "osteoporosis": False})
     assert intake_contraindications(ik) == ["pregnancy"]
     # the pregnancy question does not apply to a man or over 60: an answer to it has no effect
-    assert intake_contraindications(validate_intake({"pregnancy": True, "age_years": 72})) == []
+    at_72 = validate_intake({"pregnancy": True, "age_years": 72})
+    assert intake_contraindications(at_72) == [] and at_72.ignored == ("pregnancy",)
+    assert at_72.answers["pregnancy"] is None  # not shown as "answered yes" in the report either
     assert intake_contraindications(validate_intake({"pregnancy": True, "sex": "male"})) == []
     ik = validate_intake({"floor_transfer": "not sure", "age_years": 70})
     assert intake_contraindications(ik) == ["floor_transfer_unsafe"]

@@ -186,6 +186,9 @@ def _cmd_assess(args: argparse.Namespace) -> int:
     doc = result.document
     if doc["red_flags"]:
         print("URGENT: a red flag was reported: see a doctor now; the exercise plan is withheld (top of the report).")
+    print(f"plan: {doc['at_a_glance']['plan_line']}")
+    for r in (doc.get("safety") or {}).get("referrals", []):
+        print(f"see a professional: {r['text']}")
     for m in doc["missing"]:
         print(f"not assessed: {m['what'].replace('_', ' ')} ({m['status']}); next time: {m['record_next_time']}")
     extra = f"; PDF: {result.files['pdf']}" if "pdf" in result.files else ""

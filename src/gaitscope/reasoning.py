@@ -141,14 +141,16 @@ def at_a_glance(findings: Sequence[Finding], chain: Mapping[str, Any], plan: Map
                      "basis": c.get("basis", "measured"), "certainty": c.get("certainty", "")}
                     for c in chain.get("contributors", [])[:3]]
     n_checked, n_total, not_checked = _checked(findings)
-    unchecked: list[str] = []
+    unchecked: list[str] = []  # what could not be checked, each with what to do about it
     if n_total and n_checked < MIN_CHECKED_SHARE * n_total:
-        unchecked.append(f"only {n_checked} of {n_total} gait patterns could be checked with these recordings")
+        unchecked.append(f"only {n_checked} of {n_total} gait patterns could be checked with these recordings "
+                         "(record what the report lists as missing)")
     if not safety.intake_given:
-        unchecked.append("no intake was given, so the safety (red-flag) questions were not checked")
+        unchecked.append("no intake was given, so the safety (red-flag) questions were not checked (answer them "
+                         "with `gaitscope intake` before starting any exercise)")
     elif safety.unanswered or safety.unsure:
         unchecked.append(f"{len(safety.unanswered) + len(safety.unsure)} safety question(s) were not answered "
-                         "yes or no")
+                         "yes or no (go through them with a clinician before starting)")
     if plan.get("withheld"):
         line = "Exercise plan withheld: see a doctor first (see the box above)."
     elif plan.get("exercises"):
@@ -161,17 +163,17 @@ def at_a_glance(findings: Sequence[Finding], chain: Mapping[str, Any], plan: Map
         if cons and all(c.get("basis") == "answered" for c in cons):
             line += " These exercises follow from your answers only, not from a measured finding."
         if unchecked:
-            line += " Not a complete screen: " + "; ".join(unchecked) + "; record what the report lists as missing."
+            line += " Not a complete screen: " + "; ".join(unchecked) + "."
     elif plan.get("falls_programme"):
         line = "The balance-and-strength programme for falls, done with support (see the plan); re-test in 6 to 8 weeks."
         if unchecked:
-            line += " Not a complete screen: " + "; ".join(unchecked) + "; record what the report lists as missing."
+            line += " Not a complete screen: " + "; ".join(unchecked) + "."
     elif not any(f.status != "not_assessable" for f in findings):
         line = ("No plan: nothing could be checked with these recordings; record what the report lists as missing "
                 "and assess again.")
     elif unchecked:
         line = ("Not an all-clear: " + "; ".join(unchecked) + ". No exercise is suggested from what was checked; "
-                "record what the report lists as missing and assess again.")
+                "assess again once that is done.")
     else:
         line = (f"No pattern calling for corrective exercise was found in the {n_checked} of {n_total} gait patterns "
                 "checked: keep walking daily and re-test if symptoms change.")

@@ -54,8 +54,8 @@ class ActiveNode:
 
 
 #: How sure a contributor is, by what supports it (shown beside it).
-CERTAINTY = {"measured": "likely (measured in your recordings)",
-             "inferred": "likely (inferred from what was measured)",
+CERTAINTY = {"measured": "likely (from a finding measured in your recordings)",
+             "inferred": "likely (inferred upstream of a measured finding)",
              "answered": "possible (from your answers)"}
 
 

@@ -40,6 +40,7 @@ class Intake:
     scores: Mapping[str, float] = field(default_factory=dict)
     name: str | None = None
     source: str = ""
+    ignored: tuple[str, ...] = ()  # answers to questions that do not apply to this person (kept out of the meaning)
 
     def get(self, key: str, default: Any = None) -> Any:
         v = self.answers.get(key)
@@ -170,6 +171,12 @@ def validate_intake(raw: Mapping[str, Any], *, source: str = "intake", knowledge
             answers[q.id] = out
         else:
             answers[q.id] = _text(v, source, q.id) or None
+    ignored = []
+    for q in kb.questions:  # a question that does not apply (the pregnancy question at 72) has no effect
+        if answers.get(q.id) is not None and not is_relevant(q, answers):
+            ignored.append(q.id)
+    for qid in ignored:
+        answers[qid] = None
     reds = {r.id: (None if raw.get(r.id) is None else _yesno_unsure(raw[r.id], source, r.id)) for r in kb.red_flags}
     scores: dict[str, float] = {}
     for qn in kb.questionnaires:
@@ -181,7 +188,7 @@ def validate_intake(raw: Mapping[str, Any], *, source: str = "intake", knowledge
                 raise _bad(source, qn.subscore_id, f"the subscore cannot exceed the total {qn.id}")
     name = raw.get("name")
     return Intake(answers=answers, red_flags=reds, scores=scores,
-                  name=None if name is None else _text(name, source, "name"), source=source)
+                  name=None if name is None else _text(name, source, "name"), source=source, ignored=tuple(ignored))
 
 
 def load_intake(path: str | Path) -> Intake:
@@ -276,4 +283,5 @@ def band_for(qn: Questionnaire, score: float, subscore: float | None = None) -> 
 def intake_to_dict(intake: Intake) -> dict[str, Any]:
     """JSON-ready answers (for assessment.json)."""
     return {"source": intake.source, "name": intake.name, "answers": dict(intake.answers),
+            "ignored_not_applicable": list(intake.ignored),
             "red_flags": dict(intake.red_flags), "scores": dict(intake.scores)}
