@@ -663,9 +663,10 @@ def _analyze(
     )
     ik = None
     if (reference is not None and virtual_camera is None and getattr(reference, "model_angles", None) is not None
-            and any("inverse kinematics" in n for n in getattr(reference, "notes", ()))):
+            and getattr(reference, "model_angles_source", "") == "opensim_ik"):
         ik = reference.model_angles
-        info["ik_angles"] = next(n for n in reference.notes if "inverse kinematics" in n)
+        info["ik_angles"] = next((n for n in reference.notes if n.startswith("model angles:")),
+                                 "model angles: OpenSim inverse kinematics")
     result = analyze_pose(pose, height_m=height_m, input_info=info, age_years=age_years, sex=sex, ik_angles=ik,
                           reason=reason)
     result = replace(result, reference=reference)

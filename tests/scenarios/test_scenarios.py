@@ -279,6 +279,15 @@ def p_headline_says_what_was_not_checked(r, _):
     assert "record what the report lists as missing" in g["plan_line"]
 
 
+def p_headline_in_print(r, _):
+    """The honest headline is what the printed page says (PDF text), not only the HTML."""
+    if r["pdf"] is None:
+        pytest.skip("no headless Chromium / pdftotext here to print the report")
+    line = " ".join(r["doc"]["at_a_glance"]["plan_line"].split())
+    text = " ".join(r["pdf"].split())
+    assert line[:80] in text, line[:80]
+
+
 def p_headline_all_clear_with_counts(r, _):
     g = r["doc"]["at_a_glance"]
     assert g["plan_line"].startswith(f"No pattern calling for corrective exercise was found in the "

@@ -86,6 +86,9 @@ class MarkerRecording:
         Path of the file read.
     notes
         Human-readable remarks (marker set chosen, frame conversion, caveats).
+    model_angles_source
+        Where ``model_angles`` come from, as data: ``"opensim_ik"`` (an OpenSim inverse-kinematics ``.mot``
+        beside a .trc), ``"c3d_model_outputs"`` (lab-software angles stored in the C3D), or ``""`` (none).
     """
 
     pose: PoseSequence
@@ -95,6 +98,7 @@ class MarkerRecording:
     markers: Mapping[str, np.ndarray] = field(default_factory=dict)
     source: str = ""
     notes: tuple[str, ...] = ()
+    model_angles_source: str = ""
 
     def __post_init__(self) -> None:
         if self.pose.frame != "world":
@@ -1091,6 +1095,7 @@ def load_markers(
                      "2-D sagittal data such as a gaitscope export of a video, no frontal-plane information")
     events = None
     angles = None
+    angles_source = ""
     if c3d is not None:
         first = int(c3d["header"]["points"]["first_frame"])
         events = c3d_events(c3d, first_frame=first, rate_hz=raw.rate_hz, n_frames=n)
@@ -1101,6 +1106,7 @@ def load_markers(
             )
         angles = c3d_model_angles(c3d, rate_hz=raw.rate_hz)
         if angles is not None:
+            angles_source = "c3d_model_outputs"
             notes.append("model angles: Plug-in-Gait outputs stored as C3D points (signs as gaitscope; see docs/inputs.md)")
     else:
         from gaitscope.capture import mot as mot_mod
@@ -1118,6 +1124,7 @@ def load_markers(
             ang["frame"] = np.rint(ang["t_s"].to_numpy() * raw.rate_hz).astype(int)
             keep = (ang["frame"] >= 0) & (ang["frame"] < n)
             angles = ang[keep].reset_index(drop=True) if keep.any() else None
+            angles_source = "opensim_ik" if angles is not None else ""
             notes.append(
                 f"model angles: OpenSim inverse kinematics from {ik.name} ({int(keep.sum() // 2)} of its samples fall inside "
                 "this recording; knee sign flipped to flexion +)"
@@ -1142,4 +1149,5 @@ def load_markers(
         markers=markers_world,
         source=str(p),
         notes=tuple(notes),
+        model_angles_source=angles_source if angles is not None else "",
     )
