@@ -257,3 +257,13 @@ def test_all_zero_landmark_json_is_refused_cleanly(tmp_path):
     msg = str(info.value)
     assert msg.startswith(str(path)) and "left heel landmark is missing (all zero) in every frame" in msg
     assert "all other landmarks" in msg and "\n" not in msg
+
+
+def test_heel_only_missing_refusal_says_so(tmp_path):
+    person = _synthetic_person(60, 100.0)
+    for k in ("LHEE", "LANK"):  # toe present, no heel and no ankle to build one from
+        del person[k]
+    path = tmp_path / "noheel_noankle.trc"
+    _write_trc(path, person, 100.0)
+    with pytest.raises(GaitscopeError, match=r"no heel marker \(nor an ankle marker to build a heel from\) for the left foot among: .*LHEE, LANK"):
+        load_markers(path)

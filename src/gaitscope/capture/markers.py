@@ -590,25 +590,38 @@ class MarkerSetChoice:
 
 
 def _foot_refusal(markers: Mapping[str, np.ndarray], sets: Mapping[str, MarkerSet]) -> str | None:
-    """'no heel or toe marker for the left foot among: ...' when no set finds a foot's heel and toe."""
+    """'no heel or toe marker for the left foot among: ...' when no set finds a foot's heel and toe.
+
+    Names what is missing: heel and toe, the heel only (and no ankle marker to build one from)
+    or the toe only, with every name the sets look for.
+    """
     low = _lookup(markers)
+
+    def names(alts_of, side):
+        out: list[str] = []
+        for ms in sets.values():
+            for a in alts_of(ms):
+                nm = "+".join(ms.expand(m, side) for m in a)
+                if nm not in out and normalise_marker_name(nm) not in {normalise_marker_name(x) for x in out}:
+                    out.append(nm)
+        return out
+
     for side in SIDES:
-        looked: list[str] = []
-        seen: set[str] = set()
-        found = False
+        found = heel_any = toe_any = False
         for ms in sets.values():
             heel_alts = ms.keypoints.get("heel", ()) + ms.stand_ins.get("heel", ())
-            toe_alts = ms.keypoints.get("toe", ())
             h = any(all(normalise_marker_name(ms.expand(m, side)) in low for m in a) for a in heel_alts)
-            t = any(all(normalise_marker_name(ms.expand(m, side)) in low for m in a) for a in toe_alts)
-            found = found or (h and t)
-            for a in heel_alts + toe_alts:
-                nm = "+".join(ms.expand(m, side) for m in a)
-                if normalise_marker_name(nm) not in seen:
-                    seen.add(normalise_marker_name(nm))
-                    looked.append(nm)
-        if not found:
-            return f"no heel or toe marker for the {side} foot among: {', '.join(looked)}"
+            t = any(all(normalise_marker_name(ms.expand(m, side)) in low for m in a) for a in ms.keypoints.get("toe", ()))
+            found, heel_any, toe_any = found or (h and t), heel_any or h, toe_any or t
+        if found:
+            continue
+        heels = names(lambda ms: ms.keypoints.get("heel", ()) + ms.stand_ins.get("heel", ()), side)
+        toes = names(lambda ms: ms.keypoints.get("toe", ()), side)
+        if heel_any and not toe_any:
+            return f"no toe marker for the {side} foot among: {', '.join(toes)}"
+        if toe_any and not heel_any:
+            return f"no heel marker (nor an ankle marker to build a heel from) for the {side} foot among: {', '.join(heels)}"
+        return f"no heel or toe marker for the {side} foot among: {', '.join(heels + [t for t in toes if t not in heels])}"
     return None
 
 
