@@ -373,6 +373,19 @@ def test_full_disk_over_an_earlier_run_keeps_it_whole_and_marked(phantom_csv, sm
     assert not any((out / n).exists() for n in RESULTS)
 
 
+def test_assess_on_a_full_disk_gives_one_sentence_and_no_partial_file(phantom_csv, small_tmpfs, capsys):
+    out = small_tmpfs / "assessment"
+    code = main(["assess", "--side-video", str(phantom_csv), "--out", str(out), "--no-overlay", "--quiet"])
+    err = _err_lines(capsys)
+    assert code == 2 and len(err) == 1 and "disk is full" in err[0], err
+    files = [p for p in out.rglob("*") if p.is_file()] if out.exists() else []
+    assert not any(p.name.startswith(outputs.TMP_PREFIX) for p in files)
+    assert not (out / "assessment.json").exists() and not (out / "report.html").exists()
+    for p in files:  # whatever is left is whole
+        if p.suffix == ".json":
+            json.loads(p.read_text())
+
+
 # --------------------------------------------------------------------------- early, cheap refusals
 def test_workers_below_one_are_refused(capsys):
     for bad in ("0", "-3", "two"):
@@ -494,3 +507,46 @@ def test_kill_9_at_30_and_80_percent_then_rerun_gives_the_clean_outputs(shared_d
         assert [n for n in want if got[n] != want[n]] == []
         assert not (out / outputs.STALE_NAME).exists() and _leftovers(out) == []
         assert list(tmpdir.iterdir()) == []
+
+
+def _loop_clip(src: Path, dst: Path, reps: int) -> Path:
+    """``src`` played forward, backward, forward ... ``reps`` times (one continuous clip)."""
+    import av
+
+    with av.open(str(src)) as ic:
+        ist = ic.streams.video[0]
+        rate = ist.average_rate or Fraction(30)
+        w, h = ist.codec_context.width, ist.codec_context.height
+        frames = [f.to_ndarray(format="rgb24") for f in ic.decode(ist)]
+    with av.open(str(dst), "w") as oc:
+        ost = oc.add_stream("libx264" if "libx264" in av.codecs_available else "mpeg4", rate=rate)
+        ost.width, ost.height, ost.pix_fmt = w, h, "yuv420p"
+        ost.codec_context.time_base = 1 / Fraction(rate)
+        i = 0
+        for r in range(reps):
+            for a in frames if r % 2 == 0 else frames[::-1]:
+                g = av.VideoFrame.from_ndarray(a, format="rgb24").reformat(format="yuv420p")
+                g.pts, g.time_base = i, 1 / Fraction(rate)
+                i += 1
+                for p in ost.encode(g):
+                    oc.mux(p)
+        for p in ost.encode():
+            oc.mux(p)
+    return dst
+
+
+@pytest.mark.slow
+def test_a_long_clip_without_walking_is_refused_by_the_early_check(shared_data, tmp_path, capsys):
+    """36 s of a person doing lateral raises in place (the data README: not gait): refused by the
+    one-frame-per-second check before the full pose passes; 27 s of the older adult walking
+    passes the check within its first 10 samples."""
+    from gaitscope.capture.video import probe_video
+    from gaitscope.pose.prescan import check_walking_early
+
+    still = _loop_clip(shared_data / "video" / "not_gait_lateral_raise.mp4", tmp_path / "raise36.mp4", 2)
+    assert main(["pose", str(still), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "checking for someone walking" in err and "does not walk" in err and "one frame per second" in err
+    assert "pose: [" not in err  # the full passes never started
+    walk = _loop_clip(shared_data / "video" / VIDEO, tmp_path / "walk27.mp4", 2)
+    assert 1 <= check_walking_early(probe_video(walk)) <= 10

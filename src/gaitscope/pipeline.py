@@ -825,12 +825,14 @@ def _gait_part(
     if path is None:
         return {"status": "missing", "record_next_time": ASSESS_NEXT_TIME[f"{role}_video"]}, None, [], None
     part: dict[str, Any] = {"input": str(path)}
-    from gaitscope.outputs import ensure_subdir
+    from gaitscope.outputs import DiskFullError, ensure_subdir
 
     sub = ensure_subdir(out, f"gait_{role}")  # a symlink in its place is replaced, never written through
     try:
         result = analyze(path, height_m=height_m, out_dir=sub, age_years=age_years, sex=sex, progress=progress,
                          reason=False, max_duration_s=max_duration_s)
+    except DiskFullError:
+        raise  # not about the input: the whole assessment stops (docs/reliability.md)
     except GaitscopeError as err:
         part.update(status="failed", message=str(err), record_next_time=ASSESS_NEXT_TIME[f"{role}_video"])
         return part, None, [], None
@@ -861,7 +863,7 @@ def _posture_part(
     given = {k: v for k, v in photos.items() if v is not None}
     if not given and not keypoints:
         return {"status": "missing", "record_next_time": ASSESS_NEXT_TIME["photos"]}, None
-    from gaitscope.outputs import ensure_subdir
+    from gaitscope.outputs import DiskFullError, ensure_subdir
 
     sub = ensure_subdir(out, "posture")
     try:
@@ -871,6 +873,8 @@ def _posture_part(
         else:
             res = assess_keypoints(keypoints, height_m=height_m)
             _draw_posture_canvas(res, sub)
+    except DiskFullError:
+        raise  # not about the input: the whole assessment stops (docs/reliability.md)
     except GaitscopeError as err:
         return {"status": "failed", "message": str(err), "record_next_time": ASSESS_NEXT_TIME["photos"]}, None
     part = {"status": "analysed", "out_dir": str(sub), "posture": _json_ready(res.to_json())}

@@ -331,6 +331,38 @@ def _decode(info: VideoInfo, start: int, stop: int) -> Iterator[Frame]:
         container.close()
 
 
+def iter_frames_at(info: VideoInfo, indices) -> Iterator[Frame]:
+    """Decode only the frames ``indices`` (0-based, increasing) of a probed video, upright, RGB.
+
+    Seeks to the keyframe before each one and decodes forward to it, so a sparse sample of a
+    long clip costs about half a keyframe interval of decoding per frame, not the whole clip.
+    """
+    import av
+
+    path = info.path
+    first_pts = int(info.pts[0])
+    container = _open(path)
+    try:
+        stream = container.streams.video[0]
+        _limit_decoder(stream)
+        for idx in indices:
+            target = int(info.pts[int(idx)])
+            try:
+                container.seek(target, stream=stream, backward=True, any_frame=False)
+                for vf in container.decode(stream):
+                    if vf.pts is None or int(vf.pts) < target:
+                        continue
+                    rgb = np.ascontiguousarray(upright(vf.to_ndarray(format="rgb24"), vf.rotation))
+                    yield Frame(index=int(idx), t_s=(int(vf.pts) - first_pts) * info.time_base_s, rgb=rgb)
+                    break
+            except av.error.FFmpegError as err:
+                raise GaitscopeError(
+                    f"{path}: the video is corrupt near frame {int(idx)} ({_short(err)}); copy or export it again"
+                ) from None
+    finally:
+        container.close()
+
+
 _DONE = object()
 
 

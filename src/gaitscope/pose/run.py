@@ -703,6 +703,9 @@ def run_pose(
     world = None
     t0 = time.perf_counter()
     if pose is None:
+        from gaitscope.pose.prescan import check_walking_early
+
+        check_walking_early(info, log=log)  # long clips: "no walking" in seconds, not minutes (docs/reliability.md)
         pose, world, selection = estimate_video(
             info, backend=backend, workers=workers, log=log, mode=mode, progress=ProgressBar() if progress else None,
             expected_view=expected_view,
