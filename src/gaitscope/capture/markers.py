@@ -7,9 +7,13 @@ and the lab software's joint angles (converted to gaitscope signs) when the file
 
 Mapping
     Marker names -> keypoints come from ``knowledge/marker_maps.toml`` (one table per marker
-    set, extendable with a user TOML file; see that file's header). The set that resolves the
-    most keypoints (ties: higher ``priority``) is chosen. Hip joint centres use the Harrington
-    et al. (2007) regression (:mod:`gaitscope.capture.hip_joint_centre`).
+    set with its source, extendable with a user TOML file; see that file's header). Names
+    match ignoring case, spaces, dots, underscores and hyphens; duplicate labels are resolved
+    by data (:func:`resolve_duplicate_labels`); the unit is checked against the body's size
+    (:func:`check_units`). Every set is scored (:func:`choose_marker_set`); the best set that
+    resolves its required keypoints is chosen (ties: higher ``priority``). Without heel
+    markers a set's stand-in builds a virtual heel (:func:`virtual_heel`). Hip joint centres
+    use the Harrington et al. (2007) regression (:mod:`gaitscope.capture.hip_joint_centre`).
 
 World frame (docs/conventions.md)
     metres; +y up; +x the direction the person faces; +z the person's right. The lab frame is
