@@ -43,8 +43,8 @@ def write_mot(data: ExportData, path: str | Path) -> Path:
                 v[idx] = sign * part[col].astype(float).to_numpy()
             cols[f"{coord}_{suffix}"] = v
     names = list(cols)
-    lines = [path.stem, "version=1", f"nRows={len(times)}", f"nColumns={len(names)}", "inDegrees=yes",
-             "# gaitscope sagittal angles (2-D), OpenSim signs: knee_angle = -knee flexion", "endheader",
+    # header as OpenSim writes it: name, key=value lines, endheader (no free-text lines)
+    lines = [path.stem, "version=1", f"nRows={len(times)}", f"nColumns={len(names)}", "inDegrees=yes", "endheader",
              "\t".join(names)]
     for i in range(len(times)):
         lines.append("\t".join(f"{cols[c][i]:.6f}" if np.isfinite(cols[c][i]) else "nan" for c in names))
