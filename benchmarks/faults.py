@@ -5,8 +5,10 @@
 Prints one table:
 * for kill -9, SIGTERM and SIGINT of ``gaitscope analyze`` while its pose workers run: time
   from the signal until no worker is alive (read from /proc), exit code, stderr lines;
-* for a 5-minute still clip (320x240) and an 8000x8000 clip: wall time and peak memory (max RSS
-  of the child process) until gaitscope refuses it.
+* for a 5-minute still clip (320x240; with the default ``--max-duration`` and with 400 s, when
+  the early walking check has to refuse it) and an 8000x8000 clip: wall time and peak memory
+  (max RSS of the child process, which includes this script's own memory at the fork: compare
+  with the baseline row, a missing file) until gaitscope refuses it.
 
 Nothing is written to the repository: clips and outputs go to a temporary folder.
 """
@@ -105,7 +107,12 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--video", default=str(REPO.parent / "shared" / "data" / "video" / "walk_sagittal_older_adult.mp4"))
     ap.add_argument("--repeat", type=int, default=2, help="kills per signal")
+    ap.add_argument("--make-still", nargs=4, metavar=("PATH", "W", "H", "N"), help=argparse.SUPPRESS)
     a = ap.parse_args()
+    if a.make_still:
+        path, w, h, n = a.make_still
+        _still(Path(path), int(w), int(h), int(n))
+        return 0
     rows = []
     with tempfile.TemporaryDirectory(prefix="gaitscope-bench-faults-") as tmp_s:
         tmp = Path(tmp_s)
@@ -129,11 +136,17 @@ def main() -> int:
                 left = sorted(p.name for p in runtmp.iterdir())
                 rows.append((f"{sig.name} during pose ({len(workers)} workers)", f"{gone_ms:.0f} ms until no worker",
                              f"exit {proc.returncode}", f"{len(lines)} message line(s); tmp left: {left or 'none'}"))
-        long_clip = _still(tmp / "still_5min.mp4", 320, 240, 30 * 300)
-        huge = _still(tmp / "huge.mp4", 8000, 8000, 5)
-        for label, path in (("5-min still clip, 320x240", long_clip), ("8000x8000 clip, 5 frames", huge)):
+        # the clips are made in a child process: a process's peak memory survives fork + exec, so the
+        # 8000x8000 frames must never live in this one
+        long_clip, huge = tmp / "still_5min.mp4", tmp / "huge.mp4"
+        for path, w, h, n in ((long_clip, 320, 240, 30 * 300), (huge, 8000, 8000, 5)):
+            subprocess.run([sys.executable, __file__, "--make-still", str(path), str(w), str(h), str(n)], check=True)
+        for label, path, extra in (("missing file (baseline: start-up only)", tmp / "missing.mp4", []),
+                                   ("5-min still clip, 320x240", long_clip, []),
+                                   ("5-min still clip, 320x240, --max-duration 400", long_clip, ["--max-duration", "400"]),
+                                   ("8000x8000 clip, 5 frames", huge, [])):
             t0 = time.perf_counter()
-            proc = _gaitscope(["analyze", str(path), "--out", str(tmp / "o_refuse"), "--quiet"], runtmp)
+            proc = _gaitscope(["analyze", str(path), "--out", str(tmp / "o_refuse"), "--quiet", *extra], runtmp)
             code, rss = _max_rss_mb(proc.pid)
             wall = time.perf_counter() - t0
             err = proc.stderr.read().strip()

@@ -51,6 +51,8 @@ RESULT_NAMES = (
     "report.html",
     "report.pdf",
     "assessment.json",
+    "overlay_side.mp4",
+    "overlay_frontal.mp4",
     "posture.json",
 )
 _FULL_ERRNOS = (errno.ENOSPC, errno.EDQUOT)
