@@ -35,6 +35,8 @@ EXPECTED = {
     "trendelenburg_compensated": "trendelenburg_compensated",
     "knee_valgus": "knee_valgus",
     "leg_length_difference": "leg_length_difference_signs",
+    "equinus": "equinus",
+    "hemiparetic": "hemiparetic",
 }
 SEVERITIES = ("mild", "moderate", "severe")
 SAGITTAL = ("sagittal-left", "sagittal-right")

@@ -81,6 +81,26 @@ def test_sagittal_pattern_side_and_severity_through_the_camera(pattern, code):
         assert sev[1] >= sev[0]
 
 
+@pytest.mark.parametrize("pattern", ["equinus", "hemiparetic"])
+def test_equinus_and_hemiparetic_walkers_through_the_camera(pattern):
+    """Issue 11 rules on their phantom walkers (moderate, right, seen from the right): the rule on the
+    right side; the hemiparetic walker (short stance + stiff swing) is not read as antalgic."""
+    f = _by_code(_run(pattern, "moderate", "right", "sagittal-right", seed=2))
+    assert (f[pattern]["status"], f[pattern]["side"]) == ("present", "right"), f[pattern]
+    if pattern == "hemiparetic":
+        assert f["antalgic"]["status"] == "absent"
+    assert f["hemiparetic" if pattern == "equinus" else "equinus"]["status"] != "present"
+
+
+def test_ik_mot_alone_reads_no_leg_length_signs(shared_data, tmp_path):
+    """Issue 11: a healthy walker's IK file was flagged 'leg-length signs' from a 2.3 deg persistent
+    pelvis list (the model's marker-placement offset). Without a static trial that is not judged."""
+    res = analyze(shared_data / "mocap" / "walk_subject01_ik.mot", out_dir=tmp_path)
+    f = _by_code(res)["leg_length_difference_signs"]
+    assert f["status"] == "not_assessable" and "static" in f["reason"]
+    assert not [c for c, p in _by_code(res).items() if p["status"] == "present"]
+
+
 @pytest.mark.parametrize("view", ["sagittal-left", "frontal-front", "frontal-back"])
 def test_normal_phantom_raises_no_pattern(view):
     res = _run(None, "moderate", "right", view, seed=11)

@@ -223,8 +223,10 @@ def test_frontal_rules_not_assessable_without_frontal_metrics():
 def test_antalgic_flags_the_side_with_the_shorter_stance():
     # Patterson et al. 2008: stance-time ratio > 1.05 is beyond the healthy range.
     # left stance 63 %, right 58 % of the stride: ratio 63/58 = 1.086 for the right side
-    tab = _table({"stance_pct": 63.0, "single_support_pct": 42.0, "step_time_s": 0.52},
-                 {"stance_pct": 58.0, "single_support_pct": 37.0, "step_time_s": 0.58})
+    # (normal swings: antalgic is not read when the short-stance leg also swings abnormally)
+    swing = {"knee_flex_swing_max_deg": 60.0, "ankle_dorsi_swing_max_deg": 3.0}
+    tab = _table({"stance_pct": 63.0, "single_support_pct": 42.0, "step_time_s": 0.52, **swing},
+                 {"stance_pct": 58.0, "single_support_pct": 37.0, "step_time_s": 0.58, **swing})
     f = _by_code(evaluate_patterns(tab, PatternContext(view="sagittal")))["antalgic"]
     assert (f.status, f.side) == ("present", "right")
     assert f.evidence[0].unit == "ratio" and f.evidence[0].value == pytest.approx(63 / 58, rel=1e-6)
@@ -235,6 +237,48 @@ def test_antalgic_flags_the_side_with_the_shorter_stance():
     # a symmetric walk within Patterson's healthy range is absent
     sym = _table({"stance_pct": 61.0, "single_support_pct": 39.0}, {"stance_pct": 60.0, "single_support_pct": 39.5})
     assert _by_code(evaluate_patterns(sym, PatternContext(view="sagittal")))["antalgic"].status == "absent"
+
+
+def test_hemiparetic_kept_apart_from_antalgic():
+    """Short stance on the right AND a stiff right swing (peak knee flexion 35 deg, Schwartz 2008 normal
+    59 +- 6) -> hemiparetic right, not antalgic; the same stance asymmetry with normal swings -> antalgic."""
+    normal = {"knee_flex_swing_max_deg": 60.0, "ankle_dorsi_swing_max_deg": 3.0}
+    stiff = {"knee_flex_swing_max_deg": 35.0, "ankle_dorsi_swing_max_deg": 3.0}
+    left = {"stance_pct": 66.0, "single_support_pct": 42.0, "step_time_s": 0.55, **normal}
+    tab = _table(left, {"stance_pct": 58.0, "single_support_pct": 34.0, "step_time_s": 0.65, **stiff})
+    f = _by_code(evaluate_patterns(tab, PatternContext(view="sagittal")))
+    assert (f["hemiparetic"].status, f["hemiparetic"].side) == ("present", "right")
+    assert f["antalgic"].status == "absent"
+    assert {e.metric for e in f["hemiparetic"].evidence} >= {"stance_pct", "knee_flex_swing_max_deg"}
+    # a foot hanging in swing (ankle -12 deg) is the other swing sign
+    drop = {"knee_flex_swing_max_deg": 60.0, "ankle_dorsi_swing_max_deg": -12.0}
+    tab = _table(left, {"stance_pct": 58.0, "single_support_pct": 34.0, **drop})
+    assert _by_code(evaluate_patterns(tab, PatternContext(view="sagittal")))["hemiparetic"].side == "right"
+    tab = _table(left, {"stance_pct": 58.0, "single_support_pct": 34.0, "step_time_s": 0.65, **normal})
+    f = _by_code(evaluate_patterns(tab, PatternContext(view="sagittal")))
+    assert (f["antalgic"].status, f["antalgic"].side) == ("present", "right")
+    # from the side, circumduction (the third swing sign) cannot be seen: said, not guessed
+    assert f["hemiparetic"].status == "not_assessable" and "circumduction" in f["hemiparetic"].reason
+    tab3 = _table({**left, "circumduction_m": 0.02}, {"stance_pct": 58.0, "single_support_pct": 34.0, "circumduction_m": 0.02, **normal})
+    f = _by_code(evaluate_patterns(tab3, PatternContext(view="3d")))
+    assert f["hemiparetic"].status == "absent" and f["antalgic"].side == "right"
+    # a stiff swing without the stance asymmetry is not hemiparetic
+    tab = _table({**left, "stance_pct": 62.0, "single_support_pct": 38.0}, {"stance_pct": 62.0, "single_support_pct": 38.0, **stiff})
+    assert _by_code(evaluate_patterns(tab, PatternContext(view="sagittal")))["hemiparetic"].status == "absent"
+
+
+def test_equinus_needs_plantarflexion_at_contact_and_through_stance():
+    """Schwartz 2008 normal: ankle at IC -2 +- 6 deg, mid-stance minimum 5 +- 4 deg."""
+    tab = _table({"ankle_dorsi_ic_deg": -2.0, "ankle_dorsi_midstance_min_deg": 5.0},
+                 {"ankle_dorsi_ic_deg": -25.0, "ankle_dorsi_midstance_min_deg": -12.0})
+    f = _by_code(evaluate_patterns(tab, PatternContext(view="sagittal")))["equinus"]
+    assert (f.status, f.side) == ("present", "right") and f.severity == 2
+    # plantarflexed at contact but the heel comes down in stance: not equinus
+    tab = _table({"ankle_dorsi_ic_deg": -2.0, "ankle_dorsi_midstance_min_deg": 5.0},
+                 {"ankle_dorsi_ic_deg": -25.0, "ankle_dorsi_midstance_min_deg": 4.0})
+    assert _by_code(evaluate_patterns(tab, PatternContext(view="sagittal")))["equinus"].status == "absent"
+    # a frontal view cannot judge it
+    assert _by_code(evaluate_patterns(tab, PatternContext(view="frontal")))["equinus"].status == "not_assessable"
 
 
 def test_leg_length_reads_circumduction_of_the_other_leg():

@@ -474,6 +474,17 @@ def view_caveats(view: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _no_leg_length_from_ik(f):
+    """Leg-length signs are never read from one inverse-kinematics file (``ik_cycles.LEG_LENGTH_IK_REASON``)."""
+    from gaitscope.metrics.ik_cycles import LEG_LENGTH_IK_REASON
+    from gaitscope.types import Finding, Unassessable
+
+    if f.code != "leg_length_difference_signs":
+        return f
+    return Finding(f.code, "not_assessable", None, 0, (), LEG_LENGTH_IK_REASON,
+                   (Unassessable("input", "pelvic_obliquity_persistent_deg", needs="a static standing trial or marker data"),))
+
+
 def analyze_mot(path: str | Path, *, reason: bool = True) -> AnalysisResult:
     """Analyse an OpenSim / OpenCap inverse-kinematics ``.mot`` alone (joint angles, no positions).
 
@@ -510,6 +521,7 @@ def analyze_mot(path: str | Path, *, reason: bool = True) -> AnalysisResult:
             na_map[m] = e[1]
     patterns = evaluate_recording(cycles, view="3d", spatial_scale="metres", not_assessable=na_map,
                                   relaxed_min_cycles=relaxed)
+    patterns = tuple(_no_leg_length_from_ik(f) for f in patterns)
     doc = _patterns_doc(patterns, "3d", reason)
     doc["caveats"] = caveats
     summary = {

@@ -38,6 +38,13 @@ from gaitscope.metrics.kinematics import ANGLE_COLUMNS
 from gaitscope.metrics.spatiotemporal import segment_strides
 from gaitscope.types import SIDES, GaitscopeError
 
+#: Why leg-length signs are not read from an inverse-kinematics file alone (analyze_mot reports the rule
+#: as not assessable with this reason).
+LEG_LENGTH_IK_REASON = (
+    "a pelvic tilt held through the stride in one inverse-kinematics file cannot be told from the model's "
+    "marker-placement offset (the constant part of pelvis_list is removed here): leg-length signs need a static "
+    "standing trial or marker data"
+)
 #: Where in the stride foot-off is searched for (fractions of the stride from its IC): after mid-stance,
 #: before the next IC's terminal swing.
 FOOT_OFF_WINDOW = (0.35, 0.95)
@@ -186,6 +193,7 @@ def mot_cycles(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFra
             raise GaitscopeError(f"{p}: no foot-off found in the joint angles (hip, knee and ankle curves); "
                                  "give a file with hip_flexion, knee_angle and ankle_angle columns")
         fo_frac = {"right": fo["right"] - 1.0, "left": fo["left"] - 0.5}
+        foot_off_pct = {s: round(100.0 * v, 1) for s, v in fo_frac.items()}
         rows = []
         for side, t0 in (("right", 1.0), ("left", 1.5)):
             opp = "left" if side == "right" else "right"
@@ -199,9 +207,11 @@ def mot_cycles(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFra
         notes.append(f"{p.name}: one time-normalised gait cycle; treated as one representative stride per side "
                      f"(right IC at 0 %, left IC at 50 %); foot-off from the joint angles at "
                      f"{fo_frac['right']:.0%} (right) and {fo_frac['left']:.0%} (left) of the cycle")
-        na.append(("stride_time_s, cadence_spm, double_support_pct, single_support_pct, step_time_s",
-                   "the file is time-normalised to one cycle: it has no real time (and the left IC is assumed at 50 %)"))
+        na.append(("stride_time_s, cadence_spm, stance_pct, swing_pct, double_support_pct, single_support_pct, step_time_s",
+                   "the file is time-normalised to one cycle: it has no real time, and the left IC is assumed at 50 %, "
+                   "so stance is not compared between the sides (the foot-off estimates are in the notes)"))
     else:
+        foot_off_pct = {}
         arr = {s: _arrays(angles, s) for s in SIDES}
         t = angles.loc[angles["side"] == "right", "t_s"].to_numpy(float)
         ev_rows = []
@@ -236,21 +246,33 @@ def mot_cycles(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFra
         cyc[c] = kin[c].to_numpy(float)
     cyc["foot_contact"] = ""
     stance = 100.0 * ((strides["t_fc_s"] - strides["t_start_s"]) / (strides["t_end_s"] - strides["t_start_s"])).to_numpy(float)
-    cyc["stance_pct"] = stance
-    cyc["swing_pct"] = 100.0 - stance
+    if not one:
+        cyc["stance_pct"] = stance
+        cyc["swing_pct"] = 100.0 - stance
     if not one:
         st = (strides["t_end_s"] - strides["t_start_s"]).to_numpy(float)
         cyc["stride_time_s"] = st
         cyc["cadence_spm"] = 120.0 / st
         cyc["step_time_s"] = (strides["t_end_s"] - strides["t_opp_ic_s"]).to_numpy(float)
+    # the constant part of the IK pelvis list is the model's marker-placement offset as much as a real tilt:
+    # removed over the analysed strides, so drops are read relative to the walk's own mean level
+    t0, t1 = float(strides["t_start_s"].min()), float(strides["t_end_s"].max())
+    for s in SIDES:
+        obl = arr[s]["pelvis_obliquity_deg"]
+        w = (t >= t0) & (t < t1) & np.isfinite(obl)
+        if w.any():
+            arr[s]["pelvis_obliquity_deg"] = obl - float(np.mean(obl[w]))
     pel = _pelvis_values(strides, t, arr)
     cyc["pelvic_drop_stance_max_deg"] = pel["pelvic_drop_stance_max_deg"].to_numpy(float)
-    cyc["pelvic_obliquity_mean_deg"] = pel["pelvic_obliquity_mean_deg"].to_numpy(float)
+    cyc["pelvic_obliquity_mean_deg"] = np.nan  # the mean is removed (offset), see above
     cyc["pelvic_obliquity_persistent_deg"] = pel["pelvic_obliquity_persistent_deg"].to_numpy(float)
     if not np.isfinite(cyc["pelvic_drop_stance_max_deg"]).any():
         na.append((
             "pelvic_drop_stance_max_deg, pelvic_obliquity_mean_deg, pelvic_obliquity_persistent_deg",
             "the file has no pelvis_list column",
         ))
+    else:
+        na.append(("pelvic_obliquity_mean_deg", LEG_LENGTH_IK_REASON))
     cyc = cyc.reset_index(drop=True)
-    return angles, events, cyc, {"kind": "one_cycle" if one else "recorded", "notes": notes, "not_assessable": na}
+    return angles, events, cyc, {"kind": "one_cycle" if one else "recorded", "notes": notes, "not_assessable": na,
+                                 "foot_off_pct": foot_off_pct}

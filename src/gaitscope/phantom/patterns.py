@@ -290,6 +290,24 @@ def knee_valgus(plans, side, level, ds_frac):
 PatternFn = Callable[[dict, str, int, float], dict]
 
 #: name -> (plan editor, allows side "both", one-line description)
+def equinus(plans, side, level, ds_frac):
+    """Equinus / toe walking: the ankle plantarflexed through the whole cycle, so the foot lands flat or
+    toes first and the heel stays up in stance (true equinus, Rodda & Graham 2001)."""
+    sp = plans[side]
+    pf = (16.0, 24.0, 34.0)[level]
+    # through stance and at contact; in mid-swing the ankle comes most of the way back up (the
+    # dorsiflexors still work: this is not a foot drop, which the steppage walker models)
+    sp.ankle = sp.ankle - pf * (1.0 - 0.8 * _swing_bump(sp))
+    return {"ankle_plantarflexion_added_deg": pf}
+
+
+def hemiparetic(plans, side, level, ds_frac):
+    """One-sided pattern after stroke: the paretic leg's stance is shorter (timing edit, as antalgic) and
+    its swing is stiff: reduced swing knee flexion with circumduction and hip hiking, and vaulting of the
+    other foot (the stiff-knee edit; Perry & Burnfield 2010, hemiplegia; Kerrigan et al. 2000)."""
+    return stiff_knee(plans, side, level, ds_frac)
+
+
 PATTERNS: dict[str, tuple[PatternFn, bool, str]] = {
     "trendelenburg": (trendelenburg, False, "contralateral pelvic drop in stance of the weak side"),
     "trendelenburg_compensated": (trendelenburg_compensated, False, "lateral trunk lean over the weak stance leg"),
@@ -301,9 +319,11 @@ PATTERNS: dict[str, tuple[PatternFn, bool, str]] = {
     "leg_length_difference": (leg_length_difference, False, "side = short leg: pelvic obliquity, circumduction"),
     "reduced_arm_swing": (reduced_arm_swing, True, "less arm swing on one side or both"),
     "knee_valgus": (knee_valgus, False, "medial knee collapse in stance"),
+    "equinus": (equinus, False, "ankle plantarflexed at contact and through stance (toe walking)"),
+    "hemiparetic": (hemiparetic, False, "short stance and a stiff, circumducted swing on one side"),
 }
 ALIASES = {"steppage": "foot_drop"}
-TIMING_EDITS = {"antalgic": antalgic_timing}
+TIMING_EDITS = {"antalgic": antalgic_timing, "hemiparetic": antalgic_timing}
 
 
 def resolve_pattern(name: str | None) -> str | None:
