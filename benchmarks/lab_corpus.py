@@ -25,6 +25,11 @@ side within 100 ms); IC/FC MAE and mean signed error (detected - reference, ms);
 events inside the reference span that match nothing, counted only for files whose reference lists every
 contact (EVENT section or the older files), "-" for plate-only files (steps off the plates have no
 reference).
+
+``--candidate``: the same leave-one-file-out table for a candidate IC criterion that is NOT shipped
+(:func:`refine_ic_heel_acceleration`): each IC moved halfway towards the peak of the heel's vertical
+acceleration within -50/+100 ms of it (the impact; Hreljac & Marshall 2000, J Biomech 33:783, heel
+strike = heel vertical acceleration maximum). Reported in docs/accuracy.md as a lead, with what it costs.
 """
 
 from __future__ import annotations
@@ -173,11 +178,45 @@ def prepare_paths(cases: list[Case], paths: tuple[str, ...]) -> None:
                 c.notes.append(f"{path}: {type(err).__name__}: {err}")
 
 
+def refine_ic_heel_acceleration(ev: pd.DataFrame, prep, *, before_s: float = 0.05, after_s: float = 0.10,
+                                blend: float = 0.5) -> pd.DataFrame:
+    """Candidate (not shipped): each IC moved ``blend`` of the way to the heel's vertical-acceleration peak
+    within ``[-before_s, +after_s]`` of it (kept where the window has no interior peak)."""
+    if ev.empty:
+        return ev
+    t = prep.pose.t_s
+    out = ev.copy()
+    acc = {s: np.gradient(np.gradient(prep.plane_xy[:, prep.names.index(f"{s}_heel"), 1], t), t)
+           for s in ("left", "right")}
+    for i, r in out.iterrows():
+        if r["event"] != "ic":
+            continue
+        a = acc[r["side"]]
+        lo = max(1, int(np.searchsorted(t, r["t_s"] - before_s)))
+        hi = min(len(t) - 1, int(np.searchsorted(t, r["t_s"] + after_s)) + 1)
+        seg = a[lo:hi]
+        if seg.size < 3 or not np.isfinite(seg).all():
+            continue
+        j = lo + int(np.argmax(seg))
+        if j in (lo, hi - 1):
+            continue
+        den = a[j - 1] - 2 * a[j] + a[j + 1]
+        off = 0.5 * (a[j - 1] - a[j + 1]) / den if den < 0 else 0.0
+        t_acc = float(np.interp(j + np.clip(off, -0.5, 0.5), np.arange(len(t)), t))
+        out.at[i, "t_s"] = (1 - blend) * float(r["t_s"]) + blend * t_acc
+    return out.sort_values("t_s").reset_index(drop=True)
+
+
+CANDIDATE = False
+
+
 def score(case: Case, path: str, ic_fraction: float, fc_fraction: float) -> dict:
     from gaitscope.events import FootVelocityEventDetector, detect_events
 
     prep, ref = case.preps[path]
     ev = detect_events(prep, FootVelocityEventDetector(ic_fraction=ic_fraction, fc_fraction=fc_fraction))
+    if CANDIDATE:
+        ev = refine_ic_heel_acceleration(ev, prep)
     m = match_events(ev, ref[["event", "side", "t_s"]].reset_index(drop=True), tol_s=MATCH_TOL_S)
     m["n_ic_ref"] = int((ref["event"] == "ic").sum())
     m["n_fc_ref"] = int((ref["event"] == "fc").sum())
@@ -323,7 +362,13 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--paths", default="3d,sagittal-left,sagittal-right")
     ap.add_argument("--marker-map", default=None, help="extra marker-map TOML for files the built-in sets do not fit")
+    ap.add_argument("--candidate", action="store_true", help="score the candidate IC criterion (not shipped)")
     args = ap.parse_args(argv)
+    global CANDIDATE
+    CANDIDATE = bool(args.candidate)
+    if CANDIDATE:
+        print("CANDIDATE IC criterion (not shipped): speed-threshold IC moved halfway to the heel's vertical-"
+              "acceleration peak within -50/+100 ms\n")
     if not CORPUS.is_dir():
         print(f"{CORPUS} is not present: nothing to measure", file=sys.stderr)
         return 1
