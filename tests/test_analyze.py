@@ -51,7 +51,7 @@ def test_cli_outputs_contract_on_c3d(shared_data, tmp_path, capsys):
     cyc = pd.read_csv(out / "cycles.csv", keep_default_na=True)
     from gaitscope.metrics.frontal import FRONTAL_COLUMNS
 
-    assert tuple(cyc.columns) == CYCLE_COLUMNS + FRONTAL_COLUMNS  # schema 1.1: frontal columns appended
+    assert tuple(cyc.columns) == CYCLE_COLUMNS + FRONTAL_COLUMNS + ("steady_state",)  # 1.1 frontal, 1.3 quality
     ics = ev[ev["event"] == "ic"]
     for row in cyc.itertuples():
         # half-open [start, end): both ends are ICs of the same foot, consecutive
@@ -71,7 +71,9 @@ def test_cli_outputs_contract_on_c3d(shared_data, tmp_path, capsys):
     for name in ("cadence_spm", "stance_pct", "step_length_m", "speed_mps", "knee_flex_swing_max_deg"):
         for key in ("both", "left", "right", "symmetry", "unit"):
             assert key in p[name], (name, key)
-        assert {"mean", "sd", "cv_pct", "n"} <= set(p[name]["left"])
+        assert {"mean", "sd", "n"} <= set(p[name]["left"])
+        # a coefficient of variation only for ratio-scale quantities (an angle's zero is a convention)
+        assert ("cv_pct" in p[name]["left"]) == (not name.endswith("_deg")), name
     assert "source" in p["cadence_spm"]["normal_range"]
     assert len(summary["curves"]["knee_flex_deg"]["left"]["mean"]) == 101
     assert "normal" in summary["curves"]["knee_flex_deg"]

@@ -294,11 +294,16 @@ def analyze_pose(
     info = dict(input_info or {})
     info.setdefault("path", pose.source)
     info["height_m"] = float(height_m) if height_m is not None else None
-    summary = summarize(prep, events, cycles, angles, input_info=info, age_years=age_years, sex=sex)
-    patterns, findings = _findings(prep, cycles, summary, frontal_na, age_years=age_years, sex=sex, reason=reason)
+    from gaitscope.quality import apply_quality  # measure -> quality -> evaluate (docs/report.md)
+
+    quality = apply_quality(prep, cycles, pose)
+    summary = summarize(prep, events, quality.steady, angles, input_info=info, age_years=age_years, sex=sex,
+                        quality=quality)
+    patterns, findings = _findings(prep, quality.for_rules, summary, {**frontal_na, **quality.rule_reasons},
+                                   age_years=age_years, sex=sex, reason=reason)
     assert_finite(summary)
-    return AnalysisResult(pose=pose, prep=prep, events=events, cycles=cycles, angles=angles, summary=summary,
-                          findings=findings, patterns=patterns)
+    return AnalysisResult(pose=pose, prep=prep, events=events, cycles=quality.cycles, angles=angles,
+                          summary=summary, findings=findings, patterns=patterns)
 
 
 #: Per-stride values taken from IK angles when they are given (the trunk and foot-angle values stay ours).

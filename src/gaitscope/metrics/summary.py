@@ -56,6 +56,11 @@ _ANGLE_NOTE = (
 )
 
 
+#: Units of ratio-scale quantities (a true zero, never negative): only these get a coefficient of variation.
+#: An angle's zero is a convention (a CV of a signed angle near zero is meaningless: 582,431 % was seen).
+RATIO_SCALE_UNITS = ("s", "m", "m/s", "steps/min", "body heights", "body heights/s", "% of gait cycle")
+
+
 def unit_of(name: str) -> str:
     """Unit of a canonical metric name from its suffix."""
     for suffix, unit in UNITS.items():
@@ -180,6 +185,10 @@ def _speed_class(prep: Any, cycles: pd.DataFrame) -> tuple[str, str]:
     return sc, f"speed class from the dimensionless speed v/sqrt(g*leg), leg = hip-knee-ankle length {leg_m:.2f} m"
 
 
+#: Possible range of each angle curve (the widest per-stride plausibility range of the joint, deg).
+_CURVE_LIMITS = {"knee_flex_deg": (-20.0, 140.0), "hip_flex_deg": (-40.0, 130.0), "ankle_dorsi_deg": (-60.0, 30.0)}
+
+
 def _curves(prep: Any, cycles: pd.DataFrame, angles: pd.DataFrame) -> dict[str, dict[str, Any]]:
     """Time-normalised angle curves, mean and SD per side (``CURVE_POINTS`` points, 0..100 %)."""
     pose = prep.pose
@@ -200,6 +209,9 @@ def _curves(prep: Any, cycles: pd.DataFrame, angles: pd.DataFrame) -> dict[str, 
                 continue
             st = time_normalise_many(arr[side][col], pose.t_s, bounds[side][0], bounds[side][1], CURVE_POINTS)
             good = np.isfinite(st).all(axis=1)
+            lim = _CURVE_LIMITS.get(col)
+            if lim is not None:  # a stride whose curve leaves the joint's possible range is a tracking artefact
+                good &= np.all((st >= lim[0]) & (st <= lim[1]), axis=1)
             st = st[good]
             if st.shape[0] < min_n:
                 continue
@@ -234,6 +246,7 @@ def summarize(
     input_info: dict[str, Any] | None = None,
     age_years: float | None = None,
     sex: str | None = None,
+    quality: Any = None,
 ) -> dict[str, Any]:
     """The ``summary.json`` content.
 
@@ -246,8 +259,11 @@ def summarize(
     input_info
         Description of the input (path, kind, virtual camera, height) stamped into the summary.
     age_years, sex
-        The person's age and sex, to choose the spatiotemporal reference group (adults 18-69,
-        both sexes, when None).
+        The person's age and sex, to choose the reference group (unknown age is stated in the
+        summary, not silently assumed).
+    quality
+        The :class:`~gaitscope.quality.QualityResult` of this walk: ``cycles`` should then be its
+        ``steady`` strides; far-leg values are marked and never compared across sides.
 
     Returns
     -------
@@ -327,8 +343,12 @@ def summarize(
                 }
             )
     parameters: dict[str, Any] = {}
+    legs = quality.legs if quality is not None else {}
+    from gaitscope.quality import VISIBILITY_LIMITED
+
     for col in param_cols:
         entry: dict[str, Any] = {"unit": unit_of(col)}
+        ratio_scale = entry["unit"] in RATIO_SCALE_UNITS
         stats = {}
         for side in SIDES:
             d = describe(cycles.loc[cycles["side"] == side, col].to_numpy(float))
@@ -337,8 +357,12 @@ def summarize(
             s = {"mean": _num(d["mean"]), "n": d["n"]}
             if d["n"] >= min_var and math.isfinite(d["sd"]):
                 s["sd"] = _num(d["sd"])
-                if math.isfinite(d["cv_pct"]):
+                if ratio_scale and math.isfinite(d["cv_pct"]):
                     s["cv_pct"] = _num(d["cv_pct"], 2)
+            grade = (legs.get(side) or {}).get("grade")
+            if grade == "far" and col in VISIBILITY_LIMITED:
+                s["quality"] = "far"
+                s["quality_reason"] = legs[side]["reason"]
             stats[side] = s
         if not stats:
             if no_strides or (col in KINEMATIC_COLUMNS and not measurable_sag):
@@ -351,14 +375,28 @@ def summarize(
                 reason = "no stride with a measurable value"
             not_assessable.append({"what": col, "reason": reason})
             continue
-        both = describe(cycles[col].to_numpy(float))
+        far_sides = [sd for sd in SIDES if (legs.get(sd) or {}).get("grade") == "far"] if col in VISIBILITY_LIMITED else []
+        pooled = cycles.loc[~cycles["side"].isin(far_sides), col] if far_sides else cycles[col]
+        both = describe(pooled.to_numpy(float))
+        if both["n"] == 0:
+            both = describe(cycles[col].to_numpy(float))
+            far_sides = []
         entry["both"] = {"mean": _num(both["mean"]), "n": both["n"]}
+        if far_sides:
+            entry["both"]["far_leg_left_out"] = far_sides[0]
         if both["n"] >= min_var and math.isfinite(both["sd"]):
             entry["both"]["sd"] = _num(both["sd"])
-            if math.isfinite(both["cv_pct"]):
+            if ratio_scale and math.isfinite(both["cv_pct"]):
                 entry["both"]["cv_pct"] = _num(both["cv_pct"], 2)
         entry.update(stats)
-        if "left" in stats and "right" in stats:
+        far = [sd for sd in stats if stats[sd].get("quality") == "far"]
+        few = [sd for sd in stats if stats[sd]["n"] < min_var]
+        if "left" in stats and "right" in stats and (far or few):
+            entry["symmetry_not_computed"] = (
+                f"the {far[0]} leg was the far leg in this side-on view: its value is an estimate, not compared"
+                if far else f"fewer than {min_var} strides on the {' and '.join(few)} side: a difference between "
+                "the sides would be mostly stride-to-stride noise")
+        elif "left" in stats and "right" in stats:
             lm, rm = stats["left"]["mean"], stats["right"]["mean"]
             sym: dict[str, float] = {"difference_left_minus_right": _num(lm - rm)}
             if lm > 0 and rm > 0:
@@ -464,6 +502,13 @@ def summarize(
         "not_assessable": not_assessable,
         "notes": notes,
     }
+    if quality is not None:
+        summary["quality"] = quality.summary
+        summary["notes"] = notes + list(quality.summary.get("notes", []))
+        for side, g in quality.legs.items():
+            for col in ANGLE_COLUMNS:
+                if g.get("grade") == "far" and side in (summary["curves"].get(col) or {}):
+                    summary["curves"][col][side]["quality"] = "far"
     return summary
 
 
