@@ -75,15 +75,23 @@ def _check_in_browser(report: Path, tmp: Path) -> dict:
 
 # ----------------------------------------------------------------------------------- pure checks
 def test_traffic_light_rule():
-    # range = mean +- 1 SD: 1.20-1.60 m/s -> mean 1.40, SD 0.20 (knowledge/report.toml [traffic_light])
+    # range = mean +- 1 SD: 1.20-1.60 m/s -> mean 1.40, SD 0.20. Graded only in the worse direction
+    # (knowledge/grading.csv: slow gait speed, Studenski 2011) and only beyond 2 SD (95 % of healthy people)
     rng = {"low": 1.20, "high": 1.60}
-    assert traffic_light(1.30, rng) == "green"
-    assert traffic_light(1.05, rng) == "amber"   # 1.75 SD below the mean
-    assert traffic_light(0.95, rng) == "red"     # 2.25 SD below
-    assert traffic_light(1.80, rng) == "amber"   # exactly 2 SD above
-    assert traffic_light(1.85, rng) == "red"
-    assert traffic_light(1.3, None) == "none"
-    assert traffic_light(float("nan"), rng) == "none"
+    assert traffic_light(1.30, rng, "speed_mps") == "green"
+    assert traffic_light(1.05, rng, "speed_mps") == "green"   # 1.75 SD below: within 2 SD
+    assert traffic_light(0.95, rng, "speed_mps") == "amber"   # 2.25 SD below
+    assert traffic_light(0.75, rng, "speed_mps") == "red"     # 3.25 SD below
+    assert traffic_light(1.95, rng, "speed_mps") == "green"   # fast walking is better than average, not a warning
+    # double support: only longer is worse (cautious gait, Maki 1997); shorter is never amber
+    ds = {"low": 20.0, "high": 30.0}
+    assert traffic_light(12.0, ds, "double_support_pct") == "green"
+    assert traffic_light(36.0, ds, "double_support_pct") == "amber"
+    # children's joint-angle band for an adult: not graded
+    assert traffic_light(40.0, {"low": 10, "high": 20, "adult_norm": False}, "knee_flex_loading_max_deg") == "none"
+    assert traffic_light(1.3, None, "speed_mps") == "none"
+    assert traffic_light(float("nan"), rng, "speed_mps") == "none"
+    assert traffic_light(1.3, rng) == "none"  # no metric, no direction
 
 
 def test_accuracy_figures_come_from_docs_accuracy():

@@ -430,6 +430,10 @@ def _findings(prep: Any, cycles: pd.DataFrame, summary: dict, frontal_na: dict[s
                 if col in rule_cycles.columns:
                     rule_cycles[col] = float("nan")
                 frontal_na = {**frontal_na, col: why_not}
+    from gaitscope.patterns.grading import add_errors, add_grades  # direction-aware, +-2 SD (docs/report.md)
+
+    add_grades(frontal)
+    add_errors(frontal, source="video" if prep.pose.frame == "image" else "lab")
     summary["parameters"].update(frontal)
     for metric, why in frontal_na.items():
         summary["not_assessable"].append({"what": metric, "reason": why})

@@ -123,7 +123,7 @@ def spatiotemporal_normal_range(
     if age_years is None:
         a0, a1 = DEFAULT_AGE_YEARS
         sel = sel[(sel["age_min_years"] >= a0) & (sel["age_max_years"] <= a1)]
-        age_txt = f"adults {a0}-{a1} years"
+        age_txt = f"age not given: adults {a0}-{a1} years assumed"
     else:
         age = int(np.floor(age_years))
         sel = sel[(sel["age_min_years"] <= age) & (sel["age_max_years"] >= age)]

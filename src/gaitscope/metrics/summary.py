@@ -131,6 +131,23 @@ def _kinematic_normal_ranges(speed_class: str) -> dict[str, dict]:
     return out
 
 
+#: Schwartz et al. 2008 studied typically developing children and adolescents.
+SCHWARTZ_MAX_AGE_YEARS = 17
+NO_ADULT_NORM = ("no adult norm: this band is from children and adolescents (Schwartz 2008) and is shown for "
+                 "orientation only, not graded; adult joint-angle norms differ with age and speed")
+
+
+def child_norm_applies(age_years: float | None) -> bool:
+    """Whether the children's and adolescents' joint-angle reference (Schwartz 2008) fits the person."""
+    return age_years is not None and float(age_years) <= SCHWARTZ_MAX_AGE_YEARS
+
+
+def adult_note(nr: dict) -> dict:
+    """A Schwartz range re-labelled for an adult (or a person of unknown age): shown, never graded."""
+    return dict(nr, adult_norm=False, group=f"{nr.get('group', 'Schwartz 2008')} (children and adolescents)",
+                note=NO_ADULT_NORM)
+
+
 def frontal_normal_ranges(speed_class: str, *, age_years: float | None = None, sex: str | None = None) -> dict[str, dict]:
     """Normal ranges of the frontal-plane parameters that have a published reference.
 
@@ -154,6 +171,8 @@ def frontal_normal_ranges(speed_class: str, *, age_years: float | None = None, s
         note="lab pelvis (ASIS/PSIS markers) of typically developing children and adolescents; from video the "
         "pelvis is the hip-keypoint line, with errors of a few degrees (docs/frontal.md)",
     )
+    if not child_norm_applies(age_years):
+        out["pelvic_drop_stance_max_deg"] = adult_note(out["pelvic_drop_stance_max_deg"])
     r = spatiotemporal_normal_range("step_width_m", age_years=age_years, sex=sex)
     if r is not None:
         out["step_width_m"] = r.as_dict()
@@ -311,6 +330,8 @@ def summarize(
     kin_norms: dict[str, dict] = {}
     if not running:
         kin_norms = _kinematic_normal_ranges(speed_class)
+        if not child_norm_applies(age_years):
+            kin_norms = {k: adult_note(v) for k, v in kin_norms.items()}
 
     space_cols = SPACE_COLUMNS_M if metres else SPACE_COLUMNS_REL
     param_cols = list(TIME_COLUMNS) + list(space_cols) + list(KINEMATIC_COLUMNS)
@@ -443,7 +464,10 @@ def summarize(
                     "speed_class": speed_class,
                     "source": SOURCE,
                     "note": _HIP_NOTE if col == "hip_flex_deg" else _ANGLE_NOTE,
+                    "adult_norm": False if not child_norm_applies(age_years) else None,
                 }
+                if child_norm_applies(age_years):
+                    del curves[col]["normal"]["adult_norm"]
                 if gvs:
                     # Gait Variable Score (Baker et al. 2009, Gait Posture 30:265): RMS difference
                     # between the side's mean curve and the normal mean curve over the cycle
@@ -496,12 +520,21 @@ def summarize(
             ),
             "kinematics_speed_class": speed_class,
             "kinematics_speed_class_how": speed_class_how,
+            "age_years": age_years,
+            "age_note": ("age not given: the spatiotemporal reference is adults 18-69 years, which may not fit; "
+                         "give the age for an age-matched range") if age_years is None else "",
+            "joint_angle_norm": ("children and adolescents (Schwartz 2008)" if child_norm_applies(age_years)
+                                 else "no adult norm (the children's band is drawn for orientation, not graded)"),
         },
         "parameters": parameters,
         "curves": {"gait_cycle_pct": [_num(x, 1) for x in np.linspace(0, 100, CURVE_POINTS)], **curves},
         "not_assessable": not_assessable,
         "notes": notes,
     }
+    from gaitscope.patterns.grading import add_errors, add_grades
+
+    add_grades(summary["parameters"])
+    add_errors(summary["parameters"], source="video" if prep.pose.frame == "image" else "lab")
     if quality is not None:
         summary["quality"] = quality.summary
         summary["notes"] = notes + list(quality.summary.get("notes", []))

@@ -86,19 +86,23 @@ def _unit_of(param: str) -> str:
     return ""
 
 
-def traffic_light(value: float | None, normal: Mapping[str, Any] | None, amber_sd: float = 1.0) -> str:
-    """``green`` inside [low, high] (mean +- 1 SD), ``amber`` up to ``amber_sd`` SD further, ``red`` beyond;
-    ``none`` without a value or range."""
-    if value is None or not normal or not isinstance(value, (int, float)) or not math.isfinite(value):
+def traffic_light(value: float | None, normal: Mapping[str, Any] | None, metric: str | None = None) -> str:
+    """Direction-aware light (``gaitscope.patterns.grading``): ``green`` inside mean +- 2 SD of the reference or
+    beyond it on the better side, ``amber`` beyond 2 SD on the clinically worse side, ``red`` beyond 3 SD there;
+    ``none`` without a value, a range, a grading direction for ``metric``, or for a reference not meant for
+    the person (``adult_norm`` false)."""
+    from gaitscope.patterns.grading import grade_value, grading_band
+
+    if metric is None:
         return "none"
-    lo, hi = normal.get("low"), normal.get("high")
-    if lo is None or hi is None:
+    band = grading_band(metric, normal)
+    g = grade_value(value, band)["grade"]
+    if g == "none":
         return "none"
-    sd = (hi - lo) / 2
-    if lo <= value <= hi:
+    if g != "outside":
         return "green"
-    dist = lo - value if value < lo else value - hi
-    return "amber" if dist <= amber_sd * sd else "red"
+    far = band["mean"] - 3 * band["sd"] if value < band["mean"] else band["mean"] + 3 * band["sd"]
+    return "red" if (value < far if value < band["mean"] else value > far) else "amber"
 
 
 def _dot(colour: str, title: str = "") -> str:
@@ -343,7 +347,7 @@ def _you_told_us(doc: Mapping[str, Any]) -> str:
     return f"<h3>What you told us</h3><table class='intake'>{body}</table>{qt}"
 
 
-def _param_rows(params: Mapping[str, Any], keys: Iterable[tuple[str, str]], amber_sd: float) -> str:
+def _param_rows(params: Mapping[str, Any], keys: Iterable[tuple[str, str]], amber_sd: float = 0.0) -> str:
     rows = []
     sources: list[str] = []
     for key, label in keys:
@@ -362,23 +366,57 @@ def _param_rows(params: Mapping[str, Any], keys: Iterable[tuple[str, str]], ambe
                 cells.append("<td class='num'>–</td>")
                 continue
             metres = key.endswith("_m")
-            sd = f" ± {_fmt(d.get('sd'), small=metres)}" if d.get("sd") is not None else ""
-            light = traffic_light(m, normal, amber_sd)
-            cells.append(f"<td class='num'>{_dot(light)}{_fmt(m, small=metres)}{sd}</td>")
+            sd = f" <span class='small'>(SD {_fmt(d.get('sd'), small=metres)})</span>" if d.get("sd") is not None else ""
+            if d.get("quality") == "far":
+                cells.append(f"<td class='num far' title='{e(d.get('quality_reason'))}'>{_fmt(m, small=metres)}{sd}"
+                             "<br><span class='small'>far leg: estimate, not graded</span></td>")
+                continue
+            light = traffic_light(m, normal, key)
+            g = d.get("grade") or {}
+            word = ""
+            if g.get("grade") == "outside":
+                word = f"<br><span class='small grade-word'>{'lower' if g.get('direction') == 'lower' else 'higher'} than 2 SD</span>"
+            elif g.get("grade") == "better":
+                word = f"<br><span class='small grade-word'>{e(g.get('direction'))}: better than average</span>"
+            cells.append(f"<td class='num'>{_dot(light)}{_fmt(m, small=metres)}{sd}{word}</td>")
         sym = p.get("symmetry") or {}
         si = sym.get("symmetry_index_pct")
+        if si is not None:
+            si_cell = _fmt(si, 1)
+        elif p.get("symmetry_not_computed"):
+            si_cell = f"<span class='small' title='{e(p['symmetry_not_computed'])}'>not compared</span>"
+        else:
+            si_cell = "–"
+        err = p.get("error") or {}
+        err_cell = (f"error {_fmt(err.get('value'), small=key.endswith('_m'))} {e(err.get('unit'))}"
+                    f" <span class='small'>({'video' if err.get('input') == 'video' else 'lab markers'})</span>"
+                    if err.get("value") is not None else "<span class='small'>error not measured</span>")
         if normal and normal.get("source") and normal["source"] not in sources:
             sources.append(normal["source"])
         mark = f"<sup>{sources.index(normal['source']) + 1}</sup>" if normal and normal.get("source") else ""
-        rng = (f"{_fmt(normal['low'])} – {_fmt(normal['high'])}{mark}" if normal
-               else "<span class='small'>no normal range</span>")
+        grading = p.get("grading") or {}
+        if normal and normal.get("adult_norm") is False:
+            rng = (f"<span class='small'>no adult norm (children's band {_fmt(normal['low'])} – "
+                   f"{_fmt(normal['high'])}{mark}, not graded)</span>")
+        elif normal:
+            how = ""
+            if grading.get("limit_low") is not None and grading.get("limit_high") is not None:
+                how = f"; graded below {_fmt(grading['limit_low'])} or above {_fmt(grading['limit_high'])}"
+            elif grading.get("limit_low") is not None:
+                how = f"; graded only when lower: below {_fmt(grading['limit_low'])}"
+            elif grading.get("limit_high") is not None:
+                how = f"; graded only when higher: above {_fmt(grading['limit_high'])}"
+            rng = (f"{_fmt(normal['low'])} – {_fmt(normal['high'])}{mark} <span class='small'>(mean, 1 SD either "
+                   f"side{e(how)})</span>")
+        else:
+            rng = "<span class='small'>no norm</span>"
         rows.append(f"<tr><td>{e(label)}</td><td>{e(_unit_of(key))}</td>{''.join(cells)}"
-                    f"<td class='num'>{_fmt(si, 1) if si is not None else '–'}</td><td>{rng}</td></tr>")
+                    f"<td class='num'>{si_cell}</td><td class='num err'>{err_cell}</td><td>{rng}</td></tr>")
     if not rows:
         return ""
     return ("<table class='params'><tr><th>measure</th><th>unit</th><th class='num left-c'>left</th>"
             "<th class='num right-c'>right</th><th class='num'>both</th><th class='num'>symmetry index %</th>"
-            "<th>normal range</th></tr>" + "".join(rows) + "</table>"
+            "<th class='num'>measurement error</th><th>reference range</th></tr>" + "".join(rows) + "</table>"
             + "".join(f"<div class='small'><sup>{i}</sup> {e(src)}</div>" for i, src in enumerate(sources, 1)))
 
 
@@ -443,16 +481,22 @@ def _gait(a: Assessment, amber_sd: float) -> str:
         out.append("<h3>The walk at key moments</h3>" + _stills_html(a, "side"))
         out.append("<h3>Timing and distance</h3>")
         out.append(_param_rows(s.get("parameters", {}), SPATIOTEMPORAL, amber_sd))
-        out.append(f"<p class='legend'>{_dot('green')}inside the normal range {_dot('amber')}slightly outside "
-                   f"{_dot('red')}clearly outside {_dot('none')}no range. {e(report_knowledge()['traffic_light']['rule'])}. "
-                   "Symmetry index = |left − right| / mean × 100.</p>")
+        out.append(f"<p class='legend'>{_dot('green')}within 2 SD of the reference mean, or better than it "
+                   f"{_dot('amber')}more than 2 SD away on the worse side {_dot('red')}more than 3 SD away on the "
+                   f"worse side {_dot('none')}not graded (no norm for this person, or the far leg). "
+                   f"{e(report_knowledge()['traffic_light']['rule'])}. Values are means over strides with the "
+                   "stride-to-stride standard deviation (SD) in brackets; the measurement error is that of one "
+                   "stride's value. Symmetry index = |left − right| / mean × 100.</p>")
+        ref = s.get("reference") or {}
+        if ref.get("age_note"):
+            out.append(f"<p class='small'><strong>{e(ref['age_note'])}.</strong></p>")
         st = {sd: (s.get("parameters", {}).get("stance_pct", {}).get(sd) or {}).get("mean") for sd in ("left", "right")}
         uri = angle_curves_uri(s.get("curves", {}), {k: v for k, v in st.items() if v is not None})
         if uri:
             src = ((s.get("curves", {}).get("knee_flex_deg") or {}).get("normal") or {}).get("source", "")
             out.append(f"<h3>Joint angles over the gait cycle</h3><figure class='plot'><img alt='joint-angle curves' src='{uri}'>"
-                       f"<figcaption>Mean ± SD per side (<span class='left-c'>left</span>, <span class='right-c'>right</span>); "
-                       f"grey band: normal ± 1 SD ({e(src)}); dotted line: toe-off. Hip and ankle levels from one camera "
+                       f"<figcaption>Mean with 1 SD either side per side (<span class='left-c'>left</span>, <span class='right-c'>right</span>); "
+                       f"grey band: {'reference' if ((s.get('curves', {}).get('knee_flex_deg') or {}).get('normal') or {}).get('adult_norm') is not False else 'children and adolescents, not an adult norm'}, mean with 1 SD either side ({e(src)}); dotted line: toe-off. Hip and ankle levels from one camera "
                        "can differ from lab values by a constant offset (section 6). The axes cover the normal band and "
                        "most of each curve; a brief tracking glitch in a mean of few strides can run off the plot.</figcaption></figure>")
         out.append("<h3>Joint angles at key moments</h3>" + _param_rows(s.get("parameters", {}), KINEMATIC, amber_sd))

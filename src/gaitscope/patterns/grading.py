@@ -1,0 +1,134 @@
+"""Direction-aware grading of a measured value against its reference group (``knowledge/grading.csv``).
+
+A normal range in ``summary.json`` is mean - 1 SD .. mean + 1 SD of a reference group. A value is graded
+only in the direction that is clinically worse for its metric, and only beyond 2 SD from the reference
+mean (about 95 % of healthy people of the group lie within), so a fast walker or a short double support is
+never a warning. Metrics without a direction, and references not meant for the person (children's joint
+angles for an adult), are not graded.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Mapping
+
+import pandas as pd
+
+#: How many reference SDs from the mean a value must lie, in the worse direction, to be graded outside.
+GRADE_SD = 2.0
+
+
+@lru_cache(maxsize=1)
+def load_grading() -> dict[str, dict[str, str]]:
+    """``{metric: {"worse": "low"|"high"|"both"|"none", "source": text}}`` from ``knowledge/grading.csv``."""
+    text = resources.files("gaitscope.knowledge").joinpath("grading.csv").read_text(encoding="utf-8")
+    df = pd.read_csv(io.StringIO(text), comment="#")
+    bad = sorted(set(df["worse"]) - {"low", "high", "both", "none"})
+    if bad:
+        raise ValueError(f"grading.csv: worse must be low/high/both/none, got {bad}")
+    if (df["source"].fillna("").astype(str).str.strip() == "").any():
+        raise ValueError("grading.csv: every row needs a source")
+    return {str(r.metric): {"worse": str(r.worse), "source": str(r.source)} for r in df.itertuples()}
+
+
+def grading_band(metric: str, normal: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """The grading band of a metric for a normal range (``low``/``high`` = mean -+ 1 SD), or None.
+
+    Returns ``{"worse", "mean", "sd", "limit_low"?, "limit_high"?, "definition", "source"}``: ``limit_low`` is
+    mean - 2 SD when low values are worse, ``limit_high`` mean + 2 SD when high values are worse.
+    """
+    if not normal or normal.get("adult_norm") is False:
+        return None
+    rule = load_grading().get(metric)
+    lo, hi = normal.get("low"), normal.get("high")
+    if rule is None or rule["worse"] == "none" or lo is None or hi is None:
+        return None
+    mean, sd = (float(lo) + float(hi)) / 2.0, (float(hi) - float(lo)) / 2.0
+    band: dict[str, Any] = {"worse": rule["worse"], "mean": round(mean, 4), "sd": round(sd, 4)}
+    if rule["worse"] in ("low", "both"):
+        band["limit_low"] = round(mean - GRADE_SD * sd, 4)
+    if rule["worse"] in ("high", "both"):
+        band["limit_high"] = round(mean + GRADE_SD * sd, 4)
+    band["definition"] = (f"graded only when {'lower' if rule['worse'] == 'low' else 'higher' if rule['worse'] == 'high' else 'lower or higher'}"
+                          f" than the reference mean by more than {GRADE_SD:g} SD")
+    band["source"] = rule["source"]
+    return band
+
+
+def grade_value(value: float | None, band: Mapping[str, Any] | None) -> dict[str, str]:
+    """``{"grade": "within"|"better"|"outside"|"none", "direction": "lower"|"higher"|""}``.
+
+    ``outside``: beyond the 2-SD limit in the worse direction; ``better``: beyond 2 SD on the better side
+    (said, not warned); ``within``: inside the 2-SD band; ``none``: no value or no band.
+    """
+    if value is None or band is None or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return {"grade": "none", "direction": ""}
+    lo, hi = band.get("limit_low"), band.get("limit_high")
+    if lo is not None and value < lo:
+        return {"grade": "outside", "direction": "lower"}
+    if hi is not None and value > hi:
+        return {"grade": "outside", "direction": "higher"}
+    mean, sd = float(band["mean"]), float(band["sd"])
+    if band["worse"] == "low" and value > mean + GRADE_SD * sd:
+        return {"grade": "better", "direction": "higher"}
+    if band["worse"] == "high" and value < mean - GRADE_SD * sd:
+        return {"grade": "better", "direction": "lower"}
+    return {"grade": "within", "direction": ""}
+
+
+def add_grades(parameters: dict[str, Any]) -> None:
+    """Put ``grading`` (the band) and per-side ``grade`` into every ``summary.json`` parameter entry (in place)."""
+    for metric, entry in parameters.items():
+        if not isinstance(entry, dict):
+            continue
+        band = grading_band(metric, entry.get("normal_range"))
+        if band is None:
+            entry.pop("grading", None)
+            continue
+        entry["grading"] = band
+        for side in ("left", "right", "both"):
+            d = entry.get(side)
+            if isinstance(d, dict) and "mean" in d:
+                d["grade"] = grade_value(d.get("mean"), band) if d.get("quality") != "far" else {
+                    "grade": "none", "direction": ""}
+
+
+@lru_cache(maxsize=1)
+def load_measurement_errors() -> pd.DataFrame:
+    """``knowledge/measurement_error.csv`` indexed by (metric, input)."""
+    text = resources.files("gaitscope.knowledge").joinpath("measurement_error.csv").read_text(encoding="utf-8")
+    df = pd.read_csv(io.StringIO(text), comment="#")
+    if (df["source"].fillna("").astype(str).str.strip() == "").any() or df.duplicated(["metric", "input"]).any():
+        raise ValueError("measurement_error.csv: every row needs a source, one row per metric and input")
+    return df.set_index(["metric", "input"])
+
+
+def add_errors(parameters: dict[str, Any], *, source: str, height_m: float | None = None) -> None:
+    """Put ``error`` ({"value", "unit", "source", "input"}) into every parameter entry with a known error.
+
+    ``source`` is ``"video"`` or ``"lab"``; lengths and speed from video scaled by a typed height also carry
+    the height's uncertainty (``height_rel`` times the value, added).
+    """
+    table = load_measurement_errors()
+    for metric, entry in parameters.items():
+        if not isinstance(entry, dict):
+            continue
+        if isinstance(entry.get("error"), (int, float)):  # an error measured for this view (frontal video)
+            entry["error"] = {"value": round(float(entry["error"]), 4), "unit": entry.get("unit", ""),
+                              "input": source, "what": "measured error of a side's stride mean",
+                              "source": str(entry.get("error_source", ""))}
+            continue
+        if (metric, source) not in table.index:
+            continue
+        row = table.loc[(metric, source)]
+        err = float(row["error"])
+        both = (entry.get("both") or {}).get("mean")
+        extra = ""
+        if float(row["height_rel"]) > 0 and isinstance(both, (int, float)):
+            err += abs(float(both)) * float(row["height_rel"])
+            extra = "; includes 2 cm of error in the typed height"
+        entry["error"] = {"value": round(err, 4), "unit": str(row["unit"]), "input": source,
+                          "what": "typical error of one stride's value", "source": str(row["source"]) + extra}
