@@ -184,6 +184,12 @@ def _cmd_assess(args: argparse.Namespace) -> int:
         max_duration_s=args.max_duration,
     )
     doc = result.document
+    gait = doc.get("gait") or {}
+    failed = {role: part for role, part in gait.items() if isinstance(part, dict) and part.get("status") == "failed"}
+    for role, part in failed.items():  # each failed part's reason on the terminal, not only inside the report
+        print(f"gaitscope: the {role} walk could not be analysed: {part.get('message')}", file=sys.stderr)
+    given = [part for role, part in gait.items() if isinstance(part, dict) and part.get("status") in ("failed", "analysed")]
+    no_gait = bool(given) and not any(part.get("status") == "analysed" for part in given)
     if doc["red_flags"]:
         print("URGENT: a red flag was reported: see a doctor now; the exercise plan is withheld (top of the report).")
     print(f"plan: {doc['at_a_glance']['plan_line']}")
@@ -194,13 +200,17 @@ def _cmd_assess(args: argparse.Namespace) -> int:
     extra = f"; PDF: {result.files['pdf']}" if "pdf" in result.files else ""
     print(f"data: {result.files['assessment']}{extra}")
     print(f"Report: {result.files['report']}")  # the last line is the report's path
+    if no_gait:
+        print("gaitscope: no walking video could be analysed (reasons above): the report holds the posture screen "
+              "only; record the walk as the report says and assess again", file=sys.stderr)
+        return 2
     return 0
 
 
 def _cmd_progress(args: argparse.Namespace) -> int:
     from gaitscope.progress import compare_sessions, load_session, progress_markdown, write_progress
 
-    doc = compare_sessions([load_session(p) for p in args.outputs])
+    doc = compare_sessions([load_session(p) for p in args.outputs], same_person=args.same_person)
     out = Path(args.out) if args.out else Path(args.outputs[-1].rstrip("/")).parent / "progress"
     files = write_progress(doc, out)
     print(progress_markdown(doc), end="")
@@ -331,6 +341,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("outputs", nargs="+", metavar="OUTPUT",
                    help="assess or analyze output folders (or their assessment.json / summary.json), earliest first")
     p.add_argument("--out", help="folder for progress.json and progress.md (default: progress/ beside the last output)")
+    p.add_argument("--same-person", action="store_true",
+                   help="compare although the outputs record different names, sex, height or ages (you checked)")
     p.set_defaults(func=_cmd_progress)
 
     p = sub.add_parser("demo", help="the main job end to end on the built-in synthetic walker")

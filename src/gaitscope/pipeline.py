@@ -876,6 +876,16 @@ def _gait_part(
     return part, result, stills, overlay_path
 
 
+def _refuse_if_nothing_analysed(side_part: dict[str, Any], fr_part: dict[str, Any], post_part: dict[str, Any]) -> None:
+    """No input could be analysed: one sentence (each failed part's reason) and no report (exit 2 via the CLI)."""
+    parts = {"--side-video": side_part, "the frontal video": fr_part, "the standing photos": post_part}
+    if any(p.get("status") == "analysed" for p in parts.values()):
+        return
+    failed = [f"{name}: {p.get('message')}" for name, p in parts.items() if p.get("status") == "failed"]
+    if failed:
+        raise GaitscopeError("nothing could be analysed, so no report was written; " + "; ".join(failed))
+
+
 def _posture_part(
     photos: dict[str, str | Path | None], keypoints: Any, *, out: Path, height_m: float | None
 ) -> tuple[dict[str, Any], Any]:
@@ -1110,6 +1120,7 @@ def assess(
                 else "no standing photos given")
     post_part, post_res = _posture_part({"front": photo_front, "side": photo_side, "back": photo_back},
                                         posture_keypoints, out=out, height_m=height_m)
+    _refuse_if_nothing_analysed(side_part, fr_part, post_part)
 
     # 4 patterns, chain, plan
     _assess_say(progress, "patterns, kinetic chain and plan")
