@@ -132,3 +132,49 @@ def test_assess_with_previous_reports_what_changed(tmp_path):
     with pytest.raises(GaitscopeError, match="no such file"):
         assess(side_video=inputs / "pose.csv", out_dir=tmp_path / "visit3", overlay=False, previous=tmp_path / "nope")
     assert not (tmp_path / "visit3").exists()
+
+
+def _person(path, name, sex, age, height, created, speed=1.2):
+    entry = {"unit": "m/s", "both": {"mean": speed, "n": 5, "sd": 0.05}}
+    return Session(path, created, name, {"speed_mps": entry}, {}, [], ["sagittal"], sex=sex, age_years=age,
+                   height_m=height)
+
+
+def test_two_different_people_are_refused_unless_same_person():
+    """The issue's case: two different women, one unnamed -> refused with the reason; --same-person compares
+    with the reason kept as a caveat. Heights typed at two visits differ by at most ~2 cm (Gorber 2007)."""
+    a = _person("a", "A. Client", "female", 72, 1.60, "2026-11-01T10:00:00Z")
+    unnamed = _person("b", None, "female", 34, 1.71, "2026-12-01T10:00:00Z", speed=1.4)
+    with pytest.raises(GaitscopeError, match="different people") as err:
+        compare_sessions([a, unnamed])
+    msg = str(err.value)
+    assert "names the client and another does not" in msg and "heights differ by 11 cm" in msg
+    assert "--same-person" in msg
+    doc = compare_sessions([a, unnamed], same_person=True)
+    assert "--same-person" in doc["caveats"][0]
+    # the same person six weeks later (height typed 1 cm different, same age) is compared without a fuss
+    again = _person("c", "a. client", "female", 72, 1.61, "2026-12-15T10:00:00Z")
+    doc = compare_sessions([again, a])
+    assert [s["path"] for s in doc["sessions"]] == ["a", "c"]  # by recorded date
+    assert not any("different" in c for c in doc["caveats"])
+    # ages that cannot fit the dates
+    older = _person("d", "A. Client", "female", 80, 1.60, "2026-12-15T10:00:00Z")
+    with pytest.raises(GaitscopeError, match="ages"):
+        compare_sessions([a, older])
+
+
+def test_cli_progress_refuses_two_people_with_one_sentence(tmp_path, capsys):
+    def write(folder, name, height):
+        folder.mkdir()
+        doc = {"schema": "gaitscope.assessment", "created_utc": "2026-11-01T10:00:00Z", "gait": {}, "patterns": [],
+               "client": {"name": name, "height_m": height, "sex": "female", "age_years": 50}}
+        (folder / "assessment.json").write_text(json.dumps(doc))
+
+    write(tmp_path / "p1", "A. Client", 1.60)
+    write(tmp_path / "p2", "B. Other", 1.75)
+    assert main(["progress", str(tmp_path / "p1"), str(tmp_path / "p2"), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("gaitscope: ") and "different people" in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "o").exists()
+    assert main(["progress", str(tmp_path / "p1"), str(tmp_path / "p2"), "--out", str(tmp_path / "o"),
+                 "--same-person"]) == 0

@@ -46,6 +46,9 @@ class Session:
     findings: dict[str, dict[str, Any]]  # code -> {"status", "side", "severity", "name"}
     red_flags: list[str] = field(default_factory=list)
     views: list[str] = field(default_factory=list)
+    sex: str | None = None
+    age_years: float | None = None
+    height_m: float | None = None
 
 
 def progress_metrics() -> pd.DataFrame:
@@ -137,8 +140,48 @@ def session_from_assessment(path: str, d: dict) -> Session:
     for f in list(d.get("patterns") or []) + list(d.get("posture_findings") or []):
         findings[f["code"]] = _finding_entry(f, status=f.get("status"))
     reds = [r.get("text") or r.get("id", "") for r in d.get("red_flags") or []]
-    client = (d.get("client") or {}).get("name")
-    return Session(path, d.get("created_utc"), client, params, findings, reds, views)
+    c = d.get("client") or {}
+    return Session(path, d.get("created_utc"), c.get("name"), params, findings, reds, views,
+                   sex=c.get("sex"), age_years=c.get("age_years"), height_m=c.get("height_m"))
+
+
+#: Heights typed at two visits of one adult differ by at most this (self-reported height, Gorber et al. 2007).
+SAME_PERSON_HEIGHT_TOL_M = 0.03
+
+
+def _years_between(a: str | None, b: str | None) -> float | None:
+    from datetime import datetime
+
+    try:
+        ta, tb = (datetime.strptime(x, "%Y-%m-%dT%H:%M:%SZ") for x in (a, b))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return (tb - ta).days / 365.25
+
+
+def identity_conflicts(sessions: list[Session]) -> list[str]:
+    """Why the sessions may not be one person: different names, one named and one not, different sex, heights
+    more than 3 cm apart, or ages that do not fit the dates. Empty when nothing contradicts one person."""
+    out: list[str] = []
+    names = [(s.client or "").strip().casefold() or None for s in sessions]
+    if len({n for n in names if n}) > 1:
+        out.append("the outputs name different clients (" + ", ".join(sorted({s.client for s in sessions if s.client})) + ")")
+    elif any(names) and not all(names):
+        out.append("one output names the client and another does not")
+    sexes = {s.sex for s in sessions if s.sex}
+    if len(sexes) > 1:
+        out.append("the recorded sex differs (" + ", ".join(sorted(sexes)) + ")")
+    hs = [float(s.height_m) for s in sessions if isinstance(s.height_m, (int, float))]
+    if hs and max(hs) - min(hs) > SAME_PERSON_HEIGHT_TOL_M:
+        out.append(f"the heights differ by {100 * (max(hs) - min(hs)):.0f} cm")
+    aged = [s for s in sessions if isinstance(s.age_years, (int, float))]
+    for a, b in zip(aged, aged[1:]):
+        gap = _years_between(a.created_utc, b.created_utc)
+        d = float(b.age_years) - float(a.age_years)
+        if d < -1 or (gap is not None and d > gap + 1) or (gap is None and abs(d) > 5):
+            out.append(f"the ages ({a.age_years:g} and {b.age_years:g}) do not fit the dates")
+            break
+    return out
 
 
 # --------------------------------------------------------------------------- comparing
@@ -172,7 +215,7 @@ def _beyond_noise(a: tuple[float, float | None, int], b: tuple[float, float | No
     return abs(m2 - m1) > Z_95 * se
 
 
-def compare_sessions(sessions: list[Session]) -> dict[str, Any]:
+def compare_sessions(sessions: list[Session], *, same_person: bool = False) -> dict[str, Any]:
     """The progress document: per metric and side the values of every session and the first -> last change.
 
     Returns
@@ -188,6 +231,10 @@ def compare_sessions(sessions: list[Session]) -> dict[str, Any]:
     """
     if len(sessions) < 2:
         raise GaitscopeError("progress needs at least two outputs to compare (earliest first)")
+    conflicts = identity_conflicts(sessions)
+    if conflicts and not same_person:
+        raise GaitscopeError("these outputs may be of different people (" + "; ".join(conflicts) + "), so nothing "
+                             "was compared; give outputs of one person, or add --same-person if they are")
     resorted = False
     if all(s.created_utc for s in sessions):
         ordered = sorted(sessions, key=lambda s: s.created_utc)
@@ -250,9 +297,14 @@ def compare_sessions(sessions: list[Session]) -> dict[str, Any]:
     caveats = [CAVEAT]
     if resorted:
         caveats.insert(0, "the assessments were put in the order of their dates (earliest first)")
-    clients = {s.client for s in sessions if s.client}
-    if len(clients) > 1:
-        caveats.insert(0, f"the outputs name different clients ({', '.join(sorted(clients))}): check they are the same person")
+    elif not all(s.created_utc for s in sessions):
+        caveats.insert(0, "some outputs carry no date (analyze outputs): they are compared in the order given, "
+                          "earliest first")
+    if conflicts:
+        caveats.insert(0, "compared as one person because --same-person was given, although "
+                       + "; ".join(conflicts))
+    elif not any(s.client for s in sessions) and not any(s.sex or s.height_m for s in sessions):
+        caveats.insert(0, "no output records who was filmed: make sure they are the same person")
     if any(s.views != sessions[0].views for s in sessions):
         caveats.append("the sessions were filmed from different views; only values measured in both are compared")
     return {
