@@ -872,7 +872,7 @@ def _gait_part(
             pose = getattr(result.prep, "pose", result.pose)
             if pose.frame_index is None:
                 pose = dataclasses.replace(pose, frame_index=result.pose.frame_index)
-            overlay_path = write_overlay(probe_video(path), pose, out / f"overlay_{role}.mp4")
+            overlay_path = write_overlay(probe_video(path), pose, out / f"overlay_{role}.mp4", events=result.events)
     return part, result, stills, overlay_path
 
 

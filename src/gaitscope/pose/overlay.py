@@ -113,8 +113,31 @@ def _encoder_name() -> str:
     raise RuntimeError("PyAV has neither libx264 nor mpeg4 encoders")
 
 
-def write_overlay(info, pose, out_path: str | Path, *, min_score: float = 0.3) -> Path:
-    """Write ``out_path`` (mp4): the upright video with the walker's skeleton drawn.
+#: How long an event's label stays on the overlay after the event, seconds (readable at normal speed).
+EVENT_LABEL_HOLD_S = 0.4
+_EVENT_WORDS = {"ic": "lands (initial contact)", "fc": "lifts off (final contact)"}
+_SIDE_RGB = {"left": (224, 123, 0), "right": (30, 120, 210)}
+
+
+def _event_labels(events, info) -> dict[int, list[tuple[str, tuple[int, int, int]]]]:
+    """``{video frame: [(label, rgb), ...]}``: each event's label from its frame for EVENT_LABEL_HOLD_S."""
+    out: dict[int, list[tuple[str, tuple[int, int, int]]]] = {}
+    if events is None or not len(events):
+        return out
+    rate = info.nominal_rate_hz if np.isfinite(info.nominal_rate_hz) and info.nominal_rate_hz > 0 else 30.0
+    hold = max(1, int(round(EVENT_LABEL_HOLD_S * rate)))
+    for ev in events.itertuples():
+        side, kind = str(ev.side), str(ev.event)
+        label = f"{side.upper()} foot {_EVENT_WORDS.get(kind, kind)}"
+        for f in range(int(ev.frame), int(ev.frame) + hold):
+            out.setdefault(f, []).append((label, _SIDE_RGB.get(side, (255, 255, 255))))
+    return out
+
+
+def write_overlay(info, pose, out_path: str | Path, *, min_score: float = 0.3, events=None) -> Path:
+    """Write ``out_path`` (mp4): the upright video with the walker's skeleton drawn and, when ``events`` (the
+    events.csv table: ``event``, ``side``, ``frame`` = video frame) is given, each gait event named on the
+    frames after it (``EVENT_LABEL_HOLD_S``) in the side's colour.
 
     Parameters
     ----------
@@ -146,6 +169,7 @@ def _encode_overlay(info, pose, out_path: Path, *, min_score: float) -> None:
     from gaitscope.capture.video import iter_frames
 
     row_of = {int(f): i for i, f in enumerate(pose.frame_index)}
+    labels = _event_labels(events, info)
     w, h = info.width_px - info.width_px % 2, info.height_px - info.height_px % 2
     codec = _encoder_name()
     container = av.open(str(out_path), mode="w")
@@ -168,6 +192,10 @@ def _encode_overlay(info, pose, out_path: Path, *, min_score: float) -> None:
                 img = img.copy()
             cv2.putText(img, f"{fr.index}  {fr.t_s:6.2f} s", (10, 30), cv2.FONT_HERSHEY_SIMPLEX, 0.8,
                         (255, 255, 0), 2, cv2.LINE_AA)
+            for k, (text, rgb) in enumerate(labels.get(fr.index, [])):
+                y = 64 + 34 * k
+                cv2.putText(img, text, (10, y), cv2.FONT_HERSHEY_SIMPLEX, 0.9, (0, 0, 0), 5, cv2.LINE_AA)
+                cv2.putText(img, text, (10, y), cv2.FONT_HERSHEY_SIMPLEX, 0.9, rgb, 2, cv2.LINE_AA)
             vf = av.VideoFrame.from_ndarray(np.ascontiguousarray(img), format="rgb24")
             vf.pts = int(info.pts[fr.index]) - pts0
             vf.time_base = info.time_base

@@ -8,6 +8,7 @@ answers) or from a file is HTML-escaped. Sections: 1 at a glance, 2 gait, 3 post
 from __future__ import annotations
 
 import math
+import re
 import tomllib
 from functools import lru_cache
 from html import escape
@@ -41,9 +42,18 @@ LEVEL_WORDS = {"strong": "strong evidence", "moderate": "moderate evidence", "li
 SIDE_CLASS = {"left": "left-c", "right": "right-c"}
 
 
+#: An absolute file path inside a text (a message naming the input file): the client sees its name only.
+_ABS_PATH = re.compile(r"(?<![\w/.:~-])(?:~|[A-Za-z]:)?[/\\](?:[^\s/\\:;,'\"<>()]+[/\\])+([^\s/\\:;,'\"<>()]+)")
+
+
+def client_text(text: str) -> str:
+    """``text`` with every absolute path replaced by the file's name (``/home/x/walk.mp4`` -> ``walk.mp4``)."""
+    return _ABS_PATH.sub(lambda m: m.group(1), text)
+
+
 def e(value: Any) -> str:
-    """HTML-escape anything (None -> empty)."""
-    return "" if value is None else escape(str(value), quote=True)
+    """HTML-escape anything (None -> empty); absolute paths are shortened to the file's name."""
+    return "" if value is None else escape(client_text(str(value)), quote=True)
 
 
 @lru_cache(maxsize=1)
@@ -429,6 +439,17 @@ def _not_measurable(summary: Mapping[str, Any]) -> str:
     return f"<details class='small'><summary>Not measurable from this recording ({len(na)})</summary><ul>{items}</ul></details>"
 
 
+def _overlay_link(doc: Mapping[str, Any], role: str) -> str:
+    """A link to the overlay video beside the report (same folder: the link survives moving the folder)."""
+    name = (doc.get("files") or {}).get(f"overlay_{role}")
+    if not name:
+        return ""
+    name = Path(str(name)).name
+    return (f"<p class='overlay'>Watch the walk with the tracked skeleton and each gait event named as it happens "
+            f"(the foot that lands or lifts off, in its side's colour): <a href='{e(name)}'>{e(name)}</a> "
+            "(in this report's folder).</p>")
+
+
 def _stills_html(a: Assessment, view: str) -> str:
     from gaitscope.report.svg import still_svg
 
@@ -478,7 +499,7 @@ def _gait(a: Assessment, amber_sd: float) -> str:
         out.append(f"<p>Side-on walk: view <strong>{e(s.get('view'))}</strong>, {e(s.get('n_passes_usable'))} usable "
                    f"pass(es), <span class='left-c'>{e(n.get('left'))} left</span> and <span class='right-c'>{e(n.get('right'))} right</span> strides; "
                    f"lengths in {e(scale)}. Normal ranges: {e((s.get('reference') or {}).get('spatiotemporal_group', ''))}.</p>")
-        out.append("<h3>The walk at key moments</h3>" + _stills_html(a, "side"))
+        out.append("<h3>The walk at key moments</h3>" + _stills_html(a, "side") + _overlay_link(doc, "side"))
         out.append("<h3>Timing and distance</h3>")
         out.append(_param_rows(s.get("parameters", {}), SPATIOTEMPORAL, amber_sd))
         out.append(f"<p class='legend'>{_dot('green')}within 2 SD of the reference mean, or better than it "
@@ -511,7 +532,7 @@ def _gait(a: Assessment, amber_sd: float) -> str:
                         and k not in dict(KINEMATIC) and not k.endswith(("_rel", "_rel_per_s"))]
         table = _param_rows(s.get("parameters", {}), frontal_keys, amber_sd)
         out.append(f"<p>Walk filmed from the {e(fr.get('camera', 'front'))}: view {e(s.get('view'))}.</p>")
-        out.append(_stills_html(a, "frontal"))
+        out.append(_stills_html(a, "frontal") + _overlay_link(doc, "frontal"))
         out.append(table or "<p>No frontal measure could be computed from this recording.</p>")
         out.append(_not_measurable(s))
     else:
