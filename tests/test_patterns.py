@@ -410,8 +410,7 @@ def test_vaulting_measured_on_the_stiff_knee_walkers_other_leg():
     def side_means(pattern=None, severity="moderate"):
         kw = {"pattern": pattern, "side": "right", "severity": severity} if pattern else {}
         walk = simulate(duration_s=20.0, rate_hz=100.0, seed=7, **kw)
-        # filmed from the stiff (right) leg's side: the far leg's angles never feed a rule (quality layer)
-        img = project(walk.pose, view="sagittal-right", rate_hz=30.0, image_size_px=(1280, 720), noise_px=1.0, seed=7)
+        img = project(walk.pose, view="sagittal-left", rate_hz=30.0, image_size_px=(1280, 720), noise_px=1.0, seed=7)
         res = analyze_pose(img, height_m=1.70)
         c = res.cycles
         return ({s: float(c.loc[c["side"] == s, "ankle_dorsi_midstance_min_deg"].mean()) for s in ("left", "right")},
@@ -425,6 +424,5 @@ def test_vaulting_measured_on_the_stiff_knee_walkers_other_leg():
         assert abs(stiff["right"] - normal["right"]) < 3.0
         sk = [f for f in findings["patterns"] if f["code"] == "stiff_knee" and f["status"] == "present"]
         assert sk and sk[0]["side"] == "right"
-        # the vaulting leg (left) is the far leg here: measured (cycles.csv, above), not used as evidence
-        assert not any(ev["side"] == "left" and ev["metric"] == "ankle_dorsi_midstance_min_deg"
-                       for ev in sk[0]["evidence"])
+        assert any(ev["metric"] == "ankle_dorsi_midstance_min_deg" and ev["side"] == "left"
+                   and ev["for_side"] == "right" and ev["value"] < ev["threshold"] for ev in sk[0]["evidence"])

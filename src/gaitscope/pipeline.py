@@ -299,8 +299,8 @@ def analyze_pose(
     quality = apply_quality(prep, cycles, pose)
     summary = summarize(prep, events, quality.steady, angles, input_info=info, age_years=age_years, sex=sex,
                         quality=quality)
-    patterns, findings = _findings(prep, quality.for_rules, summary, {**frontal_na, **quality.rule_reasons},
-                                   age_years=age_years, sex=sex, reason=reason)
+    patterns, findings = _findings(prep, quality.steady, summary, frontal_na, age_years=age_years, sex=sex,
+                                   reason=reason, not_comparable=quality.not_comparable)
     assert_finite(summary)
     return AnalysisResult(pose=pose, prep=prep, events=events, cycles=quality.cycles, angles=angles,
                           summary=summary, findings=findings, patterns=patterns)
@@ -395,7 +395,8 @@ def _add_frontal(prep: Any, events: pd.DataFrame, cycles: pd.DataFrame) -> tuple
 
 
 def _findings(prep: Any, cycles: pd.DataFrame, summary: dict, frontal_na: dict[str, str], *,
-              age_years: float | None = None, sex: str | None = None, reason: bool = True) -> tuple[tuple, dict]:
+              age_years: float | None = None, sex: str | None = None, reason: bool = True,
+              not_comparable: dict[str, str] | None = None) -> tuple[tuple, dict]:
     """The pattern findings and the findings.json content; also puts the short form under
     ``summary["findings"]`` and the frontal parameters into ``summary["parameters"]``."""
     from gaitscope.knowledge.loader import load_knowledge
@@ -449,7 +450,7 @@ def _findings(prep: Any, cycles: pd.DataFrame, summary: dict, frontal_na: dict[s
         caveats.append(f"only {min(n_side)} strides on one side: findings rest on 2 strides per side (the rules "
                        "normally want 3) and are less certain; record a longer walk to confirm")
     patterns = evaluate_recording(rule_cycles, view=prep.view, spatial_scale=prep.spatial_scale, not_assessable=na,
-                                  relaxed_min_cycles=relaxed)
+                                  relaxed_min_cycles=relaxed, not_comparable=not_comparable)
     doc = _patterns_doc(patterns, prep.view, reason)
     doc["caveats"] = caveats
     summary["findings"] = summary_findings(doc, caveats=caveats)

@@ -224,7 +224,7 @@ class Evidence:
 
 #: Codes of :class:`Unassessable` (why a metric could not be judged).
 UNASSESSABLE_CODES = ("wrong_view", "input", "not_measured", "no_strides", "too_few_strides",
-                      "too_few_strides_other_side", "needs_positive_means", "needs_values")
+                      "too_few_strides_other_side", "needs_positive_means", "needs_values", "far_leg")
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,10 @@ class PatternContext:
         ``.mot`` file); ``None`` uses the rules' own minimum.
     not_assessable
         ``{metric: reason}`` from the analysis (e.g. why a frontal metric is missing); used as the reason.
+    not_comparable
+        ``{metric: reason}`` from the quality layer (``gaitscope.quality``): metrics whose two sides must not
+        be compared (one is the far leg of a side-on video); a condition comparing the sides of such a metric
+        is unknown with the reason (code ``far_leg``), so no asymmetry finding rests on a hidden leg.
     relaxed_min_cycles
         Lowers the minimum of the rules that use the default minimum (3 strides) to this number, for a
         short recording; rules with a larger own minimum (stride-time variability: 10) keep theirs.
@@ -62,6 +66,7 @@ class PatternContext:
     min_cycles: int | None = None
     not_assessable: Mapping[str, str] = field(default_factory=dict)
     relaxed_min_cycles: int | None = None
+    not_comparable: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.view not in VIEWS:
@@ -143,6 +148,9 @@ def _evaluate_condition(cond: Condition, side: str, aggs: Aggregates, kb: Knowle
                        have=int(st.n), need=int(min_cycles))
     n_other = 0
     if thr.aggregate.startswith("ratio"):
+        if metric in ctx.not_comparable:
+            return unknown(f"{metric}: {ctx.not_comparable[metric]}", "far_leg",
+                           needs="each leg filmed from its own side")
         so = aggs.stat(_other(data_side), metric)
         n_other = 0 if so is None else so.n
         if so is None or so.n < min_cycles:

@@ -158,11 +158,11 @@ def write_overlay(info, pose, out_path: str | Path, *, min_score: float = 0.3, e
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(out_path) as tmp:  # a kill or full disk never leaves a half-written video
-        _encode_overlay(info, pose, tmp, min_score=min_score)
+        _encode_overlay(info, pose, tmp, min_score=min_score, events=events)
     return out_path
 
 
-def _encode_overlay(info, pose, out_path: Path, *, min_score: float) -> None:
+def _encode_overlay(info, pose, out_path: Path, *, min_score: float, events=None) -> None:
     import av
     import cv2
 

@@ -53,12 +53,15 @@ def evaluate_recording(
     not_assessable: Mapping[str, str] | None = None,
     min_cycles: int | None = None,
     relaxed_min_cycles: int | None = None,
+    not_comparable: Mapping[str, str] | None = None,
 ) -> tuple[Finding, ...]:
-    """The pattern findings of one recording (``view``: sagittal, frontal, oblique or 3d; others: oblique)."""
+    """The pattern findings of one recording (``view``: sagittal, frontal, oblique or 3d; others: oblique).
+    ``not_comparable``: metrics whose sides must not be compared (the far leg, ``gaitscope.quality``)."""
     kb = load_knowledge()
     v = view if view in ("sagittal", "frontal", "oblique", "3d") else "oblique"
     ctx = PatternContext(view=v, spatial_scale=spatial_scale, min_cycles=min_cycles,
-                         not_assessable=dict(not_assessable or {}), relaxed_min_cycles=relaxed_min_cycles)
+                         not_assessable=dict(not_assessable or {}), relaxed_min_cycles=relaxed_min_cycles,
+                         not_comparable=dict(not_comparable or {}))
     return tuple(evaluate_patterns(cycles, ctx, knowledge=kb))
 
 

@@ -8,7 +8,8 @@ ranges, the pattern rules and the report read them:
 * **plausibility** (:mod:`.plausibility`): a value outside the physiological range of its metric
   (``knowledge/plausibility.csv``, with sources) is an artefact, dropped with a note;
 * **visibility** (:mod:`.visibility`): in a side-on video one leg is behind the other; that far leg's joint
-  angles are graded ``far``, shown greyed and never fed to a rule (so never to an asymmetry finding).
+  angles are graded ``far``, shown greyed, not graded against a norm and never compared with the other leg
+  (no symmetry value, no asymmetry finding).
 
 Pure functions over the stride table; :func:`apply_quality` wires them.
 """

@@ -22,18 +22,18 @@ class QualityResult:
     """What the quality layer decided.
 
     ``cycles``: every stride, implausible values set to NaN, plus the ``steady_state`` column (cycles.csv).
-    ``steady``: the steady-state strides only (statistics, normal ranges, curves).
-    ``for_rules``: ``steady`` with the far leg's visibility-limited values set to NaN (pattern rules).
+    ``steady``: the steady-state strides only (statistics, normal ranges, curves, pattern rules).
     ``legs``: the visibility grade per side (:func:`~gaitscope.quality.visibility.leg_visibility`).
-    ``summary``: the ``summary.json`` ``quality`` block. ``rule_reasons``: ``{metric: reason}`` for the rules.
+    ``summary``: the ``summary.json`` ``quality`` block. ``not_comparable``: ``{metric: reason}``, the
+    visibility-limited metrics whose two sides must not be compared (a far leg): the pattern rules never build
+    an asymmetry finding on them (``PatternContext.not_comparable``), the summary gives no symmetry for them.
     """
 
     cycles: pd.DataFrame
     steady: pd.DataFrame
-    for_rules: pd.DataFrame
     legs: dict[str, dict[str, Any]]
     summary: dict[str, Any]
-    rule_reasons: dict[str, str] = field(default_factory=dict)
+    not_comparable: dict[str, str] = field(default_factory=dict)
 
 
 def _r(x: float) -> float:
@@ -79,15 +79,10 @@ def apply_quality(prep: Any, cycles: pd.DataFrame, pose: Any | None = None) -> Q
     steady = out[keep].drop(columns=[STEADY_COLUMN]).reset_index(drop=True)
     steady.attrs.update(cycles.attrs)
     legs = leg_visibility(prep, pose)
-    for_rules = steady.copy()
     reasons: dict[str, str] = {}
     for side, g in legs.items():
-        if g["grade"] != "far":
-            continue
-        cols = [c for c in VISIBILITY_LIMITED if c in for_rules.columns]
-        for_rules.loc[for_rules["side"] == side, cols] = np.nan
-        for c in cols:
-            reasons[c] = g["reason"]
+        if g["grade"] == "far":
+            reasons.update({c: g["reason"] for c in VISIBILITY_LIMITED if c in steady.columns})
     notes = []
     if excluded:
         notes.append(f"{len(excluded)} stride(s) at the start or end of a walking pass left out of the statistics "
@@ -103,5 +98,4 @@ def apply_quality(prep: Any, cycles: pd.DataFrame, pose: Any | None = None) -> Q
         "legs": legs,
         "notes": notes,
     }
-    return QualityResult(cycles=out, steady=steady, for_rules=for_rules, legs=legs, summary=summary,
-                         rule_reasons=reasons)
+    return QualityResult(cycles=out, steady=steady, legs=legs, summary=summary, not_comparable=reasons)

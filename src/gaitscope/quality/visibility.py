@@ -63,6 +63,6 @@ def leg_visibility(prep: Any, pose: Any | None = None) -> dict[str, dict[str, An
     out[far]["grade"] = "far"
     out[far]["reason"] = (f"the {far} leg was the far leg, partly hidden behind the {near} leg in this side-on view "
                           f"(keypoint score {scores[far]:.2f} against {scores[near]:.2f}): its joint angles are "
-                          f"estimates, not compared with the {near} leg and not used for findings; film the other "
-                          "side (walk back the other way) to measure it")
+                          f"estimates, not graded and never compared with the {near} leg; film the other side "
+                          "(walk back the other way) to measure it")
     return out
