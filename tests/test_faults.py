@@ -538,8 +538,9 @@ def _loop_clip(src: Path, dst: Path, reps: int) -> Path:
 @pytest.mark.slow
 def test_a_long_clip_without_walking_is_refused_by_the_early_check(shared_data, tmp_path, capsys):
     """36 s of a person doing lateral raises in place (the data README: not gait): refused by the
-    one-frame-per-second check before the full pose passes; 27 s of the older adult walking
-    passes the check within its first 10 samples."""
+    one-frame-per-second check before the full pose passes; 40 s of the older adult walking
+    (forward, reversed, forward: longer than the 30 s from which clips are checked) passes the
+    check within its first 10 samples."""
     from gaitscope.capture.video import probe_video
     from gaitscope.pose.prescan import check_walking_early
 
@@ -548,5 +549,5 @@ def test_a_long_clip_without_walking_is_refused_by_the_early_check(shared_data, 
     err = capsys.readouterr().err
     assert "checking for someone walking" in err and "does not walk" in err and "one frame per second" in err
     assert "pose: [" not in err  # the full passes never started
-    walk = _loop_clip(shared_data / "video" / VIDEO, tmp_path / "walk27.mp4", 2)
+    walk = _loop_clip(shared_data / "video" / VIDEO, tmp_path / "walk40.mp4", 3)
     assert 1 <= check_walking_early(probe_video(walk)) <= 10
