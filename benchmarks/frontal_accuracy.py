@@ -5,6 +5,11 @@
    arm swing from the side), each side's mean over its strides compared with the phantom's truth mean.
    Frontal-video events come from foot stillness (``FootStillnessEventDetector``); their timing error against
    the phantom's events is reported too.
+   A further camera, ``frontal-front-clip``, has the real clip's resolution and distance
+   (``walk_frontal_toward_camera.mp4``: 1920x1080, the walker's image growing from about 350 to 585 px
+   nose-to-heel over a 5 s walk of about 6 m): a 5 s phantom walk seen from the front by a camera whose
+   focal length and distance make the phantom's nose-to-heel image grow from 350 to 585 px, lens 1.3 m
+   above the floor (a phone at chest height), 1 px noise, 2 % dropped frames.
 2. Lab (real): ``treadmill_walk_events.c3d``: gaitscope's pelvic obliquity (hip joint centres) in 3D and
    through a frontal virtual camera against the lab's Plug-in-Gait ``PelvisAngles`` (obliquity), and foot
    progression against ``FootProgressAngles``, using the lab's events for the stance windows.
@@ -76,19 +81,43 @@ def event_errors(ev, truth_ev, prep):
     return out
 
 
+#: The real frontal clip's image: 1920x1080, nose-to-heel 350 px far and 585 px near, over a 5 s walk.
+CLIP_IMAGE_PX = (1920, 1080)
+CLIP_SIZE_FAR_PX, CLIP_SIZE_NEAR_PX = 350.0, 585.0
+CLIP_WALK_S = 5.0
+
+
+def clip_camera(pose_world) -> dict:
+    """Virtual-camera settings giving the real clip's resolution and walker size at both ends of the walk."""
+    names = pose_world.names
+    hip = 0.5 * (pose_world.xyz[:, names.index("left_hip")] + pose_world.xyz[:, names.index("right_hip")])
+    path_m = float(np.nanmax(hip[:, 0]) - np.nanmin(hip[:, 0]))
+    nose_heel_m = float(np.nanmedian(pose_world.xyz[:, names.index("nose"), 1]))  # heel at the floor (y = 0)
+    near_m = path_m / (CLIP_SIZE_NEAR_PX / CLIP_SIZE_FAR_PX - 1.0)  # size is inversely proportional to distance
+    return {"image_size_px": CLIP_IMAGE_PX, "focal_px": CLIP_SIZE_NEAR_PX * near_m / nose_heel_m,
+            "distance_m": near_m + 0.5 * path_m, "camera_height_m": 1.3}
+
+
 def phantom(seeds: int) -> None:
     err = defaultdict(list)  # (metric, view) -> list of (measured - truth)
     ev_err = defaultdict(list)
     for pattern, sev, side in WALKS:
         for seed in range(seeds):
             walk = simulate(pattern=pattern, severity=sev, side=side, duration_s=10, seed=seed)
-            truth = walk.truth["per_side"]
-            for view in ("3d", "frontal-front", "frontal-back", "sagittal-left"):
-                pose = walk.pose if view == "3d" else project(walk.pose, view=view, rate_hz=30, noise_px=1.0,
-                                                                drop_fraction=0.02, seed=seed)
+            short = simulate(pattern=pattern, severity=sev, side=side, duration_s=CLIP_WALK_S, seed=seed)
+            for view in ("3d", "frontal-front", "frontal-back", "sagittal-left", "frontal-front-clip"):
+                if view == "frontal-front-clip":
+                    walk_v = short
+                    pose = project(short.pose, view="frontal-front", rate_hz=30, noise_px=1.0, drop_fraction=0.02,
+                                   seed=seed, **clip_camera(short.pose))
+                else:
+                    walk_v = walk
+                    pose = walk.pose if view == "3d" else project(walk.pose, view=view, rate_hz=30, noise_px=1.0,
+                                                                    drop_fraction=0.02, seed=seed)
+                truth = walk_v.truth["per_side"]
                 prep, ev, fr = analyse(pose, view)
                 if view.startswith("frontal"):
-                    for k, v in event_errors(ev, walk.events, prep).items():
+                    for k, v in event_errors(ev, walk_v.events, prep).items():
                         ev_err[(view, k)].extend(v)
                 for s in SIDES:
                     g = fr[fr.side == s]
@@ -100,8 +129,8 @@ def phantom(seeds: int) -> None:
                             err[(m, view)].append(v - truth[s][m])
                     v = g["step_width_m"].mean()
                     if np.isfinite(v):
-                        err[("step_width_m", view)].append(v - walk.truth["step_width_m"])
-                    inj = walk.truth["pattern"]["injected"].get(pattern, {}) if pattern else {}
+                        err[("step_width_m", view)].append(v - walk_v.truth["step_width_m"])
+                    inj = walk_v.truth["pattern"]["injected"].get(pattern, {}) if pattern else {}
                     circ_truth = 0.0
                     if pattern == "stiff_knee" and s == side:
                         circ_truth = inj["circumduction_m"]

@@ -75,7 +75,7 @@ def _input_kind(path: Path) -> str:
 
 
 def _video_pose(path: Path, out_dir: Path, *, backend: str, progress: bool,
-                max_duration_s: float | None = None) -> PoseSequence:
+                max_duration_s: float | None = None, expected_view: str | None = None) -> PoseSequence:
     """Keypoints of a video: reuse ``out_dir/pose.csv`` when it was made from this video.
 
     The cache is reused only when its checksum and frame count match ``pose.json``
@@ -112,7 +112,9 @@ def _video_pose(path: Path, out_dir: Path, *, backend: str, progress: bool,
                     return pose
     from gaitscope.pose.run import run_pose  # lazy: the only place the pose model is loaded
 
-    kw = {} if max_duration_s is None else {"max_duration_s": max_duration_s}
+    kw: dict[str, Any] = {} if max_duration_s is None else {"max_duration_s": max_duration_s}
+    if expected_view is not None:
+        kw["expected_view"] = expected_view  # the refusal's advice fits the view the user was asked to film
     result = run_pose(path, out_dir=out_dir, backend=backend, overlay=False, workers=None, progress=progress, **kw)
     return result.pose
 
@@ -127,6 +129,7 @@ def load_input(
     rate_hz: float | None = None,
     marker_map: str | Path | None = None,
     max_duration_s: float | None = None,
+    expected_view: str | None = None,
 ) -> tuple[PoseSequence, dict[str, Any], Any]:
     """Keypoints of any supported input.
 
@@ -163,7 +166,8 @@ def load_input(
         raise GaitscopeError(f"{path}: --marker-map applies to marker files (.c3d, .trc) only; drop it for this input")
     reference = None
     if kind == "video":
-        pose = _video_pose(path, out_dir, backend=backend, progress=progress, max_duration_s=max_duration_s)
+        pose = _video_pose(path, out_dir, backend=backend, progress=progress, max_duration_s=max_duration_s,
+                           expected_view=expected_view)
     elif kind == "markers":
         from gaitscope.capture.markers import load_markers
 
@@ -207,6 +211,13 @@ def load_input(
     if pose.n_frames >= 2:
         info["rate_hz"] = round(float(pose.median_rate_hz), 3)
     return pose, info, reference
+
+
+def _how_to_walk(view: str) -> str:
+    """The filming advice of a refusal, for the view the video shows."""
+    if view == "frontal":
+        return "straight toward (or away from) the phone, whole body in view"
+    return "across the view (side-on)"
 
 
 def _check_height(height_m: float | None) -> None:
@@ -273,13 +284,13 @@ def analyze_pose(
         why = "; ".join(dict.fromkeys(r for r in reasons if r)) or "no straight walking pass was detected"
         raise GaitscopeError(
             f"no walking found in {src}: {why}; record the person walking at least four strides "
-            "across the view (side-on) and try again"
+            f"{_how_to_walk(prep.view)} and try again"
         )
     if prep.passes and not any(p.usable for p in prep.passes):
         why = "; ".join(dict.fromkeys(p.reason for p in prep.passes if p.reason)) or "no straight walking pass"
         raise GaitscopeError(
             f"no usable walking pass in {src}: {why}; record the person walking forward at least four "
-            "strides across the view (side-on) and try again"
+            f"strides {_how_to_walk(prep.view)} and try again"
         )
     events = detect_events(prep)
     prep, events = _frontal_video_events(prep, events)
@@ -599,6 +610,7 @@ def analyze(
     reason: bool = True,
     max_duration_s: float | None = None,
     export: list[str] | tuple[str, ...] | None = None,
+    expected_view: str | None = None,
 ) -> AnalysisResult:
     """Analyse the gait in a video, marker file (C3D/TRC), OpenPose JSON folder or pose CSV.
 
@@ -636,6 +648,9 @@ def analyze(
     max_duration_s
         Video only: longest clip accepted (s), refused before any frame is decoded; default
         :data:`~gaitscope.capture.video.DEFAULT_MAX_DURATION_S` (``--max-duration``).
+    expected_view
+        Video only: ``"side"`` or ``"frontal"``, the view the user was asked to film (``assess``); the
+        advice of a refusal fits it.
     export
         Also write these lab formats into the output folder (``trc`` -> ``keypoints.trc``, ``mot`` ->
         ``angles.mot``, ``c3d`` -> ``keypoints_events.c3d``; see :mod:`gaitscope.export`). Checked
@@ -654,7 +669,7 @@ def analyze(
     out = Path(out_dir) if out_dir is not None else default_out_dir(input_path)
     kw = dict(height_m=height_m, out=out, virtual_camera=virtual_camera, age_years=age_years, sex=sex, backend=backend,
               write=write, progress=progress, rate_hz=rate_hz, marker_map=marker_map, max_duration_s=max_duration_s,
-              reason=reason, export=export)
+              reason=reason, export=export, expected_view=expected_view)
     if not write:
         return _analyze(input_path, **kw)
     from gaitscope.outputs import output_run
@@ -667,7 +682,7 @@ def _analyze(
     input_path: str | Path, *, height_m: float | None, out: Path, virtual_camera: str | None, age_years: float | None,
     sex: str | None, backend: str, write: bool, progress: bool, rate_hz: float | None,
     marker_map: str | Path | None, max_duration_s: float | None, reason: bool,
-    export: list[str] | tuple[str, ...] | None = None,
+    export: list[str] | tuple[str, ...] | None = None, expected_view: str | None = None,
 ) -> AnalysisResult:
     """The body of :func:`analyze` (the outputs already guarded)."""
     if Path(input_path).exists() and _input_kind(Path(input_path)) == "mot":
@@ -681,7 +696,7 @@ def _analyze(
         return replace(result, out_dir=out if write else None, files=files)
     pose, info, reference = load_input(
         input_path, out_dir=out, virtual_camera=virtual_camera, backend=backend, progress=progress, rate_hz=rate_hz,
-        marker_map=marker_map, max_duration_s=max_duration_s,
+        marker_map=marker_map, max_duration_s=max_duration_s, expected_view=expected_view,
     )
     ik = None
     if (reference is not None and virtual_camera is None and getattr(reference, "model_angles", None) is not None
@@ -852,7 +867,7 @@ def _gait_part(
     sub = ensure_subdir(out, f"gait_{role}")  # a symlink in its place is replaced, never written through
     try:
         result = analyze(path, height_m=height_m, out_dir=sub, age_years=age_years, sex=sex, progress=progress,
-                         reason=False, max_duration_s=max_duration_s)
+                         reason=False, max_duration_s=max_duration_s, expected_view=role)
     except DiskFullError:
         raise  # not about the input: the whole assessment stops (docs/reliability.md)
     except GaitscopeError as err:
