@@ -99,5 +99,5 @@ def check_walking_early(info: VideoInfo, *, log: Callable[[str], None] | None = 
         )
     raise GaitscopeError(
         f"{path}: a person is visible but does not walk (checked one frame per second over {info.duration_s:.0f} s); "
-        "record the person walking side-on across the frame for a few strides"
+        f"{walker_mod.FILMING_ADVICE[None]}"
     )
