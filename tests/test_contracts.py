@@ -74,3 +74,20 @@ def test_every_knowledge_table_row_has_a_source():
         df = _csv(name)
         assert (df["source"].astype(str).str.strip().str.len() > 10).all(), name
         assert "unit" not in df.columns or (df["unit"].astype(str).str.strip() != "").all(), name
+
+
+def test_the_minimum_strides_per_value_is_one_number_everywhere():
+    """min_strides_variability is stated once (analysis_settings.csv) and the rules, README and report use it."""
+    import tomllib
+
+    from gaitscope.knowledge.analysis_settings import analysis_setting
+    from gaitscope.patterns import engine
+
+    n = int(analysis_setting("min_strides_variability"))
+    text = resources.files("gaitscope.knowledge").joinpath("patterns.toml").read_text(encoding="utf-8")
+    assert tomllib.loads(text)["meta"]["default_min_cycles"] == n
+    assert engine._DEFAULT_MIN_CYCLES == n
+    readme = (SRC.parents[1] / "README.md").read_text(encoding="utf-8")
+    assert f"need at least {n} strides of\neach foot: `min_strides_variability`" in readme
+    lims = tomllib.loads(resources.files("gaitscope.knowledge").joinpath("report.toml").read_text(encoding="utf-8"))
+    assert any("{min_strides}" in t for t in lims["texts"]["limitations"])

@@ -161,7 +161,8 @@ def test_chromium_shows_direction_and_error(demo_doc, tmp_path, browser):
     probe = tmp_path / "probe.html"
     script = """<script>window.addEventListener('load', () => {
       const rows = [...document.querySelectorAll('table.params tr')].map(r => r.innerText.replace(/\\s+/g, ' '));
-      document.body.setAttribute('data-rows', JSON.stringify(rows)); });</script>"""
+      document.body.setAttribute('data-rows', JSON.stringify(rows));
+      document.body.setAttribute('data-text', document.body.innerText.replace(/\\s+/g, ' ')); });</script>"""
     probe.write_text(text.replace("</body>", script + "</body>"), encoding="utf-8")
     dom = dump_dom(probe)
     rows = json.loads(html.unescape(re.search(r'data-rows="([^"]*)"', dom).group(1)))
@@ -169,3 +170,9 @@ def test_chromium_shows_direction_and_error(demo_doc, tmp_path, browser):
     assert "lower than 2 SD" in speed and "error" in speed and "graded only when lower" in speed
     ds = next(r for r in rows if r.startswith("Double support"))
     assert "better than average" in ds
+    # the honest headline is on the rendered page as written in assessment.json (the demo has little checked
+    # on the far leg and no red flag: never an unqualified "no exercise needed")
+    shown = html.unescape(re.search(r'data-text="([^"]*)"', dom).group(1))
+    line = re.sub(r"\s+", " ", d["at_a_glance"]["plan_line"])
+    assert line[:60] in shown
+    assert "No corrective exercise needed" not in shown

@@ -16,13 +16,16 @@ from typing import Mapping, Sequence
 
 import pandas as pd
 
+from gaitscope.knowledge.analysis_settings import analysis_setting
 from gaitscope.knowledge.loader import Condition, Knowledge, PatternRule, Threshold, load_knowledge
 from gaitscope.patterns.aggregate import POOLED, Aggregates, aggregate_cycles
 from gaitscope.types import SIDES, Evidence, Finding, GaitscopeError, Unassessable
 
 VIEWS = ("sagittal", "frontal", "oblique", "3d")
 #: Rules at or below this minimum number of strides may be relaxed (PatternContext.relaxed_min_cycles).
-_DEFAULT_MIN_CYCLES = 3
+#: The one minimum number of strides per side (knowledge/analysis_settings.csv min_strides_variability; also
+#: patterns.toml default_min_cycles, the summary's SD/CV/symmetry, README and report: tests/test_contracts.py).
+_DEFAULT_MIN_CYCLES = int(analysis_setting("min_strides_variability"))
 _AGG_WORDS = {
     "mean": "mean over {n} strides",
     "median": "median over {n} strides",

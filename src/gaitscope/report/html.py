@@ -722,7 +722,10 @@ def _help_method(doc: Mapping[str, Any]) -> str:
     help_items = "".join(f"<li>{e(t)}</li>" for t in rk["seek_help"])
     acc = "".join(f"<tr><td>{e(x['measure'])}</td><td>{e(x['value'])}</td><td class='small'>{e(x['reference'])}</td></tr>"
                   for x in rk["accuracy"])
-    lim = "".join(f"<li>{e(t)}</li>" for t in rk["limitations"])
+    from gaitscope.knowledge.analysis_settings import analysis_setting
+
+    n_min = int(analysis_setting("min_strides_variability"))
+    lim = "".join(f"<li>{e(t.replace('{min_strides}', str(n_min)))}</li>" for t in rk["limitations"])
     k = doc.get("knowledge", {})
     files = ", ".join(e(v) for v in (doc.get("files") or {}).values())
     return (
