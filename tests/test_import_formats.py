@@ -138,7 +138,7 @@ def test_openpose_needs_rate_and_files(tmp_path):
     with pytest.raises(GaitscopeError, match="no OpenPose"):
         read_openpose_folder(empty, rate_hz=30)
     (folder / "clip_000000000001_keypoints.json").write_text("{broken")
-    with pytest.raises(GaitscopeError, match="broken OpenPose JSON"):
+    with pytest.raises(GaitscopeError, match="OpenPose JSON file is not valid JSON"):
         read_openpose_folder(folder, rate_hz=30)
 
 

@@ -383,10 +383,19 @@ def main(argv: list[str] | None = None) -> int:
         previous = signal.signal(signal.SIGTERM, _on_sigterm)
     except ValueError:  # not the main thread (main() called from a thread): leave SIGTERM alone
         pass
+    for stream in (sys.stdout, sys.stderr):  # a file name with non-UTF-8 bytes is shown escaped, never a crash
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     try:
-        return int(args.func(args) or 0)
+        from gaitscope.capture.validate import check_cli_args, quiet_numerics
+
+        check_cli_args(args)  # every option checked at the boundary, before any work
+        with quiet_numerics():
+            return int(args.func(args) or 0)
     except GaitscopeError as err:
-        print(f"gaitscope: {err}", file=sys.stderr)
+        from gaitscope.capture.validate import one_line
+
+        print(f"gaitscope: {one_line(err)}", file=sys.stderr)
         return err.exit_code
     except OSError as err:
         from gaitscope.outputs import is_disk_full

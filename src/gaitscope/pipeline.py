@@ -687,6 +687,7 @@ def _analyze(
     """The body of :func:`analyze` (the outputs already guarded)."""
     if Path(input_path).exists() and _input_kind(Path(input_path)) == "mot":
         result = analyze_mot(input_path, reason=reason)
+        _refuse_nothing_measured(result, input_path)
         if export and any(f in ("trc", "c3d") for f in export):
             raise GaitscopeError(f"{input_path}: a motion (.mot) file holds angles, no keypoints; export it as mot "
                                  "only, or give the marker file")
@@ -706,6 +707,7 @@ def _analyze(
                                  "model angles: OpenSim inverse kinematics")
     result = analyze_pose(pose, height_m=height_m, input_info=info, age_years=age_years, sex=sex, ik_angles=ik,
                           reason=reason)
+    _refuse_nothing_measured(result, input_path)
     result = replace(result, reference=reference)
     if export and any(f in ("trc", "c3d") for f in export):
         from gaitscope.export.data import export_data
@@ -722,6 +724,18 @@ def _write_exports(result: AnalysisResult, export: list[str] | tuple[str, ...], 
 
     written = export_result(result, list(export), {f: out / ANALYZE_EXPORT_NAMES[f] for f in export})
     return {f"export_{f}": p for f, p in written.items()}
+
+
+def _refuse_nothing_measured(result: AnalysisResult, source: str | Path) -> None:
+    """No stride on either side means no gait value at all: a refusal, never "no gait pattern found" (exit 0)."""
+    n = result.summary.get("n_cycles", {})
+    if sum(int(v) for v in n.values()) == 0:
+        n_ev = len(result.events) if result.events is not None else 0
+        raise GaitscopeError(
+            f"{source}: nothing could be measured: no complete stride (from one initial contact to the next of the "
+            f"same foot) was found ({n_ev} gait events); record at least four strides of steady walking, side-on, "
+            "with both feet in view"
+        )
 
 
 __all__ = [

@@ -71,24 +71,30 @@ def load_foot_markers_csv(
     MarkerRecording with a world-frame pose (``left/right_heel``, ``left/right_toe``), the
     raw markers in world metres and, when available, reference events.
     """
+    from gaitscope.capture.validate import check_coordinates, check_rate_hz, numeric_column, read_csv_table
+
     p = Path(path)
-    if rate_hz is None or not rate_hz > 0:
+    if rate_hz is None:
         raise GaitscopeError(f"{p}: a foot-marker CSV does not state its sampling rate; give it (--fps 100 on the command line, rate_hz=100 in Python)")
+    rate_hz = check_rate_hz(rate_hz, source=p, name="the sampling rate (--fps)")
     scale = _unit_scale(unit, p)
-    try:
-        df = pd.read_csv(p, header=[0, 1], index_col=0)
-    except (OSError, ValueError, pd.errors.ParserError) as err:
-        raise GaitscopeError(f"{p}: cannot read as a foot-marker CSV ({err}); expected two header rows (marker, axis)") from None
+    fix = "expected two header rows (marker, axis) and one row of numbers per sample"
+    df = read_csv_table(p, what="foot-marker CSV", fix=fix, header=[0, 1], index_col=0)
     if df.empty:
         raise GaitscopeError(f"{p}: the foot-marker CSV has no data rows")
     markers: dict[str, np.ndarray] = {}
     for name in dict.fromkeys(str(c[0]) for c in df.columns):
-        try:
-            markers[name] = np.stack([df[(name, a)].to_numpy(dtype=float) for a in "xyz"], axis=1) * scale
-        except KeyError:
+        if not all((name, a) in df.columns for a in "xyz"):
             continue
-        except ValueError:
-            raise GaitscopeError(f"{p}: marker {name} holds non-numbers; the file is damaged") from None
+        cols = [df[(name, a)] for a in "xyz"]
+        if any(getattr(c, "ndim", 1) != 1 for c in cols):
+            raise GaitscopeError(f"{p}: marker {name} has more than one {'/'.join('xyz')} column; rename the duplicates")
+        markers[name] = np.stack([numeric_column(c, source=p, column=f"{name} {a}", fix="the file is damaged, export it again")
+                                  for c, a in zip(cols, "xyz")], axis=1) * scale
+    for name, v in markers.items():
+        check_coordinates(v, source=p, frame="world", what=f"coordinates of marker {name}")
+    if markers and not any(np.isfinite(v).any() for v in markers.values()):
+        raise GaitscopeError(f"{p}: every marker coordinate is empty; nothing can be measured, export the trial again")
     sets = load_marker_maps(mapping_file)
     ms, kp_lab, how = map_markers(markers, sets, source=str(p))
     try:
@@ -125,18 +131,20 @@ def load_foot_markers_csv(
 
 
 def _stride_events(path: Path, *, events_rate_hz: float, rate_hz: float, n_frames: int) -> pd.DataFrame:
-    try:
-        ev = pd.read_csv(path)
-    except (OSError, ValueError, pd.errors.ParserError) as err:
-        raise GaitscopeError(f"{path}: cannot read the stride events ({err})") from None
+    from gaitscope.capture.validate import check_rate_hz, numeric_column, read_csv_table
+
+    events_rate_hz = check_rate_hz(events_rate_hz, source=path, name="the events' sampling rate")
+    ev = read_csv_table(path, what="stride-event CSV", fix="expected columns foot, ic, tc")
     need = {"foot", "ic", "tc"}
     if not need <= set(ev.columns):
-        raise GaitscopeError(f"{path}: stride events need columns foot, ic, tc; found {', '.join(ev.columns)}")
+        raise GaitscopeError(f"{path}: stride events need columns foot, ic, tc; found {', '.join(map(str, ev.columns))[:200]}")
+    for c in ("ic", "tc"):
+        ev[c] = numeric_column(ev[c], source=path, column=c, fix="the file is damaged, export it again")
     rows = []
     for col, kind in (("ic", "ic"), ("tc", "fc")):
         for side, sample in zip(ev["foot"], ev[col]):
             side = str(side).strip().lower()
-            if side not in SIDES or not np.isfinite(sample):
+            if side not in SIDES or not np.isfinite(sample) or abs(sample) > 1e12:
                 continue
             t_s = float(sample) / events_rate_hz
             rows.append({"event": kind, "side": side, "t_s": t_s, "frame": int(round(t_s * rate_hz))})

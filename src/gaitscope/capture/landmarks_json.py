@@ -15,7 +15,6 @@ package's own angle values are not imported (their zero and sign are not documen
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -41,19 +40,26 @@ def load_landmarks_json(path: str | Path) -> MarkerRecording:
     frame / fps``; ``reference_events`` from the annotated heel strikes / toe offs (with a
     note when they look implausible); ``markers`` empty; ``model_angles`` None.
     """
+    from gaitscope.capture.validate import check_coordinates, check_rate_hz, finite_number, parse_json, read_text
+
     p = Path(path)
-    try:
-        data = json.loads(p.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as err:
-        raise GaitscopeError(f"{p}: cannot read the landmark JSON ({err}); check the path") from None
-    except json.JSONDecodeError as err:
-        raise GaitscopeError(f"{p}: broken JSON ({err.msg} at line {err.lineno}); export it again") from None
+    data = parse_json(read_text(p, what="landmark JSON"), source=p, what="landmark JSON")
     if not is_landmarks_json(data):
         raise GaitscopeError(f"{p}: not a gaitkit landmark JSON (needs 'fps' and 'angle_frames')")
-    rate = float(data["fps"])
+    fix = "export it again (see docs/inputs.md for the landmark JSON format)"
+    rate = check_rate_hz(data["fps"], source=p, name="'fps'")
     frames = data["angle_frames"]
-    if not frames or not rate > 0:
-        raise GaitscopeError(f"{p}: the landmark JSON has no frames or no positive fps")
+    if not isinstance(frames, list) or not frames:
+        raise GaitscopeError(f"{p}: 'angle_frames' must be a non-empty list of frames; {fix}")
+    for i, fr in enumerate(frames):
+        if not isinstance(fr, dict) or not isinstance(fr.get("landmark_positions") or {}, dict):
+            raise GaitscopeError(f"{p}: frame {i} of 'angle_frames' is not an object with a 'landmark_positions' object; {fix}")
+        if "frame_index" in fr:
+            finite_number(fr["frame_index"], name=f"'frame_index' of frame {i}", source=p, lo=0, hi=1e9, fix=fix)
+        for nm, v in (fr.get("landmark_positions") or {}).items():
+            if v is not None and not (isinstance(v, list) and all(
+                    isinstance(c, (int, float)) and not isinstance(c, bool) for c in v)):
+                raise GaitscopeError(f"{p}: landmark {str(nm)[:30]!r} of frame {i} is not a list of numbers [x, y, z]; {fix}")
     names = [n for n in KEYPOINT_NAMES if any(n in (f.get("landmark_positions") or {}) for f in frames[:50])]
     if not any(n.endswith("_heel") for n in names):
         raise GaitscopeError(f"{p}: the landmark JSON has no heel landmarks; gait analysis needs left_heel/right_heel")
@@ -73,6 +79,8 @@ def load_landmarks_json(path: str | Path) -> MarkerRecording:
             if np.all(v == 0.0):
                 continue
             xyz[i, j] = v
+    if np.any(np.diff(idx) <= 0):
+        raise GaitscopeError(f"{p}: 'frame_index' does not increase from frame to frame; {fix}")
     seen = np.isfinite(xyz).all(axis=2)  # [0, 0, 0] and missing entries are not seen
     lost = [nm for j, nm in enumerate(names) if not seen[:, j].any()]
     for side in SIDES:
@@ -85,6 +93,7 @@ def load_landmarks_json(path: str | Path) -> MarkerRecording:
     keep = [j for j, nm in enumerate(names) if nm not in lost]
     names = [names[j] for j in keep]
     xyz = xyz[:, keep]
+    check_coordinates(xyz / 1000.0, source=p, frame="world", what="landmark coordinates")
     kp = {nm: xyz[:, j] for j, nm in enumerate(names)}
     notes: list[str] = [f"source: {data.get('source', 'unknown')} ({data.get('description', '')})"]
     if lost:
@@ -111,16 +120,21 @@ def load_landmarks_json(path: str | Path) -> MarkerRecording:
     pose = type(pose)(
         xyz=pose.xyz, score=pose.score, names=pose.names, t_s=pose.t_s, frame="world", frame_index=idx - idx[0], source=pose.source, meta=pose.meta
     )
-    events, ev_notes = _events(data.get("ground_truth") or {}, rate, n_frames=n)
+    gt = data.get("ground_truth") or {}
+    if not isinstance(gt, dict) or not all(isinstance(gt.get(k) or {}, dict) for k in ("hs_frames", "to_frames")):
+        raise GaitscopeError(f"{p}: 'ground_truth' must hold 'hs_frames'/'to_frames' objects with left/right lists; {fix}")
+    events, ev_notes = _events(gt, rate, n_frames=n, source=str(p))
     notes += ev_notes
     return MarkerRecording(pose=pose, rate_hz=rate, reference_events=events, model_angles=None, markers={}, source=str(p), notes=tuple(notes))
 
 
-def _events(gt: dict, rate: float, *, n_frames: int) -> tuple[pd.DataFrame | None, list[str]]:
+def _events(gt: dict, rate: float, *, n_frames: int, source: str = "landmark JSON") -> tuple[pd.DataFrame | None, list[str]]:
     rows = []
     for key, kind in (("hs_frames", "ic"), ("to_frames", "fc")):
         for side in SIDES:
             for f in (gt.get(key) or {}).get(side) or []:
+                if isinstance(f, bool) or not isinstance(f, (int, float)) or not np.isfinite(f) or abs(f) > 1e9:
+                    raise GaitscopeError(f"{source}: '{key}' holds {str(f)[:20]!r}, not a frame number; fix the annotated events")
                 rows.append({"event": kind, "side": side, "t_s": float(f) / rate, "frame": int(f)})
     if not rows:
         return None, ["no annotated events in the file"]

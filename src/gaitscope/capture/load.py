@@ -19,7 +19,6 @@ marker CSVs, ``mapping_file`` for marker files, ``image_size_px`` for OpenPose/p
 from __future__ import annotations
 
 import inspect
-import json
 from pathlib import Path
 from typing import Any, Callable
 
@@ -27,6 +26,7 @@ from gaitscope.capture.markers import MarkerRecording
 from gaitscope.types import GaitscopeError, PoseSequence
 
 _VIDEO_EXT = {".mp4", ".mov", ".avi", ".mkv", ".m4v", ".webm"}
+_IMAGE_EXT = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".heic", ".gif"}
 
 
 def _call(fn: Callable[..., Any], path: Path, kw: dict[str, Any]) -> Any:
@@ -62,10 +62,9 @@ def load_keypoints(path: str | Path, **kw: Any) -> PoseSequence | MarkerRecordin
 
         return _call(load_markers, p, kw)
     if ext == ".json":
-        try:
-            data = json.loads(p.read_text(encoding="utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as err:
-            raise GaitscopeError(f"{p}: not valid JSON ({err}); export it again") from None
+        from gaitscope.capture.validate import parse_json, read_text
+
+        data = parse_json(read_text(p, what="JSON keypoint file"), source=p, what="JSON keypoint file")
         from gaitscope.capture.landmarks_json import is_landmarks_json, load_landmarks_json
 
         if is_landmarks_json(data):
@@ -83,6 +82,11 @@ def load_keypoints(path: str | Path, **kw: Any) -> PoseSequence | MarkerRecordin
         return _call(read_pose_csv, p, kw)
     if ext in (".mot", ".sto"):
         raise GaitscopeError(f"{p}: an OpenSim motion file holds angles or forces, not keypoints; load the matching .trc")
+    if ext in _IMAGE_EXT:
+        raise GaitscopeError(
+            f"{p}: this is a photo, and gait analysis needs a walk over time; for a standing posture screen run "
+            f"'gaitscope posture --side {p.name}' (or --front/--back), for gait give a video or keypoint file"
+        )
     if ext in _VIDEO_EXT:
         raise GaitscopeError(f"{p}: this is a video; run 'gaitscope pose' on it instead")
     raise GaitscopeError(

@@ -36,7 +36,6 @@ from __future__ import annotations
 import math
 import re
 import struct
-import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -166,8 +165,19 @@ def _validate_set(name: str, raw: Mapping[str, Any], origin: str) -> MarkerSet:
     if not isinstance(raw, Mapping):
         raise fail("is not a table")
     sp = raw.get("side_prefix", {"left": "L", "right": "R"})
-    if not isinstance(sp, Mapping) or set(sp) != {"left", "right"}:
+    if not isinstance(sp, Mapping) or set(sp) != {"left", "right"} or not all(isinstance(v, str) for v in sp.values()):
         raise fail("needs side_prefix = {left = ..., right = ...}")
+    if isinstance(raw.get("priority", 0), bool) or not isinstance(raw.get("priority", 0), int):
+        raise fail("needs priority to be a whole number")
+    if not isinstance(raw.get("required", []), list) or not all(isinstance(r, str) for r in raw.get("required", [])):
+        raise fail("needs required to be a list of keypoint names")
+    for v in dict(raw.get("pelvis", {}) if isinstance(raw.get("pelvis", {}), Mapping) else {}).values():
+        if not (isinstance(v, str) or isinstance(v, list) and v and all(isinstance(m, str) for m in v)):
+            raise fail("needs [pelvis] values to be a marker name or a list of marker names")
+    for kp, spec in dict(raw.get("functional", {}) if isinstance(raw.get("functional", {}), Mapping) else {}).items():
+        if not isinstance(spec, Mapping) or not all(
+                isinstance(spec.get(k, []), list) and all(isinstance(m, str) for m in spec.get(k, [])) for k in ("proximal", "distal")):
+            raise fail(f"[functional] {kp} needs proximal and distal lists of marker names")
     for key in ("keypoints", "pelvis", "functional"):
         if not isinstance(raw.get(key, {}), Mapping):
             raise fail(f"needs [{key}] to be a table")
@@ -230,17 +240,16 @@ def load_marker_maps(mapping_file: str | Path | None = None) -> dict[str, Marker
     text = resources.files("gaitscope.knowledge").joinpath("marker_maps.toml").read_text(encoding="utf-8")
     sources = [("gaitscope/knowledge/marker_maps.toml", text)]
     if mapping_file is not None:
+        from gaitscope.capture.validate import MAX_SMALL_FILE_BYTES, read_text
+
         p = Path(mapping_file)
-        try:
-            sources.append((str(p), p.read_text(encoding="utf-8")))
-        except OSError as err:
-            raise GaitscopeError(f"{p}: cannot read the marker mapping file ({err.strerror}); check the path") from None
+        sources.append((str(p), read_text(p, what="marker mapping file", max_bytes=MAX_SMALL_FILE_BYTES,
+                                          fix="give the TOML file described in docs/inputs.md")))
     sets: dict[str, MarkerSet] = {}
     for origin, txt in sources:
-        try:
-            data = tomllib.loads(txt)
-        except tomllib.TOMLDecodeError as err:
-            raise GaitscopeError(f"{origin}: not valid TOML ({err}); fix the marker mapping file") from None
+        from gaitscope.capture.validate import parse_toml
+
+        data = parse_toml(txt, source=origin, what="marker mapping file", fix="fix the marker mapping file")
         raw_sets = data.get("sets")
         if not isinstance(raw_sets, Mapping) or not raw_sets:
             raise GaitscopeError(f"{origin}: no [sets.<name>] tables; see the header of gaitscope/knowledge/marker_maps.toml")
@@ -274,10 +283,15 @@ def _read_c3d(path: Path) -> tuple[_Raw, Any]:
         import ezc3d
     except ImportError:  # pragma: no cover - ezc3d is a pinned dependency
         raise GaitscopeError("reading C3D needs the ezc3d package; install gaitscope's dependencies (make test)") from None
+    from gaitscope.capture.validate import check_c3d_structure, open_native, probe_c3d_in_child
+
+    check_c3d_structure(path)  # header and parameter section walked in Python first
     _check_c3d_complete(path)
+    probe_c3d_in_child(path)  # a native crash or hang of ezc3d becomes a refusal
     try:
-        c3d = ezc3d.c3d(str(path))
-    except (OSError, RuntimeError, ValueError) as err:
+        with open_native(path) as native:
+            c3d = ezc3d.c3d(native)
+    except (OSError, RuntimeError, ValueError, MemoryError, IndexError) as err:
         raise GaitscopeError(f"{path}: not a readable C3D file ({str(err).split(':')[0]}); export it again from the lab software") from None
     params = c3d["parameters"]
     point = params["POINT"]
@@ -300,9 +314,10 @@ def _read_c3d(path: Path) -> tuple[_Raw, Any]:
     xyz = np.transpose(data[:3, keep, :], (2, 1, 0)) * scale
     missing = np.all(xyz == 0.0, axis=2)
     xyz[missing] = np.nan
-    rate = float(c3d["header"]["points"]["frame_rate"])
-    if not rate > 0:
-        raise GaitscopeError(f"{path}: the C3D header gives no point rate; fix the file's POINT:RATE")
+    from gaitscope.capture.validate import check_coordinates, check_rate_hz
+
+    check_coordinates(xyz, source=path, frame="world", what="marker coordinates")
+    rate = check_rate_hz(float(c3d["header"]["points"]["frame_rate"]), source=path, name="the C3D point rate (POINT:RATE)")
     first = int(c3d["header"]["points"]["first_frame"])  # 0-based in ezc3d
     time_s = (first + np.arange(n_frames)) / rate
     names = tuple(_clean_label(labels[i]) for i in keep)
@@ -341,36 +356,77 @@ def _clean_label(label: str) -> str:
     return label.split(":")[-1].strip()
 
 
+def _trc_fields(line: str) -> list[str]:
+    """Cells of a TRC header line: split on tabs (spaces when the line has no tab), empty fields dropped."""
+    cells = line.split("\t") if "\t" in line else line.split()
+    return [c.strip() for c in cells if c.strip()]
+
+
 def _read_trc(path: Path) -> _Raw:
-    try:
-        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError as err:
-        raise GaitscopeError(f"{path}: cannot read the TRC file ({err.strerror})") from None
+    """Read an OpenSim TRC file (header by position, data rows validated cell by cell).
+
+    Format (OpenSim "Marker (.trc) Files"): line 1 ``PathFileType``; line 2 the header keys
+    (``DataRate CameraRate NumFrames NumMarkers Units ...``) and line 3 their values, matched by position
+    after splitting on tabs with empty fields (doubled tabs) dropped; line 4 ``Frame# Time`` and the
+    marker names; line 5 the ``X1 Y1 Z1 ...`` axis labels; then one row per frame with exactly
+    ``2 + 3 x markers`` tab-separated cells (an empty cell is a missing value). Extra *trailing* empty
+    cells are tolerated; any other count is refused naming the line: a row is never read shifted.
+    """
+    from gaitscope.capture.validate import check_coordinates, check_rate_hz, check_time_axis, read_text
+
+    text = read_text(path, what="TRC file")
+    lines = text.splitlines()
     if len(lines) < 6 or not lines[0].startswith("PathFileType"):
         raise GaitscopeError(f"{path}: not an OpenSim TRC file (no 'PathFileType' header with 5 header lines); export it again")
-    keys = lines[1].split("\t")
-    vals = lines[2].split("\t")
-    hdr = {k.strip(): v.strip() for k, v in zip(keys, vals)}
+    keys, vals = _trc_fields(lines[1]), _trc_fields(lines[2])
+    if "DataRate" not in keys and "CameraRate" not in keys:
+        raise GaitscopeError(f"{path}: line 2 of the TRC file does not name DataRate; export it again")
+    if len(keys) != len(vals):
+        raise GaitscopeError(
+            f"{path}: line 3 of the TRC file holds {len(vals)} values for the {len(keys)} header names on line 2; "
+            "fix the header or export it again"
+        )
+    hdr = dict(zip(keys, vals))
+    rate_text = hdr.get("DataRate") or hdr.get("CameraRate", "")
     try:
-        rate = float(hdr.get("DataRate") or hdr["CameraRate"])
-    except (KeyError, ValueError):
-        raise GaitscopeError(f"{path}: the TRC header has no DataRate; fix line 3 of the file") from None
+        rate_val: Any = float(rate_text)
+    except ValueError:
+        rate_val = rate_text
+    rate = check_rate_hz(rate_val, source=path, name="the TRC DataRate (line 3)")
     scale = _unit_scale(hdr.get("Units", ""), path)
-    name_cells = lines[3].split("\t")
+    name_cells = lines[3].split("\t") if "\t" in lines[3] else lines[3].split()
     names = tuple(c.strip() for c in name_cells[2:] if c.strip())
     if not names:
         raise GaitscopeError(f"{path}: the TRC file names no markers on line 4; export it again")
+    if len(set(names)) != len(names):
+        dup = next(n for n in names if names.count(n) > 1)
+        raise GaitscopeError(f"{path}: marker {dup!r} is named twice on line 4 of the TRC file; rename one and try again")
+    declared_m = hdr.get("NumMarkers", "")
+    if declared_m.isdigit() and int(declared_m) != len(names):
+        raise GaitscopeError(
+            f"{path}: the TRC header declares {declared_m} markers but line 4 names {len(names)}; fix the header or export it again"
+        )
+    width = 2 + 3 * len(names)
     rows = []
     for k, ln in enumerate(lines[5:], start=6):
         if not ln.strip():
             continue
         cells = ln.split("\t")
+        if len(cells) > width and not any(c.strip() for c in cells[width:]):
+            cells = cells[:width]  # trailing empty cells: unambiguous
+        if len(cells) != width:
+            raise GaitscopeError(
+                f"{path}: line {k} of the TRC file has {len(cells)} tab-separated cells, not the 2 + 3 x {len(names)} = "
+                f"{width} its {len(names)} markers need (an extra or missing tab would shift the columns); "
+                "fix that line or export the file again"
+            )
         try:
-            vals_f = [float(c) if c.strip() else math.nan for c in cells[: 2 + 3 * len(names)]]
+            rows.append([float(c) if c.strip() else math.nan for c in cells])
         except ValueError:
-            raise GaitscopeError(f"{path}: line {k} of the TRC file holds a non-number; the file is damaged") from None
-        vals_f += [math.nan] * (2 + 3 * len(names) - len(vals_f))
-        rows.append(vals_f)
+            bad = next(c for c in cells if c.strip() and not _is_float(c))
+            raise GaitscopeError(
+                f"{path}: line {k} of the TRC file holds {bad.strip()[:20]!r}, not a number; the file is damaged, export it again"
+            ) from None
     if not rows:
         raise GaitscopeError(f"{path}: the TRC file has a header but no data rows; export the trial again")
     declared = hdr.get("NumFrames", "")
@@ -380,8 +436,20 @@ def _read_trc(path: Path) -> _Raw:
     time_s = arr[:, 1]
     if not np.all(np.isfinite(time_s)) or (len(time_s) > 1 and not np.all(np.diff(time_s) > 0)):
         time_s = time_s[0] + np.arange(len(arr)) / rate if np.isfinite(time_s[0]) else np.arange(len(arr)) / rate
+    check_time_axis(time_s, source=path)
     xyz = arr[:, 2:].reshape(len(arr), len(names), 3) * scale
+    check_coordinates(xyz, source=path, frame="world", what="marker coordinates")
+    if not np.isfinite(xyz).any():
+        raise GaitscopeError(f"{path}: every marker coordinate in the TRC file is empty; nothing can be measured, export the trial again")
     return _Raw(names=names, xyz_m=xyz, rate_hz=rate, time_s=time_s, unit=hdr.get("Units", "")), None
+
+
+def _is_float(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 # ---------------------------------------------------------------- mapping

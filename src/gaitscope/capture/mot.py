@@ -22,6 +22,9 @@ import pandas as pd
 
 from gaitscope.types import SIDES, GaitscopeError
 
+#: Largest magnitude accepted in any .mot column (angles deg, positions m, forces N, moments N m): ground
+#: reaction forces stay below 1e4 N in walking; values beyond 1e6 are fill values or corruption.
+_MAX_MOT_VALUE = 1.0e6
 _ANGLE_COLUMNS = ("hip_flex_deg", "hip_add_deg", "knee_flex_deg", "ankle_dorsi_deg", "pelvis_tilt_deg", "pelvis_obliquity_deg")
 
 
@@ -34,11 +37,10 @@ def read_mot(path: str | Path) -> pd.DataFrame:
     Angles are returned as stored (degrees when ``inDegrees=yes``; radians are converted to
     degrees when ``inDegrees=no``, except translations ``*_tx/_ty/_tz``).
     """
+    from gaitscope.capture.validate import check_time_axis, read_text
+
     p = Path(path)
-    try:
-        lines = p.read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError as err:
-        raise GaitscopeError(f"{p}: cannot read the OpenSim motion file ({err.strerror}); check the path") from None
+    lines = read_text(p, what="OpenSim motion file", fix="export it from OpenSim again").splitlines()
     end = next((i for i, ln in enumerate(lines) if ln.strip().lower() == "endheader"), None)
     if end is None:
         raise GaitscopeError(f"{p}: not an OpenSim .mot/.sto file (no 'endheader' line); export it from OpenSim again")
@@ -63,6 +65,18 @@ def read_mot(path: str | Path) -> pd.DataFrame:
     df = pd.DataFrame(rows, columns=cols)
     if "time" not in df.columns:
         raise GaitscopeError(f"{p}: the motion file has no 'time' column")
+    check_time_axis(df["time"].to_numpy(float), source=p, fix="export it from OpenSim again")
+    values = df.drop(columns="time").to_numpy(float)
+    with np.errstate(invalid="ignore"):
+        absurd = np.isinf(values) | (np.abs(values) > _MAX_MOT_VALUE)
+    if absurd.any():
+        v = float(values[absurd].flat[0])
+        raise GaitscopeError(
+            f"{p}: the motion file holds the value {v:.3g}, which no angle, position or force in a gait trial reaches "
+            "(probably a fill value for missing data); export it again with missing samples as NaN"
+        )
+    if values.size and not np.isfinite(values).any():
+        raise GaitscopeError(f"{p}: every value in the motion file is NaN; nothing can be measured, export it from OpenSim again")
     flag = header.get("inDegrees", "").lower()
     in_deg = True if flag == "yes" else False if flag == "no" else None
     if in_deg is False:
@@ -98,8 +112,11 @@ def ik_to_angles(df: pd.DataFrame) -> pd.DataFrame:
     src = df.attrs.get("source", "motion table")
     if not any(f"knee_angle_{s}" in df.columns for s in "rl"):
         raise GaitscopeError(f"{src}: no OpenSim knee_angle_r/knee_angle_l columns; is this an inverse-kinematics file?")
+    knee = df[[c for c in df.columns if c.startswith("knee_angle")]].to_numpy(float)
+    if not np.isfinite(knee).any():
+        raise GaitscopeError(f"{src}: the knee angle columns hold no numbers (all NaN); nothing can be measured, export the IK results again")
     if df.attrs.get("in_degrees") is None:
-        kmax = np.nanmax(np.abs(df[[c for c in df.columns if c.startswith("knee_angle")]].to_numpy()))
+        kmax = np.nanmax(np.abs(knee))
         if kmax < 2 * math.pi:
             raise GaitscopeError(f"{src}: angles look like radians but the header does not say inDegrees; add 'inDegrees=no'")
     out = []
@@ -128,6 +145,9 @@ def ik_to_angles(df: pd.DataFrame) -> pd.DataFrame:
                 cols[name] = sign * v
         out.append(pd.DataFrame(cols))
     res = pd.concat(out, ignore_index=True)
+    from gaitscope.capture.validate import check_angles_deg
+
+    check_angles_deg(res[[c for c in _ANGLE_COLUMNS if c in res.columns]].to_numpy(float), source=src)
     res.attrs["source"] = src
     return res
 

@@ -16,7 +16,6 @@ centroid x) is the walker.
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
@@ -84,9 +83,12 @@ def read_openpose_folder(
     PoseSequence, ``frame="image"`` (px, origin top-left, +y down; z NaN), score = OpenPose
     confidence (0 where not detected), ``frame_index`` the frame numbers.
     """
+    from gaitscope.capture.validate import MAX_SMALL_FILE_BYTES, check_coordinates, check_rate_hz, parse_json, read_text
+
     d = Path(folder)
-    if rate_hz is None or not rate_hz > 0:
+    if rate_hz is None:
         raise GaitscopeError(f"{d}: OpenPose JSON does not store time; give the video's frame rate (--fps 30 on the command line, rate_hz=30 in Python)")
+    rate_hz = check_rate_hz(rate_hz, source=d, name="the frame rate (--fps)")
     files = sorted(d.glob("*_keypoints.json"))
     if not files:
         raise GaitscopeError(f"{d}: no OpenPose '*_keypoints.json' files in this folder; point to OpenPose's --write_json folder")
@@ -94,18 +96,33 @@ def read_openpose_folder(
     extent = np.zeros(2)
     people_per_frame: list[list[np.ndarray]] = []
     for k, f in enumerate(files):
-        try:
-            data = json.loads(f.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
-            raise GaitscopeError(f"{f}: broken OpenPose JSON ({err}); re-run OpenPose or delete the file") from None
+        fix = "re-run OpenPose or delete the file"
+        data = parse_json(read_text(f, what="OpenPose JSON file", max_bytes=MAX_SMALL_FILE_BYTES, fix=fix),
+                          source=f, what="OpenPose JSON file", fix=fix)
+        if not isinstance(data, dict):
+            raise GaitscopeError(f"{f}: an OpenPose JSON file must hold an object with a 'people' list; {fix}")
+        listed = data.get("people")
+        if listed is None:
+            listed = []  # OpenPose writes [] for nobody; null says the same
+        if not isinstance(listed, list):
+            raise GaitscopeError(f"{f}: 'people' must be a list of people, not {type(listed).__name__}; {fix}")
         people = []
-        for person in data.get("people", []) if isinstance(data, dict) else []:
+        for person in listed:
+            if not isinstance(person, dict):
+                raise GaitscopeError(f"{f}: a person in 'people' is a {type(person).__name__}, not an object; {fix}")
             kp = person.get("pose_keypoints_2d") or []
-            if len(kp) != 3 * _N_BODY25:
+            if not isinstance(kp, list) or len(kp) != 3 * _N_BODY25:
+                n_kp = len(kp) // 3 if isinstance(kp, list) else 0
                 raise GaitscopeError(
-                    f"{f}: a person has {len(kp) // 3} keypoints, not the 25 of BODY_25; run OpenPose with --model_pose BODY_25"
+                    f"{f}: a person has {n_kp} keypoints, not the 25 of BODY_25; run OpenPose with --model_pose BODY_25"
                 )
+            if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in kp):
+                bad = next(v for v in kp if not isinstance(v, (int, float)) or isinstance(v, bool))
+                raise GaitscopeError(f"{f}: a keypoint value is {str(bad)[:20]!r}, not a number; {fix}")
             a = np.asarray(kp, dtype=float).reshape(_N_BODY25, 3)
+            check_coordinates(a[:, :2], source=f, frame="image", what="keypoint coordinates")
+            if not np.all(np.isfinite(a[:, 2])):
+                raise GaitscopeError(f"{f}: a keypoint confidence is not a finite number; {fix}")
             a[a[:, 2] <= 0] = np.nan
             if np.isfinite(a[:, 0]).any():
                 extent = np.maximum(extent, np.nanmax(a[:, :2], axis=0))

@@ -87,23 +87,32 @@ def read_pose_csv(
     ``frame`` / ``image_size_px`` override or supply what a sidecar would say. A CSV without
     ``t_s`` needs ``rate_hz`` (then ``t_s = frame / rate_hz``): no silent default rate.
     """
+    from gaitscope.capture.validate import (
+        MAX_SMALL_FILE_BYTES, check_coordinates, check_rate_hz, check_time_axis, numeric_column, parse_json,
+        read_bytes_capped, read_csv_table, read_text,
+    )
+
     csv_path = Path(csv_path)
+    fix = "see docs/conventions.md for the format"
     side: dict = {}
     sc = sidecar_path(csv_path)
     if sc.exists():
-        try:
-            side = json.loads(sc.read_text())
-        except json.JSONDecodeError as err:
-            raise GaitscopeError(f"{sc}: broken sidecar JSON ({err}); delete it or fix it") from None
-    try:
-        data = csv_path.read_bytes()
-    except OSError as err:
-        raise GaitscopeError(f"{csv_path}: cannot read as a pose CSV ({err.strerror}); check the path") from None
+        side = parse_json(read_text(sc, what="sidecar JSON", max_bytes=MAX_SMALL_FILE_BYTES, fix="delete it or fix it"),
+                          source=sc, what="sidecar JSON", fix="delete it or fix it", allow_nan=True)
+        if not isinstance(side, dict):
+            raise GaitscopeError(f"{sc}: the sidecar JSON must be an object (see docs/conventions.md); delete it or fix it")
+        if side.get("frame") not in (None, "image", "world"):
+            raise GaitscopeError(f"{sc}: 'frame' must be \"image\" or \"world\"; delete the sidecar or fix it")
+        size_px = side.get("image_size_px")
+        if size_px is not None and not (isinstance(size_px, list) and len(size_px) == 2
+                                        and all(isinstance(v, (int, float)) and not isinstance(v, bool) and 0 < v <= 100000 and v == int(v)
+                                                for v in size_px)):
+            raise GaitscopeError(f"{sc}: 'image_size_px' must be [width, height] in pixels; delete the sidecar or fix it")
+        if not isinstance(side.get("meta", {}), dict):
+            raise GaitscopeError(f"{sc}: 'meta' must be an object; delete the sidecar or fix it")
+    data = read_bytes_capped(csv_path, what="pose CSV", fix=fix)
     check_sidecar(csv_path, data, side)
-    try:
-        df = pd.read_csv(io.BytesIO(data))
-    except (OSError, ValueError, pd.errors.ParserError) as err:
-        raise GaitscopeError(f"{csv_path}: cannot read as a pose CSV ({err}); see docs/conventions.md for the format") from None
+    df = read_csv_table(csv_path, what="pose CSV", fix=fix, data=data)
     if isinstance(side, dict) and isinstance(side.get("n_frames"), int) and side.get("csv_sha256") \
             and side["n_frames"] != len(df):
         reason = f"it has {len(df)} rows but {sc.name} says {side['n_frames']} frames"
@@ -118,25 +127,38 @@ def read_pose_csv(
     n = len(df)
     if n == 0:
         raise GaitscopeError(f"{csv_path}: the pose CSV has no rows")
-    frame_idx = df["frame"].to_numpy(dtype=np.int64) if "frame" in df.columns else np.arange(n)
+    def col(c: str) -> np.ndarray:
+        return numeric_column(df[c], source=csv_path, column=c, fix=fix)
+
+    if "frame" in df.columns:
+        f = col("frame")
+        if not np.all(np.isfinite(f)) or np.any(f != np.round(f)) or np.any(np.abs(f) > 1e9):
+            raise GaitscopeError(f"{csv_path}: the 'frame' column must hold whole frame numbers in every row; {fix}")
+        frame_idx = f.astype(np.int64)
+    else:
+        frame_idx = np.arange(n)
     if "t_s" in df.columns:
-        t_s = df["t_s"].to_numpy(dtype=float)
+        t_s = col("t_s")
     elif rate_hz:
-        t_s = frame_idx / float(rate_hz)
+        t_s = frame_idx / check_rate_hz(rate_hz, source=csv_path, name="the frame rate (--fps)")
     else:
         raise GaitscopeError(f"{csv_path}: no t_s column; give the frame rate (--fps on the command line, rate_hz in Python) to derive time from frame")
+    check_time_axis(t_s, source=csv_path, fix=fix)
     xyz = np.full((n, len(names), 3), np.nan)
     score = np.zeros((n, len(names)))
     for j, name in enumerate(names):
-        xyz[:, j, 0] = df[f"{name}_x"].to_numpy(dtype=float)
-        xyz[:, j, 1] = df[f"{name}_y"].to_numpy(dtype=float)
+        xyz[:, j, 0] = col(f"{name}_x")
+        xyz[:, j, 1] = col(f"{name}_y")
         if f"{name}_z" in df.columns:
-            xyz[:, j, 2] = df[f"{name}_z"].to_numpy(dtype=float)
+            xyz[:, j, 2] = col(f"{name}_z")
         if f"{name}_score" in df.columns:
-            score[:, j] = np.clip(np.nan_to_num(df[f"{name}_score"].to_numpy(dtype=float)), 0, 1)
+            score[:, j] = np.clip(np.nan_to_num(col(f"{name}_score")), 0, 1)
         else:
             score[:, j] = np.isfinite(xyz[:, j, :2]).all(axis=1).astype(float)
     fr = frame or side.get("frame") or "image"
+    check_coordinates(xyz, source=csv_path, frame=fr, what="keypoint coordinates")
+    if not np.isfinite(xyz[:, :, :2]).any():
+        raise GaitscopeError(f"{csv_path}: every keypoint coordinate is empty; nothing can be measured, {fix}")
     size = image_size_px or (tuple(side["image_size_px"]) if side.get("image_size_px") else None)
     meta = dict(side.get("meta", {}))
     if fr == "image" and size is None:

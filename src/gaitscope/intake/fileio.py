@@ -16,8 +16,8 @@ and line named. ``.json`` and ``.toml`` intake files with the same keys are acce
 from __future__ import annotations
 
 import json
+import math
 import re
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +53,13 @@ def _scalar(raw: str, where: str) -> Any:
     if low in _BOOLS:
         return _BOOLS[low]
     if _NUMBER.match(s):
+        from gaitscope.capture.validate import MAX_INT_DIGITS
+
+        if len(s.lstrip("+-").split(".")[0].split("e")[0].split("E")[0]) > MAX_INT_DIGITS:
+            raise GaitscopeError(f"{where}: the number {s[:20]}... has more than {MAX_INT_DIGITS} digits; give a plain value")
         f = float(s)
+        if not math.isfinite(f):
+            raise GaitscopeError(f"{where}: the number {s[:20]} is too large; give a plain value")
         return int(f) if f.is_integer() and "." not in s and "e" not in low else f
     if s[0] in "[{&*!|>%@`" or ": " in s or s.endswith(":"):
         raise GaitscopeError(
@@ -116,21 +122,20 @@ def parse_simple_yaml(text: str, source: str = "intake file") -> dict[str, Any]:
 
 def read_intake_file(path: str | Path) -> dict[str, Any]:
     """Raw answers of an intake file (``.yaml``/``.yml`` subset, ``.json`` or ``.toml``)."""
+    from gaitscope.capture.validate import MAX_SMALL_FILE_BYTES, parse_json, parse_toml, read_text
+
     p = Path(path)
     if not p.is_file():
         raise GaitscopeError(f"{p}: intake file not found; write one with `gaitscope intake --out {p.name}`")
-    text = p.read_text(encoding="utf-8")
     suf = p.suffix.lower()
+    if suf not in (".json", ".toml", ".yaml", ".yml", ".txt"):
+        raise GaitscopeError(f"{p}: give the intake as .yaml (the format `gaitscope intake` writes), .json or .toml")
+    fix = "fix it or write it with `gaitscope intake`"
+    text = read_text(p, what="intake file", max_bytes=MAX_SMALL_FILE_BYTES, fix=fix)
     if suf == ".json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as err:
-            raise GaitscopeError(f"{p}: not valid JSON (line {err.lineno}); fix it or write it with `gaitscope intake`") from None
+        data = parse_json(text, source=p, what="intake file", fix=fix)
     elif suf == ".toml":
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as err:
-            raise GaitscopeError(f"{p}: not valid TOML ({err}); fix it or write it with `gaitscope intake`") from None
+        data = parse_toml(text, source=p, what="intake file", fix=fix)
     elif suf in (".yaml", ".yml", ".txt"):
         data = parse_simple_yaml(text, str(p))
     else:
