@@ -171,9 +171,6 @@ def _validate_set(name: str, raw: Mapping[str, Any], origin: str) -> MarkerSet:
         raise fail("needs priority to be a whole number")
     if not isinstance(raw.get("required", []), list) or not all(isinstance(r, str) for r in raw.get("required", [])):
         raise fail("needs required to be a list of keypoint names")
-    for v in dict(raw.get("pelvis", {}) if isinstance(raw.get("pelvis", {}), Mapping) else {}).values():
-        if not (isinstance(v, str) or isinstance(v, list) and v and all(isinstance(m, str) for m in v)):
-            raise fail("needs [pelvis] values to be a marker name or a list of marker names")
     for kp, spec in dict(raw.get("functional", {}) if isinstance(raw.get("functional", {}), Mapping) else {}).items():
         if not isinstance(spec, Mapping) or not all(
                 isinstance(spec.get(k, []), list) and all(isinstance(m, str) for m in spec.get(k, [])) for k in ("proximal", "distal")):
@@ -398,9 +395,6 @@ def _read_trc(path: Path) -> _Raw:
     names = tuple(c.strip() for c in name_cells[2:] if c.strip())
     if not names:
         raise GaitscopeError(f"{path}: the TRC file names no markers on line 4; export it again")
-    if len(set(names)) != len(names):
-        dup = next(n for n in names if names.count(n) > 1)
-        raise GaitscopeError(f"{path}: marker {dup!r} is named twice on line 4 of the TRC file; rename one and try again")
     declared_m = hdr.get("NumMarkers", "")
     if declared_m.isdigit() and int(declared_m) != len(names):
         raise GaitscopeError(

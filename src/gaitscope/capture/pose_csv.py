@@ -152,7 +152,10 @@ def read_pose_csv(
         if f"{name}_z" in df.columns:
             xyz[:, j, 2] = col(f"{name}_z")
         if f"{name}_score" in df.columns:
-            score[:, j] = np.clip(np.nan_to_num(col(f"{name}_score")), 0, 1)
+            sc_j = col(f"{name}_score")
+            if np.isinf(sc_j).any():
+                raise GaitscopeError(f"{csv_path}: column '{name}_score' holds an infinite value; {fix}")
+            score[:, j] = np.clip(np.nan_to_num(sc_j), 0, 1)
         else:
             score[:, j] = np.isfinite(xyz[:, j, :2]).all(axis=1).astype(float)
     fr = frame or side.get("frame") or "image"
