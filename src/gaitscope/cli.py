@@ -125,7 +125,10 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         )
         if s.get("spatial_scale") == "relative":
             print("  spatial values (step length, speed) are relative to body height: give --height-m for metres")
-        if "findings" in s:
+        if n["left"] + n["right"] == 0:
+            print("  no complete stride (initial contact to the next of the same foot): only the gait events were "
+                  "measured (events.csv); stride values and gait patterns are not assessable, record a longer walk")
+        elif "findings" in s:
             from gaitscope.program.summary_findings import findings_lines
 
             print("\n".join(findings_lines(s["findings"])))

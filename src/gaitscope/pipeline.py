@@ -727,14 +727,17 @@ def _write_exports(result: AnalysisResult, export: list[str] | tuple[str, ...], 
 
 
 def _refuse_nothing_measured(result: AnalysisResult, source: str | Path) -> None:
-    """No stride on either side means no gait value at all: a refusal, never "no gait pattern found" (exit 0)."""
+    """No gait event and no stride means nothing was measured: a refusal, never "no gait pattern found" (exit 0).
+
+    A short lab trial with contacts but no complete stride (one pass over the force plates) still gives its
+    events; the terminal then says that no stride was complete (cli.py).
+    """
     n = result.summary.get("n_cycles", {})
-    if sum(int(v) for v in n.values()) == 0:
-        n_ev = len(result.events) if result.events is not None else 0
+    n_ev = len(result.events) if result.events is not None else 0
+    if sum(int(v) for v in n.values()) == 0 and n_ev == 0:
         raise GaitscopeError(
-            f"{source}: nothing could be measured: no complete stride (from one initial contact to the next of the "
-            f"same foot) was found ({n_ev} gait events); record at least four strides of steady walking, side-on, "
-            "with both feet in view"
+            f"{source}: nothing could be measured: no foot contact and no complete stride were found; record at "
+            "least four strides of steady walking, side-on, with both feet in view"
         )
 
 

@@ -132,7 +132,10 @@ def _events(gt: dict, rate: float, *, n_frames: int, source: str = "landmark JSO
     rows = []
     for key, kind in (("hs_frames", "ic"), ("to_frames", "fc")):
         for side in SIDES:
-            for f in (gt.get(key) or {}).get(side) or []:
+            listed = (gt.get(key) or {}).get(side) or []
+            if not isinstance(listed, list):
+                raise GaitscopeError(f"{source}: '{key}' of the {side} side must be a list of frame numbers; fix the annotated events")
+            for f in listed:
                 if isinstance(f, bool) or not isinstance(f, (int, float)) or not np.isfinite(f) or abs(f) > 1e9:
                     raise GaitscopeError(f"{source}: '{key}' holds {str(f)[:20]!r}, not a frame number; fix the annotated events")
                 rows.append({"event": kind, "side": side, "t_s": float(f) / rate, "frame": int(f)})

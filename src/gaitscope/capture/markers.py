@@ -313,7 +313,8 @@ def _read_c3d(path: Path) -> tuple[_Raw, Any]:
     xyz[missing] = np.nan
     from gaitscope.capture.validate import check_coordinates, check_rate_hz
 
-    check_coordinates(xyz, source=path, frame="world", what="marker coordinates")
+    # no unit stated: the numbers are judged as millimetres here (the largest unit a lab writes without saying)
+    check_coordinates(xyz if unit else xyz / 1000.0, source=path, frame="world", what="marker coordinates")
     rate = check_rate_hz(float(c3d["header"]["points"]["frame_rate"]), source=path, name="the C3D point rate (POINT:RATE)")
     first = int(c3d["header"]["points"]["first_frame"])  # 0-based in ezc3d
     time_s = (first + np.arange(n_frames)) / rate

@@ -417,6 +417,9 @@ def probe_c3d_in_child(path: str | Path, *, timeout_s: float = C3D_PROBE_TIMEOUT
                 os.dup2(devnull, 1)
                 os.dup2(devnull, 2)
                 _limit_child_memory(C3D_PROBE_EXTRA_BYTES)
+                import faulthandler
+
+                faulthandler.disable()  # the crash is expected here; the parent reports it in one line
                 import ezc3d
 
                 ezc3d.c3d(native)
