@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/hostile.py [--keep DIR] [--only CLASS]
 
 Builds the corpus (``tests/hostile/hostile_cases.py``: >= 80 hostile inputs made from the phantom), runs each
-case as ``python -m gaitscope.cli ...`` and prints one row per importer/option class:
+case as its own Python process calling ``gaitscope.cli.main(argv)`` and prints one row per importer/option class:
 
 * cases; refused cleanly (exit 2, one ``gaitscope: ...`` line naming the file or option, as expected);
   correct result (exit 0, values agree with the phantom truth, as expected);
@@ -45,7 +45,9 @@ def run_case(case) -> tuple[str, float, float, str]:
         except Exception as e:  # noqa: BLE001
             return "traceback", time.perf_counter() - t0, float("nan"), repr(e)
     t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "gaitscope.cli", *case.argv], stdout=subprocess.DEVNULL,
+    # the arguments travel as JSON: a NUL byte (a hostile --name) cannot be a process argument
+    launcher = "import json, sys; from gaitscope.cli import main; sys.exit(main(json.loads(sys.argv[1])))"
+    proc = subprocess.Popen([sys.executable, "-c", launcher, json.dumps(case.argv)], stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, env={**os.environ, "PYTHONWARNINGS": "default"})
     err_bytes = proc.stderr.read()
     _, status, usage = os.wait4(proc.pid, 0)

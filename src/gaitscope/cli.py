@@ -11,6 +11,7 @@ import argparse
 import signal
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from gaitscope.types import GaitscopeError
 
@@ -232,8 +233,18 @@ def _cmd_intake(args: argparse.Namespace) -> int:
     return 0
 
 
+class _OneLineParser(argparse.ArgumentParser):
+    """argparse, but a refused command line is one line (``gaitscope: ...``) and exit code 2, like every other
+    refusal; ``--help`` shows the usage."""
+
+    def error(self, message: str) -> NoReturn:
+        from gaitscope.capture.validate import one_line
+
+        self.exit(2, f"gaitscope: {one_line(message)} (see '{self.prog} --help')\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _OneLineParser(
         prog="gaitscope",
         description="Posture and gait assessment from ordinary video, offline. Screening, not diagnosis.",
     )

@@ -486,7 +486,6 @@ CLI_NUMBERS: dict[str, tuple[str, float, float, str, str]] = {
     "cadence_spm": ("--cadence-spm", 20.0, 200.0, "steps/min", "give a walking cadence in steps per minute"),
     "noise_px": ("--noise-px", 0.0, 100.0, "px", "give the pixel noise SD"),
     "drop_fraction": ("--drop-fraction", 0.0, 0.9, "", "give the fraction of frames to drop (0-0.9)"),
-    "max_duration_s": ("--max-duration-s", 1.0, 24 * 3600.0, "s", "give a duration in seconds"),
 }
 
 
