@@ -11,7 +11,7 @@ Input: people found on a subsample of frames (:class:`gaitscope.pose._people.Peo
      :data:`MIN_TRAVEL_BODY_HEIGHTS` of its own height (or :data:`MIN_TRAVEL_FRAME_FRACTION` of
      the frame width, whichever is smaller);
    * in depth (toward or away from the camera): the image of a body grows or shrinks in
-     inverse proportion to its distance, so the steady change (last quarter vs first quarter of the track) of the log of its
+     inverse proportion to its distance, so the change from the first to the last tenth of the track of the log of its
      apparent height is a travel in depth that no pan or tilt of the camera can fake, against
      :data:`MIN_DEPTH_LOG_SIZE` (the body's image grows or shrinks by at least 22 %: 1.2 m of
      walking from 6.7 m away; ``walk_frontal_toward_camera.mp4`` grows 350 -> 585 px, 0.5).
@@ -41,7 +41,7 @@ MIN_TRAVEL_BODY_HEIGHTS = 1.0
 #: ... or this fraction of the frame width (for people filmed so close that they fill the frame).
 MIN_TRAVEL_FRAME_FRACTION = 0.4
 #: ... or its image must grow or shrink by this much (natural log of the apparent-height ratio, last
-#: quarter of the track vs first): walking in depth, toward or away from the camera. 0.2 = 22 % bigger or 18 % smaller.
+#: tenth of the track vs first): walking in depth, toward or away from the camera. 0.2 = 22 % bigger or 18 % smaller.
 MIN_DEPTH_LOG_SIZE = 0.2
 #: A track needs this many sampled frames to count as a person (drops one-off false detections).
 MIN_TRACK_SAMPLES = 3
@@ -103,12 +103,13 @@ class Track:
     def depth_travel(self) -> float:
         """Travel in depth: the steady change of ln(apparent height) over the track, dimensionless
         (0.69 = the image doubled or halved in size): the difference between the medians of its
-        first and last quarters. A steady trend, not a range, so a person who crouches, jumps or
-        bends in place (the parkour person in the outdoor clip) does not count as walking in depth."""
+        first and last tenths of the track (at least 3 samples each). A change from start to end, not a
+        range, so a person who crouches, jumps or bends in place (the parkour person in the outdoor
+        clip) does not count as walking in depth."""
         h = np.log(self._sizes()[1])
-        if h.size < 4:
+        if h.size < 6:
             return 0.0
-        q = max(1, h.size // 4)
+        q = max(3, h.size // 10)
         return float(abs(np.median(h[-q:]) - np.median(h[:q])))
 
     @property
