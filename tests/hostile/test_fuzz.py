@@ -39,7 +39,10 @@ import hostile_cases as hc  # noqa: E402
 FAST = int(os.environ.get("FUZZ_EXAMPLES", "30"))
 SLOW = int(os.environ.get("FUZZ_EXAMPLES_SLOW", "300"))
 #: One example may take at most this long (s) before it counts as a hang.
-EXAMPLE_LIMIT_S = 30
+# Each example is bounded just above the product's own bound on a C3D read (the forked probe's
+# C3D_PROBE_TIMEOUT_S, 120 s): a 30 s bound failed once in CI on a mutated C3D that passed on re-run
+# (hypothesis FlakyFailure), i.e. timing, not a hang; the fuzz checks the documented bound.
+EXAMPLE_LIMIT_S = 150
 
 
 # ------------------------------------------------------------------------------------------ base files
