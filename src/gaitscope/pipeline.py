@@ -410,6 +410,7 @@ def _findings(prep: Any, cycles: pd.DataFrame, summary: dict, frontal_na: dict[s
               not_comparable: dict[str, str] | None = None) -> tuple[tuple, dict]:
     """The pattern findings and the findings.json content; also puts the short form under
     ``summary["findings"]`` and the frontal parameters into ``summary["parameters"]``."""
+    from gaitscope.knowledge.analysis_settings import analysis_setting
     from gaitscope.knowledge.loader import load_knowledge
     from gaitscope.metrics.frontal import frontal_summary
     from gaitscope.program import evaluate_recording, patterns_document
@@ -417,7 +418,9 @@ def _findings(prep: Any, cycles: pd.DataFrame, summary: dict, frontal_na: dict[s
 
     kb = load_knowledge()
     units = {m: kb.metrics[m].unit for m in kb.metrics} if hasattr(kb, "metrics") else {}
-    frontal = frontal_summary(cycles, units)
+    # the side comparison follows the rules' minimum: 2 strides a side for 3D and frontal input, else the usual
+    min_n = 2 if prep.view in ("3d", "frontal") else int(analysis_setting("min_strides_variability"))
+    frontal = frontal_summary(cycles, units, legs=(summary.get("quality") or {}).get("legs"), min_n=min_n)
     if summary.get("gait_mode") != "running":
         from gaitscope.metrics.summary import frontal_normal_ranges
 

@@ -24,7 +24,7 @@ from gaitscope.metrics.cycles import (
     sagittal_measurable,
 )
 from gaitscope.metrics.kinematics import ANGLE_COLUMNS, SIDES, time_normalise_many
-from gaitscope.metrics.symmetry import describe, symmetry_index_pct, symmetry_ratio
+from gaitscope.metrics.symmetry import describe, side_comparison
 
 SCHEMA_NAME = "gaitscope.analysis"
 #: Version of the output contract (events.csv, cycles.csv, angles.csv, summary.json).
@@ -410,20 +410,9 @@ def summarize(
             if ratio_scale and math.isfinite(both["cv_pct"]):
                 entry["both"]["cv_pct"] = _num(both["cv_pct"], 2)
         entry.update(stats)
-        far = [sd for sd in stats if stats[sd].get("quality") == "far"]
-        few = [sd for sd in stats if stats[sd]["n"] < min_var]
-        if "left" in stats and "right" in stats and (far or few):
-            entry["symmetry_not_computed"] = (
-                f"the {far[0]} leg was the far leg in this side-on view: its value is an estimate, not compared"
-                if far else f"fewer than {min_var} strides on the {' and '.join(few)} side: a difference between "
-                "the sides would be mostly stride-to-stride noise")
-        elif "left" in stats and "right" in stats:
-            lm, rm = stats["left"]["mean"], stats["right"]["mean"]
-            sym: dict[str, float] = {"difference_left_minus_right": _num(lm - rm)}
-            if lm > 0 and rm > 0:
-                sym["ratio"] = _num(symmetry_ratio(lm, rm))
-                sym["symmetry_index_pct"] = _num(symmetry_index_pct(lm, rm), 2)
-            entry["symmetry"] = sym
+        compared = side_comparison(stats, min_n=min_var, ratio_ok=True)
+        if compared is not None:
+            entry[compared[0]] = compared[1]
         if not running:
             nr = None
             if col in kin_norms:

@@ -45,3 +45,30 @@ def describe(values: np.ndarray) -> dict[str, float]:
     sd = float(v.std(ddof=1)) if n >= 2 else float("nan")
     cv = float(100.0 * sd / abs(mean)) if (n >= 2 and mean != 0) else float("nan")
     return {"mean": mean, "sd": sd, "cv_pct": cv, "n": n}
+
+
+def side_comparison(stats: dict[str, dict], *, min_n: int, ratio_ok: bool) -> tuple[str, object] | None:
+    """The left/right comparison of one parameter, by one policy for every view.
+
+    ``stats`` maps ``left``/``right`` to ``{"mean", "n", "quality"?}``. Returns ``("symmetry", {...})``,
+    ``("symmetry_not_computed", reason)`` when a side is the far leg of a side-on video or has fewer than
+    ``min_n`` strides (a difference would then be visibility or stride-to-stride noise), or None when a side
+    is missing. ``ratio_ok``: the ratio and symmetry index are given only for positive ratio-scale values.
+    """
+    if "left" not in stats or "right" not in stats:
+        return None
+    far = [sd for sd in ("left", "right") if stats[sd].get("quality") == "far"]
+    few = [sd for sd in ("left", "right") if stats[sd]["n"] < min_n]
+    if far:
+        return ("symmetry_not_computed",
+                f"the {far[0]} leg was the far leg in this side-on view: its value is an estimate, not compared")
+    if few:
+        return ("symmetry_not_computed",
+                f"fewer than {min_n} strides on the {' and '.join(few)} side: a difference between the sides "
+                "would be mostly stride-to-stride noise")
+    lm, rm = float(stats["left"]["mean"]), float(stats["right"]["mean"])
+    sym: dict[str, float] = {"difference_left_minus_right": round(lm - rm, 4)}
+    if ratio_ok and lm > 0 and rm > 0:
+        sym["ratio"] = round(symmetry_ratio(lm, rm), 4)
+        sym["symmetry_index_pct"] = round(symmetry_index_pct(lm, rm), 2)
+    return ("symmetry", sym)
