@@ -298,7 +298,9 @@ def analyze_pose(
     angles = compute_angles(prep)
     cycles = compute_cycles(prep, events, angles)
     if ik_angles is not None:
-        cycles = _ik_kinematics(prep, events, cycles, ik_angles)
+        from gaitscope.metrics.ik_cycles import ik_stride_values
+
+        cycles = ik_stride_values(prep, events, cycles, ik_angles)
         prep = replace(prep, notes=(*prep.notes, "hip, knee and ankle values per stride from the OpenSim "
                                     "inverse-kinematics angles (.mot) at the strides found from the markers"))
     cycles, frontal_na = _add_frontal(prep, events, cycles)
@@ -315,46 +317,6 @@ def analyze_pose(
     assert_finite(summary)
     return AnalysisResult(pose=pose, prep=prep, events=events, cycles=quality.cycles, angles=angles,
                           summary=summary, findings=findings, patterns=patterns)
-
-
-#: Per-stride values taken from IK angles when they are given (the trunk and foot-angle values stay ours).
-_IK_COLUMNS = ("knee_flex_ic_deg", "knee_flex_loading_max_deg", "knee_flex_swing_max_deg", "knee_flex_swing_range_deg",
-               "knee_flex_stance_min_deg", "hip_flex_ic_deg", "hip_ext_stance_max_deg", "hip_flex_swing_max_deg",
-               "ankle_dorsi_ic_deg", "ankle_plantar_pushoff_max_deg", "ankle_dorsi_swing_max_deg")
-
-
-def _ik_kinematics(prep: Any, events: pd.DataFrame, cycles: pd.DataFrame, ik: pd.DataFrame) -> pd.DataFrame:
-    """Replace the sagittal per-stride joint values with those of the IK angles at the same strides."""
-    import numpy as np
-
-    from gaitscope.knowledge.analysis_settings import analysis_setting
-    from gaitscope.metrics.cycles import discrete_kinematics
-    from gaitscope.metrics.kinematics import ANGLE_COLUMNS
-    from gaitscope.metrics.spatiotemporal import segment_strides
-
-    if len(cycles) == 0:
-        return cycles
-    t = prep.pose.t_s
-    arr: dict[str, dict[str, np.ndarray]] = {}
-    for side in ("left", "right"):
-        g = ik[ik["side"] == side].sort_values("t_s")
-        arr[side] = {}
-        for c in ANGLE_COLUMNS:
-            if c in g.columns and len(g) > 1:
-                arr[side][c] = np.interp(t, g["t_s"].to_numpy(float), g[c].to_numpy(float), left=np.nan, right=np.nan)
-            else:
-                arr[side][c] = np.full(t.size, np.nan)
-    strides = segment_strides(events, max_stride_time_s=analysis_setting("max_stride_time_s"))
-    kin = discrete_kinematics(strides, t_s=t, angles=arr, toe_up={s: np.full(t.size, np.nan) for s in ("left", "right")})
-    kin["side"], kin["start"] = strides["side"].to_numpy(), strides["start"].to_numpy()
-    key = kin.set_index(["side", "start"])
-    out = cycles.copy()
-    for i, row in out.iterrows():
-        k = (row["side"], row["start"])
-        if k in key.index:
-            for c in _IK_COLUMNS:
-                out.at[i, c] = float(key.loc[k, c])
-    return out
 
 
 def _frontal_video_events(prep: Any, events: pd.DataFrame) -> tuple[Any, pd.DataFrame]:
@@ -925,7 +887,7 @@ def _refuse_if_nothing_analysed(side_part: dict[str, Any], fr_part: dict[str, An
 def _posture_part(
     photos: dict[str, str | Path | None], keypoints: Any, *, out: Path, height_m: float | None
 ) -> tuple[dict[str, Any], Any]:
-    from gaitscope.posture.run import assess_keypoints, assess_posture
+    from gaitscope.posture.run import assess_keypoints, assess_posture, draw_keypoint_canvas
 
     given = {k: v for k, v in photos.items() if v is not None}
     if not given and not keypoints:
@@ -939,7 +901,7 @@ def _posture_part(
                                  height_m=height_m, out_dir=sub)
         else:
             res = assess_keypoints(keypoints, height_m=height_m)
-            _draw_posture_canvas(res, sub)
+            draw_keypoint_canvas(res, sub)
     except DiskFullError:
         raise  # not about the input: the whole assessment stops (docs/reliability.md)
     except GaitscopeError as err:
@@ -949,24 +911,6 @@ def _posture_part(
     if missing:
         part["record_next_time"] = f"Add a standing photo from the {' and the '.join(missing)} next time."
     return part, res
-
-
-def _draw_posture_canvas(res: Any, out: Path) -> None:
-    """Keypoint-only posture input: annotate on a light canvas with the stick figure (no photo exists)."""
-    import numpy as np
-
-    from gaitscope.knowledge.posture import load_posture_knowledge
-    from gaitscope.pose.overlay import draw_skeleton
-    from gaitscope.posture.run import write_outputs as write_posture
-
-    for vr in res.views.values():
-        kp = vr.keypoints[0]
-        w, h = kp.image_size_px
-        canvas = np.full((int(h), int(w), 3), 60, dtype=np.uint8)
-        names = list(kp.xy)
-        xy = np.array([kp.xy[n] for n in names], dtype=float).reshape(-1, 2)
-        vr.rgb = draw_skeleton(canvas, xy, np.ones(len(names)), names)
-    write_posture(res, out, load_posture_knowledge())
 
 
 def _note_too_few_strides(part: dict[str, Any], role: str) -> None:

@@ -26,6 +26,7 @@ cerebral-palsy crouch cycle (``benchmarks/mot_foot_off.py``, ``docs/accuracy.md`
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -276,3 +277,41 @@ def mot_cycles(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFra
     cyc = cyc.reset_index(drop=True)
     return angles, events, cyc, {"kind": "one_cycle" if one else "recorded", "notes": notes, "not_assessable": na,
                                  "foot_off_pct": foot_off_pct}
+
+
+
+#: Per-stride values taken from IK angles when they are given (the trunk and foot-angle values stay ours).
+_IK_COLUMNS = ("knee_flex_ic_deg", "knee_flex_loading_max_deg", "knee_flex_swing_max_deg", "knee_flex_swing_range_deg",
+               "knee_flex_stance_min_deg", "hip_flex_ic_deg", "hip_ext_stance_max_deg", "hip_flex_swing_max_deg",
+               "ankle_dorsi_ic_deg", "ankle_plantar_pushoff_max_deg", "ankle_dorsi_swing_max_deg")
+
+
+def ik_stride_values(prep: Any, events: pd.DataFrame, cycles: pd.DataFrame, ik: pd.DataFrame) -> pd.DataFrame:
+    """Replace the sagittal per-stride joint values with those of the IK angles at the same strides.
+
+    ``ik``: ``frame, t_s, side`` and angle columns (``MarkerRecording.model_angles`` of a .trc with its
+    ``_ik.mot``), times from the pose's first sample; ``prep``/``events``/``cycles`` of the marker analysis.
+    """
+    if len(cycles) == 0:
+        return cycles
+    t = prep.pose.t_s
+    arr: dict[str, dict[str, np.ndarray]] = {}
+    for side in ("left", "right"):
+        g = ik[ik["side"] == side].sort_values("t_s")
+        arr[side] = {}
+        for c in ANGLE_COLUMNS:
+            if c in g.columns and len(g) > 1:
+                arr[side][c] = np.interp(t, g["t_s"].to_numpy(float), g[c].to_numpy(float), left=np.nan, right=np.nan)
+            else:
+                arr[side][c] = np.full(t.size, np.nan)
+    strides = segment_strides(events, max_stride_time_s=analysis_setting("max_stride_time_s"))
+    kin = discrete_kinematics(strides, t_s=t, angles=arr, toe_up={s: np.full(t.size, np.nan) for s in ("left", "right")})
+    kin["side"], kin["start"] = strides["side"].to_numpy(), strides["start"].to_numpy()
+    key = kin.set_index(["side", "start"])
+    out = cycles.copy()
+    for i, row in out.iterrows():
+        k = (row["side"], row["start"])
+        if k in key.index:
+            for c in _IK_COLUMNS:
+                out.at[i, c] = float(key.loc[k, c])
+    return out

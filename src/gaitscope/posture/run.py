@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -517,3 +517,17 @@ def summary_lines(result: PostureResult) -> list[str]:
             lines.append(f"{f.code}{side}, severity {f.severity}{val}")
     lines.append(f"posture type: {result.posture_type.get('type')}")
     return lines
+
+
+def draw_keypoint_canvas(res: Any, out: Path) -> None:
+    """Keypoint-only posture input: annotate on a light canvas with the stick figure (no photo exists)."""
+    from gaitscope.pose.overlay import draw_skeleton
+
+    for vr in res.views.values():
+        kp = vr.keypoints[0]
+        w, h = kp.image_size_px
+        canvas = np.full((int(h), int(w), 3), 60, dtype=np.uint8)
+        names = list(kp.xy)
+        xy = np.array([kp.xy[n] for n in names], dtype=float).reshape(-1, 2)
+        vr.rgb = draw_skeleton(canvas, xy, np.ones(len(names)), names)
+    write_outputs(res, out, load_posture_knowledge())
