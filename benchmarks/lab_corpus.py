@@ -11,7 +11,9 @@ contact, measured on the two force-plate files, is removed, as in ``benchmarks/a
 Reference per corpus file: the force-plate contact where there is one; an EVENT-section event is used
 where no force-plate event of the same kind and side lies within 60 ms of it (the EVENT section is the
 lab's own marking; the plates are the physical truth). Only reference events more than 0.1 s inside
-the data are scored ("n ref").
+the data are scored ("n ref"): inside the recording, with the event's foot's heel and toe markers present
+at the event (an event after the foot has left the capture volume cannot be measured; each one left out
+is printed).
 
 Paths: ``3d`` (the markers in the world frame) and the virtual camera (``sagittal-left``,
 ``sagittal-right``: ``gaitscope.capture.virtual_camera.project`` at the file's own rate, 1280x720, no
@@ -101,8 +103,23 @@ def corpus_reference(name: str) -> tuple[pd.DataFrame, bool]:
     return out.sort_values("t_s")[["event", "side", "t_s", "source"]].reset_index(drop=True), bool(len(es))
 
 
-def _inside(ref: pd.DataFrame, t: np.ndarray) -> pd.DataFrame:
-    return ref[(ref["t_s"] > t[0] + EDGE_S) & (ref["t_s"] < t[-1] - EDGE_S)].reset_index(drop=True)
+def _inside(ref: pd.DataFrame, pose, notes: list[str] | None = None) -> pd.DataFrame:
+    """Reference events more than ``EDGE_S`` inside the recording whose own foot has its heel and toe
+    trajectories (the markers the detector uses, after the loader's stand-ins) at the event, i.e. in every
+    sample within one sample interval of it. An event after the foot has left the capture volume (its
+    markers gone) is unmeasurable and is not scored; it is named in ``notes``."""
+    t = pose.t_s
+    keep = (ref["t_s"] > t[0] + EDGE_S) & (ref["t_s"] < t[-1] - EDGE_S)
+    names = list(pose.names)
+    for i, r in ref[keep].iterrows():
+        cols = [names.index(f"{r['side']}_{k}") for k in ("heel", "toe") if f"{r['side']}_{k}" in names]
+        w = np.abs(t - float(r["t_s"])) <= 1.0 / float(pose.median_rate_hz) + 1e-9
+        if not cols or not np.isfinite(pose.xyz[w][:, cols, :]).all():
+            keep[i] = False
+            if notes is not None:
+                notes.append(f"not scored: {r['side']} {r['event'].upper()} at {float(r['t_s']):.3f} s "
+                             f"({r['source']}): the {r['side']} heel/toe markers are missing at it (out of the capture volume)")
+    return ref[keep].reset_index(drop=True)
 
 
 def walking_speed(pose) -> float:
@@ -133,17 +150,18 @@ def load_cases(marker_map: str | None = None) -> tuple[list[Case], list[str]]:
             problems.append(f"{f.name}: does not load ({str(err)[:160]} ...)")
             continue
         ref, complete = corpus_reference(f.name)
-        cases.append(Case(f.name, _system(f.name), rec.pose, _inside(ref, rec.pose.t_s), complete))
+        notes: list[str] = []
+        cases.append(Case(f.name, _system(f.name), rec.pose, _inside(ref, rec.pose, notes), complete, notes=notes))
     mocap = SHARED / "mocap"
     c3d = load_keypoints(mocap / "treadmill_walk_events.c3d")
     ref = c3d.reference_events[["event", "side", "t_s"]].assign(source="event_section")
-    cases.append(Case("treadmill_walk_events.c3d", "Vicon (treadmill, gaitalytics)", c3d.pose, _inside(ref, c3d.pose.t_s), True))
+    cases.append(Case("treadmill_walk_events.c3d", "Vicon (treadmill, gaitalytics)", c3d.pose, _inside(ref, c3d.pose), True))
     trc = load_keypoints(mocap / "walk_subject01.trc")
     trc_ref = pd.DataFrame(
         [("fc", "right", 0.165), ("ic", "right", 0.618), ("fc", "right", 1.410), ("ic", "right", 1.853),
          ("fc", "left", 0.788), ("ic", "left", 1.247), ("fc", "left", 2.018), ("ic", "left", 2.460)],
         columns=["event", "side", "t_s"]).sort_values("t_s").assign(source="force_plate")
-    cases.append(Case("walk_subject01.trc", "OpenSim example (TRC, GRF)", trc.pose, _inside(trc_ref, trc.pose.t_s), True))
+    cases.append(Case("walk_subject01.trc", "OpenSim example (TRC, GRF)", trc.pose, _inside(trc_ref, trc.pose), True))
     # foot-marker file: Zeni-defined reference, the Zeni offset measured on the two force-plate files
     offset = zeni_offset_ms([_zeni_row("treadmill_walk_events.c3d", c3d.pose, c3d.reference_events), _zeni_row("walk_subject01.trc", trc.pose, trc_ref)])
     foot = load_foot_markers_csv(mocap / "foot_markers_healthy.csv", rate_hz=100.0, events_rate_hz=204.8)
@@ -152,7 +170,7 @@ def load_cases(marker_map: str | None = None) -> tuple[list[Case], list[str]]:
     fr = straight_reference(foot.pose, foot.reference_events)
     fr = fr.assign(t_s=fr["t_s"] - fr["event"].map(offset) / 1000.0, source="zeni_minus_offset")
     cases.append(Case("foot_markers_healthy.csv", "gaitmap foot markers (Zeni ref.)", foot.pose,
-                      _inside(fr[["event", "side", "t_s", "source"]].sort_values("t_s"), foot.pose.t_s), False,
+                      _inside(fr[["event", "side", "t_s", "source"]].sort_values("t_s"), foot.pose), False,
                       notes=[f"Zeni offset removed: IC {-offset['ic']:+.1f}, FC {-offset['fc']:+.1f} ms (from the force-plate files)"]))
     return cases, problems
 
@@ -377,6 +395,9 @@ def main(argv: list[str] | None = None) -> int:
     res = run(tuple(args.paths.split(",")), args.marker_map)
     for p in res["problems"]:
         print("NOT LOADED:", p)
+    for c in res["cases"]:
+        for note in c.notes:
+            print(f"{c.name}: {note}")
     print("\nSettings chosen per fold (on the other files):")
     for name, s in res["chosen"].items():
         print(f"  without {name}: ic_fraction {s['ic']:.2f}, fc_fraction {s['fc']:.2f}")

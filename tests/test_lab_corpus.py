@@ -48,9 +48,9 @@ LOFO_MAE_BOUND_MS = {
     "foot_markers_healthy.csv": (12.0, 9.0),
 }
 
-#: Recall below 95 %: the walker's first/last steps fall outside the walking pass (starts and stops
-#: slower than half the pass speed are trimmed by the signal stage), measured 7/9 and 12/17.
-RECALL_BOUND = {"vicon370_c3dorg-s03_healthy-overground_1.c3d": 0.75, "vicon_c3dorg-s23_overground_1.c3d": 0.70}
+#: Recall must be >= 95 % on every file (the reference events whose foot's markers are present: the
+#: first and last steps outside the steady pass count; 3-D marker events span the whole recording).
+RECALL_BOUND: dict[str, float] = {}
 
 
 @pytest.fixture(scope="module")
@@ -78,6 +78,21 @@ def test_corpus_lofo_recall_and_errors(corpus):
     fc_bias = [r["fc_bias_ms"] for r in rows if math.isfinite(r["fc_bias_ms"])]
     assert min(fc_bias) < 0 < max(fc_bias)
     assert abs(sum(fc_bias) / len(fc_bias)) <= 5.0
+
+
+def test_first_and_last_steps_are_detected_in_3d(corpus):
+    """Vicon 370 and s23 walk into and out of the capture volume: their first/last steps are slower than the
+    steady pass (which the signal stage trims) and were missed (7/9, 12/17). Every reference event there,
+    the lab's own EVENT section and force plates, is found; the two events whose foot had already left the
+    capture volume (no markers) are the only ones not scored."""
+    rows = {r["file"]: r for r in corpus["rows"]}
+    for name, n_ref in (("vicon370_c3dorg-s03_healthy-overground_1.c3d", 8), ("vicon_c3dorg-s23_overground_1.c3d", 16)):
+        r = rows[name]
+        assert r["n_ref"] == n_ref and r["matched"] == n_ref, (name, r["n_ref"], r["matched"])
+        assert r["extra"] <= 1, (name, r["extra"])
+    notes = {c.name: c.notes for c in corpus["cases"]}
+    assert len(notes["vicon370_c3dorg-s03_healthy-overground_1.c3d"]) == 1
+    assert len(notes["vicon_c3dorg-s23_overground_1.c3d"]) == 1
 
 
 def test_corpus_folds_never_see_the_scored_file(corpus):

@@ -57,7 +57,13 @@ class FootVelocityEventDetector:
         Minimum time between two swings of the same foot.
     margin_s
         Detection runs on the pass extended by this margin on both sides (swings that begin
-        before the pass still give its first IC); events outside the pass are discarded.
+        before the pass still give its first IC); events outside the pass are discarded, except
+        as ``whole_recording`` says.
+    whole_recording
+        ``"3d"`` (default): for 3-D marker input walking overground, the first pass's events start at
+        the recording's first sample and the last pass's end at its last (a lab's recording is all
+        walking it chose to capture; the walking passes are trimmed to steady speed, which would drop
+        the first and last steps). ``"always"`` / ``"never"``.
     stance_s, swing_s
         Plausible ``(min, max)`` durations of stance (IC->FC) and swing (FC->IC) in seconds.
     min_score
@@ -74,6 +80,7 @@ class FootVelocityEventDetector:
     min_swing_speed_height_per_s: float = field(default_factory=lambda: signal_setting("min_swing_speed_height_per_s"))
     min_interval_s: float = field(default_factory=lambda: signal_setting("min_swing_interval_s"))
     margin_s: float = 0.6
+    whole_recording: str = "3d"
     stance_s: tuple[float, float] = field(
         default_factory=lambda: (signal_setting("min_stance_s"), signal_setting("max_stance_s")))
     swing_s: tuple[float, float] = field(
@@ -93,6 +100,16 @@ class FootVelocityEventDetector:
             return False
         return prep.pose.frame == "image" and kind != "treadmill" and prep.view in ("sagittal", "oblique")
 
+    def _whole_recording(self, prep: PreparedWalk) -> bool:
+        """Events are kept from the recording's first to its last sample, not only inside the steady
+        walking passes: 3-D marker input (``"world"`` frame) walking overground, when ``whole_recording``
+        is ``"3d"``; ``"always"`` / ``"never"``."""
+        if self.whole_recording == "always":
+            return True
+        if self.whole_recording == "never":
+            return False
+        return prep.pose.frame == "world" and all(p.kind != "treadmill" for p in prep.passes)
+
     def detect(self, prep: PreparedWalk) -> pd.DataFrame:
         """Events of every pass of ``prep``; columns :data:`EVENT_COLUMNS`, sorted by ``t_s``."""
         rows: list[dict] = []
@@ -106,9 +123,21 @@ class FootVelocityEventDetector:
         names = prep.names
         t_all = prep.pose.t_s
         n = t_all.size
+        whole = self._whole_recording(prep)
         for p in prep.passes:
             m = int(round(self.margin_s * prep.rate_hz))
             lo, hi = max(0, p.start - m), min(n, p.end + m)
+            # keep events in [keep_lo, keep_hi): the pass, or for 3-D markers the pass extended to the
+            # recording's edges (a lab captured the whole recording as walking; its first and last steps,
+            # slower than the steady pass, are real contacts; steady-state stride selection for the
+            # statistics is the quality layer's job, gaitscope.quality.steady)
+            keep_lo, keep_hi = p.start, p.end
+            earlier = any(q.end <= p.start for q in prep.passes if q.index != p.index)
+            later = any(q.start >= p.end for q in prep.passes if q.index != p.index)
+            if whole and not earlier:
+                lo = keep_lo = 0
+            if whole and not later:
+                hi = keep_hi = n
             # never run into a neighbouring pass
             for q in prep.passes:
                 if q.index != p.index:
@@ -148,7 +177,7 @@ class FootVelocityEventDetector:
                             continue
                         i_local = int(round(x))
                         i_glob = lo + i_local
-                        if not (p.start <= i_glob < p.end):
+                        if not (keep_lo <= i_glob < keep_hi):
                             continue
                         t_ev = float(np.interp(x, np.arange(t.size), t))
                         clarity = _clarity(c, i_local, kind, frac * peak, prep.rate_hz)

@@ -598,11 +598,14 @@ def compute_frontal(prep: Any, events: pd.DataFrame, cycles: pd.DataFrame) -> tu
                 after = [fp for fp in prints[s] if abs(fp[0] - tb) < 0.5 * (tb - ta) and fp[0] > ta]
                 swing = _mask(t, tf, tb)
                 ax = X[:, names.index(f"{s}_ankle")]
-                if before and after and swing.sum() >= 3:
+                nxt = after[0] if after else None
+                st0 = ax[_mask(t, before[0][0] + 0.2 * (before[0][1] - before[0][0]), tf)] if before else ax[:0]
+                st1 = ax[_mask(t, nxt[0], nxt[0] + 0.6 * (nxt[1] - nxt[0]))] if nxt else ax[:0]
+                # both stance ends need the ankle marker (a 3-D recording's first/last step can leave the volume)
+                if swing.sum() >= 3 and np.isfinite(st0).any() and np.isfinite(st1).any():
                     # stance line: the ankle's lateral position at the end of the stance before and at the start of the next
-                    a0 = float(np.nanmedian(ax[_mask(t, before[0][0] + 0.2 * (before[0][1] - before[0][0]), tf)]))
-                    nxt = after[0]
-                    a1 = float(np.nanmedian(ax[_mask(t, nxt[0], nxt[0] + 0.6 * (nxt[1] - nxt[0]))]))
+                    a0 = float(np.nanmedian(st0))
+                    a1 = float(np.nanmedian(st1))
                     ts = t[swing]
                     line = a0 + (a1 - a0) * (ts - tf) / max(tb - tf, 1e-6)
                     exc = _OUT[s] * (ax[swing] - line)
