@@ -15,7 +15,8 @@ Prints
    model's own disagreement with itself (original vs mirror image: the same strides, only the pose model sees
    them mirrored; original vs half frame rate), and the frame-to-frame noise while he stands still before
    his first step (SD of the per-frame value over frames 0-17 after the pipeline's 0.2 s smoothing);
-3. the real-video error stated for each measure = the largest of the side-mean disagreements above (rounded
+3. cadence and stance % against the same quantities computed from the eye-read contacts;
+4. the real-video error stated for each measure = the largest of the side-mean disagreements above (rounded
    up); ``knowledge/frontal_video_errors.csv`` holds these values.
 
 Run:  .venv/bin/python benchmarks/frontal_video.py [--work /tmp/gaitscope_frontal_video]
@@ -76,6 +77,26 @@ def contact_errors(out: Path, mirror: bool, step: int) -> np.ndarray:
         d = np.interp(c["t_s"].to_numpy(float), t, np.arange(t.size)) - r["frame"] / step
         err.append(d[np.argmin(np.abs(d))] if d.size and np.min(np.abs(d)) <= 5 else np.nan)
     return np.asarray(err)
+
+
+def eye_timing(mirror: bool, step: int) -> dict:
+    """Stance % per side and cadence from the eye-read contacts alone (the truth for the tool's values):
+    stance = IC -> own FC over IC -> next own IC; cadence = 60 / mean time between consecutive ICs."""
+    eye = pd.read_csv(EYE)
+    if mirror:
+        eye["foot"] = eye["foot"].map({"left": "right", "right": "left"})
+    rate = 30.0 / step
+    eye["frame"] = eye["frame"] / step
+    stance = {}
+    for side in ("left", "right"):
+        ic = np.sort(eye.loc[(eye["foot"] == side) & (eye["event"] == "ic"), "frame"].to_numpy(float))
+        fc = np.sort(eye.loc[(eye["foot"] == side) & (eye["event"] == "fc"), "frame"].to_numpy(float))
+        stance[side] = float(np.mean([100 * (fc[(fc > a) & (fc < b)][0] - a) / (b - a) for a, b in zip(ic, ic[1:])
+                                      if ((fc > a) & (fc < b)).any()]))
+    ic = np.sort(eye.loc[eye["event"] == "ic", "frame"].to_numpy(float))
+    steps = np.diff(ic) / rate
+    return {"stance": stance, "cadence": 60.0 / float(np.mean(steps)), "cadence_steady": 60.0 / float(np.mean(steps[1:])),
+            "steps_s": steps}
 
 
 def standing_noise(out: Path) -> dict[str, float]:
@@ -150,6 +171,19 @@ def main(argv: list[str] | None = None) -> int:
             s = p
             print(f"\n(original: cadence {s['cadence_spm']['both']['mean']:.1f} steps/min, stride "
                   f"{s['stride_time_s']['both']['mean']:.3f} s, step {s['step_time_s']['both']['mean']:.3f} s)\n")
+    print("\nTiming vs the eye reading (truth: the read contacts; cadence = 60 / mean IC-to-IC step time, 'steady' "
+          "without the first step from standing)\n")
+    print("| clip | cadence tool | cadence read | steady read | stance % L tool / read | stance % R tool / read | "
+          "double support % tool |")
+    print("|---|---|---|---|---|---|---|")
+    for name, (_video, mirror, step) in clips.items():
+        p = json.loads((args.work / name / "summary.json").read_text())["parameters"]
+        e = eye_timing(mirror, step)
+        st = p.get("stance_pct", {})
+        print(f"| {name} | {p['cadence_spm']['both']['mean']:.1f} | {e['cadence']:.1f} | {e['cadence_steady']:.1f} | "
+              + " | ".join(f"{st.get(s, {}).get('mean', float('nan')):.1f} / {e['stance'][s]:.1f}" for s in ("left", "right"))
+              + f" | {p.get('double_support_pct', {}).get('both', {}).get('mean', float('nan')):.1f} |")
+    print("read step times (s, original): " + " ".join(f"{x:.3f}" for x in eye_timing(False, 1)["steps_s"]))
     noise = standing_noise(args.work / "original")
     print("\nFrontal measures: side means (the person's sides; the mirror's relabelled), disagreements, noise\n")
     print("| measure | original L / R | mirror L / R | half rate L / R | L-R (original) | max orig-mirror | "

@@ -61,13 +61,18 @@ FRONTAL_COLUMNS: tuple[str, ...] = (
     "foot_progression_deg",
     "circumduction_m",
 )
-#: Timing columns not reported from frontal video (contact times there are only approximate).
+#: Timing columns not reported from frontal video when its contacts come from foot stillness (approximate);
+#: with the shoe-motion contacts (real video, within about a frame) they are.
 FRONTAL_VIDEO_UNRELIABLE_TIMING: tuple[str, ...] = (
     "stance_pct",
     "swing_pct",
     "double_support_pct",
     "single_support_pct",
 )
+#: ... and read with them only from this frame rate (Hz): contacts within one frame each then move stance by at
+#: most 2 frames = 5 % of a 1.35 s stride (the stated video error, knowledge/measurement_error.csv); at 15 frames/s
+#: the real clip's stance read 4-5 % high (docs/frontal.md).
+FRONTAL_TIMING_MIN_RATE_HZ = 25.0
 #: Centred running-mean window applied to frontal-video angle curves before their peaks are taken, seconds.
 SMOOTH_FRONTAL_S = 0.2
 #: Mid-hips to mid-shoulders as a fraction of standing height (Winter 2009, Fig. 4.1: 0.818 - 0.530 H).
