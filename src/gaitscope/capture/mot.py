@@ -37,7 +37,7 @@ def read_mot(path: str | Path) -> pd.DataFrame:
     Angles are returned as stored (degrees when ``inDegrees=yes``; radians are converted to
     degrees when ``inDegrees=no``, except translations ``*_tx/_ty/_tz``).
     """
-    from gaitscope.capture.validate import check_time_axis, read_text
+    from gaitscope.capture.validate import check_time_axis, first_beyond, read_text
 
     p = Path(path)
     lines = read_text(p, what="OpenSim motion file", fix="export it from OpenSim again").splitlines()
@@ -67,10 +67,8 @@ def read_mot(path: str | Path) -> pd.DataFrame:
         raise GaitscopeError(f"{p}: the motion file has no 'time' column")
     check_time_axis(df["time"].to_numpy(float), source=p, fix="export it from OpenSim again")
     values = df.drop(columns="time").to_numpy(float)
-    with np.errstate(invalid="ignore"):
-        absurd = np.isinf(values) | (np.abs(values) > _MAX_MOT_VALUE)
-    if absurd.any():
-        v = float(values[absurd].flat[0])
+    v = first_beyond(values, _MAX_MOT_VALUE)
+    if v is not None:
         raise GaitscopeError(
             f"{p}: the motion file holds the value {v:.3g}, which no angle, position or force in a gait trial reaches "
             "(probably a fill value for missing data); export it again with missing samples as NaN"

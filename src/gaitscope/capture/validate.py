@@ -228,23 +228,26 @@ def check_coordinates(values: np.ndarray, *, source: str | Path, frame: str, wha
     if np.isinf(a).any():
         raise GaitscopeError(f"{source}: the {what} hold infinite values; export the file again with missing samples left empty")
     lim, unit = (MAX_COORDINATE_M, "m") if frame == "world" else (MAX_COORDINATE_PX, "px")
-    with np.errstate(invalid="ignore"):
-        big = np.abs(a) > lim
-    if big.any():
-        v = float(a[big].flat[0])
+    v = first_beyond(a, lim)
+    if v is not None:
         raise GaitscopeError(
             f"{source}: the {what} reach {v:.3g} {unit}, beyond the {lim:g} {unit} a walking person can be from the origin "
             "(probably a fill value for missing data); export again with missing samples left empty"
         )
 
 
-def check_angles_deg(values: np.ndarray, *, source: str | Path, what: str = "joint angles") -> None:
-    """Refuse infinite angles or angles beyond +-:data:`MAX_ANGLE_DEG` (NaN = missing, allowed)."""
+def first_beyond(values: np.ndarray, limit: float) -> float | None:
+    """The first infinite value or value beyond +-``limit`` in ``values`` (NaN = missing, allowed), else None."""
     a = np.asarray(values, dtype=float)
     with np.errstate(invalid="ignore"):
-        bad = np.isinf(a) | (np.abs(a) > MAX_ANGLE_DEG)
-    if bad.any():
-        v = float(a[bad].flat[0])
+        bad = np.isinf(a) | (np.abs(a) > limit)
+    return float(a[bad].flat[0]) if bad.any() else None
+
+
+def check_angles_deg(values: np.ndarray, *, source: str | Path, what: str = "joint angles") -> None:
+    """Refuse infinite angles or angles beyond +-:data:`MAX_ANGLE_DEG` (NaN = missing, allowed)."""
+    v = first_beyond(values, MAX_ANGLE_DEG)
+    if v is not None:
         raise GaitscopeError(
             f"{source}: the {what} reach {v:.3g} deg, beyond +-{MAX_ANGLE_DEG:g} deg, which no joint angle can be; "
             "check the file's units (inDegrees) or export it again"
