@@ -22,13 +22,12 @@ import subprocess
 import sys
 import tempfile
 import time
-from fractions import Fraction
 from pathlib import Path
 
-import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
+from clips import cut_clip, pose_workers_of, still_clip  # noqa: E402  (the tests' clip helpers)
 
 
 def _state(pid: int) -> str | None:
@@ -36,59 +35,6 @@ def _state(pid: int) -> str | None:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
     except (OSError, IndexError):
         return None
-
-
-def _workers_of(parent: int) -> list[int]:
-    out = []
-    for d in Path("/proc").iterdir():
-        if not d.name.isdigit():
-            continue
-        try:
-            cmd, env = (d / "cmdline").read_bytes(), (d / "environ").read_bytes()
-            state = (d / "stat").read_text().rsplit(")", 1)[1].split()[0]
-        except (OSError, IndexError):
-            continue
-        if b"gaitscope.pose._worker" in cmd and f"GAITSCOPE_PARENT_PID={parent}\0".encode() in env and state not in "ZX":
-            out.append(int(d.name))
-    return out
-
-
-def _cut(src: Path, dst: Path, n: int) -> Path:
-    import av
-
-    with av.open(str(src)) as ic, av.open(str(dst), "w") as oc:
-        ist = ic.streams.video[0]
-        rate = ist.average_rate or Fraction(30)
-        ost = oc.add_stream("libx264" if "libx264" in av.codecs_available else "mpeg4", rate=rate)
-        ost.width, ost.height, ost.pix_fmt = ist.codec_context.width, ist.codec_context.height, "yuv420p"
-        ost.codec_context.time_base = 1 / Fraction(rate)
-        for i, f in enumerate(ic.decode(ist)):
-            if i >= n:
-                break
-            g = f.reformat(format="yuv420p")
-            g.pts, g.time_base = i, 1 / Fraction(rate)
-            for p in ost.encode(g):
-                oc.mux(p)
-        for p in ost.encode():
-            oc.mux(p)
-    return dst
-
-
-def _still(dst: Path, w: int, h: int, n: int, rate: int = 30) -> Path:
-    import av
-
-    with av.open(str(dst), "w") as oc:
-        st = oc.add_stream("mpeg4", rate=rate)
-        st.width, st.height, st.pix_fmt = w, h, "yuv420p"
-        img = np.full((h, w, 3), 90, np.uint8)
-        for i in range(n):
-            f = av.VideoFrame.from_ndarray(img, format="rgb24")
-            f.pts = i
-            for p in st.encode(f):
-                oc.mux(p)
-        for p in st.encode():
-            oc.mux(p)
-    return dst
 
 
 def _gaitscope(args: list[str], tmp: Path) -> subprocess.Popen:
@@ -111,21 +57,21 @@ def main() -> int:
     a = ap.parse_args()
     if a.make_still:
         path, w, h, n = a.make_still
-        _still(Path(path), int(w), int(h), int(n))
+        still_clip(Path(path), int(w), int(h), int(n))
         return 0
     rows = []
     with tempfile.TemporaryDirectory(prefix="gaitscope-bench-faults-") as tmp_s:
         tmp = Path(tmp_s)
         runtmp = tmp / "runtmp"
         runtmp.mkdir()
-        clip = _cut(Path(a.video), tmp / "clip.mp4", 180)
+        clip = cut_clip(Path(a.video), tmp / "clip.mp4", 180)
         for sig in (signal.SIGKILL, signal.SIGTERM, signal.SIGINT):
             for k in range(a.repeat):
                 proc = _gaitscope(["analyze", str(clip), "--out", str(tmp / f"o_{sig.name}_{k}")], runtmp)
-                while len(_workers_of(proc.pid)) < 2 and proc.poll() is None:
+                while len(pose_workers_of(proc.pid)) < 2 and proc.poll() is None:
                     time.sleep(0.02)
                 time.sleep(1.0)
-                workers = _workers_of(proc.pid)
+                workers = pose_workers_of(proc.pid)
                 t0 = time.perf_counter()
                 proc.send_signal(sig)
                 while any(_state(w) not in (None, "Z", "X") for w in workers):

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from lab_files import trc_text
 
 from gaitscope.cli import main
 
@@ -204,18 +205,7 @@ def test_marker_map_from_the_command_line(shared_data, tmp_path, capsys):
     n = rec.pose.n_frames
     names = list(renamed)
     trc = tmp_path / "my_lab_walk.trc"
-    lines = [
-        f"PathFileType\t4\t(X/Y/Z)\t{trc.name}",
-        "DataRate\tCameraRate\tNumFrames\tNumMarkers\tUnits\tOrigDataRate\tOrigDataStartFrame\tOrigNumFrames",
-        f"100.00\t100.00\t{n}\t{len(names)}\tmm\t100.00\t1\t{n}",
-        "Frame#\tTime\t" + "\t\t\t".join(names) + "\t\t\t",
-        "\t\t" + "\t".join(f"X{i + 1}\tY{i + 1}\tZ{i + 1}" for i in range(len(names))),
-        "",
-    ]
-    for i in range(n):
-        vals = "\t".join("" if not np.isfinite(v) else f"{v * 1000.0:.3f}" for nm in names for v in renamed[nm][i])
-        lines.append(f"{i + 1}\t{i / 100.0:.4f}\t{vals}")
-    trc.write_text("\n".join(lines) + "\n")
+    trc.write_text(trc_text({k: v * 1000.0 for k, v in renamed.items()}, 100.0, name=trc.name, decimals=3))
     (tmp_path / "my_lab.toml").write_text(MY_MAP)
 
     # the built-in sets do not know these names: one sentence saying how to add a mapping

@@ -15,16 +15,16 @@ import subprocess
 import sys
 import tempfile
 import time
-from fractions import Fraction
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from gaitscope import outputs
 from gaitscope.capture.pose_csv import PoseCacheMismatch, read_pose_csv, sidecar_path, write_pose_csv
 from gaitscope.cli import main
 from gaitscope.types import GaitscopeError
+
+from clips import clip_rate, cut_clip, pose_workers_of, read_frames, still_clip, write_clip
 
 RESULTS = ("events.csv", "cycles.csv", "angles.csv", "findings.json", "summary.json")
 VIDEO = "walk_sagittal_older_adult.mp4"
@@ -59,28 +59,6 @@ def _leftovers(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.name.startswith(outputs.TMP_PREFIX))
 
 
-def cut_clip(src: Path, dst: Path, n_frames: int) -> Path:
-    """The first ``n_frames`` of ``src`` re-encoded to ``dst`` (H.264, same size and rate)."""
-    import av
-
-    with av.open(str(src)) as ic, av.open(str(dst), "w") as oc:
-        ist = ic.streams.video[0]
-        rate = ist.average_rate or Fraction(30)
-        ost = oc.add_stream("libx264" if "libx264" in av.codecs_available else "mpeg4", rate=rate)
-        ost.width, ost.height, ost.pix_fmt = ist.codec_context.width, ist.codec_context.height, "yuv420p"
-        ost.codec_context.time_base = 1 / Fraction(rate)
-        for i, f in enumerate(ic.decode(ist)):
-            if i >= n_frames:
-                break
-            g = f.reformat(format="yuv420p")
-            g.pts, g.time_base = i, 1 / Fraction(rate)
-            for p in ost.encode(g):
-                oc.mux(p)
-        for p in ost.encode():
-            oc.mux(p)
-    return dst
-
-
 @pytest.fixture(scope="module")
 def short_clip(shared_data, tmp_path_factory) -> Path:
     """6 s of the older-adult walk (180 frames: two pose workers of 90 frames)."""
@@ -92,23 +70,6 @@ def _proc_state(pid: int) -> str | None:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
     except (OSError, IndexError):
         return None
-
-
-def pose_workers_of(parent_pid: int) -> list[int]:
-    """Live pose worker processes started by ``parent_pid`` (found through /proc, not through gaitscope)."""
-    found = []
-    for d in Path("/proc").iterdir():
-        if not d.name.isdigit():
-            continue
-        try:
-            cmd = (d / "cmdline").read_bytes()
-            env = (d / "environ").read_bytes()
-        except OSError:
-            continue
-        if b"gaitscope.pose._worker" in cmd and f"GAITSCOPE_PARENT_PID={parent_pid}\0".encode() in env:
-            if _proc_state(int(d.name)) not in (None, "Z", "X"):
-                found.append(int(d.name))
-    return found
 
 
 def _cli(*args: str, tmpdir: Path) -> subprocess.Popen:
@@ -423,23 +384,12 @@ def test_a_long_clip_is_refused_before_decoding_and_the_limit_can_be_raised(shar
 
 
 def test_frames_above_the_pixel_cap_are_refused_before_decoding(tmp_path, capsys):
-    import av
-
     from gaitscope.capture.video import MAX_FRAME_PIXELS
 
     path = tmp_path / "huge.mp4"
     w, h = 4800, 2400  # 11.5 megapixels (above the 4K cap), 3 frames of black
     assert w * h > MAX_FRAME_PIXELS
-    with av.open(str(path), "w") as oc:
-        st = oc.add_stream("mpeg4", rate=30)
-        st.width, st.height, st.pix_fmt = w, h, "yuv420p"
-        for i in range(60):
-            f = av.VideoFrame.from_ndarray(np.zeros((h, w, 3), np.uint8), format="rgb24")
-            f.pts = i
-            for p in st.encode(f):
-                oc.mux(p)
-        for p in st.encode():
-            oc.mux(p)
+    still_clip(path, w, h, 60, grey=0)
     assert main(["pose", str(path), "--out", str(tmp_path / "o"), "--quiet"]) == 2
     err = _err_lines(capsys)
     assert len(err) == 1 and "4800x2400" in err[0] and "megapixels" in err[0]
@@ -516,28 +466,8 @@ def test_kill_9_at_30_and_80_percent_then_rerun_gives_the_clean_outputs(shared_d
 
 def _loop_clip(src: Path, dst: Path, reps: int) -> Path:
     """``src`` played forward, backward, forward ... ``reps`` times (one continuous clip)."""
-    import av
-
-    with av.open(str(src)) as ic:
-        ist = ic.streams.video[0]
-        rate = ist.average_rate or Fraction(30)
-        w, h = ist.codec_context.width, ist.codec_context.height
-        frames = [f.to_ndarray(format="rgb24") for f in ic.decode(ist)]
-    with av.open(str(dst), "w") as oc:
-        ost = oc.add_stream("libx264" if "libx264" in av.codecs_available else "mpeg4", rate=rate)
-        ost.width, ost.height, ost.pix_fmt = w, h, "yuv420p"
-        ost.codec_context.time_base = 1 / Fraction(rate)
-        i = 0
-        for r in range(reps):
-            for a in frames if r % 2 == 0 else frames[::-1]:
-                g = av.VideoFrame.from_ndarray(a, format="rgb24").reformat(format="yuv420p")
-                g.pts, g.time_base = i, 1 / Fraction(rate)
-                i += 1
-                for p in ost.encode(g):
-                    oc.mux(p)
-        for p in ost.encode():
-            oc.mux(p)
-    return dst
+    frames = list(read_frames(src))
+    return write_clip(dst, (a for r in range(reps) for a in (frames if r % 2 == 0 else frames[::-1])), clip_rate(src))
 
 
 @pytest.mark.slow

@@ -11,6 +11,7 @@ import warnings
 
 import numpy as np
 import pytest
+from lab_files import write_c3d
 from test_markers import HJC_LEFT, PIG, SPEED_MPS, _synthetic_person, _to_lab_mm, _write_c3d, _write_trc
 
 from gaitscope.capture.markers import (
@@ -25,24 +26,7 @@ from gaitscope.types import GaitscopeError
 
 def _write_c3d_raw(path, names, arrays_lab_units, rate_hz, unit="mm", events=()):
     """C3D with given labels (duplicates allowed) and lab-frame arrays already in the file's unit."""
-    import ezc3d
-
-    c = ezc3d.c3d()
-    n = arrays_lab_units[0].shape[0]
-    c["parameters"]["POINT"]["RATE"]["value"] = [rate_hz]
-    c["parameters"]["POINT"]["LABELS"]["value"] = tuple(names)
-    if unit is not None:
-        c.add_parameter("POINT", "UNITS", [unit])
-    pts = np.ones((4, len(names), n))
-    for j, a in enumerate(arrays_lab_units):
-        pts[:3, j, :] = a.T
-    c["data"]["points"] = pts
-    if events:
-        c.add_parameter("EVENT", "USED", [len(events)])
-        c.add_parameter("EVENT", "LABELS", [e[0] for e in events])
-        c.add_parameter("EVENT", "CONTEXTS", [e[1] for e in events])
-        c.add_parameter("EVENT", "TIMES", np.array([[0.0] * len(events), [e[2] for e in events]]))
-    c.write(str(path))
+    write_c3d(path, names, arrays_lab_units, rate_hz, unit=unit, events=events)
 
 
 def _renamed(person, mapping):

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from lab_files import trc_text, write_c3d
 
 from gaitscope.capture.markers import SIDED_KEYPOINTS, load_marker_maps, load_markers
 from gaitscope.capture.mot import events_from_grf, ik_to_angles, read_mot
@@ -256,20 +257,7 @@ def _to_lab_mm(p: np.ndarray) -> np.ndarray:
 
 
 def _write_trc(path: Path, markers: dict[str, np.ndarray], rate_hz: float) -> None:
-    names = list(markers)
-    n = len(next(iter(markers.values())))
-    lines = [
-        f"PathFileType\t4\t(X/Y/Z)\t{path.name}",
-        "DataRate\tCameraRate\tNumFrames\tNumMarkers\tUnits\tOrigDataRate\tOrigDataStartFrame\tOrigNumFrames",
-        f"{rate_hz:.2f}\t{rate_hz:.2f}\t{n}\t{len(names)}\tmm\t{rate_hz:.2f}\t1\t{n}",
-        "Frame#\tTime\t" + "\t\t\t".join(names) + "\t\t\t",
-        "\t\t" + "\t".join(f"X{i + 1}\tY{i + 1}\tZ{i + 1}" for i in range(len(names))),
-        "",
-    ]
-    for i in range(n):
-        vals = "\t".join(f"{v:.5f}" for nm in names for v in _to_lab_mm(markers[nm][i : i + 1])[0])
-        lines.append(f"{i + 1}\t{i / rate_hz:.6f}\t{vals}")
-    path.write_text("\n".join(lines) + "\n")
+    path.write_text(trc_text({k: _to_lab_mm(v) for k, v in markers.items()}, rate_hz, name=path.name))
 
 
 def _check_pig_pose(rec, person: dict[str, np.ndarray]) -> None:
@@ -295,25 +283,8 @@ def test_plug_in_gait_trc(tmp_path):
 
 
 def _write_c3d(path: Path, markers: dict[str, np.ndarray], rate_hz: float, first_frame0: int, events=()) -> None:
-    import ezc3d
-
-    c = ezc3d.c3d()
-    names = list(markers)
-    n = len(next(iter(markers.values())))
-    c["parameters"]["POINT"]["RATE"]["value"] = [rate_hz]
-    c["parameters"]["POINT"]["LABELS"]["value"] = tuple(names)
-    c.add_parameter("POINT", "UNITS", ["mm"])
-    pts = np.ones((4, len(names), n))
-    for j, nm in enumerate(names):
-        pts[:3, j, :] = _to_lab_mm(markers[nm]).T
-    c["data"]["points"] = pts
-    c["header"]["points"]["first_frame"] = first_frame0
-    if events:
-        c.add_parameter("EVENT", "USED", [len(events)])
-        c.add_parameter("EVENT", "LABELS", [e[0] for e in events])
-        c.add_parameter("EVENT", "CONTEXTS", [e[1] for e in events])
-        c.add_parameter("EVENT", "TIMES", np.array([[0.0] * len(events), [e[2] for e in events]]))
-    c.write(str(path))
+    write_c3d(path, list(markers), [_to_lab_mm(v) for v in markers.values()], rate_hz, first_frame0=first_frame0,
+              events=events)
 
 
 def test_plug_in_gait_c3d_with_events(tmp_path):

@@ -446,16 +446,9 @@ def test_importing_the_posture_stage_loads_no_model_or_video_library():
 
 
 def _write_video(path: Path, n_frames: int, rate: int = 10) -> None:
-    import av
+    from clips import still_clip
 
-    with av.open(str(path), "w") as c:
-        st = c.add_stream("mpeg4", rate=rate)
-        st.width, st.height, st.pix_fmt = 320, 240, "yuv420p"
-        for _ in range(n_frames):
-            for p in st.encode(av.VideoFrame.from_ndarray(np.full((240, 320, 3), 90, np.uint8), format="rgb24")):
-                c.mux(p)
-        for p in st.encode():
-            c.mux(p)
+    still_clip(path, 320, 240, n_frames, rate=rate)
 
 
 def test_video_too_short_or_without_a_person(tmp_path, capsys):

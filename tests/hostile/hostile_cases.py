@@ -32,6 +32,9 @@ from typing import Any, Callable
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: the shared file writers
+from lab_files import trc_text, write_c3d  # noqa: E402
+
 HEIGHT_M = 1.70
 SEED = 3
 DURATION_S = 12.0
@@ -104,36 +107,11 @@ def _markers_m(walk) -> dict[str, np.ndarray]:
 
 def _trc_text(markers: dict[str, np.ndarray], rate_hz: float, *, unit: str = "mm", name: str = "walk.trc") -> str:
     scale = {"mm": 1000.0, "cm": 100.0, "m": 1.0}[unit]
-    names = list(markers)
-    n = len(next(iter(markers.values())))
-    lines = [
-        f"PathFileType\t4\t(X/Y/Z)\t{name}",
-        "DataRate\tCameraRate\tNumFrames\tNumMarkers\tUnits\tOrigDataRate\tOrigDataStartFrame\tOrigNumFrames",
-        f"{rate_hz:.2f}\t{rate_hz:.2f}\t{n}\t{len(names)}\t{unit}\t{rate_hz:.2f}\t1\t{n}",
-        "Frame#\tTime\t" + "\t\t\t".join(names) + "\t\t\t",
-        "\t\t" + "\t".join(f"X{i + 1}\tY{i + 1}\tZ{i + 1}" for i in range(len(names))),
-        "",
-    ]
-    for i in range(n):
-        vals = "\t".join(f"{v * scale:.5f}" for nm in names for v in markers[nm][i])
-        lines.append(f"{i + 1}\t{i / rate_hz:.6f}\t{vals}")
-    return "\n".join(lines) + "\n"
+    return trc_text({k: v * scale for k, v in markers.items()}, rate_hz, unit=unit, name=name)
 
 
 def _write_c3d(path: Path, markers: dict[str, np.ndarray], rate_hz: float) -> None:
-    import ezc3d
-
-    c = ezc3d.c3d()
-    names = list(markers)
-    n = len(next(iter(markers.values())))
-    c["parameters"]["POINT"]["RATE"]["value"] = [rate_hz]
-    c["parameters"]["POINT"]["LABELS"]["value"] = tuple(names)
-    c.add_parameter("POINT", "UNITS", ["mm"])
-    pts = np.ones((4, len(names), n))
-    for j, nm in enumerate(names):
-        pts[:3, j, :] = markers[nm].T * 1000.0
-    c["data"]["points"] = pts
-    c.write(str(path))
+    write_c3d(path, list(markers), [v * 1000.0 for v in markers.values()], rate_hz)
 
 
 def _mot_text(walk, *, in_degrees: bool = True) -> str:
