@@ -22,14 +22,11 @@ def _default_out(input_path: str, suffix: str = "_gaitscope") -> Path:
 
 
 def _workers_arg(text: str) -> int:
-    """``--workers``: a whole number of at least 1."""
+    """``--workers``: a whole number (its range is checked with the other numbers, ``validate.CLI_NUMBERS``)."""
     try:
-        n = int(text)
+        return int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"must be a whole number of processes, 1 or more (got {text!r})") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more processes (got {n}); leave it out to use all cores")
-    return n
 
 
 def _max_duration_arg(text: str) -> float:
