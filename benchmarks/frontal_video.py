@@ -93,8 +93,10 @@ def eye_timing(mirror: bool, step: int) -> dict:
         fc = np.sort(eye.loc[(eye["foot"] == side) & (eye["event"] == "fc"), "frame"].to_numpy(float))
         stance[side] = float(np.mean([100 * (fc[(fc > a) & (fc < b)][0] - a) / (b - a) for a, b in zip(ic, ic[1:])
                                       if ((fc > a) & (fc < b)).any()]))
-    ic = np.sort(eye.loc[eye["event"] == "ic", "frame"].to_numpy(float))
-    steps = np.diff(ic) / rate
+    ic = eye[eye["event"] == "ic"].sort_values("frame")
+    if (ic["foot"].to_numpy()[1:] == ic["foot"].to_numpy()[:-1]).any():
+        raise ValueError("the read landings do not alternate between the feet: a step is missing from the reading")
+    steps = np.diff(ic["frame"].to_numpy(float)) / rate
     return {"stance": stance, "cadence": 60.0 / float(np.mean(steps)), "cadence_steady": 60.0 / float(np.mean(steps[1:])),
             "steps_s": steps}
 

@@ -172,29 +172,27 @@ def _make_variant(src: Path, dst: Path, *, mirror: bool, step: int) -> Path:
     return dst
 
 
-def _eye_timing(truth: pd.DataFrame, rate_hz: float) -> dict:
-    """Stance % per side (mean over the read strides: IC, own FC, next own IC) and the cadence of the read
-    steps (60 / mean time between consecutive ICs of alternate feet), from the eye reading alone."""
-    stance = {}
-    for side in ("left", "right"):
-        ic = np.sort(truth.loc[(truth["foot"] == side) & (truth["event"] == "ic"), "frame"].to_numpy(float))
-        fc = np.sort(truth.loc[(truth["foot"] == side) & (truth["event"] == "fc"), "frame"].to_numpy(float))
-        vals = [100 * (f[0] - a) / (b - a) for a, b in zip(ic, ic[1:]) if (f := fc[(fc > a) & (fc < b)]).size]
-        stance[side] = float(np.mean(vals))
-    ic = truth[truth["event"] == "ic"].sort_values("frame")
-    assert (ic["foot"].to_numpy()[1:] != ic["foot"].to_numpy()[:-1]).all()  # alternate feet: no step missed
-    cadence = 60.0 / (np.mean(np.diff(ic["frame"].to_numpy(float))) / rate_hz)
-    return {"stance_pct": stance, "cadence_spm": float(cadence)}
+def _eye_timing(mirror: bool = False, step: int = 1) -> dict:
+    """Stance % per side and cadence from the eye-read contacts alone (``benchmarks/frontal_video.py``)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("frontal_video", Path(__file__).parents[1] / "benchmarks" /
+                                                  "frontal_video.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod.eye_timing(mirror, step)
 
 
 def test_eye_read_timing_of_the_real_clip():
     # the reading itself: 7 ICs 19-21 frames apart at 30 frames/s (88.9 steps/min: he walks slowly, below the
     # free-speed adult range) and stance 65-68 % of the stride (docs/frontal.md)
-    t = _eye_timing(_eye(), 30.0)
-    assert t["cadence_spm"] == pytest.approx(88.9, abs=0.1)
-    assert t["stance_pct"]["left"] == pytest.approx(67.5, abs=0.1)
-    assert t["stance_pct"]["right"] == pytest.approx(66.3, abs=0.1)
-    assert _eye_timing(_eye(step=2), 15.0)["cadence_spm"] == pytest.approx(t["cadence_spm"])
+    t = _eye_timing()
+    assert t["cadence"] == pytest.approx(88.9, abs=0.1)
+    assert t["cadence_steady"] == pytest.approx(87.8, abs=0.1)
+    assert t["stance"]["left"] == pytest.approx(67.5, abs=0.1)
+    assert t["stance"]["right"] == pytest.approx(66.3, abs=0.1)
+    assert _eye_timing(step=2)["cadence"] == pytest.approx(t["cadence"])
+    assert _eye_timing(mirror=True)["stance"]["left"] == pytest.approx(t["stance"]["right"])
 
 
 @pytest.fixture(scope="module")
@@ -236,11 +234,11 @@ def test_real_frontal_clip_contacts_measures_and_no_flag(frontal_runs, name):
     p = summary["parameters"]
     assert 80 <= p["cadence_spm"]["both"]["mean"] <= 125  # adult range, slow to normal speed (Jefferson normals)
     # cadence and stance % against the same quantities from the eye-read contacts, within their stated errors
-    truth = _eye_timing(_eye(mirror, step), 30.0 / step)
-    assert p["cadence_spm"]["both"]["mean"] == pytest.approx(truth["cadence_spm"], abs=p["cadence_spm"]["error"]["value"])
+    truth = _eye_timing(mirror, step)
+    assert p["cadence_spm"]["both"]["mean"] == pytest.approx(truth["cadence"], abs=p["cadence_spm"]["error"]["value"])
     if step == 1:
         for side in ("left", "right"):
-            assert p["stance_pct"][side]["mean"] == pytest.approx(truth["stance_pct"][side],
+            assert p["stance_pct"][side]["mean"] == pytest.approx(truth["stance"][side],
                                                                   abs=p["stance_pct"]["error"]["value"])
         assert p["double_support_pct"]["both"]["mean"] > 0 and p["swing_pct"]["both"]["mean"] > 0
     else:  # at 15 frames/s one frame is 5 % of the stride: stance and support percentages are not read
