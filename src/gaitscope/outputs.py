@@ -158,6 +158,29 @@ def write_text(path: str | Path, text: str, *, encoding: str = "utf-8") -> Path:
     return write_bytes(path, text.encode(encoding))
 
 
+def json_ready(o: Any) -> Any:
+    """Plain JSON types: numpy scalars and arrays to Python, tuples to lists, paths to text, NaN/inf to None."""
+    import math
+
+    import numpy as np
+
+    if isinstance(o, dict):
+        return {str(k): json_ready(v) for k, v in o.items()}
+    if isinstance(o, (list, tuple, np.ndarray)):
+        return [json_ready(v) for v in o]
+    if isinstance(o, (np.bool_, bool)):
+        return bool(o)
+    if isinstance(o, (np.integer, int)):
+        return int(o)
+    if isinstance(o, (np.floating, float)):
+        return float(o) if math.isfinite(float(o)) else None
+    if isinstance(o, Path):
+        return str(o)
+    if o is None or isinstance(o, str):
+        return o
+    raise TypeError(f"not JSON-serialisable: {type(o).__name__}")
+
+
 def write_json(path: str | Path, obj: Any, *, indent: int | None = 1, allow_nan: bool = False, **kw: Any) -> Path:
     """Write ``obj`` as JSON (strict: no NaN by default) plus a final newline, atomically."""
     return write_text(path, json.dumps(obj, indent=indent, allow_nan=allow_nan, **kw) + "\n")

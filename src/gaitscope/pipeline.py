@@ -19,6 +19,7 @@ import pandas as pd
 
 from gaitscope.metrics.cycles import compute_angles, compute_cycles
 from gaitscope.metrics.summary import SCHEMA_VERSION, assert_finite, summarize
+from gaitscope.outputs import json_ready
 from gaitscope.types import GaitscopeError, PoseSequence
 
 VIDEO_SUFFIXES = (".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm", ".mpg", ".mpeg", ".3gp")
@@ -756,96 +757,6 @@ def _assess_say(progress: bool, msg: str) -> None:
         print(f"gaitscope assess: {msg}", file=sys.stderr, flush=True)
 
 
-def _json_ready(o: Any) -> Any:
-    """Plain JSON types: numpy scalars to Python, tuples to lists, paths to text, NaN/inf to None."""
-    import math
-
-    import numpy as np
-
-    if isinstance(o, dict):
-        return {str(k): _json_ready(v) for k, v in o.items()}
-    if isinstance(o, (list, tuple)):
-        return [_json_ready(v) for v in o]
-    if isinstance(o, (np.bool_, bool)):
-        return bool(o)
-    if isinstance(o, (np.integer, int)):
-        return int(o)
-    if isinstance(o, (np.floating, float)):
-        return float(o) if math.isfinite(float(o)) else None
-    if isinstance(o, Path):
-        return str(o)
-    if o is None or isinstance(o, str):
-        return o
-    raise TypeError(f"not JSON-serialisable: {type(o).__name__}")
-
-
-def _still_keypoints(pose: PoseSequence, sample: int, min_score: float = 0.3) -> dict[str, tuple[float, float, float]]:
-    import numpy as np
-
-    kp = {}
-    for j, name in enumerate(pose.names):
-        x, y = pose.xyz[sample, j, 0], pose.xyz[sample, j, 1]
-        s = pose.score[sample, j]
-        if np.isfinite(x) and np.isfinite(y) and np.isfinite(s) and s >= min_score:
-            kp[name] = (float(x), float(y), float(s))
-    return kp
-
-
-def _event_stills(result: AnalysisResult, view: str) -> list[Any]:
-    """Stills at key events of one usable pass: each foot's initial contact and its single-leg mid-stance."""
-    from gaitscope.report.assessment import Still
-
-    ev = result.events
-    pose = getattr(result.prep, "pose", result.pose)
-    if ev.empty or pose.frame != "image" or pose.image_size_px is None:
-        return []
-    stills = []
-    usable = [int(p["index"]) for p in result.summary.get("passes", []) if p.get("usable")]
-    ev = ev[ev["pass"].isin(usable)] if usable else ev.iloc[0:0]
-    if ev.empty:
-        return []
-    passes = ev["pass"].value_counts()
-    best_pass = int(passes.idxmax())
-    e = ev[ev["pass"] == best_pass].sort_values("frame").reset_index(drop=True)
-    for side in ("left", "right"):
-        other = "right" if side == "left" else "left"
-        ics = e[(e["event"] == "ic") & (e["side"] == side)]
-        if ics.empty:
-            continue
-        mid = (e["frame"].min() + e["frame"].max()) / 2
-        ic = ics.iloc[int((ics["frame"] - mid).abs().to_numpy().argmin())]
-        f_ic = int(ic["frame"])
-        after = e[e["frame"] > f_ic]
-        fc_o = after[(after["event"] == "fc") & (after["side"] == other)]
-        ic_o = after[(after["event"] == "ic") & (after["side"] == other)]
-        picks = [("ic", f_ic, f"{side.capitalize()} foot lands (initial contact)")]
-        if not fc_o.empty and not ic_o.empty and int(ic_o["frame"].iloc[0]) > int(fc_o["frame"].iloc[0]):
-            f_ms = (int(fc_o["frame"].iloc[0]) + int(ic_o["frame"].iloc[0])) // 2
-            picks.append(("midstance", f_ms, f"Standing on the {side} leg (mid-stance)"))
-        for event, sample, label in picks:
-            if not 0 <= sample < pose.n_frames:
-                continue
-            frame = int(pose.frame_index[sample]) if pose.frame_index is not None else sample
-            stills.append(Still(
-                key=f"{view}_{side}_{event}", label=label, view=view, side=side, event=event, frame=frame,
-                t_s=float(pose.t_s[sample]), image_size_px=tuple(int(v) for v in pose.image_size_px),
-                keypoints=_still_keypoints(pose, sample),
-            ))
-    return stills
-
-
-def _decode_stills(video: Path, stills: list[Any]) -> None:
-    """Attach the upright video frame to each still (in place)."""
-    from gaitscope.capture.video import iter_frames, probe_video
-
-    info = probe_video(video)
-    for st in stills:
-        if 0 <= st.frame < info.n_frames:
-            frames = list(iter_frames(info, start=st.frame, stop=st.frame + 1, prefetch=0))
-            if frames:
-                st.image = frames[0].rgb
-
-
 def _gait_part(
     path: str | Path | None, role: str, *, out: Path, height_m: float | None, age_years: float | None,
     sex: str | None, progress: bool, overlay: bool, max_duration_s: float | None = None,
@@ -870,10 +781,12 @@ def _gait_part(
     s = result.summary
     part.update(status="analysed", view=s.get("view", "oblique"), out_dir=str(sub), summary=s)
     part["_findings"] = list(result.patterns)
-    stills = _event_stills(result, role)
+    from gaitscope.report.stills import decode_stills, event_stills
+
+    stills = event_stills(result, role)
     overlay_path = None
     if _input_kind(Path(path)) == "video":
-        _decode_stills(Path(path), stills)
+        decode_stills(Path(path), stills)
         if overlay:
             from gaitscope.capture.video import probe_video
             from gaitscope.pose.overlay import write_overlay
@@ -918,7 +831,7 @@ def _posture_part(
         raise  # not about the input: the whole assessment stops (docs/reliability.md)
     except GaitscopeError as err:
         return {"status": "failed", "message": str(err), "record_next_time": ASSESS_NEXT_TIME["photos"]}, None
-    part = {"status": "analysed", "out_dir": str(sub), "posture": _json_ready(res.to_json())}
+    part = {"status": "analysed", "out_dir": str(sub), "posture": json_ready(res.to_json())}
     missing = [v for v in ("front", "side") if v not in res.views and not (v == "front" and "back" in res.views)]
     if missing:
         part["record_next_time"] = f"Add a standing photo from the {' and the '.join(missing)} next time."
@@ -1179,7 +1092,7 @@ def assess(
         for v, vr in post_res.views.items():
             if vr.annotated:
                 posture_images[v] = out / "posture" / vr.annotated
-    ready = _json_ready(doc)
+    ready = json_ready(doc)
     if prev_session is not None:
         from gaitscope.progress import compare_sessions, session_from_assessment
 

@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from gaitscope.outputs import json_ready
 from gaitscope.types import KEYPOINT_NAMES, GaitscopeError, PoseSequence
 
 SCHEMA_VERSION = 1
@@ -67,7 +68,7 @@ def write_pose_csv(pose: PoseSequence, csv_path: str | Path) -> Path:
         "n_frames": pose.n_frames,
         "csv_sha256": hashlib.sha256(data).hexdigest(),
         "source": pose.source,
-        "meta": _jsonable(pose.meta),
+        "meta": json_ready(pose.meta),
     }
     # CSV first, then the sidecar: a kill between the two leaves a pair whose checksum does not match
     write_bytes(csv_path, data)
@@ -207,15 +208,3 @@ def check_sidecar(csv_path: Path, data: bytes, side: dict) -> None:
                                 reason)
 
 
-def _jsonable(obj):
-    if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, np.generic):
-        return obj.item()
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    if isinstance(obj, Path):
-        return str(obj)
-    return obj
