@@ -91,3 +91,19 @@ def test_the_minimum_strides_per_value_is_one_number_everywhere():
     assert f"need at least {n} strides of\neach foot: `min_strides_variability`" in readme
     lims = tomllib.loads(resources.files("gaitscope.knowledge").joinpath("report.toml").read_text(encoding="utf-8"))
     assert any("{min_strides}" in t for t in lims["texts"]["limitations"])
+
+
+def test_every_summary_parameter_has_its_unit_in_the_metrics_table():
+    """Units come from knowledge/metrics.csv, not from name suffixes (``speed_rel_per_s`` is body heights/s, not s;
+    a stance share is % of the gait cycle from video and from a .mot alike)."""
+    from gaitscope.knowledge.loader import load_knowledge
+    from gaitscope.metrics.cycles import KINEMATIC_COLUMNS, SPACE_COLUMNS_M, SPACE_COLUMNS_REL, TIME_COLUMNS
+    from gaitscope.metrics.frontal import FRONTAL_COLUMNS
+    from gaitscope.metrics.summary import unit_of
+
+    metrics = load_knowledge().metrics
+    for col in (*TIME_COLUMNS, *SPACE_COLUMNS_M, *SPACE_COLUMNS_REL, *KINEMATIC_COLUMNS, *FRONTAL_COLUMNS):
+        assert col in metrics, f"{col} is reported but not in knowledge/metrics.csv"
+        assert unit_of(col) == metrics[col].unit
+    assert unit_of("speed_rel_per_s") == "body heights/s"
+    assert {unit_of(c) for c in TIME_COLUMNS if c.endswith("_pct")} == {"% of gait cycle"}

@@ -29,7 +29,7 @@ ankle_plantar_pushoff_max_deg ankle_dorsi_swing_max_deg ankle_dorsi_midstance_mi
 toe_clearance_swing_min_rel trunk_lean_fwd_mean_deg pelvic_drop_stance_max_deg pelvic_obliquity_mean_deg pelvic_obliquity_persistent_deg
 trunk_lean_lat_stance_max_deg knee_fppa_stance_max_deg step_width_m arm_swing_amplitude_deg heel_eversion_deg
 foot_progression_deg circumduction_m""".split()
-UNIT_SUFFIX = {"_deg": "deg", "_s": "s", "_m": "m", "_mps": "m/s", "_spm": "steps/min", "_pct": "%"}
+UNIT_SUFFIX = {"_deg": "deg", "_s": "s", "_m": "m", "_mps": "m/s", "_spm": "steps/min", "_pct": "% of gait cycle"}
 
 
 def _texts() -> dict[str, str]:

@@ -31,17 +31,6 @@ SCHEMA_NAME = "gaitscope.analysis"
 SCHEMA_VERSION = "1.3"
 CURVE_POINTS = 101
 
-UNITS = {
-    "_deg": "deg",
-    "_pct": "% of gait cycle",
-    "_spm": "steps/min",
-    "_mps": "m/s",
-    "_m": "m",
-    "_s": "s",
-    "_rel_per_s": "body heights/s",
-    "_rel": "body heights",
-}
-
 #: Lab-model (Schwartz 2008) curve names for gaitscope angle columns whose definitions are
 #: comparable (the same zero and sign up to a small offset).
 _NORM_CURVES = {"knee_flex_deg": "knee_flex_deg", "ankle_dorsi_deg": "ankle_dorsi_deg", "hip_flex_deg": "hip_flex_deg"}
@@ -62,11 +51,11 @@ RATIO_SCALE_UNITS = ("s", "m", "m/s", "steps/min", "body heights", "body heights
 
 
 def unit_of(name: str) -> str:
-    """Unit of a canonical metric name from its suffix."""
-    for suffix, unit in UNITS.items():
-        if name.endswith(suffix):
-            return unit
-    return ""
+    """Unit of a metric, from the metrics table (``knowledge/metrics.csv``); "" for a name not in it."""
+    from gaitscope.knowledge.loader import load_knowledge
+
+    m = load_knowledge().metrics.get(name)
+    return m.unit if m is not None else ""
 
 
 def _num(x: float, ndigits: int = 4) -> float:

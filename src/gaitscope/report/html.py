@@ -35,8 +35,6 @@ KINEMATIC = (
     ("trunk_lean_fwd_mean_deg", "Forward trunk lean"),
     ("ankle_dorsi_midstance_min_deg", "Ankle in mid-stance (- = rising on the toes: vaulting)"),
 )
-UNIT_WORDS = {"s": "s", "mps": "m/s", "m": "m", "spm": "steps/min", "pct": "% of cycle", "deg": "deg",
-              "rel": "body heights", "rel_per_s": "body heights/s"}
 LEVEL_WORDS = {"strong": "strong evidence", "moderate": "moderate evidence", "limited": "limited evidence",
                "expert_opinion": "expert opinion"}
 SIDE_CLASS = {"left": "left-c", "right": "right-c"}
@@ -87,13 +85,6 @@ def _fmt(v: Any, digits: int = 2, small: bool = False) -> str:
             d = 3
         return f"{v:.{d}f}"
     return e(v)
-
-
-def _unit_of(param: str) -> str:
-    for suf in ("rel_per_s", "mps", "spm", "pct", "deg", "rel", "s", "m"):
-        if param.endswith("_" + suf):
-            return UNIT_WORDS[suf]
-    return ""
 
 
 def traffic_light(value: float | None, normal: Mapping[str, Any] | None, metric: str | None = None) -> str:
@@ -420,7 +411,7 @@ def _param_rows(params: Mapping[str, Any], keys: Iterable[tuple[str, str]], ambe
                    f"side{e(how)})</span>")
         else:
             rng = "<span class='small'>no norm</span>"
-        rows.append(f"<tr><td>{e(label)}</td><td>{e(_unit_of(key))}</td>{''.join(cells)}"
+        rows.append(f"<tr><td>{e(label)}</td><td>{e(p.get('unit') or '')}</td>{''.join(cells)}"
                     f"<td class='num'>{si_cell}</td><td class='num err'>{err_cell}</td><td>{rng}</td></tr>")
     if not rows:
         return ""
