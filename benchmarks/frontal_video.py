@@ -65,16 +65,23 @@ def make_variant(src: Path, dst: Path, *, mirror: bool, step: int) -> Path:
     return dst
 
 
-def contact_errors(out: Path, mirror: bool, step: int) -> np.ndarray:
-    ev = pd.read_csv(out / "events.csv")
-    t = pd.read_csv(out / "pose.csv", usecols=["t_s"])["t_s"].to_numpy(float)
+def read_contacts(mirror: bool = False, step: int = 1) -> pd.DataFrame:
+    """The eye-read contacts as seen in a variant: the mirror image swaps the person's sides, the half-rate
+    copy halves the frame numbers."""
     eye = pd.read_csv(EYE)
     if mirror:
         eye["foot"] = eye["foot"].map({"left": "right", "right": "left"})
+    eye["frame"] = eye["frame"] / step
+    return eye
+
+
+def contact_errors(events: pd.DataFrame, t_s: np.ndarray, truth: pd.DataFrame) -> np.ndarray:
+    """Detected - read frame of every read contact (nearest event of the same foot and kind; NaN if none
+    within 5 frames); ``t_s`` = the time of each frame of the clip."""
     err = []
-    for _, r in eye.iterrows():
-        c = ev[(ev["event"] == r["event"]) & (ev["side"] == r["foot"])]
-        d = np.interp(c["t_s"].to_numpy(float), t, np.arange(t.size)) - r["frame"] / step
+    for _, r in truth.iterrows():
+        c = events[(events["event"] == r["event"]) & (events["side"] == r["foot"])]
+        d = np.interp(c["t_s"].to_numpy(float), t_s, np.arange(t_s.size)) - r["frame"]
         err.append(d[np.argmin(np.abs(d))] if d.size and np.min(np.abs(d)) <= 5 else np.nan)
     return np.asarray(err)
 
@@ -82,11 +89,8 @@ def contact_errors(out: Path, mirror: bool, step: int) -> np.ndarray:
 def eye_timing(mirror: bool, step: int) -> dict:
     """Stance % per side and cadence from the eye-read contacts alone (the truth for the tool's values):
     stance = IC -> own FC over IC -> next own IC; cadence = 60 / mean time between consecutive ICs."""
-    eye = pd.read_csv(EYE)
-    if mirror:
-        eye["foot"] = eye["foot"].map({"left": "right", "right": "left"})
+    eye = read_contacts(mirror, step)
     rate = 30.0 / step
-    eye["frame"] = eye["frame"] / step
     stance = {}
     for side in ("left", "right"):
         ic = np.sort(eye.loc[(eye["foot"] == side) & (eye["event"] == "ic"), "frame"].to_numpy(float))
@@ -160,7 +164,8 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         subprocess.run([sys.executable, "-m", "gaitscope.cli", "analyze", str(video), "--height-m", "1.78",
                         "--out", str(out), "--quiet"], check=True)
-        err = contact_errors(out, mirror, step)
+        t = pd.read_csv(out / "pose.csv", usecols=["t_s"])["t_s"].to_numpy(float)
+        err = contact_errors(pd.read_csv(out / "events.csv"), t, read_contacts(mirror, step))
         ok = np.isfinite(err)
         print(f"| {name} | {err.size} | {ok.sum()} | {(np.abs(err[ok]) <= 1).sum()} | {np.nanmean(err):+.2f} | "
               f"{np.nanmax(np.abs(err)):.2f} | {' '.join(f'{e:+.1f}' for e in err)} |")

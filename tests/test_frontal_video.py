@@ -21,7 +21,6 @@ from gaitscope.pose._people import tile_origins
 from gaitscope.pose.walker import MIN_DEPTH_LOG_SIZE, Person, choose_walker, link_tracks
 from gaitscope.types import GaitscopeError
 
-EYE = Path(__file__).parent / "data" / "video_contacts_frontal_eye.csv"
 
 
 # ----------------------------------------------------------------------------- walker choice in depth
@@ -133,66 +132,28 @@ def test_roll_matrix_makes_the_rolled_vertical_vertical():
 
 
 # ----------------------------------------------------------------------------- the real clip (slow)
-def _eye(mirror: bool = False, step: int = 1) -> pd.DataFrame:
-    t = pd.read_csv(EYE)
-    if mirror:  # the person's sides swap in a mirror image
-        t["foot"] = t["foot"].map({"left": "right", "right": "left"})
-    t["frame"] = t["frame"] / step
-    return t
-
-
-def _errors(events: pd.DataFrame, t_s: np.ndarray, truth: pd.DataFrame) -> np.ndarray:
-    """Detected - read frame of every eye-read contact (same foot and kind; NaN if none within 5 frames)."""
-    out = []
-    for _, r in truth.iterrows():
-        c = events[(events["event"] == r["event"]) & (events["side"] == r["foot"])]
-        fr = np.interp(c["t_s"].to_numpy(float), t_s, np.arange(t_s.size))
-        d = fr - r["frame"]
-        out.append(d[np.argmin(np.abs(d))] if d.size and np.min(np.abs(d)) <= 5 else np.nan)
-    return np.asarray(out)
-
-
-def _make_variant(src: Path, dst: Path, *, mirror: bool, step: int) -> Path:
-    import av
-
-    with av.open(str(src)) as c:
-        frames = [f.to_ndarray(format="rgb24") for f in c.decode(video=0)]
-    frames = frames[::step]
-    if mirror:
-        frames = [np.ascontiguousarray(f[:, ::-1]) for f in frames]
-    with av.open(str(dst), "w") as c:
-        s = c.add_stream("libx264", rate=30 // step)
-        s.width, s.height, s.pix_fmt = frames[0].shape[1], frames[0].shape[0], "yuv420p"
-        s.options = {"crf": "18", "preset": "ultrafast"}
-        for f in frames:
-            for pkt in s.encode(av.VideoFrame.from_ndarray(f, format="rgb24")):
-                c.mux(pkt)
-        for pkt in s.encode():
-            c.mux(pkt)
-    return dst
-
-
-def _eye_timing(mirror: bool = False, step: int = 1) -> dict:
-    """Stance % per side and cadence from the eye-read contacts alone (``benchmarks/frontal_video.py``)."""
+def _bench():
+    """``benchmarks/frontal_video.py``: the eye reading per variant, contact errors, timing and clip variants."""
     import importlib.util
 
     spec = importlib.util.spec_from_file_location("frontal_video", Path(__file__).parents[1] / "benchmarks" /
                                                   "frontal_video.py")
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
-    return mod.eye_timing(mirror, step)
+    return mod
 
 
 def test_eye_read_timing_of_the_real_clip():
     # the reading itself: 7 ICs 19-21 frames apart at 30 frames/s (88.9 steps/min: he walks slowly, below the
     # free-speed adult range) and stance 65-68 % of the stride (docs/frontal.md)
-    t = _eye_timing()
+    bench = _bench()
+    t = bench.eye_timing(False, 1)
     assert t["cadence"] == pytest.approx(88.9, abs=0.1)
     assert t["cadence_steady"] == pytest.approx(87.8, abs=0.1)
     assert t["stance"]["left"] == pytest.approx(67.5, abs=0.1)
     assert t["stance"]["right"] == pytest.approx(66.3, abs=0.1)
-    assert _eye_timing(step=2)["cadence"] == pytest.approx(t["cadence"])
-    assert _eye_timing(mirror=True)["stance"]["left"] == pytest.approx(t["stance"]["right"])
+    assert bench.eye_timing(False, 2)["cadence"] == pytest.approx(t["cadence"])
+    assert bench.eye_timing(True, 1)["stance"]["left"] == pytest.approx(t["stance"]["right"])
 
 
 @pytest.fixture(scope="module")
@@ -206,7 +167,7 @@ def frontal_runs(shared_data, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("frontal")
     runs = {}
     for name, mirror, step in (("original", False, 1), ("mirror", True, 1), ("half_rate", False, 2)):
-        video = src if name == "original" else _make_variant(src, tmp / f"{name}.mp4", mirror=mirror, step=step)
+        video = src if name == "original" else _bench().make_variant(src, tmp / f"{name}.mp4", mirror=mirror, step=step)
         out = tmp / name
         code = cli_main(["analyze", str(video), "--height-m", "1.78", "--out", str(out), "--quiet"])
         assert code == 0, name
@@ -225,7 +186,8 @@ def test_real_frontal_clip_contacts_measures_and_no_flag(frontal_runs, name):
     # contacts: at least 6, both feet, each within one frame of the eye reading (in this clip's frames)
     assert (events["event"] == "ic").sum() + (events["event"] == "fc").sum() >= 6
     assert set(events["side"]) == {"left", "right"}
-    err = np.round(_errors(events, pose_t, _eye(mirror, step)), 2)  # t_s is stored with 6 significant digits
+    bench = _bench()
+    err = np.round(bench.contact_errors(events, pose_t, bench.read_contacts(mirror, step)), 2)  # t_s: 6 digits
     assert np.isfinite(err).all(), err
     assert np.mean(np.abs(err) <= 1.0) >= 0.85 and np.max(np.abs(err)) <= 1.5, err
     # the first contact of the walk is his left foot lifting (it is on the image's right)
@@ -234,7 +196,7 @@ def test_real_frontal_clip_contacts_measures_and_no_flag(frontal_runs, name):
     p = summary["parameters"]
     assert 80 <= p["cadence_spm"]["both"]["mean"] <= 125  # adult range, slow to normal speed (Jefferson normals)
     # cadence and stance % against the same quantities from the eye-read contacts, within their stated errors
-    truth = _eye_timing(mirror, step)
+    truth = bench.eye_timing(mirror, step)
     assert p["cadence_spm"]["both"]["mean"] == pytest.approx(truth["cadence"], abs=p["cadence_spm"]["error"]["value"])
     if step == 1:
         for side in ("left", "right"):
