@@ -663,49 +663,19 @@ def compute_frontal(prep: Any, events: pd.DataFrame, cycles: pd.DataFrame) -> tu
 
 def frontal_summary(cycles: pd.DataFrame, units: dict[str, str], columns: tuple[str, ...] = FRONTAL_COLUMNS, *,
                     legs: dict[str, dict] | None = None, min_n: int = 3) -> dict[str, Any]:
-    """Per-side mean, n, SD (>= 3 strides) of ``columns`` (default the frontal ones), in the summary.json
-    parameter format.
-
-    Returns ``{column: {"unit", "both", "left", "right", "symmetry" | "symmetry_not_computed"}}`` for columns
-    with values. ``legs`` (the quality layer's near/far grades) marks a far leg's visibility-limited values and
-    keeps them out of the pooled mean and of any side comparison; a side with fewer than ``min_n`` strides is
-    not compared either (one policy with the sagittal summary: ``metrics.symmetry.side_comparison``).
+    """The summary.json parameters of ``columns`` (default the frontal ones) that have values, built by the one
+    parameter builder (:func:`gaitscope.metrics.summary.parameter_entry`): ``legs`` (the quality layer's near/far
+    grades) marks a far leg's visibility-limited values; sides with fewer than ``min_n`` strides are not compared.
     """
-    from gaitscope.metrics.symmetry import side_comparison
-    from gaitscope.quality.visibility import VISIBILITY_LIMITED
+    from gaitscope.knowledge.analysis_settings import analysis_setting
+    from gaitscope.metrics.summary import parameter_entry
 
-    legs = legs or {}
+    min_var = int(analysis_setting("min_strides_variability"))
     res: dict[str, Any] = {}
     for col in columns:
-        if col not in cycles.columns:
-            continue
-        far = [s for s in SIDES if (legs.get(s) or {}).get("grade") == "far"] if col in VISIBILITY_LIMITED else []
-        entry: dict[str, Any] = {"unit": units.get(col, "")}
-        if far and not pd.to_numeric(cycles.loc[~cycles["side"].isin(far), col], errors="coerce").notna().any():
-            far = []  # only the far leg has values: shown (marked), but nothing to compare it with
-        groups = (("both", cycles[~cycles["side"].isin(far)] if far else cycles),
-                  *((s, cycles[cycles["side"] == s]) for s in SIDES))
-        for key, g in groups:
-            v = pd.to_numeric(g[col], errors="coerce").to_numpy(float)
-            v = v[np.isfinite(v)]
-            if v.size == 0:
-                continue
-            d: dict[str, Any] = {"mean": round(float(np.mean(v)), 4), "n": int(v.size)}
-            if v.size >= 3:
-                d["sd"] = round(float(np.std(v, ddof=1)), 4)
-            if key in far:
-                d["quality"] = "far"
-                d["quality_reason"] = legs[key].get("reason", "")
-            entry[key] = d
-        if "both" not in entry:
-            continue
-        if far:
-            entry["both"]["far_leg_left_out"] = far[0]
-        compared = side_comparison({s: entry[s] for s in SIDES if s in entry}, min_n=min_n,
-                                   ratio_ok=col in ("arm_swing_amplitude_deg", "step_width_m"))
-        if compared is not None:
-            entry[compared[0]] = compared[1]
-        res[col] = entry
+        entry = parameter_entry(cycles, col, unit=units.get(col, ""), legs=legs, min_var=min_var, min_compare=min_n)
+        if entry is not None:
+            res[col] = entry
     return res
 
 

@@ -62,6 +62,59 @@ def _num(x: float, ndigits: int = 4) -> float:
     return float(round(float(x), ndigits))
 
 
+def is_ratio_scale(col: str, unit: str) -> bool:
+    """A quantity with a true zero that is never negative (times, lengths, speeds, shares, and an angle's range or
+    amplitude): only these get a CV, a left/right ratio and a symmetry index."""
+    return unit in RATIO_SCALE_UNITS or col.endswith(("_amplitude_deg", "_range_deg"))
+
+
+def parameter_entry(cycles: pd.DataFrame, col: str, *, unit: str, legs: dict[str, dict] | None = None,
+                    min_var: int = 3, min_compare: int = 3) -> dict[str, Any] | None:
+    """One parameter of summary.json from the stride table: per side and pooled mean and n, SD from ``min_var``
+    strides, CV for ratio-scale units only, the far leg of a side-on video marked and left out of the pooled
+    value, and the left/right comparison (:func:`gaitscope.metrics.symmetry.side_comparison`, ``min_compare``
+    strides a side). None when no stride has a value. The one builder for every view's parameters.
+    """
+    from gaitscope.quality import VISIBILITY_LIMITED
+
+    legs = legs or {}
+    values = pd.to_numeric(cycles[col], errors="coerce") if col in cycles.columns else None
+    if values is None or not values.notna().any():
+        return None
+    ratio_scale = is_ratio_scale(col, unit)
+
+    def stats(v: pd.Series) -> dict[str, Any]:
+        d = describe(v.to_numpy(float))
+        out: dict[str, Any] = {"mean": _num(d["mean"]), "n": d["n"]}
+        if d["n"] >= min_var and math.isfinite(d["sd"]):
+            out["sd"] = _num(d["sd"])
+            if ratio_scale and math.isfinite(d["cv_pct"]):
+                out["cv_pct"] = _num(d["cv_pct"], 2)
+        return out
+
+    per_side: dict[str, Any] = {}
+    for side in SIDES:
+        v = values[cycles["side"] == side]
+        if not v.notna().any():
+            continue
+        per_side[side] = stats(v)
+        if (legs.get(side) or {}).get("grade") == "far" and col in VISIBILITY_LIMITED:
+            per_side[side]["quality"] = "far"
+            per_side[side]["quality_reason"] = legs[side].get("reason", "")
+    far = [sd for sd in per_side if per_side[sd].get("quality") == "far"]
+    pooled = values[~cycles["side"].isin(far)] if far else values
+    if not pooled.notna().any():  # only the far leg has values: shown (marked), nothing to compare it with
+        pooled, far = values, []
+    entry: dict[str, Any] = {"unit": unit, "both": stats(pooled)}
+    if far:
+        entry["both"]["far_leg_left_out"] = far[0]
+    entry.update(per_side)
+    compared = side_comparison(per_side, min_n=min_compare, ratio_ok=ratio_scale)
+    if compared is not None:
+        entry[compared[0]] = compared[1]
+    return entry
+
+
 def _curve_normal_range(mean: np.ndarray, sd: np.ndarray, mask: np.ndarray, how: str, speed_class: str, *,
                         sign: float = 1.0, definition: str = "value on the normal mean curve +- 1 SD at that instant",
                         note: str = _ANGLE_NOTE) -> dict:
@@ -354,27 +407,9 @@ def summarize(
             )
     parameters: dict[str, Any] = {}
     legs = quality.legs if quality is not None else {}
-    from gaitscope.quality import VISIBILITY_LIMITED
-
     for col in param_cols:
-        entry: dict[str, Any] = {"unit": unit_of(col)}
-        ratio_scale = entry["unit"] in RATIO_SCALE_UNITS
-        stats = {}
-        for side in SIDES:
-            d = describe(cycles.loc[cycles["side"] == side, col].to_numpy(float))
-            if d["n"] == 0:
-                continue
-            s = {"mean": _num(d["mean"]), "n": d["n"]}
-            if d["n"] >= min_var and math.isfinite(d["sd"]):
-                s["sd"] = _num(d["sd"])
-                if ratio_scale and math.isfinite(d["cv_pct"]):
-                    s["cv_pct"] = _num(d["cv_pct"], 2)
-            grade = (legs.get(side) or {}).get("grade")
-            if grade == "far" and col in VISIBILITY_LIMITED:
-                s["quality"] = "far"
-                s["quality_reason"] = legs[side]["reason"]
-            stats[side] = s
-        if not stats:
+        entry = parameter_entry(cycles, col, unit=unit_of(col), legs=legs, min_var=min_var, min_compare=min_var)
+        if entry is None:
             if no_strides or (col in KINEMATIC_COLUMNS and not measurable_sag):
                 continue  # covered by the entries above
             if col in ("double_support_pct", "single_support_pct", "step_time_s") or col in space_cols[:3]:
@@ -385,23 +420,6 @@ def summarize(
                 reason = "no stride with a measurable value"
             not_assessable.append({"what": col, "reason": reason})
             continue
-        far_sides = [sd for sd in SIDES if (legs.get(sd) or {}).get("grade") == "far"] if col in VISIBILITY_LIMITED else []
-        pooled = cycles.loc[~cycles["side"].isin(far_sides), col] if far_sides else cycles[col]
-        both = describe(pooled.to_numpy(float))
-        if both["n"] == 0:
-            both = describe(cycles[col].to_numpy(float))
-            far_sides = []
-        entry["both"] = {"mean": _num(both["mean"]), "n": both["n"]}
-        if far_sides:
-            entry["both"]["far_leg_left_out"] = far_sides[0]
-        if both["n"] >= min_var and math.isfinite(both["sd"]):
-            entry["both"]["sd"] = _num(both["sd"])
-            if ratio_scale and math.isfinite(both["cv_pct"]):
-                entry["both"]["cv_pct"] = _num(both["cv_pct"], 2)
-        entry.update(stats)
-        compared = side_comparison(stats, min_n=min_var, ratio_ok=True)
-        if compared is not None:
-            entry[compared[0]] = compared[1]
         if not running:
             nr = None
             if col in kin_norms:
