@@ -97,11 +97,24 @@ def eye_timing(mirror: bool, step: int) -> dict:
         fc = np.sort(eye.loc[(eye["foot"] == side) & (eye["event"] == "fc"), "frame"].to_numpy(float))
         stance[side] = float(np.mean([100 * (fc[(fc > a) & (fc < b)][0] - a) / (b - a) for a, b in zip(ic, ic[1:])
                                       if ((fc > a) & (fc < b)).any()]))
+    double = {}
+    for side, other in (("left", "right"), ("right", "left")):
+        ic = np.sort(eye.loc[(eye["foot"] == side) & (eye["event"] == "ic"), "frame"].to_numpy(float))
+        ic_o = np.sort(eye.loc[(eye["foot"] == other) & (eye["event"] == "ic"), "frame"].to_numpy(float))
+        fc = {f: np.sort(eye.loc[(eye["foot"] == f) & (eye["event"] == "fc"), "frame"].to_numpy(float))
+              for f in (side, other)}
+        vals = []
+        for a, b in zip(ic, ic[1:]):  # stride a -> b: IC this -> FC other, then IC other -> FC this
+            fo, io = fc[other][(fc[other] > a) & (fc[other] < b)], ic_o[(ic_o > a) & (ic_o < b)]
+            fs = fc[side][(fc[side] > a) & (fc[side] < b)]
+            if fo.size and io.size and fs.size:
+                vals.append(100 * ((fo[0] - a) + (fs[0] - io[0])) / (b - a))
+        double[side] = float(np.mean(vals)) if vals else float("nan")
     ic = eye[eye["event"] == "ic"].sort_values("frame")
     if (ic["foot"].to_numpy()[1:] == ic["foot"].to_numpy()[:-1]).any():
         raise ValueError("the read landings do not alternate between the feet: a step is missing from the reading")
     steps = np.diff(ic["frame"].to_numpy(float)) / rate
-    return {"stance": stance, "cadence": 60.0 / float(np.mean(steps)), "cadence_steady": 60.0 / float(np.mean(steps[1:])),
+    return {"stance": stance, "double_support": double, "cadence": 60.0 / float(np.mean(steps)), "cadence_steady": 60.0 / float(np.mean(steps[1:])),
             "steps_s": steps}
 
 
@@ -181,15 +194,16 @@ def main(argv: list[str] | None = None) -> int:
     print("\nTiming vs the eye reading (truth: the read contacts; cadence = 60 / mean IC-to-IC step time, 'steady' "
           "without the first step from standing)\n")
     print("| clip | cadence tool | cadence read | steady read | stance % L tool / read | stance % R tool / read | "
-          "double support % tool |")
-    print("|---|---|---|---|---|---|---|")
+          "double support % L tool / read | double support % R tool / read |")
+    print("|---|---|---|---|---|---|---|---|")
     for name, (_video, mirror, step) in clips.items():
         p = json.loads((args.work / name / "summary.json").read_text())["parameters"]
         e = eye_timing(mirror, step)
         st = p.get("stance_pct", {})
         print(f"| {name} | {p['cadence_spm']['both']['mean']:.1f} | {e['cadence']:.1f} | {e['cadence_steady']:.1f} | "
               + " | ".join(f"{st.get(s, {}).get('mean', float('nan')):.1f} / {e['stance'][s]:.1f}" for s in ("left", "right"))
-              + f" | {p.get('double_support_pct', {}).get('both', {}).get('mean', float('nan')):.1f} |")
+              + " | " + " | ".join(f"{p.get('double_support_pct', {}).get(s, {}).get('mean', float('nan')):.1f} / "
+                                  f"{e['double_support'][s]:.1f}" for s in ("left", "right")) + " |")
     print("read step times (s, original): " + " ".join(f"{x:.3f}" for x in eye_timing(False, 1)["steps_s"]))
     noise = standing_noise(args.work / "original")
     print("\nFrontal measures: side means (the person's sides; the mirror's relabelled), disagreements, noise\n")

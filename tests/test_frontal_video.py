@@ -202,7 +202,9 @@ def test_real_frontal_clip_contacts_measures_and_no_flag(frontal_runs, name):
         for side in ("left", "right"):
             assert p["stance_pct"][side]["mean"] == pytest.approx(truth["stance"][side],
                                                                   abs=p["stance_pct"]["error"]["value"])
-        assert p["double_support_pct"]["both"]["mean"] > 0 and p["swing_pct"]["both"]["mean"] > 0
+            assert p["double_support_pct"][side]["mean"] == pytest.approx(truth["double_support"][side],
+                                                                          abs=p["double_support_pct"]["error"]["value"])
+        assert p["swing_pct"]["both"]["mean"] == pytest.approx(100 - p["stance_pct"]["both"]["mean"], abs=0.01)
     else:  # at 15 frames/s one frame is 5 % of the stride: stance and support percentages are not read
         assert "stance_pct" not in p or "mean" not in (p["stance_pct"].get("both") or {}), p.get("stance_pct")
     assert 0.03 <= p["step_width_m"]["both"]["mean"] <= 0.25

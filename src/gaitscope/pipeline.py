@@ -340,7 +340,7 @@ def _frontal_video_events(prep: Any, events: pd.DataFrame) -> tuple[Any, pd.Data
         notes = (*prep.notes, "frontal view: gait events from each shoe's own motion in the image, camera motion "
                  "removed (contacts within about 1 frame of an eye reading on a real clip, docs/frontal.md)")
         # lift-offs and landings per side within about a frame: stance, swing and support percentages are read
-        # when one frame is short enough for the stated 5 % (knowledge/measurement_error.csv, video): two
+        # when one frame is short enough for the stated 5 % (knowledge/frontal_video_errors.csv): two
         # contacts off by a frame each move stance by 2 frames of a stride (about 40 frames at 30 frames/s)
         timing = bool(prep.rate_hz >= FRONTAL_TIMING_MIN_RATE_HZ)
         if timing:
@@ -413,6 +413,14 @@ def _findings(prep: Any, cycles: pd.DataFrame, summary: dict, frontal_na: dict[s
             if col in errors:
                 entry["error"] = errors[col][0]
                 entry["error_source"] = "knowledge/frontal_video_errors.csv: " + errors[col][2]
+        from gaitscope.metrics.frontal import FRONTAL_VIDEO_UNRELIABLE_TIMING
+
+        for col in FRONTAL_VIDEO_UNRELIABLE_TIMING:  # stance and support shares (shoe-motion contacts only)
+            entry = summary["parameters"].get(col)
+            if isinstance(entry, dict) and col in errors:
+                entry["error"] = {"value": errors[col][0], "unit": errors[col][1], "input": "video",
+                                  "what": "bound on one stride's value",
+                                  "source": "knowledge/frontal_video_errors.csv: " + errors[col][2]}
         gated = rules_within_error(kb.thresholds, errors) if hasattr(kb, "thresholds") else {}
         if gated:
             rule_cycles = cycles.copy()

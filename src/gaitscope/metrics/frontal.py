@@ -70,7 +70,7 @@ FRONTAL_VIDEO_UNRELIABLE_TIMING: tuple[str, ...] = (
     "single_support_pct",
 )
 #: ... and read with them only from this frame rate (Hz): contacts within one frame each then move stance by at
-#: most 2 frames = 5 % of a 1.35 s stride (the stated video error, knowledge/measurement_error.csv); at 15 frames/s
+#: most 2 frames = 5 % of a 1.35 s stride (the stated error, knowledge/frontal_video_errors.csv); at 15 frames/s
 #: the real clip's stance read 4-5 % high (docs/frontal.md).
 FRONTAL_TIMING_MIN_RATE_HZ = 25.0
 #: Centred running-mean window applied to frontal-video angle curves before their peaks are taken, seconds.
