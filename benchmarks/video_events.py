@@ -1,6 +1,6 @@
 """Event timing on real video against contacts read by eye (``tests/data/video_contacts_eye.csv``).
 
-    .venv/bin/python benchmarks/video_events.py [--cache DIR] [--force]
+    .venv/bin/python benchmarks/video_events.py [--cache DIR] [--force] [--noise-px SIGMA [--draws N]]
 
 Runtime: about 35 s the first time on 2 CPU cores (the pose model on both clips, accurate
 mode), about 3 s when the cached ``DIR/<clip>/pose.csv`` still matches the video (default
@@ -25,6 +25,11 @@ the plate loads; "clearly off" = 4 px up comes after the plate unloads). The sec
 same detections against the **plate-equivalent** reading: each read frame shifted by the median offset of
 its criterion from force-plate contact, measured on the lab corpus markers at the clip's scale
 (``benchmarks/contact_definitions.py``; docs/events.md, "What a contact is").
+
+``--noise-px SIGMA``: how much the plate-equivalent figures depend on the exact keypoints (another machine's
+pose model output differs slightly): Gaussian noise of SIGMA px is added to every keypoint's x and y of the
+cached pose, the events detected again and scored, ``--draws`` times (seeded); printed per part and kind:
+mean error over the draws, its SD and range, and how often contacts were missed.
 """
 
 from __future__ import annotations
@@ -66,13 +71,19 @@ def load_truth(truth_csv: Path = TRUTH_CSV, spans_csv: Path = SPANS_CSV) -> tupl
     return truth.assign(part=parts), spans
 
 
-def detected_events(pose_csv: Path, *, height_m: float = HEIGHT_M) -> pd.DataFrame:
-    """``detect_events`` of a pose CSV, with ``frame_f``: the event time as a fractional frame."""
+def detected_events(pose_csv: Path, *, height_m: float = HEIGHT_M, noise_px: float = 0.0,
+                    rng: np.random.Generator | None = None) -> pd.DataFrame:
+    """``detect_events`` of a pose CSV, with ``frame_f``: the event time as a fractional frame.
+    ``noise_px`` > 0: Gaussian noise (SD in px, from ``rng``) added to every keypoint's x and y first."""
     from gaitscope.capture.pose_csv import read_pose_csv
     from gaitscope.events import detect_events
     from gaitscope.signal import prepare_walk
 
     pose = read_pose_csv(pose_csv)
+    if noise_px > 0:
+        xyz = pose.xyz.copy()
+        xyz[:, :, :2] += (rng or np.random.default_rng(0)).normal(0.0, noise_px, xyz[:, :, :2].shape)
+        pose = pose.with_xyz(xyz, score=pose.score)
     ev = detect_events(prepare_walk(pose, height_m=height_m)).copy()
     ev["frame_f"] = np.interp(ev["t_s"].to_numpy(), pose.t_s, pose.frame_index.astype(float))
     return ev
@@ -166,9 +177,11 @@ def phase_durations(rows: pd.DataFrame) -> pd.DataFrame:
                                       "error_frames"])
 
 
-def score_clip(clip: str, pose_csv: Path, truth: pd.DataFrame, spans: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """``match_contacts`` for one clip (by its stem) given its pose CSV."""
-    found = detected_events(pose_csv)
+def score_clip(clip: str, pose_csv: Path, truth: pd.DataFrame, spans: pd.DataFrame, *, noise_px: float = 0.0,
+               rng: np.random.Generator | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``match_contacts`` for one clip (by its stem) given its pose CSV (``noise_px``: see
+    :func:`detected_events`)."""
+    found = detected_events(pose_csv, noise_px=noise_px, rng=rng)
     return match_contacts(truth[truth["clip"] == clip], found, spans[spans["clip"] == clip])
 
 
@@ -211,6 +224,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="folder for <clip>/pose.csv")
     ap.add_argument("--force", action="store_true", help="re-run the pose model")
+    ap.add_argument("--noise-px", type=float, default=0.0,
+                    help="also score with Gaussian keypoint noise of this SD (px) added, --draws times")
+    ap.add_argument("--draws", type=int, default=12, help="noise draws (with --noise-px)")
     args = ap.parse_args(argv)
     if not SHARED.is_dir():
         print("../shared/data not present: nothing to measure", file=sys.stderr)
@@ -278,6 +294,24 @@ def main(argv: list[str] | None = None) -> int:
         mx = "-" if not np.isfinite(s_["max_abs"]) else f"{s_['max_abs']:.2f}"
         print(f"| {s_['part']} | {s_['event'].upper()} | {s_['n']} | {s_['matched']} | {s_['missed']} | "
               f"{s_['extra']} | {_fmt(s_['mean'])} | {_fmt(s_['median'])} | {sd} | {mx} |")
+    if args.noise_px > 0:
+        rng = np.random.default_rng(0)
+        draws = []
+        for _ in range(args.draws):
+            dr, dx = [], []
+            for clip, p in pose_csv.items():
+                r_, x_ = score_clip(clip, p, pe, spans, noise_px=args.noise_px, rng=rng)
+                dr.append(r_)
+                dx.append(x_)
+            draws.append(summarize(pd.concat(dr), pd.concat(dx)))
+        allx = pd.concat(draws)
+        print(f"\n## Plate-equivalent reading with {args.noise_px:g} px keypoint noise ({args.draws} draws)\n")
+        print("| part | kind | mean of means | SD | range | draws with a miss | extra (all draws) |")
+        print("|---|---|---:|---:|---|---:|---:|")
+        for (part, kind), g in allx.groupby(["part", "event"], sort=False):
+            m = g["mean"]
+            print(f"| {part} | {kind.upper()} | {m.mean():+.2f} | {m.std(ddof=1):.2f} | {m.min():+.2f} .. "
+                  f"{m.max():+.2f} | {int((g['missed'] > 0).sum())} | {int(g['extra'].sum())} |")
     print(f"\n{len(rows)} contacts read, {time.perf_counter() - t0:.0f} s")
     return 0
 

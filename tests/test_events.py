@@ -206,6 +206,50 @@ def test_synthetic_contacts_and_forefoot_landing():
         assert np.all(np.abs(right_ic) < 0.03)
 
 
+def _from_standing(pose, truth, t_go_s: float, ramp_s: float):
+    """The stepper made to start from standing: every keypoint held still before ``t_go_s`` (a
+    moment of double support) and the hips speeding up linearly over ``ramp_s`` after it (gait
+    initiation), so the steady travel that makes the pass begins after the first landing."""
+    xyz = pose.xyz.copy()
+    t = pose.t_s
+    i_go = int(np.searchsorted(t, t_go_s))
+    xyz[:i_go] = xyz[i_go]
+    for side in ("left", "right"):
+        h = pose.names.index(f"{side}_hip")
+        v = 1.2 * np.clip((t - t_go_s) / ramp_s, 0.0, 1.0)  # m/s, the stepper's speed once under way
+        xyz[:, h, 0] = xyz[i_go, h, 0] + np.concatenate([[0.0], np.cumsum(v[1:] * np.diff(t))])
+    moved = PoseSequence(xyz, pose.score, pose.names, t, pose.frame, source="stepper from standing")
+    return moved, truth[truth["t_s"] > t_go_s + 0.01].reset_index(drop=True)
+
+
+def test_first_landing_from_standing_belongs_to_the_pass():
+    """Walking from standing: the first landing comes while the body is still speeding up, before the
+    pass (steady travel) begins; its stance overlaps the pass, so its IC is reported, while the toe-offs
+    that end stances wholly before the pass are not (``stance_bounds_pass``)."""
+    from gaitscope.events.foot_velocity import stance_bounds_pass
+
+    pose, truth = stepper(duration_s=9.0, rate_hz=100.0)
+    # at 2.2 s the left foot has just landed and the right one is still down (double support)
+    walk, after = _from_standing(pose, truth, t_go_s=2.2, ramp_s=1.6)
+    first_ic = after[after["event"] == "ic"].iloc[0]
+    assert first_ic["side"] == "right" and abs(first_ic["t_s"] - 2.75) < 1e-9  # by construction
+    for p in (walk, to_image(walk)):
+        prep = prepare_walk(p)
+        assert len(prep.passes) == 1
+        # the pass (steady travel) starts after the first landing ...
+        assert prep.pose.t_s[prep.passes[0].start] > first_ic["t_s"] + 0.1
+        ev = detect_events(prep)
+        ic = ev[(ev["event"] == "ic") & (ev["side"] == "right")]
+        # ... and that landing is still found, on time
+        assert np.min(np.abs(ic["t_s"] - first_ic["t_s"])) < 0.03, ev.head(6).to_string()
+    # the rule itself, on hand-made sequences of one foot (sample indices), pass = [20, 100)
+    assert stance_bounds_pass(["ic", "fc", "ic", "fc"], [10, 40, 60, 90], 20, 100) == [True] * 4
+    assert stance_bounds_pass(["fc", "ic", "fc"], [5, 12, 18], 20, 100) == [False, False, False]
+    assert stance_bounds_pass(["ic", "fc", "ic", "fc"], [50, 80, 95, 110], 20, 100) == [True] * 4
+    assert stance_bounds_pass(["ic", "fc", "ic"], [50, 80, 101], 20, 100) == [True, True, False]
+    assert stance_bounds_pass(["fc", "ic", "fc"], [85, 100, 120], 20, 100) == [True, False, False]
+
+
 def test_events_table_contract():
     pose, _ = stepper(rate_hz=30.0)
     prep = prepare_walk(to_image(pose))

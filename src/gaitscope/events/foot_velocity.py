@@ -57,8 +57,11 @@ class FootVelocityEventDetector:
         Minimum time between two swings of the same foot.
     margin_s
         Detection runs on the pass extended by this margin on both sides (swings that begin
-        before the pass still give its first IC); events outside the pass are discarded, except
-        as ``whole_recording`` says.
+        before the pass still give its first IC). A pass is the stretch of *steady* travel
+        (starts and stops trimmed), so its first stance may begin before it and its last stance
+        end after it: events outside the kept span (the pass, or as ``whole_recording`` says) count
+        only when they bound a stance that overlaps it (:func:`stance_bounds_pass`), all others are
+        discarded.
     whole_recording
         ``"3d"`` (default): for 3-D marker input walking overground, the first pass's events start at
         the recording's first sample and the last pass's end at its last (a lab's recording is all
@@ -153,7 +156,7 @@ class FootVelocityEventDetector:
             toes = {s: plane[sl, names.index(f"{s}_toe")] for s in SIDES}
             g = 0.0
             if self._use_footprints(prep, p.kind):
-                rows.extend(self._footprint_rows(prep, p, lo, sl, heels, toes, g))
+                rows.extend(self._footprint_rows(prep, p, lo, sl, heels, toes, g, (keep_lo, keep_hi)))
                 continue
             g_side = {
                 side: foot_speed.foot_ground_velocity(heels[side], toes[side], t) if p.kind == "treadmill" else 0.0
@@ -170,27 +173,31 @@ class FootVelocityEventDetector:
                 )
                 conf = _foot_conf(prep, side, sl)
                 ref_speed = dict(zip(pk.tolist(), foot_speed.peak_speeds(cen, pk).tolist()))
-                for ic, fc, peak_i in phases:
-                    peak = ref_speed[peak_i]
-                    for kind, x, frac in (("ic", ic, self.ic_fraction), ("fc", fc, self.fc_fraction)):
-                        if x is None:
-                            continue
-                        i_local = int(round(x))
-                        i_glob = lo + i_local
-                        if not (keep_lo <= i_glob < keep_hi):
-                            continue
-                        t_ev = float(np.interp(x, np.arange(t.size), t))
-                        clarity = _clarity(c, i_local, kind, frac * peak, prep.rate_hz)
-                        k0, k1 = max(0, i_local - 2), min(t.size, i_local + 3)
-                        c_win = conf[k0:k1]
-                        rows.append({
-                            "event": kind,
-                            "side": side,
-                            "frame": int(prep.pose.frame_index[i_glob]),
-                            "t_s": t_ev,
-                            "pass": int(p.index),
-                            "score": float(np.clip(float(c_win.mean()) * clarity, 0.0, 1.0)),
-                        })
+                found = sorted(
+                    (x, kind, frac, ref_speed[peak_i])
+                    for ic, fc, peak_i in phases
+                    for kind, x, frac in (("ic", ic, self.ic_fraction), ("fc", fc, self.fc_fraction))
+                    if x is not None
+                )
+                keep = stance_bounds_pass([k for _, k, _, _ in found], [lo + int(round(x)) for x, _, _, _ in found],
+                                          keep_lo, keep_hi)
+                for (x, kind, frac, peak), kept in zip(found, keep):
+                    if not kept:
+                        continue
+                    i_local = int(round(x))
+                    i_glob = lo + i_local
+                    t_ev = float(np.interp(x, np.arange(t.size), t))
+                    clarity = _clarity(c, i_local, kind, frac * peak, prep.rate_hz)
+                    k0, k1 = max(0, i_local - 2), min(t.size, i_local + 3)
+                    c_win = conf[k0:k1]
+                    rows.append({
+                        "event": kind,
+                        "side": side,
+                        "frame": int(prep.pose.frame_index[i_glob]),
+                        "t_s": t_ev,
+                        "pass": int(p.index),
+                        "score": float(np.clip(float(c_win.mean()) * clarity, 0.0, 1.0)),
+                    })
         df = pd.DataFrame(rows, columns=list(EVENT_COLUMNS)) if rows else empty_events()
         df = df.sort_values("t_s", kind="stable").reset_index(drop=True)
         df = df[df["score"] >= self.min_score].reset_index(drop=True)
@@ -199,8 +206,9 @@ class FootVelocityEventDetector:
         return df
 
 
-    def _footprint_rows(self, prep, p, lo, sl, heels, toes, g) -> list[dict]:
-        """Events of one pass from footprints (sides by alternation, see ``footprints.py``)."""
+    def _footprint_rows(self, prep, p, lo, sl, heels, toes, g, keep: tuple[int, int]) -> list[dict]:
+        """Events of one pass from footprints (sides by alternation, see ``footprints.py``); ``keep``: the
+        span (samples) whose overlapping footprints count, see :func:`stance_bounds_pass`."""
         t = prep.pose.t_s[sl]
         peaks = []
         for side in SIDES:
@@ -223,13 +231,14 @@ class FootVelocityEventDetector:
         for fp, side in zip(prints, sides):
             total = sum(fp.votes.values())
             agree = fp.votes.get(side, 0.0) / total if total > 0 else 0.5
+            # a footprint is one stance: its events count for the pass when the stance overlaps the kept span
+            if not (lo + int(round(fp.ic)) < keep[1] and lo + int(round(fp.fc)) >= keep[0]):
+                continue
             for kind, x, found in (("ic", fp.ic, fp.ic_found), ("fc", fp.fc, fp.fc_found)):
                 if not found:
                     continue
                 i_local = int(round(x))
                 i_glob = lo + i_local
-                if not (p.start <= i_glob < p.end):
-                    continue
                 k0, k1 = max(0, i_local - 2), min(t.size, i_local + 3)
                 # confidence of the keypoints that made this footprint (vote-weighted labels)
                 c_mean = sum(w * float(conf[lab][k0:k1].mean()) for lab, w in fp.votes.items()) / max(total, 1e-9)
@@ -242,6 +251,30 @@ class FootVelocityEventDetector:
                     "score": float(np.clip(c_mean * (0.5 + 0.5 * agree), 0.0, 1.0)),
                 })
         return rows
+
+
+def stance_bounds_pass(kinds: list[str], idx: list[int], start: int, end: int) -> list[bool]:
+    """Which events of one foot (``kinds`` "ic"/"fc" at sample indices ``idx``, in time order)
+    count for the pass ``[start, end)``.
+
+    Events inside the pass count. Outside it only the ends of a stance that overlaps the pass:
+    an IC before ``start`` whose stance reaches into the pass (the foot's next event, normally
+    the FC ending that stance, is at or after ``start``, or there is none), and an FC at or after
+    ``end`` whose stance began before ``end`` (the previous event is before ``end``, or there is
+    none). The first landing of a walk that starts from standing comes while the body is still
+    speeding up, before the steady part that makes the pass; its stance is the pass's first.
+    """
+    keep = []
+    for j, (k, i) in enumerate(zip(kinds, idx)):
+        if start <= i < end:
+            keep.append(True)
+        elif k == "ic" and i < start:
+            keep.append(j + 1 >= len(idx) or idx[j + 1] >= start)
+        elif k == "fc" and i >= end:
+            keep.append(j == 0 or idx[j - 1] < end)
+        else:
+            keep.append(False)
+    return keep
 
 
 #: Confidence given to a keypoint sample that was missing and filled by interpolation.
