@@ -178,3 +178,32 @@ def test_cli_progress_refuses_two_people_with_one_sentence(tmp_path, capsys):
     assert not (tmp_path / "o").exists()
     assert main(["progress", str(tmp_path / "p1"), str(tmp_path / "p2"), "--out", str(tmp_path / "o"),
                  "--same-person"]) == 0
+
+
+def test_assess_previous_applies_the_identity_check(tmp_path, capsys):
+    """assess --previous runs the same identity check as progress, before any analysis: the demo's walker
+    (named, 1.75 m, 42) against a differently named client of another height is refused with one sentence
+    and exit 2, no output folder written; --same-person compares and keeps the reason as the first caveat."""
+    from gaitscope.demo import run_demo
+    from gaitscope.pipeline import assess
+
+    first = tmp_path / "visit1"
+    run_demo(first, progress=False)
+    inputs = first / "inputs"
+    prev_height = json.loads((first / "assessment.json").read_text())["client"]["height_m"]
+    other_height = f"{prev_height + 0.12:.2f}"
+    capsys.readouterr()
+    rc = main(["assess", "--side-video", str(inputs / "pose.csv"), "--name", "B. Other", "--height-m", other_height,
+               "--out", str(tmp_path / "visit2"), "--no-overlay", "--quiet", "--previous", str(first)])
+    err = capsys.readouterr().err
+    assert rc == 2 and err.startswith("gaitscope: ") and len(err.strip().splitlines()) == 1
+    assert "different people" in err and "--same-person" in err and "heights differ by 12 cm" in err
+    assert not (tmp_path / "visit2").exists()
+    with pytest.raises(GaitscopeError, match="different clients"):
+        assess(side_video=inputs / "pose.csv", name="B. Other", out_dir=tmp_path / "visit3", overlay=False,
+               previous=first)
+    assert not (tmp_path / "visit3").exists()
+    again = assess(side_video=inputs / "pose.csv", name="B. Other", height_m=float(other_height),
+                   out_dir=tmp_path / "visit4", overlay=False, previous=first, same_person=True)
+    caveat = again.document["progress"]["caveats"][0]
+    assert "--same-person" in caveat and "different clients" in caveat

@@ -182,7 +182,7 @@ def _cmd_assess(args: argparse.Namespace) -> int:
         photo_front=args.photo_front, photo_side=args.photo_side, photo_back=args.photo_back,
         intake=args.intake, height_m=args.height_m, name=args.name, out_dir=args.out, pdf=args.pdf,
         overlay=not args.no_overlay, progress=not args.quiet, previous=args.previous,
-        max_duration_s=args.max_duration,
+        same_person=args.same_person, max_duration_s=args.max_duration,
     )
     doc = result.document
     gait = doc.get("gait") or {}
@@ -341,6 +341,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress output")
     p.add_argument("--previous", default=None,
                    help="an earlier assessment of the same person (its folder): the report says what changed since")
+    p.add_argument("--same-person", action="store_true",
+                   help="with --previous: compare although the two record different names, sex, height or ages "
+                        "(you checked)")
     _add_max_duration(p)
     p.set_defaults(func=_cmd_assess)
 

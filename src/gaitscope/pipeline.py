@@ -918,6 +918,7 @@ def assess(
     posture_keypoints: Any = None,
     synthetic_note: str | None = None,
     previous: str | Path | None = None,
+    same_person: bool = False,
     max_duration_s: float | None = None,
 ) -> Any:
     """The whole assessment a person meets: gait, posture, intake, kinetic chain, plan and report.
@@ -948,7 +949,12 @@ def assess(
         default :data:`~gaitscope.capture.video.DEFAULT_MAX_DURATION_S`.
     previous
         An earlier assessment of the same person (its folder or ``assessment.json``): the report and
-        ``assessment.json`` (key ``progress``) then say what changed since (``gaitscope.progress``).
+        ``assessment.json`` (key ``progress``) then say what changed since (``gaitscope.progress``). The
+        same identity check as ``gaitscope progress`` runs first (name, sex, height, age against the dates):
+        outputs that may be of two people are refused before any analysis unless ``same_person``.
+    same_person
+        Compare with ``previous`` although the identity check found a difference (the user checked); the
+        difference is then the comparison's first caveat.
     progress
         Print the stages (and the pose stage's progress) to stderr.
     posture_keypoints
@@ -965,7 +971,8 @@ def assess(
     Raises
     ------
     GaitscopeError
-        Nothing to assess, a given file that does not exist, a bad intake file, or both frontal videos given.
+        Nothing to assess, a given file that does not exist, a bad intake file, both frontal videos given, or a
+        ``previous`` assessment that may be of another person (without ``same_person``).
     """
     from datetime import datetime, timezone
 
@@ -996,7 +1003,6 @@ def assess(
 
         prev_session = load_session(previous)
     out = _assess_out_dir(out_dir, list(given.values()))
-    out.mkdir(parents=True, exist_ok=True)
 
     # 1 intake
     _assess_say(progress, "reading the intake")
@@ -1013,6 +1019,14 @@ def assess(
     sex = ik.get("sex") if ik else None
     sex = sex if sex in ("female", "male") else None
     safety = safety_screen(ik)
+    if prev_session is not None:  # the progress identity check, before any analysis or output folder
+        from gaitscope.progress import Session, check_same_person
+
+        who = name if name is not None else (ik.name if ik else None)
+        now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        check_same_person([prev_session, Session("this assessment", now, who, {}, {}, sex=sex, age_years=age,
+                                                 height_m=height_m)], same_person=same_person)
+    out.mkdir(parents=True, exist_ok=True)
 
     # 2 gait
     _assess_say(progress, "analysing the side-on walk" if side_video else "no side-on walk given")
@@ -1104,7 +1118,8 @@ def assess(
     if prev_session is not None:
         from gaitscope.progress import compare_sessions, session_from_assessment
 
-        ready["progress"] = compare_sessions([prev_session, session_from_assessment("this assessment", ready)])
+        ready["progress"] = compare_sessions([prev_session, session_from_assessment("this assessment", ready)],
+                                             same_person=same_person)
     assessment = Assessment(document=ready,
                             stills=stills, posture_images=posture_images, out_dir=out, files=files)
     files["assessment"] = out / "assessment.json"

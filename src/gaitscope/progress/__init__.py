@@ -2,6 +2,7 @@
 
 from gaitscope.progress.compare import (
     Session,
+    check_same_person,
     compare_sessions,
     load_session,
     progress_markdown,
@@ -10,4 +11,4 @@ from gaitscope.progress.compare import (
     write_progress,
 )
 
-__all__ = ["Session", "compare_sessions", "load_session", "progress_markdown", "progress_metrics", "session_from_assessment", "write_progress"]
+__all__ = ["Session", "check_same_person", "compare_sessions", "load_session", "progress_markdown", "progress_metrics", "session_from_assessment", "write_progress"]

@@ -184,6 +184,19 @@ def identity_conflicts(sessions: list[Session]) -> list[str]:
     return out
 
 
+def check_same_person(sessions: list[Session], *, same_person: bool = False) -> list[str]:
+    """The identity check of every comparison (``progress`` and ``assess --previous``).
+
+    Returns the :func:`identity_conflicts` (then the first caveat of the comparison) when ``same_person``
+    says the user checked; raises :class:`GaitscopeError` with one sentence when they were not overridden.
+    """
+    conflicts = identity_conflicts(sessions)
+    if conflicts and not same_person:
+        raise GaitscopeError("these outputs may be of different people (" + "; ".join(conflicts) + "), so nothing "
+                             "was compared; give outputs of one person, or add --same-person if they are")
+    return conflicts
+
+
 # --------------------------------------------------------------------------- comparing
 def _finding_name(code: str, given: str) -> str:
     """The rule's plain name (knowledge/patterns.toml) when the output stored only its code."""
@@ -231,10 +244,7 @@ def compare_sessions(sessions: list[Session], *, same_person: bool = False) -> d
     """
     if len(sessions) < 2:
         raise GaitscopeError("progress needs at least two outputs to compare (earliest first)")
-    conflicts = identity_conflicts(sessions)
-    if conflicts and not same_person:
-        raise GaitscopeError("these outputs may be of different people (" + "; ".join(conflicts) + "), so nothing "
-                             "was compared; give outputs of one person, or add --same-person if they are")
+    conflicts = check_same_person(sessions, same_person=same_person)
     resorted = False
     if all(s.created_utc for s in sessions):
         ordered = sorted(sessions, key=lambda s: s.created_utc)
