@@ -66,9 +66,9 @@ def test_grades_carry_their_direction_and_better_is_never_a_warning(demo_doc):
     assert p["speed_mps"]["both"]["grade"] == {"grade": "outside", "direction": "lower"}
     assert p["double_support_pct"]["both"]["grade"]["grade"] == "better"
     page = build_report_html(Assessment(document=d, out_dir=out))
-    row = re.search(r"<tr><td>Walking speed</td>.*?</tr>", page).group(0)
+    row = re.search(r"<tr><td>Walking speed<span.*?</tr>", page).group(0)
     assert "dot red" in row and "lower than 2 SD" in row and "graded only when lower" in row
-    ds = re.search(r"<tr><td>Double support \(both feet down\)</td>.*?</tr>", page).group(0)
+    ds = re.search(r"<tr><td>Double support \(both feet down\)<span.*?</tr>", page).group(0)
     assert "dot amber" not in ds and "dot red" not in ds and "better than average" in ds
 
 
@@ -80,11 +80,54 @@ def test_error_and_sd_are_written_out_beside_the_numbers(demo_doc):
     for t in tables:
         assert "±" not in t  # never a bare "+-": SD and error are written out
         assert "measurement error" in t
-    speed = re.search(r"<tr><td>Walking speed</td>.*?</tr>", page).group(0)
+    speed = re.search(r"<tr><td>Walking speed<span.*?</tr>", page).group(0)
     # the phantom is keypoint input through a camera: the video error of speed (0.06 m/s, thresholds.csv)
     # plus a typed height's 2 cm (1.25 % of the value)
     assert re.search(r"error 0\.0[67]\d? m/s", speed), speed
     assert "(SD " in speed
+
+
+def _threshold_errors() -> dict[tuple[str, str], float]:
+    """(metric, view) -> error_by_view, read straight from knowledge/thresholds.csv (the reviewed source)."""
+    import csv
+
+    path = Path(__file__).resolve().parents[1] / "src" / "gaitscope" / "knowledge" / "thresholds.csv"
+    rows = csv.DictReader(line for line in path.read_text().splitlines() if not line.startswith("#"))
+    out = {}
+    for r in rows:
+        for item in r["error_by_view"].split(";"):
+            view, err = item.split(":")
+            out[(r["metric"], view.strip())] = float(err)
+    return out
+
+
+def test_the_evidence_a_person_acts_on_carries_its_measurement_error(demo_doc):
+    """At a glance and in every evidence table the value stands beside its measurement error, written out.
+    The demo's Trendelenburg is read from the walk filmed from behind: the pelvic-drop error of a frontal
+    video is 2.2 deg (thresholds.csv, measured in docs/frontal.md); heel-first contacts from the side view
+    0.2 of strides (20 %)."""
+    out, doc = demo_doc
+    errors = _threshold_errors()
+    tops = {t["code"]: t for t in doc["at_a_glance"]["top_findings"]}
+    tr = tops["trendelenburg"]["evidence"]
+    assert tr["metric"] == "pelvic_drop_stance_max_deg"
+    assert tr["error"] == errors[("pelvic_drop_stance_max_deg", "frontal")] == 2.2
+    heel = tops["reduced_heel_strike"]["evidence"]
+    assert heel["error"] == errors[("foot_contact", "sagittal")]
+    page = build_report_html(Assessment(document=doc, out_dir=out))
+    glance = re.search(r"<section id='glance'>.*?</section>", page, flags=re.S).group(0)
+    assert re.search(r"10\.8 deg, error 2\.20 deg; threshold &gt; 7", glance), glance
+    assert "0 % of strides, error 20 % of strides" in glance
+    tables = re.findall(r"<table class='evidence'>.*?</table>", page, flags=re.S)
+    assert tables
+    for t in tables:
+        assert "<th class='num'>measurement error</th>" in t and "±" not in t
+        body_rows = re.findall(r"<tr><td>.*?</tr>", t, flags=re.S)
+        assert body_rows and all("<td class='num err'>error " in r for r in body_rows), t[:400]
+    # every gait evidence in assessment.json has the error of the view it was measured from
+    for f in doc["patterns"]:
+        for ev in f["evidence"]:
+            assert isinstance(ev.get("error"), (int, float)) and ev["error"] > 0, (f["code"], ev)
 
 
 def test_far_leg_values_are_greyed_and_not_graded(demo_doc):
@@ -94,7 +137,7 @@ def test_far_leg_values_are_greyed_and_not_graded(demo_doc):
     knee["right"]["quality"] = "far"
     knee["right"]["quality_reason"] = "the right leg was the far leg"
     page = build_report_html(Assessment(document=d, out_dir=out))
-    row = re.search(r"<tr><td>Knee bend in loading</td>.*?</tr>", page).group(0)
+    row = re.search(r"<tr><td>Knee bend in loading<span.*?</tr>", page).group(0)
     assert "class='num far'" in row and "far leg: estimate, not graded" in row
 
 
@@ -162,10 +205,19 @@ def test_chromium_shows_direction_and_error(demo_doc, tmp_path, browser):
     script = """<script>window.addEventListener('load', () => {
       const rows = [...document.querySelectorAll('table.params tr')].map(r => r.innerText.replace(/\\s+/g, ' '));
       document.body.setAttribute('data-rows', JSON.stringify(rows));
+      const fr = [...document.querySelectorAll('h3')].find(h => h.textContent.startsWith('Frontal plane'));
+      let t = fr; while (t && !(t.tagName === 'TABLE' && t.classList.contains('params'))) t = t.nextElementSibling;
+      const frows = t ? [...t.querySelectorAll('tr')].slice(1).map(r => r.innerText.replace(/\\s+/g, ' ')) : [];
+      document.body.setAttribute('data-frontal', JSON.stringify(frows));
+      document.body.setAttribute('data-glance', document.getElementById('glance').innerText.replace(/\\s+/g, ' '));
       document.body.setAttribute('data-text', document.body.innerText.replace(/\\s+/g, ' ')); });</script>"""
     probe.write_text(text.replace("</body>", script + "</body>"), encoding="utf-8")
     dom = dump_dom(probe)
     rows = json.loads(html.unescape(re.search(r'data-rows="([^"]*)"', dom).group(1)))
+    frontal = json.loads(html.unescape(re.search(r'data-frontal="([^"]*)"', dom).group(1)))
+    assert frontal and all(re.search(r"error \d", r) for r in frontal), frontal  # frontal values with their error
+    glance = html.unescape(re.search(r'data-glance="([^"]*)"', dom).group(1))
+    assert "error 2.20 deg" in glance
     speed = next(r for r in rows if r.startswith("Walking speed"))
     assert "lower than 2 SD" in speed and "error" in speed and "graded only when lower" in speed
     ds = next(r for r in rows if r.startswith("Double support"))
@@ -176,3 +228,44 @@ def test_chromium_shows_direction_and_error(demo_doc, tmp_path, browser):
     line = re.sub(r"\s+", " ", d["at_a_glance"]["plan_line"])
     assert line[:60] in shown
     assert "No corrective exercise needed" not in shown
+
+
+FIT_SCRIPT = """<script>window.addEventListener('load', () => {
+  const out = {doc: [document.documentElement.scrollWidth, document.documentElement.clientWidth], tables: []};
+  for (const t of document.querySelectorAll('table.params, table.evidence')) {
+    const avail = t.parentElement.getBoundingClientRect().width;
+    const width = t.getBoundingClientRect().width;
+    t.style.width = 'min-content';
+    const least = t.getBoundingClientRect().width;
+    t.style.width = '';
+    const spill = [...t.querySelectorAll('td, th')].filter(c => c.scrollWidth > c.clientWidth + 1).length;
+    out.tables.push({cls: t.className, avail, width, least, spill,
+                     first: (t.querySelector('tr:nth-child(2) td') || {}).innerText || ''});
+  }
+  document.body.setAttribute('data-fit', JSON.stringify(out)); });</script>"""
+
+
+def test_gait_tables_fit_a_1100_px_window(demo_doc, tmp_path, browser):
+    """At 1100 px the gait, joint-angle, frontal and evidence tables fit their column with room to spare: no
+    horizontal scrolling, no cell spilling, and each table's narrowest possible layout (min-content) at most
+    90 % of the width it has, so longer values (a grade word, a far-leg note) still fit. The slow older walker
+    adds grade words to the timing table; a far-leg knee adds its note to the joint-angle table."""
+    from gaitscope.report.browser import dump_dom
+
+    out, doc = demo_doc
+    d = _slow_older_walker(doc)
+    knee = d["gait"]["side"]["summary"]["parameters"]["knee_flex_loading_max_deg"]
+    knee["right"]["quality"] = "far"
+    knee["right"]["quality_reason"] = "the right leg was the far leg"
+    text = build_report_html(Assessment(document=d, out_dir=out))
+    text = re.sub(r"<meta http-equiv='Content-Security-Policy'[^>]*>", "", text)
+    probe = tmp_path / "fit.html"
+    probe.write_text(text.replace("</body>", FIT_SCRIPT + "</body>"), encoding="utf-8")
+    fit = json.loads(html.unescape(re.search(r'data-fit="([^"]*)"', dump_dom(probe, width_px=1100)).group(1)))
+    assert fit["doc"][0] <= fit["doc"][1], f"the page scrolls sideways at 1100 px: {fit['doc']}"
+    params = [t for t in fit["tables"] if t["cls"] == "params"]
+    assert len(params) >= 3  # timing, joint angles, frontal
+    for t in fit["tables"]:
+        assert t["width"] <= t["avail"] + 1 and t["spill"] == 0, t
+        assert t["least"] <= 0.9 * t["avail"], t
+

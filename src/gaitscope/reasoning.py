@@ -135,7 +135,8 @@ def at_a_glance(findings: Sequence[Finding], chain: Mapping[str, Any], plan: Map
             "code": f.code, "title": finding_title(f.code, kb), "description": finding_description(f.code, kb),
             "side": f.side, "severity": f.severity,
             "evidence": None if ev is None else {"metric": ev.metric, "value": ev.value, "unit": ev.unit,
-                                                 "comparison": ev.comparison, "threshold": ev.threshold, "source": ev.source},
+                                                 "comparison": ev.comparison, "threshold": ev.threshold, "source": ev.source,
+                                                 "error": ev.error},
         })
     contributors = [{"rank": c["rank"], "label": c["label"], "side": c["side"], "evidence": c["evidence"],
                      "basis": c.get("basis", "measured"), "certainty": c.get("certainty", "")}

@@ -208,7 +208,9 @@ class Evidence:
     threshold's origin (author, year, journal or guideline). ``side``: whose strides the value
     comes from; ``for_side``: the side whose rule evaluation it belongs to (it differs from
     ``side`` for a condition that reads the other side's strides, e.g. the other leg's vaulting
-    in a stiff-knee finding); None for pooled rules and posture.
+    in a stiff-knee finding); None for pooled rules and posture. ``error``: the measurement error of
+    ``value`` for the view it was measured from, in ``unit`` (the threshold row's ``error_by_view``, or a
+    posture measure's stated error); None when not known.
     """
 
     metric: str
@@ -220,6 +222,7 @@ class Evidence:
     side: str | None = None
     note: str = ""
     for_side: str | None = None
+    error: float | None = None
 
 
 #: Codes of :class:`Unassessable` (why a metric could not be judged).

@@ -183,6 +183,7 @@ def _evaluate_condition(cond: Condition, side: str, aggs: Aggregates, kb: Knowle
         side=None if data_side == POOLED else data_side,
         note=note,
         for_side=None if side == POOLED else side,
+        error=thr.error_by_view.get(ctx.view),
     )
     passed = thr.passes(value)
     if cond.unless:

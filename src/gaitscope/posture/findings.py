@@ -63,6 +63,7 @@ def _against_error(
             source=_NO_CUTOFF.format(m=k),
             side=m.side,
             note=f"{m.view} view; stated error {m.error_deg:.2f} deg",
+            error=round(m.error_deg, 2),
         )
     ]
     if m.value_cm is not None and m.error_cm is not None:
@@ -76,6 +77,7 @@ def _against_error(
                 source=_NO_CUTOFF.format(m=k),
                 side=m.side,
                 note=f"stated error {m.error_cm:.2f} cm",
+                error=round(m.error_cm, 2),
             )
         )
     side = m.side
@@ -108,7 +110,8 @@ def _with_cutoff(code: str, metric: str, value: float, err: float, side: str | N
         if note:
             detail += f"; {note}"
         evidence.append(Evidence(metric=metric, value=round(value, 2), unit=row.unit, comparison=row.comparison,
-                                 threshold=row.threshold, source=row.source, side=side, note=detail))
+                                 threshold=row.threshold, source=row.source, side=side, note=detail,
+                                 error=round(err, 2)))
         if beyond:
             severity = max(severity, row.severity)
     if severity:

@@ -90,9 +90,9 @@ def classify_posture_type(
     }
     ev = (
         Evidence("hip_ahead_of_plumb_deg", round(hip.value_deg, 2), "deg", ">", round(k * hip.error_deg, 2),
-                 SOURCE + "; margin = measurement error (no numeric cut-off in Kendall)"),
+                 SOURCE + "; margin = measurement error (no numeric cut-off in Kendall)", error=round(hip.error_deg, 2)),
         Evidence("trunk_lean_deg", round(trunk.value_deg, 2), "deg", "<", round(-k * trunk.error_deg, 2),
-                 SOURCE + "; margin = measurement error (no numeric cut-off in Kendall)"),
+                 SOURCE + "; margin = measurement error (no numeric cut-off in Kendall)", error=round(trunk.error_deg, 2)),
     )
     if crit["pelvis_forward_of_plumb"] and crit["upper_trunk_behind_pelvis"]:
         support = int(crit["knee_hyperextended"]) + int(crit["head_forward"])

@@ -168,7 +168,7 @@ def _readable(ev: Mapping[str, Any]) -> Mapping[str, Any]:
     if str(ev.get("unit", "")).startswith("fraction"):
         scale = lambda v: round(v * 100) if isinstance(v, (int, float)) else v  # noqa: E731  (whole percents)
         return {**ev, "value": scale(ev.get("value")), "threshold": scale(ev.get("threshold")),
-                "unit": "%" + str(ev["unit"])[len("fraction"):]}
+                "error": scale(ev.get("error")), "unit": "%" + str(ev["unit"])[len("fraction"):]}
     if ev.get("unit") == "ratio":  # a left/right ratio: say so (the note says which side is on top)
         return {**ev, "unit": "(ratio of the sides)"}
     return ev
@@ -182,6 +182,15 @@ def threshold_met(ev: Mapping[str, Any]) -> bool | None:
     if isinstance(v, bool) or isinstance(t, bool) or c not in COMPARISONS:
         return None
     return compare(v, str(c), t)
+
+
+def _error_words(ev: Mapping[str, Any]) -> str:
+    """``error 5 deg`` (the measurement error of the evidence's value, written out), or ``error not known``."""
+    err = ev.get("error")
+    if not isinstance(err, (int, float)) or isinstance(err, bool):
+        return "error not known"
+    unit = ev.get("unit", "")
+    return f"error {_fmt(err, small=unit == 'm')}{'' if unit == '(ratio of the sides)' else ' ' + e(unit)}"
 
 
 def _met_cell(ev: Mapping[str, Any]) -> str:
@@ -198,11 +207,13 @@ def _evidence_table(evidence: Iterable[Mapping[str, Any]]) -> str:
         rows.append(
             f"<tr><td>{e(_metric_words(ev.get('metric', '')))}{' – ' + _side(ev.get('side')) if ev.get('side') else ''}</td>"
             f"<td class='num'>{_fmt(ev.get('value'), small=ev.get('unit') == 'm')} {e(ev.get('unit', ''))}</td>"
+            f"<td class='num err'>{_error_words(ev)}</td>"
             f"<td class='num'>{e(ev.get('comparison', ''))} {_fmt(ev.get('threshold'))}</td>{_met_cell(raw)}"
             f"<td class='small'>{e(ev.get('source', ''))}{('<br>' + e(ev.get('note'))) if ev.get('note') else ''}</td></tr>")
     if not rows:
         return ""
-    return ("<table class='evidence'><tr><th>metric</th><th class='num'>value</th><th class='num'>threshold</th>"
+    return ("<table class='evidence'><tr><th>metric</th><th class='num'>value</th>"
+            "<th class='num'>measurement error</th><th class='num'>threshold</th>"
             "<th title='does the value pass the threshold?'>met</th><th>source</th></tr>" + "".join(rows) + "</table>")
 
 
@@ -268,8 +279,9 @@ def _glance(doc: Mapping[str, Any]) -> str:
     tops = []
     for f in g.get("top_findings", []):
         ev = _readable(f.get("evidence") or {})
-        evs = (f" <span class='small'>({e(_metric_words(ev.get('metric', '')))} {_fmt(ev.get('value'))} "
-               f"{e(ev.get('unit', ''))}; threshold {e(ev.get('comparison', ''))} {_fmt(ev.get('threshold'))})</span>") if ev else ""
+        evs = (f" <span class='small glance-ev'>({e(_metric_words(ev.get('metric', '')))} {_fmt(ev.get('value'))} "
+               f"{e(ev.get('unit', ''))}, {_error_words(ev)}; threshold {e(ev.get('comparison', ''))} "
+               f"{_fmt(ev.get('threshold'))})</span>") if ev else ""
         side = f" – {_side(f['side'])}" if f.get("side") else ""
         desc = f"<br><span class='desc'>{e(f['description'])}</span>" if f.get("description") else ""
         tops.append(f"<li><strong>{e(f['title'])}</strong>{side} {_sev(f.get('severity', 0))}{desc}{evs}</li>")
@@ -349,8 +361,13 @@ def _you_told_us(doc: Mapping[str, Any]) -> str:
 
 
 def _param_rows(params: Mapping[str, Any], keys: Iterable[tuple[str, str]], amber_sd: float = 0.0) -> str:
+    """The parameter table: per side the mean (SD), its grade with direction, the symmetry index, the
+    measurement error and the reference range. Laid out to fit 1000 px of text width: the unit sits under
+    the measure's name, words that qualify a number wrap under it, and what every row shares (the kind of
+    input behind the error, "mean, 1 SD either side") is said once in the header."""
     rows = []
     sources: list[str] = []
+    inputs: set[str] = set()
     for key, label in keys:
         p = params.get(key)
         if p is None and key.endswith("_m"):
@@ -359,6 +376,7 @@ def _param_rows(params: Mapping[str, Any], keys: Iterable[tuple[str, str]], ambe
         if not isinstance(p, Mapping):
             continue
         normal = p.get("normal_range") if isinstance(p.get("normal_range"), Mapping) else None
+        unit = str(p.get("unit") or "")
         cells = []
         for side in ("left", "right", "both"):
             d = p.get(side) or {}
@@ -370,15 +388,16 @@ def _param_rows(params: Mapping[str, Any], keys: Iterable[tuple[str, str]], ambe
             sd = f" <span class='small'>(SD {_fmt(d.get('sd'), small=metres)})</span>" if d.get("sd") is not None else ""
             if d.get("quality") == "far":
                 cells.append(f"<td class='num far' title='{e(d.get('quality_reason'))}'>{_fmt(m, small=metres)}{sd}"
-                             "<br><span class='small'>far leg: estimate, not graded</span></td>")
+                             "<span class='small note'>far leg: estimate, not graded</span></td>")
                 continue
             light = traffic_light(m, normal, key)
             g = d.get("grade") or {}
             word = ""
             if g.get("grade") == "outside":
-                word = f"<br><span class='small grade-word'>{'lower' if g.get('direction') == 'lower' else 'higher'} than 2 SD</span>"
+                word = (f"<span class='small note grade-word'>{'lower' if g.get('direction') == 'lower' else 'higher'}"
+                        " than 2 SD</span>")
             elif g.get("grade") == "better":
-                word = f"<br><span class='small grade-word'>{e(g.get('direction'))}: better than average</span>"
+                word = f"<span class='small note grade-word'>{e(g.get('direction'))}: better than average</span>"
             cells.append(f"<td class='num'>{_dot(light)}{_fmt(m, small=metres)}{sd}{word}</td>")
         sym = p.get("symmetry") or {}
         si = sym.get("symmetry_index_pct")
@@ -389,35 +408,43 @@ def _param_rows(params: Mapping[str, Any], keys: Iterable[tuple[str, str]], ambe
         else:
             si_cell = "–"
         err = p.get("error") or {}
-        err_cell = (f"error {_fmt(err.get('value'), small=key.endswith('_m'))} {e(err.get('unit'))}"
-                    f" <span class='small'>({'video' if err.get('input') == 'video' else 'lab markers'})</span>"
-                    if err.get("value") is not None else "<span class='small'>error not measured</span>")
+        if err.get("value") is not None:
+            inputs.add("video" if err.get("input") == "video" else "lab markers")
+            err_cell = f"error {_fmt(err.get('value'), small=key.endswith('_m'))} {e(unit)}"
+        else:
+            err_cell = "<span class='small'>error not measured</span>"
         if normal and normal.get("source") and normal["source"] not in sources:
             sources.append(normal["source"])
         mark = f"<sup>{sources.index(normal['source']) + 1}</sup>" if normal and normal.get("source") else ""
         grading = p.get("grading") or {}
         if normal and normal.get("adult_norm") is False:
-            rng = (f"<span class='small'>no adult norm (children's band {_fmt(normal['low'])} – "
-                   f"{_fmt(normal['high'])}{mark}, not graded)</span>")
+            rng = (f"no adult norm<span class='small note'>children's band {_fmt(normal['low'])} – "
+                   f"{_fmt(normal['high'])}{mark}, not graded</span>")
         elif normal:
             how = ""
             if grading.get("limit_low") is not None and grading.get("limit_high") is not None:
-                how = f"; graded below {_fmt(grading['limit_low'])} or above {_fmt(grading['limit_high'])}"
+                how = f"graded below {_fmt(grading['limit_low'])} or above {_fmt(grading['limit_high'])}"
             elif grading.get("limit_low") is not None:
-                how = f"; graded only when lower: below {_fmt(grading['limit_low'])}"
+                how = f"graded only when lower: below {_fmt(grading['limit_low'])}"
             elif grading.get("limit_high") is not None:
-                how = f"; graded only when higher: above {_fmt(grading['limit_high'])}"
-            rng = (f"{_fmt(normal['low'])} – {_fmt(normal['high'])}{mark} <span class='small'>(mean, 1 SD either "
-                   f"side{e(how)})</span>")
+                how = f"graded only when higher: above {_fmt(grading['limit_high'])}"
+            else:
+                how = "not graded (no clinically worse direction)"
+            rng = (f"{_fmt(normal['low'])} – {_fmt(normal['high'])}{mark}"
+                   f"<span class='small note'>{e(how)}</span>")
         else:
             rng = "<span class='small'>no norm</span>"
-        rows.append(f"<tr><td>{e(label)}</td><td>{e(p.get('unit') or '')}</td>{''.join(cells)}"
-                    f"<td class='num'>{si_cell}</td><td class='num err'>{err_cell}</td><td>{rng}</td></tr>")
+        rows.append(f"<tr><td>{e(label)}<span class='small note unit'>{e(unit)}</span></td>{''.join(cells)}"
+                    f"<td class='num'>{si_cell}</td><td class='num err'>{err_cell}</td><td class='ref'>{rng}</td></tr>")
     if not rows:
         return ""
-    return ("<table class='params'><tr><th>measure</th><th>unit</th><th class='num left-c'>left</th>"
-            "<th class='num right-c'>right</th><th class='num'>both</th><th class='num'>symmetry index %</th>"
-            "<th class='num'>measurement error</th><th>reference range</th></tr>" + "".join(rows) + "</table>"
+    kind = " or ".join(sorted(inputs))
+    return ("<table class='params'><tr><th>measure <span class='small'>(unit)</span></th>"
+            "<th class='num left-c'>left</th><th class='num right-c'>right</th><th class='num'>both</th>"
+            "<th class='num wrap'>symmetry index %</th>"
+            f"<th class='num wrap'>measurement error{(' <span class=small>(' + e(kind) + ')</span>') if kind else ''}</th>"
+            "<th class='wrap'>reference range <span class='small'>(mean, 1 SD either side)</span></th></tr>"
+            + "".join(rows) + "</table>"
             + "".join(f"<div class='small'><sup>{i}</sup> {e(src)}</div>" for i, src in enumerate(sources, 1)))
 
 
