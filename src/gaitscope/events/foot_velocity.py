@@ -18,6 +18,11 @@ Method (``docs/events.md`` has the derivation, validation and figures):
   works in pixels, metres or body heights and at any speed. The fractions (0.16 and 0.28)
   were chosen on the two lab recordings with force-plate/lab events and are reported with
   their errors on every shared recording (``benchmarks/accuracy_events.py``).
+* Opt-in for 3-D markers (``ic_method="median"``): the IC is the median of that threshold time,
+  the knee of the contact speed's deceleration and the heel's first lowest point
+  (:func:`gaitscope.signal.foot_speed.initial_contact_votes`), which follows walkers whose heel
+  still slides at contact and slow walkers whose foot creeps in better than any single fraction
+  on the lab corpus, but not the phantom (``docs/accuracy.md``).
 * Score per event (0..1): keypoint confidence around the event x clarity of the stop or
   start (how far below the threshold the contact speed goes) x plausibility of the timing.
 * Implausible sequences are dropped, not forced: per foot the events must alternate
@@ -51,6 +56,13 @@ class FootVelocityEventDetector:
     ----------
     ic_fraction, fc_fraction
         Thresholds on the contact speed as fractions of the stride's peak swing speed.
+    ic_method
+        ``"threshold"`` (default): the speed threshold. ``"median"`` (opt-in, 3-D markers): the
+        median of three criteria (:func:`gaitscope.signal.foot_speed.initial_contact_votes`: the
+        speed threshold, the knee of the contact speed's deceleration plus ``ic_knee_offset_s``, the
+        heel's first lowest point); better on the lab corpus, worse on the phantom (docs/accuracy.md).
+    ic_knee_offset_s
+        Constant added to the knee criterion (seconds; chosen leave-one-file-out, docs/accuracy.md).
     min_swing_speed_height_per_s
         A swing must reach this foot speed (standing heights per second).
     min_interval_s
@@ -82,6 +94,8 @@ class FootVelocityEventDetector:
     fc_fraction: float = field(default_factory=lambda: signal_setting("fc_fraction"))
     min_swing_speed_height_per_s: float = field(default_factory=lambda: signal_setting("min_swing_speed_height_per_s"))
     min_interval_s: float = field(default_factory=lambda: signal_setting("min_swing_interval_s"))
+    ic_method: str = "threshold"
+    ic_knee_offset_s: float = field(default_factory=lambda: signal_setting("ic_knee_offset_s"))
     margin_s: float = 0.6
     whole_recording: str = "3d"
     stance_s: tuple[float, float] = field(
@@ -102,6 +116,13 @@ class FootVelocityEventDetector:
         if self.footprints == "never":
             return False
         return prep.pose.frame == "image" and kind != "treadmill" and prep.view in ("sagittal", "oblique")
+
+    def _ic_votes(self, prep: PreparedWalk) -> bool:
+        """IC as the median of three criteria (``"median"``, validated on 3-D markers only) or the speed
+        threshold alone (``"threshold"``, the default)."""
+        if self.ic_method not in ("threshold", "median"):
+            raise ValueError(f"ic_method must be 'threshold' or 'median', got {self.ic_method!r}")
+        return self.ic_method == "median"
 
     def _whole_recording(self, prep: PreparedWalk) -> bool:
         """Events are kept from the recording's first to its last sample, not only inside the steady
@@ -173,12 +194,19 @@ class FootVelocityEventDetector:
                 )
                 conf = _foot_conf(prep, side, sl)
                 ref_speed = dict(zip(pk.tolist(), foot_speed.peak_speeds(cen, pk).tolist()))
-                found = sorted(
-                    (x, kind, frac, ref_speed[peak_i])
-                    for ic, fc, peak_i in phases
-                    for kind, x, frac in (("ic", ic, self.ic_fraction), ("fc", fc, self.fc_fraction))
-                    if x is not None
-                )
+                pk_list = pk.tolist()
+                votes = self._ic_votes(prep)
+                found = []
+                for ic, fc, peak_i in phases:
+                    if ic is not None and votes:  # opt-in: IC as the median of three criteria
+                        j = pk_list.index(peak_i)
+                        nxt = pk_list[j + 1] if j + 1 < len(pk_list) else t.size
+                        ic = foot_speed.initial_contact_votes(c, heels[side][:, 1], t, peak_i, nxt, ic,
+                                                              knee_offset_s=self.ic_knee_offset_s)
+                    for kind, x, frac in (("ic", ic, self.ic_fraction), ("fc", fc, self.fc_fraction)):
+                        if x is not None:
+                            found.append((x, kind, frac, ref_speed[peak_i]))
+                found.sort()
                 keep = stance_bounds_pass([k for _, k, _, _ in found], [lo + int(round(x)) for x, _, _, _ in found],
                                           keep_lo, keep_hi)
                 for (x, kind, frac, peak), kept in zip(found, keep):

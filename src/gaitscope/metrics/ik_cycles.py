@@ -13,7 +13,9 @@ Two kinds of file:
   left IC at 50 %. No time values (the time axis is not real).
 * **a recorded walk** (real time): initial contacts from the knee curve: after each swing peak of knee
   flexion (> 35 deg), the next minimum of knee flexion within 0.45 s (the knee is straightest just before
-  the foot lands). Stride time and cadence are measured.
+  the foot lands) plus its measured lag to contact, 2.7 % of the cycle (``mot_ic_knee_min_offset_pct``; the
+  minimum itself is 29-57 ms before the force-plate contact on every lab recording, ``benchmarks/
+  mot_foot_off.py``). Stride time and cadence are measured.
 
 Foot-off (both kinds) comes from the kinematics of the stride (:func:`foot_off_from_angles`), not from a
 fixed fraction of the stride: the median of three estimates, each a joint-angle landmark of late stance
@@ -81,18 +83,32 @@ def _arrays(angles: pd.DataFrame, side: str) -> dict[str, np.ndarray]:
             for c in (*ANGLE_COLUMNS, "pelvis_obliquity_deg")}
 
 
-def _knee_events(t: np.ndarray, knee: np.ndarray) -> list[float]:
+def knee_minima(t: np.ndarray, knee: np.ndarray) -> tuple[list[float], float]:
+    """Times of the knee-flexion minimum of terminal swing after each swing peak of knee flexion (> 35 deg,
+    the minimum within 0.45 s after it), and the median time between swing peaks (the cycle, s; NaN with
+    fewer than two peaks)."""
     rate = 1.0 / float(np.median(np.diff(t)))
     peaks, _ = find_peaks(np.nan_to_num(knee, nan=-99.0), height=35.0, distance=max(1, int(0.5 * rate)))
-    ics = []
+    cycle = float(np.median(np.diff(t[peaks]))) if peaks.size >= 2 else float("nan")
+    out = []
     for p in peaks:
         hi = min(knee.size, p + int(round(0.45 * rate)) + 1)
         if hi - p < 3:
             continue
         j = p + int(np.nanargmin(knee[p:hi]))
         if 0 < j < hi - 1:
-            ics.append(float(t[j]))
-    return ics
+            out.append(float(t[j]))
+    return out, cycle
+
+
+def _knee_events(t: np.ndarray, knee: np.ndarray, offset_pct: float | None = None) -> list[float]:
+    """Initial contacts: each terminal-swing knee minimum (:func:`knee_minima`) plus its measured lag to
+    contact, ``mot_ic_knee_min_offset_pct`` of the cycle (``knowledge/analysis_settings.csv``)."""
+    mins, cycle = knee_minima(t, knee)
+    if not np.isfinite(cycle):
+        return mins  # fewer than two swings: no stride, nothing to scale the lag by
+    lag = analysis_setting("mot_ic_knee_min_offset_pct") if offset_pct is None else offset_pct
+    return [m + lag / 100.0 * cycle for m in mins]
 
 
 #: The foot-off landmarks: angle column, use its rate of change, sign (+1 = its maximum), offset setting.
@@ -230,7 +246,8 @@ def mot_cycles(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFra
         events = pd.DataFrame(ev_rows, columns=["event", "side", "frame", "t_s", "pass", "score"])
         events = events.sort_values("t_s").reset_index(drop=True)
         strides = segment_strides(events, max_stride_time_s=2.5)
-        notes.append(f"{p.name}: initial contacts from the knee-flexion minimum after each swing peak; foot-off "
+        notes.append(f"{p.name}: initial contacts from the knee-flexion minimum after each swing peak plus its measured "
+                     f"lag ({analysis_setting('mot_ic_knee_min_offset_pct'):.1f} % of the cycle); foot-off "
                      "from the joint angles (median of the hip-extension, knee-velocity and ankle-velocity landmarks, "
                      "docs/accuracy.md: 7-45 ms from force-plate foot-off)")
         na.append(("double_support_pct, single_support_pct",

@@ -183,3 +183,78 @@ def contact_phases(
         fc = _last_below(contact_speed, prv, int(p) + 1, fc_fraction * peak)
         out.append((ic, fc, int(p)))
     return out
+
+
+def knee_index(y: np.ndarray) -> float | None:
+    """Fractional index of the knee of a falling curve (``y[0]`` its start, ``y[-1]`` its end).
+
+    The sample farthest below the straight chord from the first to the last sample, both axes scaled to
+    0..1 (the "kneedle" point; Satopaa et al. 2011, ICDCS Workshops p. 166), refined by a parabola through
+    its neighbours. For a foot's contact speed from its swing peak to its stance minimum, this is the end
+    of the rapid deceleration, found without a speed threshold. ``None`` when ``y`` does not fall or has
+    gaps.
+    """
+    y = np.asarray(y, dtype=float)
+    if y.size < 4 or not np.isfinite(y).all() or y[0] <= y[-1]:
+        return None
+    z = (y - y[-1]) / (y[0] - y[-1])
+    d = (1.0 - np.linspace(0.0, 1.0, z.size)) - z
+    j = int(np.argmax(d))
+    off = 0.0
+    if 0 < j < z.size - 1:
+        den = d[j - 1] - 2 * d[j] + d[j + 1]
+        if den < 0:
+            off = float(np.clip(0.5 * (d[j - 1] - d[j + 1]) / den, -0.5, 0.5))
+    return j + off
+
+
+def first_minimum(y: np.ndarray) -> float | None:
+    """Fractional index of the first local minimum of ``y`` (parabola through its neighbours); ``None``
+    when there is none before a gap or the end."""
+    y = np.asarray(y, dtype=float)
+    for j in range(1, y.size - 1):
+        if not np.isfinite(y[j - 1 : j + 2]).all():
+            return None
+        if y[j] <= y[j - 1] and y[j] < y[j + 1]:
+            den = y[j - 1] - 2 * y[j] + y[j + 1]
+            off = 0.5 * (y[j - 1] - y[j + 1]) / den if den > 0 else 0.0
+            return j + float(np.clip(off, -0.5, 0.5))
+    return None
+
+
+def initial_contact_votes(
+    contact_speed: np.ndarray,
+    heel_up: np.ndarray,
+    t_s: np.ndarray,
+    peak: int,
+    next_peak: int,
+    threshold_index: float,
+    *,
+    knee_offset_s: float,
+) -> float:
+    """Initial contact as the median of three criteria that fail on different walkers (fractional index).
+
+    1. ``threshold_index``: the contact speed falls below a fraction of the swing's peak speed (see
+       :func:`contact_phases`); fires early for a slow walker whose foot creeps in, late for a heel that
+       still moves fast when it loads.
+    2. The knee of the contact speed between the swing peak ``peak`` and the contact speed's minimum
+       before ``next_peak`` (:func:`knee_index`), plus ``knee_offset_s``: the end of the rapid deceleration,
+       no fraction.
+    3. The heel's first lowest point after the swing peak (:func:`first_minimum` of ``heel_up``, the heel's
+       height, up = +): the heel stops going down.
+
+    Criteria 2 and 3 are left out when not found. Times are medians in seconds, returned as a fractional
+    index into ``t_s``. Measured leave-one-file-out on 15 lab files in ``docs/accuracy.md``.
+    """
+    idx = np.arange(t_s.size, dtype=float)
+    votes = [float(np.interp(threshold_index, idx, t_s))]
+    seg = contact_speed[peak:next_peak]
+    if seg.size >= 4:
+        m = peak + int(np.argmin(np.where(np.isfinite(seg), seg, np.inf)))
+        k = knee_index(contact_speed[peak : m + 1])
+        if k is not None:
+            votes.append(float(np.interp(peak + k, idx, t_s)) + knee_offset_s)
+        low = first_minimum(heel_up[peak:next_peak])
+        if low is not None:
+            votes.append(float(np.interp(peak + low, idx, t_s)))
+    return float(np.interp(float(np.median(votes)), t_s, idx))
