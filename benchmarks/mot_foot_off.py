@@ -63,14 +63,24 @@ def _strides(rec: str, t, angles, ics, fos, side) -> list[dict]:
     return out
 
 
-def collect() -> list[dict]:
-    """Every stride with a foot-off reference, with its landmark times."""
+def recordings():
+    """Each recording side with joint angles and reference events: ``(name, side, t, angles, ics, fcs)``
+    (the lab's Plug-in-Gait model angles of the corpus files and the treadmill C3D, and the OpenSim IK file
+    with its force plates)."""
     from gaitscope.capture.markers import load_markers
     from gaitscope.capture.mot import events_from_grf, ik_to_angles, read_mot
     from gaitscope.types import GaitscopeError
     from lab_corpus import corpus_reference
 
-    rows: list[dict] = []
+    def times(ref, side: str, kind: str) -> list[float]:
+        return ref[(ref["event"] == kind) & (ref["side"] == side)]["t_s"].astype(float).tolist()
+
+    def sides(name: str, angles, ref):
+        for side in ("left", "right"):
+            a = angles[angles["side"] == side].sort_values("t_s")
+            yield (name, side, a["t_s"].to_numpy(float), {c: a[c].to_numpy(float) for c in ANGLES},
+                   times(ref, side, "ic"), times(ref, side, "fc"))
+
     sources = [(SHARED / "mocap_corpus" / n, n) for n in PIG_FILES] + [(SHARED / "mocap" / "treadmill_walk_events.c3d", None)]
     for path, corpus_name in sources:
         try:
@@ -80,21 +90,16 @@ def collect() -> list[dict]:
         if rec.model_angles is None:
             continue
         ref = corpus_reference(corpus_name)[0] if corpus_name else rec.reference_events
-        for side in ("left", "right"):
-            a = rec.model_angles[rec.model_angles["side"] == side].sort_values("t_s")
-            t = a["t_s"].to_numpy(float)
-            ang = {c: a[c].to_numpy(float) for c in ANGLES}
-            ics = ref[(ref["event"] == "ic") & (ref["side"] == side)]["t_s"].astype(float).tolist()
-            fos = ref[(ref["event"] == "fc") & (ref["side"] == side)]["t_s"].astype(float).tolist()
-            rows += _strides(path.name, t, ang, ics, fos, side)
+        yield from sides(path.name, rec.model_angles, ref)
     ik = ik_to_angles(read_mot(SHARED / "mocap" / "walk_subject01_ik.mot"))
-    grf = events_from_grf(SHARED / "mocap" / "walk_subject01_grf.mot")
-    for side in ("left", "right"):
-        a = ik[ik["side"] == side].sort_values("t_s")
-        t = a["t_s"].to_numpy(float)
-        ang = {c: a[c].to_numpy(float) for c in ANGLES}
-        g = grf[grf["side"] == side]
-        rows += _strides("walk_subject01_ik.mot", t, ang, g[g["event"] == "ic"]["t_s"].tolist(), g[g["event"] == "fc"]["t_s"].tolist(), side)
+    yield from sides("walk_subject01_ik.mot", ik, events_from_grf(SHARED / "mocap" / "walk_subject01_grf.mot"))
+
+
+def collect() -> list[dict]:
+    """Every stride with a foot-off reference, with its landmark times."""
+    rows: list[dict] = []
+    for name, side, t, ang, ics, fcs in recordings():
+        rows += _strides(name, t, ang, ics, fcs, side)
     return rows
 
 
@@ -156,32 +161,9 @@ def _ic_rows(rec: str, t, knee, ics) -> list[dict]:
 
 def collect_ic() -> list[dict]:
     """Every reference initial contact of the recordings with joint angles, with its knee minimum."""
-    from gaitscope.capture.markers import load_markers
-    from gaitscope.capture.mot import events_from_grf, ik_to_angles, read_mot
-    from gaitscope.types import GaitscopeError
-    from lab_corpus import corpus_reference
-
     rows: list[dict] = []
-    sources = [(SHARED / "mocap_corpus" / n, n) for n in PIG_FILES] + [(SHARED / "mocap" / "treadmill_walk_events.c3d", None)]
-    for path, corpus_name in sources:
-        try:
-            rec = load_markers(path)
-        except GaitscopeError:
-            continue
-        if rec.model_angles is None:
-            continue
-        ref = corpus_reference(corpus_name)[0] if corpus_name else rec.reference_events
-        for side in ("left", "right"):
-            a = rec.model_angles[rec.model_angles["side"] == side].sort_values("t_s")
-            ics = ref[(ref["event"] == "ic") & (ref["side"] == side)]["t_s"].astype(float).tolist()
-            rows += _ic_rows(path.name, a["t_s"].to_numpy(float), a["knee_flex_deg"].to_numpy(float), ics)
-    ik = ik_to_angles(read_mot(SHARED / "mocap" / "walk_subject01_ik.mot"))
-    grf = events_from_grf(SHARED / "mocap" / "walk_subject01_grf.mot")
-    for side in ("left", "right"):
-        a = ik[ik["side"] == side].sort_values("t_s")
-        g = grf[(grf["side"] == side) & (grf["event"] == "ic")]
-        rows += _ic_rows("walk_subject01_ik.mot", a["t_s"].to_numpy(float), a["knee_flex_deg"].to_numpy(float),
-                         g["t_s"].astype(float).tolist())
+    for name, _side, t, ang, ics, _fcs in recordings():
+        rows += _ic_rows(name, t, ang["knee_flex_deg"], ics)
     return rows
 
 

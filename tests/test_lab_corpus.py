@@ -101,7 +101,7 @@ def test_corpus_folds_never_see_the_scored_file(corpus):
     names = {r["file"] for r in corpus["rows"]}
     assert names == set(corpus["chosen"])
     for s in corpus["chosen"].values():
-        assert s["ic"]["3d"] in bench.IC_GRID and s["fc"] in bench.FC_GRID
+        assert s["ic"]["all"] in bench.IC_GRID and s["fc"] in bench.FC_GRID
 
 
 def test_opt_in_3d_initial_contact_beats_the_speed_threshold(corpus):

@@ -48,12 +48,16 @@ def test_ik_mot_foot_off_against_force_plate(shared_data):
     assert cyc["stance_pct"].between(55, 75).all()
 
 
-def test_benchmark_lab_strides(shared_data):
+def _bench():
     spec = importlib.util.spec_from_file_location("mot_foot_off", REPO / "benchmarks" / "mot_foot_off.py")
     mod = importlib.util.module_from_spec(spec)
     sys.modules["mot_foot_off"] = mod
     spec.loader.exec_module(mod)
-    df, _, _ = mod.evaluate()
+    return mod
+
+
+def test_benchmark_lab_strides(shared_data):
+    df, _, _ = _bench().evaluate()
     lab = df[~df["recording"].str.startswith("cycle_")]
     assert len(lab) >= 25
     # leave-one-recording-out: 21 ms measured (1.5 % of the stride); the old 60 % rule: 65 ms
@@ -74,11 +78,7 @@ def test_ik_mot_initial_contacts_against_force_plate(shared_data):
 
 
 def test_benchmark_initial_contact_from_angles(shared_data):
-    spec = importlib.util.spec_from_file_location("mot_foot_off", REPO / "benchmarks" / "mot_foot_off.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["mot_foot_off"] = mod
-    spec.loader.exec_module(mod)
-    ic, _, folds = mod.evaluate_ic()
+    ic, _, folds = _bench().evaluate_ic()
     assert len(ic) >= 30 and len(folds) >= 5
     # leave-one-recording-out: 7 ms over 42 ICs (3-18 ms per recording); the knee minimum itself: 32 ms
     assert ic["err_ms"].abs().mean() <= 12.0
