@@ -220,6 +220,17 @@ def _fmt(x: float, nd: int = 2) -> str:
     return "-" if not np.isfinite(x) else f"{x:+.{nd}f}"
 
 
+def print_summary(summ: pd.DataFrame) -> None:
+    """The per-part, per-kind table of :func:`summarize` as Markdown (frames; + = detector late)."""
+    print("| part | kind | read | matched | missed | extra | mean | median | SD | max abs |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for _, s in summ.iterrows():
+        sd = "-" if not np.isfinite(s["sd"]) else f"{s['sd']:.2f}"
+        mx = "-" if not np.isfinite(s["max_abs"]) else f"{s['max_abs']:.2f}"
+        print(f"| {s['part']} | {s['event'].upper()} | {s['n']} | {s['matched']} | {s['missed']} | "
+              f"{s['extra']} | {_fmt(s['mean'])} | {_fmt(s['median'])} | {sd} | {mx} |")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="folder for <clip>/pose.csv")
@@ -257,13 +268,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"| {x['part']} | - | {x['event'].upper()} | extra | {x['detected_frame']:.2f} | {x['side']} | - |")
     summ = summarize(rows, extras)
     print("\n## Summary per part and kind (frames; + = detector late)\n")
-    print("| part | kind | read | matched | missed | extra | mean | median | SD | max abs |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for _, s in summ.iterrows():
-        sd = "-" if not np.isfinite(s["sd"]) else f"{s['sd']:.2f}"
-        mx = "-" if not np.isfinite(s["max_abs"]) else f"{s['max_abs']:.2f}"
-        print(f"| {s['part']} | {s['event'].upper()} | {s['n']} | {s['matched']} | {s['missed']} | "
-              f"{s['extra']} | {_fmt(s['mean'])} | {_fmt(s['median'])} | {sd} | {mx} |")
+    print_summary(summ)
     ph = phase_durations(rows)
     if len(ph):
         print("\n## Double support and stance per step (frames; from the contacts above)\n")
@@ -287,13 +292,7 @@ def main(argv: list[str] | None = None) -> int:
     print("Scale (px per m, walker height assumed 1.60 m): " + ", ".join(f"{c} {v:.0f}" for c, v in ppm.items()))
     print("Shifts (frames, + = the reading is after the plate event): " +
           ", ".join(f"{c} {k} {v:+.2f}" for (c, k), v in shifts.items()) + "\n")
-    print("| part | kind | read | matched | missed | extra | mean | median | SD | max abs |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for _, s_ in pe_summ.iterrows():
-        sd = "-" if not np.isfinite(s_["sd"]) else f"{s_['sd']:.2f}"
-        mx = "-" if not np.isfinite(s_["max_abs"]) else f"{s_['max_abs']:.2f}"
-        print(f"| {s_['part']} | {s_['event'].upper()} | {s_['n']} | {s_['matched']} | {s_['missed']} | "
-              f"{s_['extra']} | {_fmt(s_['mean'])} | {_fmt(s_['median'])} | {sd} | {mx} |")
+    print_summary(pe_summ)
     if args.noise_px > 0:
         rng = np.random.default_rng(0)
         draws = []

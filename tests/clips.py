@@ -77,14 +77,6 @@ def still_clip(dst: Path, width: int, height: int, n_frames: int, rate: int = 30
     return write_clip(dst, (img for _ in range(n_frames)), rate, codec="mpeg4")
 
 
-def variant_clip(src: Path, dst: Path, *, mirror: bool = False, step: int = 1) -> Path:
-    """``src`` mirrored left-right and/or with every ``step``-th frame kept (played at 1/step of the rate)."""
-    frames = read_frames(src, step=step)
-    if mirror:
-        frames = (f[:, ::-1] for f in frames)
-    return write_clip(dst, frames, clip_rate(src) / step, crf=18)
-
-
 def pose_workers_of(parent_pid: int) -> list[int]:
     """Live pose worker processes started by ``parent_pid`` (read from /proc; zombies are not alive)."""
     out = []

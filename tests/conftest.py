@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -16,3 +17,16 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip("../shared/data not present (real gait data for validation)")
     return SHARED_DATA
+
+
+@pytest.fixture
+def browser() -> str:
+    """Chromium's path; skips without it (a user's machine), fails in CI (GAITSCOPE_REQUIRE_BROWSER=1)."""
+    from gaitscope.report import find_chromium
+
+    exe = find_chromium()
+    if exe is None:
+        if os.environ.get("GAITSCOPE_REQUIRE_BROWSER"):
+            pytest.fail("GAITSCOPE_REQUIRE_BROWSER is set but no Chromium was found (.ci/run installs it)")
+        pytest.skip("headless Chromium not installed (apt-get install chromium); CI installs it in .ci/run")
+    return exe

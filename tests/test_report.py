@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -22,17 +21,6 @@ from gaitscope.report.html import report_knowledge
 
 REPO = Path(__file__).resolve().parents[1]
 SECTIONS = ("glance", "gait", "posture", "chain", "plan", "help")
-
-
-@pytest.fixture
-def browser() -> str:
-    """Chromium's path; skips without it (a user's machine), fails in CI (GAITSCOPE_REQUIRE_BROWSER=1)."""
-    exe = find_chromium()
-    if exe is None:
-        if os.environ.get("GAITSCOPE_REQUIRE_BROWSER"):
-            pytest.fail("GAITSCOPE_REQUIRE_BROWSER is set but no Chromium was found (.ci/run installs it)")
-        pytest.skip("headless Chromium not installed (apt-get install chromium); CI installs it in .ci/run")
-    return exe
 
 
 CHECK_SCRIPT = """<script>

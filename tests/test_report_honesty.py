@@ -10,7 +10,6 @@ from __future__ import annotations
 import copy
 import html
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -18,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from gaitscope.report import Assessment, build_report_html, find_chromium
+from gaitscope.report import Assessment, build_report_html
 
 
 @pytest.fixture(scope="module")
@@ -28,16 +27,6 @@ def demo_doc(tmp_path_factory):
     out = tmp_path_factory.mktemp("demo_honesty")
     run_demo(out, progress=False)
     return out, json.loads((out / "assessment.json").read_text())
-
-
-@pytest.fixture
-def browser() -> str:
-    exe = find_chromium()
-    if exe is None:
-        if os.environ.get("GAITSCOPE_REQUIRE_BROWSER"):
-            pytest.fail("GAITSCOPE_REQUIRE_BROWSER is set but no Chromium was found")
-        pytest.skip("headless Chromium not installed (apt-get install chromium)")
-    return exe
 
 
 def _slow_older_walker(doc: dict) -> dict:

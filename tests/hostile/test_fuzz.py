@@ -216,24 +216,17 @@ def write(tmpdir: Path, name: str, data: bytes) -> Path:
     return p
 
 
-def run_trc(tmpdir, data):
-    from gaitscope.capture.markers import load_markers
+def run_markers(suffix: str):
+    """The runner of one marker-file format (``.trc`` or ``.c3d``): loaded rate and pose must be valid."""
+    def run(tmpdir, data):
+        from gaitscope.capture.markers import load_markers
 
-    p = write(tmpdir, "f.trc", data)
-    rec = outcome(p, lambda: load_markers(p))
-    if rec is not None:
-        check_rate(rec.rate_hz)
-        check_pose(rec.pose)
-
-
-def run_c3d(tmpdir, data):
-    from gaitscope.capture.markers import load_markers
-
-    p = write(tmpdir, "f.c3d", data)
-    rec = outcome(p, lambda: load_markers(p))
-    if rec is not None:
-        check_rate(rec.rate_hz)
-        check_pose(rec.pose)
+        p = write(tmpdir, f"f{suffix}", data)
+        rec = outcome(p, lambda: load_markers(p))
+        if rec is not None:
+            check_rate(rec.rate_hz)
+            check_pose(rec.pose)
+    return run
 
 
 def run_mot(tmpdir, data):
@@ -319,8 +312,8 @@ def strategies() -> dict[str, tuple]:
     ps = (c3d[0] - 1) * 512
     intake_json = json.dumps({"name": "Ann", "age_years": 61, "height_m": 1.62})
     return {
-        "trc": (run_trc, text_mutation(b["trc"])),
-        "c3d": (run_c3d, st.one_of(byte_mutation(c3d, ps, ps + 2 * 512), byte_mutation(c3d, 0, 512))),
+        "trc": (run_markers(".trc"), text_mutation(b["trc"])),
+        "c3d": (run_markers(".c3d"), st.one_of(byte_mutation(c3d, ps, ps + 2 * 512), byte_mutation(c3d, 0, 512))),
         "mot": (run_mot, text_mutation(b["mot"])),
         "openpose": (run_openpose, st.one_of(json_mutation(json.loads(b["openpose"])), text_mutation(b["openpose"]))),
         "keypoint_csv": (run_csv, text_mutation(b["csv"])),

@@ -321,14 +321,22 @@ def _decode(info: VideoInfo, start: int, stop: int) -> Iterator[Frame]:
                 if idx >= pts_all.size or pts_all[idx] != p:
                     continue  # a frame the demuxer did not list (should not happen); skip it
                 expected = idx + 1
-                rgb = np.ascontiguousarray(upright(vf.to_ndarray(format="rgb24"), vf.rotation))
-                yield Frame(index=idx, t_s=(p - first_pts) * info.time_base_s, rgb=rgb)
+                yield _frame(vf, idx, p - first_pts, info)
         except av.error.FFmpegError as err:
-            raise GaitscopeError(
-                f"{path}: the video is corrupt near frame {expected} ({_short(err)}); copy or export it again"
-            ) from None
+            raise _corrupt(path, expected, err) from None
     finally:
         container.close()
+
+
+def _frame(vf, index: int, pts_from_start: int, info: VideoInfo) -> Frame:
+    """One decoded frame, upright, as contiguous RGB, timed from the clip's first frame."""
+    rgb = np.ascontiguousarray(upright(vf.to_ndarray(format="rgb24"), vf.rotation))
+    return Frame(index=index, t_s=pts_from_start * info.time_base_s, rgb=rgb)
+
+
+def _corrupt(path, frame: int, err: BaseException) -> GaitscopeError:
+    """The one-sentence refusal of a video that fails to decode near ``frame``."""
+    return GaitscopeError(f"{path}: the video is corrupt near frame {frame} ({_short(err)}); copy or export it again")
 
 
 def iter_frames_at(info: VideoInfo, indices) -> Iterator[Frame]:
@@ -352,13 +360,10 @@ def iter_frames_at(info: VideoInfo, indices) -> Iterator[Frame]:
                 for vf in container.decode(stream):
                     if vf.pts is None or int(vf.pts) < target:
                         continue
-                    rgb = np.ascontiguousarray(upright(vf.to_ndarray(format="rgb24"), vf.rotation))
-                    yield Frame(index=int(idx), t_s=(int(vf.pts) - first_pts) * info.time_base_s, rgb=rgb)
+                    yield _frame(vf, int(idx), int(vf.pts) - first_pts, info)
                     break
             except av.error.FFmpegError as err:
-                raise GaitscopeError(
-                    f"{path}: the video is corrupt near frame {int(idx)} ({_short(err)}); copy or export it again"
-                ) from None
+                raise _corrupt(path, int(idx), err) from None
     finally:
         container.close()
 
