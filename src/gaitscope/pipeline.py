@@ -392,10 +392,9 @@ def _findings(prep: Any, cycles: pd.DataFrame, summary: dict, frontal_na: dict[s
     from gaitscope.program.summary_findings import summary_findings
 
     kb = load_knowledge()
-    units = {m: kb.metrics[m].unit for m in kb.metrics} if hasattr(kb, "metrics") else {}
     # the side comparison follows the rules' minimum: 2 strides a side for 3D and frontal input, else the usual
     min_n = 2 if prep.view in ("3d", "frontal") else int(analysis_setting("min_strides_variability"))
-    frontal = frontal_summary(cycles, units, legs=(summary.get("quality") or {}).get("legs"), min_n=min_n)
+    frontal = frontal_summary(cycles, legs=(summary.get("quality") or {}).get("legs"), min_n=min_n)
     if summary.get("gait_mode") != "running":
         from gaitscope.metrics.summary import frontal_normal_ranges
 
@@ -509,9 +508,8 @@ def analyze_mot(path: str | Path, *, reason: bool = True) -> AnalysisResult:
     p = Path(path)
     angles, events, cycles, info = mot_cycles(p)
     kb = load_knowledge()
-    units = {m: kb.metrics[m].unit for m in kb.metrics}
-    numeric = tuple(c for c in cycles.columns if c in units and c not in ("side", "pass", "start", "end", "t_start_s",
-                                                                         "foot_contact"))
+    numeric = tuple(c for c in cycles.columns
+                    if c in kb.metrics and c not in ("side", "pass", "start", "end", "t_start_s", "foot_contact"))
     na = [{"what": w, "reason": r} for w, r in info["not_assessable"]]
     one = info["kind"] == "one_cycle"
     t = angles["t_s"].to_numpy(float)
@@ -543,7 +541,7 @@ def analyze_mot(path: str | Path, *, reason: bool = True) -> AnalysisResult:
         "passes": [],
         "n_passes_usable": 0,
         "n_cycles": n_side,
-        "parameters": frontal_summary(cycles, units, numeric),
+        "parameters": frontal_summary(cycles, numeric),
         "not_assessable": na,
         "notes": info["notes"],
         "findings": summary_findings(doc, caveats=caveats),

@@ -661,19 +661,19 @@ def compute_frontal(prep: Any, events: pd.DataFrame, cycles: pd.DataFrame) -> tu
     return out, list(reasons.items())
 
 
-def frontal_summary(cycles: pd.DataFrame, units: dict[str, str], columns: tuple[str, ...] = FRONTAL_COLUMNS, *,
+def frontal_summary(cycles: pd.DataFrame, columns: tuple[str, ...] = FRONTAL_COLUMNS, *,
                     legs: dict[str, dict] | None = None, min_n: int = 3) -> dict[str, Any]:
     """The summary.json parameters of ``columns`` (default the frontal ones) that have values, built by the one
     parameter builder (:func:`gaitscope.metrics.summary.parameter_entry`): ``legs`` (the quality layer's near/far
     grades) marks a far leg's visibility-limited values; sides with fewer than ``min_n`` strides are not compared.
     """
     from gaitscope.knowledge.analysis_settings import analysis_setting
-    from gaitscope.metrics.summary import parameter_entry
+    from gaitscope.metrics.summary import parameter_entry, unit_of
 
     min_var = int(analysis_setting("min_strides_variability"))
     res: dict[str, Any] = {}
     for col in columns:
-        entry = parameter_entry(cycles, col, unit=units.get(col, ""), legs=legs, min_var=min_var, min_compare=min_n)
+        entry = parameter_entry(cycles, col, unit=unit_of(col), legs=legs, min_var=min_var, min_compare=min_n)
         if entry is not None:
             res[col] = entry
     return res
