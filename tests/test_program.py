@@ -163,3 +163,46 @@ def test_no_barefoot_walking_next_to_the_heel_pain_pattern():
     flat = _f("overpronation_indicators", "both")
     assert "mindful_barefoot_walking" in {e for e, _ in build_plan([flat], intake_flags=["heel_pain_history"]).excluded}
     assert "mindful_barefoot_walking" in {it.exercise_id for it in build_plan([flat], max_exercises=8).exercises}
+
+
+@pytest.mark.parametrize("flag", ["falls", "poor_balance"])
+def test_split_squats_progression_waits_for_a_professional_after_a_fall_or_with_poor_balance(flag):
+    """Split squats progress to hand weights and the rear foot on a bench (loaded, narrow base): after a fall or
+    with poor balance that progression is swapped for the safe one (NICE CG161: strength and balance training
+    prescribed and monitored by a trained professional); the exercise itself stays (Sherrington 2019)."""
+    squats = KB.exercise("split_squats")
+    assert flag in squats.progression_avoid_if
+    fs = [_f("knee_valgus", "right")]
+    plain = {it.exercise_id: it for it in build_plan(fs, max_exercises=6).exercises}
+    assert plain["split_squats"].progression == squats.progression == "Hold weights; rear foot on a bench."
+    careful = {it.exercise_id: it for it in build_plan(fs, intake_flags=[flag], max_exercises=6).exercises}
+    assert "split_squats" in careful  # not removed: poor balance is not a contraindication
+    assert careful["split_squats"].progression == squats.safe_progression
+    assert "counter" in careful["split_squats"].progression and "physiotherapist" in careful["split_squats"].progression
+    assert "rear foot on a bench" not in careful["split_squats"].progression
+
+
+def test_progression_flags_are_intake_flags_and_never_remove_an_exercise():
+    import tomllib
+    from importlib import resources
+
+    from gaitscope.intake import load_intake_knowledge
+
+    raw = tomllib.loads(resources.files("gaitscope.knowledge").joinpath("exercises.toml").read_text(encoding="utf-8"))
+    pflags = set(raw["progression_flags"])
+    assert pflags == {"falls", "poor_balance"}
+    intake_flags = {q.flag for q in load_intake_knowledge().questions if getattr(q, "flag", None)}
+    assert pflags <= intake_flags
+    for ex in KB.exercises:
+        assert not pflags & set(ex.avoid_if), ex.id
+
+
+def test_unknown_progression_flag_is_refused():
+    from gaitscope.knowledge.loader import FILES, KnowledgeError, _read_texts, parse_knowledge
+
+    texts = _read_texts(None)
+    texts["exercises.toml"] = texts["exercises.toml"].replace('progression_avoid_if = ["falls", "poor_balance"]',
+                                                              'progression_avoid_if = ["dizzy"]')
+    assert set(texts) == set(FILES)
+    with pytest.raises(KnowledgeError, match="progression_avoid_if flag 'dizzy'"):
+        parse_knowledge(texts)

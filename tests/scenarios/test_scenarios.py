@@ -203,6 +203,20 @@ def p_no_loaded_spine(r, _):
         assert "deadlift" not in text and "backpack" not in text and "hold a weight" not in text
 
 
+def p_no_unsupervised_progression_after_fall(r, _):
+    """A fall or poor balance: a progression that loads or narrows the base (split squats: hand weights, the rear
+    foot on a bench) is swapped for its safe progression, in the JSON and in the HTML."""
+    guarded = [it for it in _items(r["doc"])
+               if {"falls", "poor_balance"} & set(KB.exercise(it["exercise_id"]).progression_avoid_if)]
+    assert guarded, "no exercise with a falls-guarded progression in this plan: the property is not exercised"
+    for it in guarded:
+        ex = KB.exercise(it["exercise_id"])
+        assert it["progression"] == ex.safe_progression, it["exercise_id"]
+        assert ex.progression not in r["html"], f"{ex.id}: the unguarded progression is shown in the report"
+    for it in _items(r["doc"]):
+        assert "rear foot on a bench" not in it["progression"].lower()
+
+
 def p_falls_programme(r, _):
     plan = r["doc"]["plan"]
     assert len(plan["falls_programme"]) >= 4

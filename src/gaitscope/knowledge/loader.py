@@ -557,6 +557,11 @@ def _parse_exercises(text: str, nodes: Mapping[str, ChainNode]):
     version = _need(f, "[meta]", meta, "version")
     cats = tuple(_need(f, "[meta]", meta, "category_order", list))
     flags = data.get("contraindication_flags", {})
+    # intake answers that hold back a progression only (never an exercise: poor balance is what balance training
+    # treats); progression_avoid_if may name them besides the contraindication flags
+    progression_flags = data.get("progression_flags", {})
+    if set(progression_flags) & set(flags):
+        raise _fail(f, "[progression_flags] must not repeat a [contraindication_flags] name")
     out: list[Exercise] = []
     for i, e in enumerate(data.get("exercise", [])):
         eid = _need(f, f"exercise #{i + 1}", e, "id")
@@ -584,9 +589,13 @@ def _parse_exercises(text: str, nodes: Mapping[str, ChainNode]):
         dose = Dose(d["sets"], reps, hold, bool(d.get("each_side", False)), d["per_week"], int(d.get("per_day", 1)))
         avoid = tuple(e.get("avoid_if", []))
         pav = tuple(e.get("progression_avoid_if", []))
-        for a in avoid + pav:
+        for a in avoid:
             if a not in flags:
                 raise _fail(f, f"{where}: avoid_if flag {a!r} is not in [contraindication_flags]")
+        for a in pav:
+            if a not in flags and a not in progression_flags:
+                raise _fail(f, f"{where}: progression_avoid_if flag {a!r} is not in [contraindication_flags] "
+                               "or [progression_flags]")
         if pav and not e.get("safe_progression"):
             raise _fail(f, f"{where}: progression_avoid_if needs a safe_progression")
         position = _need(f, where, e, "position")

@@ -102,10 +102,12 @@ def _node_weights(chain: ChainResult, kb: Knowledge) -> dict[str, float]:
     return w
 
 
-def _item(order: int, ex: Exercise, why: str, covered: list[str], contra: set[str], support: bool,
+def _item(order: int, ex: Exercise, why: str, covered: list[str], conditions: set[str], support: bool,
           replaces: tuple[str, ...] = ()) -> PlanItem:
+    """One plan item; ``conditions`` = the contraindication flags and the intake flags (without ``intake.``)
+    that may hold back a progression (``progression_avoid_if``: osteoporosis, a fall, poor balance)."""
     progression = ex.progression
-    held = [c for c in ex.progression_avoid_if if c in contra]
+    held = [c for c in ex.progression_avoid_if if c in conditions]
     if held:
         progression = ex.safe_progression
     return PlanItem(
@@ -285,8 +287,9 @@ def build_plan(
             text += f" A standing or chair version in place of: {names} (not advised for you: see below)."
         return text
 
+    conditions = contra | {f[len("intake."):] for f in flags}
     items = tuple(
-        _item(i, ex, why_of(ex, covered), covered, contra, falls, replaces.get(ex.id, ()))
+        _item(i, ex, why_of(ex, covered), covered, conditions, falls, replaces.get(ex.id, ()))
         for i, (ex, _, covered) in enumerate(chosen, 1)
     )
     falls_items: tuple[PlanItem, ...] = ()
@@ -296,7 +299,7 @@ def build_plan(
         fx = [kb.exercise(x) for x in prog.exercises if x not in chosen_ids]
         fx = [ex for ex in fx if not hits(ex)]
         falls_items = tuple(_item(i, ex, "Balance-and-strength programme for falls: " + prog.title.lower() + ".", [],
-                                  contra, True) for i, ex in enumerate(fx, 1))
+                                  conditions, True) for i, ex in enumerate(fx, 1))
 
     # advice
     present_codes = {f.code for f in findings if f.status == "present"}
