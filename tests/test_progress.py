@@ -38,6 +38,28 @@ def test_change_beyond_noise_by_hand():
     assert row["beyond_noise"] is None and "3 strides" in row["noise_note"]
 
 
+def test_each_value_and_the_change_carry_their_measurement_error():
+    """The error each summary parameter carries (summary.json ``error``, knowledge/measurement_error.csv) is
+    kept per session, and the change's error is the sum of the first and last values' errors."""
+    a, b = _session("a", 1.00, 0.05, 5), _session("b", 1.12, 0.05, 5)
+    a.parameters["speed_mps"]["error"] = {"value": 0.0725, "unit": "m/s", "source": "thresholds.csv speed"}
+    b.parameters["speed_mps"]["error"] = {"value": 0.074, "unit": "m/s", "source": "thresholds.csv speed"}
+    doc = compare_sessions([a, b])
+    (row,) = [r for r in doc["metrics"] if r["metric"] == "speed_mps" and r["side"] == "both"]
+    assert row["errors"] == [0.0725, 0.074]
+    assert row["change_error"] == pytest.approx(0.1465)
+    assert row["error_source"] == "thresholds.csv speed"
+    assert "sum of the two" in doc["error_note"]
+    from gaitscope.progress.compare import progress_markdown
+
+    md = progress_markdown(doc)
+    assert "1 (error 0.0725)" in md and "0.12 (error 0.146)" in md
+    # no error recorded (an old output): None, never a made-up number
+    doc = compare_sessions([_session("a", 1.00, 0.05, 5), _session("b", 1.12, 0.05, 5)])
+    (row,) = [r for r in doc["metrics"] if r["metric"] == "speed_mps" and r["side"] == "both"]
+    assert row["errors"] == [None, None] and row["change_error"] is None
+
+
 def test_findings_resolved_new_and_dates_put_in_order():
     tr = {"trendelenburg": {"status": "present", "side": "right", "severity": 2, "name": "Trendelenburg"}}
     gone = {"trendelenburg": {"status": "absent", "side": None, "severity": 0, "name": "Trendelenburg"}}
@@ -129,6 +151,22 @@ def test_assess_with_previous_reports_what_changed(tmp_path):
     assert readings and set(readings.values()) == {"persisting"}
     html = (tmp_path / "visit2" / "report.html").read_text()
     assert "Since the last assessment" in html and "No gait value changed beyond the stride-to-stride noise" in html
+    # the error beside each value: walking speed from this (keypoint, video-like) input carries the sagittal-video
+    # speed error plus 2 cm of typed height (knowledge/measurement_error.csv, read here, not from the code)
+    import csv
+    from importlib import resources
+
+    rows_csv = csv.DictReader(line for line in resources.files("gaitscope.knowledge").joinpath(
+        "measurement_error.csv").read_text().splitlines() if not line.startswith("#"))
+    spec = next(r for r in rows_csv if r["metric"] == "speed_mps" and r["input"] == "video")
+    (speed,) = [r for r in pr["metrics"] if r["metric"] == "speed_mps" and r["side"] == "both"]
+    expected = float(spec["error"]) + float(spec["height_rel"]) * speed["values"][0]
+    assert speed["errors"][0] == pytest.approx(expected, abs=1e-3)
+    assert speed["change_error"] == pytest.approx(speed["errors"][0] + speed["errors"][1])
+    section = html.split("id='progress'")[1].split("</section>")[0]
+    speed_row = next(tr for tr in section.split("<tr>") if tr.startswith(f"<td>{speed['label']} – both"))
+    assert speed_row.count("error ") == 3, speed_row  # before, now and the change
+    assert f"error {speed['errors'][0]:.2f}" in speed_row and "±" not in section
     with pytest.raises(GaitscopeError, match="no such file"):
         assess(side_video=inputs / "pose.csv", out_dir=tmp_path / "visit3", overlay=False, previous=tmp_path / "nope")
     assert not (tmp_path / "visit3").exists()

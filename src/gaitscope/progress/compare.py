@@ -220,6 +220,19 @@ def _stat(entry: dict | None, key: str) -> tuple[float, float | None, int] | Non
     return float(mean), (float(sd) if sd is not None else None), int(s.get("n", 0))
 
 
+def _error(entry: dict | None) -> tuple[float, str] | None:
+    """The measurement error a summary parameter carries (``error``: {"value", "source"} from
+    ``knowledge/measurement_error.csv`` or a frontal view's measured error), or None."""
+    err = (entry or {}).get("error")
+    if isinstance(err, dict):
+        v, src = err.get("value"), str(err.get("source", ""))
+    else:
+        v, src = err, str((entry or {}).get("error_source", ""))
+    if not isinstance(v, (int, float)) or isinstance(v, bool) or not math.isfinite(float(v)):
+        return None
+    return float(v), src
+
+
 def _beyond_noise(a: tuple[float, float | None, int], b: tuple[float, float | None, int]) -> bool | None:
     (m1, s1, n1), (m2, s2, n2) = a, b
     if s1 is None or s2 is None or n1 < 3 or n2 < 3:
@@ -238,7 +251,8 @@ def compare_sessions(sessions: list[Session], *, same_person: bool = False) -> d
         ``values`` (one per session, None where not measured), ``change`` (last - first), ``beyond_noise``
         (True/False, None when a session has fewer than 3 strides), ``noise_note``, ``meaningful``
         (True/False, None when no meaningful change is published), ``direction`` (``better``/``worse``/``""``),
-        ``source``), ``findings`` (per code: statuses and the first -> last reading: ``resolved``, ``new``,
+        ``source``, ``errors`` (the measurement error of each session's value, None where unknown),
+        ``change_error`` (the sum of the first and last values' errors), ``error_source``), ``findings`` (per code: statuses and the first -> last reading: ``resolved``, ``new``,
         ``persisting``, ``not comparable``; only findings present in some session), ``red_flags`` of the latest
         session, ``caveats``.
     """
@@ -266,6 +280,13 @@ def compare_sessions(sessions: list[Session], *, same_person: bool = False) -> d
                 "change": None, "beyond_noise": None, "noise_note": "", "meaningful": None, "direction": "",
                 "source": m["source"],
             }
+            # the measurement error beside each value (the same error the gait tables show) and of the change:
+            # the sum of the two values' errors (no assumption that they cancel)
+            errs = [_error(s.parameters.get(metric)) if x is not None else None for s, x in zip(sessions, stats)]
+            row["errors"] = [None if x is None else round(x[0], 4) for x in errs]
+            row["change_error"] = (round(errs[0][0] + errs[-1][0], 4)
+                                   if errs[0] is not None and errs[-1] is not None and len(errs) > 1 else None)
+            row["error_source"] = next((x[1] for x in reversed(errs) if x is not None and x[1]), "")
             a, b = stats[0], stats[-1]
             if a is not None and b is not None:
                 change = b[0] - a[0]
@@ -323,6 +344,9 @@ def compare_sessions(sessions: list[Session], *, same_person: bool = False) -> d
                 "person walked on those days, not proof that a treatment worked.",
         "sessions": [{"path": s.path, "created_utc": s.created_utc, "client": s.client, "views": s.views} for s in sessions],
         "criterion": "beyond noise: |last - first| > 1.96 * sqrt(SE_first^2 + SE_last^2), SE = stride SD / sqrt(n)",
+        "error_note": "error: the measurement error of each value (knowledge/measurement_error.csv, or the frontal "
+                      "view's measured error), as in the gait tables; the error of a change is the sum of the two "
+                      "values' errors. A change smaller than its error may be measurement, not walking.",
         "metrics": rows,
         "findings": findings,
         "red_flags": list(last.red_flags),
@@ -349,13 +373,19 @@ def progress_markdown(doc: dict[str, Any]) -> str:
     for i, s in enumerate(doc["sessions"], 1):
         lines.append(f"- session {i}: {s['created_utc'] or 'date unknown'} - {s['path']}")
     lines += ["", f"Criterion: {doc['criterion']}.", ""]
+    if doc.get("error_note"):
+        lines += [f"Error: {doc['error_note']}", ""]
     head = "| measure | side | " + " | ".join(f"session {i}" for i in range(1, n + 1)) + " | change | beyond noise | meaningful | |"
     lines += [head, "|" + "---|" * (n + 6)]
     for r in doc["metrics"]:
         bn = {True: "yes", False: "no", None: "not judged"}[r["beyond_noise"]]
         mf = {True: "yes", False: "no", None: "-"}[r["meaningful"]]
-        vals = " | ".join(_fmt(v) for v in r["values"])
-        lines.append(f"| {r['label']} ({r['unit']}) | {r['side']} | {vals} | {_fmt(r['change'])} | {bn} | {mf} | {r['direction']} |")
+        errs = r.get("errors") or [None] * len(r["values"])
+        vals = " | ".join(_fmt(v) + (f" (error {_fmt(er)})" if v is not None and er is not None else "")
+                          for v, er in zip(r["values"], errs))
+        ch = _fmt(r["change"]) + (f" (error {_fmt(r['change_error'])})"
+                                  if r["change"] is not None and r.get("change_error") is not None else "")
+        lines.append(f"| {r['label']} ({r['unit']}) | {r['side']} | {vals} | {ch} | {bn} | {mf} | {r['direction']} |")
     lines += ["", "Findings (first -> last session):", ""]
     if not doc["findings"]:
         lines.append("- none present in any session")

@@ -779,6 +779,12 @@ def _since_last(doc: Mapping[str, Any]) -> str:
     def fmt(v: Any) -> str:
         return "–" if v is None else (f"{v:.2f}" if abs(v) < 10 else f"{v:.1f}")
 
+    def err(v: Any, er: Any) -> str:  # the measurement error under the number, written out (never a bare "±")
+        if v is None:
+            return ""
+        return (f"<br><span class='small'>error {fmt(er)}</span>" if er is not None
+                else "<br><span class='small'>error not known</span>")
+
     rows = []
     for r in pr["metrics"]:
         if r["side"] != "both" and not r["beyond_noise"]:
@@ -786,13 +792,16 @@ def _since_last(doc: Mapping[str, Any]) -> str:
         if r["metric"] != "speed_mps" and not r["beyond_noise"]:
             continue
         before, after = r["values"][0], r["values"][-1]
+        errs = r.get("errors") or [None] * len(r["values"])
         judged = {True: "yes", False: "no", None: "not judged"}[r["beyond_noise"]]
         meaningful = {True: "yes", False: "no", None: "–"}[r["meaningful"]]
-        rows.append(f"<tr><td>{e(r['label'])} – {e(r['side'])}</td><td class='num'>{fmt(before)}</td>"
-                    f"<td class='num'>{fmt(after)}</td><td class='num'>{fmt(r['change'])} {e(r['unit'])}</td>"
+        rows.append(f"<tr><td>{e(r['label'])} – {e(r['side'])}</td>"
+                    f"<td class='num'>{fmt(before)}{err(before, errs[0])}</td>"
+                    f"<td class='num'>{fmt(after)}{err(after, errs[-1])}</td>"
+                    f"<td class='num'>{fmt(r['change'])} {e(r['unit'])}{err(r['change'], r.get('change_error'))}</td>"
                     f"<td>{judged}</td><td>{meaningful}</td><td>{e(r['direction'])}</td></tr>")
-    table = ("<table><tr><th>measure</th><th>before</th><th>now</th><th>change</th><th>beyond the stride noise</th>"
-             "<th>meaningful</th><th></th></tr>" + "".join(rows) + "</table>") if rows else ""
+    table = ("<table class='since'><tr><th>measure</th><th>before</th><th>now</th><th>change</th>"
+             "<th>beyond the stride noise</th><th>meaningful</th><th></th></tr>" + "".join(rows) + "</table>") if rows else ""
     if not any(r["beyond_noise"] for r in pr["metrics"]):
         table = "<p>No gait value changed beyond the stride-to-stride noise.</p>" + table
     fl = "".join(f"<li>{e(f['name'])}: <strong>{e(f['reading'])}</strong></li>" for f in pr["findings"])
@@ -802,6 +811,8 @@ def _since_last(doc: Mapping[str, Any]) -> str:
         "Shown: walking speed, and every value that changed by more than its stride-to-stride noise (the change "
         "exceeds 1.96 times the standard error of the two sessions' stride means; it needs 3 strides per side). "
         "Meaningful: at least a published meaningful change (walking speed 0.10 m/s, Perera et al. 2006). "
+        "Under each number: its measurement error (as in the gait tables; the change's error is the sum of the "
+        "two values' errors, so a change smaller than its error may be measurement, not walking). "
         f"{e(pr['note'])}</p>" + table + (f"<h3>Findings</h3><ul>{fl}</ul>" if fl else "")
         + "".join(f"<p class='small'>{e(c)}</p>" for c in pr["caveats"]) + "</section>"
     )
