@@ -14,7 +14,15 @@ event, when the criteria used to read video by eye are met, relative to the plat
 * ``ic_stop``: the heel is within ``2 px`` (horizontally) of where it stays in stance - the outdoor
   clip's criterion (grass hides the sole: "the heel stops moving forward");
 * ``fc_height``: the toe marker has risen ``4 px`` above its height at plate lift-off - the eye
-  criterion "clearly off" (>= 4 px up).
+  criterion "clearly off" (>= 4 px up);
+* ``fc_move``: the toe marker has moved ``4 px`` (horizontally) away from where it was at plate lift-off - the
+  outdoor clip's FC criterion (grass hides the sole: "the forefoot is >= 4 px ahead of where the toes rested").
+  Like ``fc_height`` it is measured from the marker's position at lift-off, not from its stance position: the
+  toe marker sits on the forefoot's dorsum and moves with the foot's roll before lift-off, while the toes the eye
+  sees stay on their spot until the foot leaves;
+* ``fc_move_stance``: the same with the marker's flat-foot position (median 0.3-0.2 s before lift-off) as the
+  reference: how much the roll before lift-off moves a marker on the forefoot (a reader who lines up the
+  forefoot's dorsum rather than the toes would read this).
 
 Pixels are turned into millimetres with the clip's scale (``--px-per-m``; the older-adult clip: the
 walker's 360 px standing height for an assumed 1.60 m -> 225 px/m). Offsets in ms, + = the criterion
@@ -90,6 +98,21 @@ def criterion_offsets(px_per_m: float = OLDER_ADULT_PX_PER_M) -> pd.DataFrame:
                 j = _first(seg >= up_m)
                 if j is not None:
                     rows.append((f.name, "fc_height", 1000.0 * (t[i + j] - e["t_s"])))
+                # fc_move: the toe's horizontal distance from where it was at lift-off (and from its flat-foot
+                # position) reaches UP_PX
+                p0 = np.array([float(np.interp(e["t_s"], t, toe[:, k])) for k in (0, 2)])
+                seg = np.hypot(toe[i:i + int(0.25 * r), 0] - p0[0], toe[i:i + int(0.25 * r), 2] - p0[1])
+                j = _first(seg >= up_m)
+                if j is not None:
+                    rows.append((f.name, "fc_move", 1000.0 * (t[i + j] - e["t_s"])))
+                w = toe[max(0, i - int(0.3 * r)): max(0, i - int(0.2 * r))]
+                if len(w) and np.isfinite(w).all():
+                    rest = np.median(w[:, [0, 2]], axis=0)
+                    k0 = i - int(0.2 * r)
+                    d = np.hypot(toe[k0:i + int(0.25 * r), 0] - rest[0], toe[k0:i + int(0.25 * r), 2] - rest[1])
+                    j = _first(d >= up_m)
+                    if j is not None:
+                        rows.append((f.name, "fc_move_stance", 1000.0 * (t[k0 + j] - e["t_s"])))
     return pd.DataFrame(rows, columns=["file", "criterion", "offset_ms"])
 
 

@@ -186,7 +186,7 @@ def score_clip(clip: str, pose_csv: Path, truth: pd.DataFrame, spans: pd.DataFra
 
 
 #: which eye-reading criterion (benchmarks/contact_definitions.py) each clip's contacts were read with
-CRITERION = {("walk_outdoor_two_people", "ic"): "ic_stop", ("walk_outdoor_two_people", "fc"): "fc_height"}
+CRITERION = {("walk_outdoor_two_people", "ic"): "ic_stop", ("walk_outdoor_two_people", "fc"): "fc_move"}
 
 
 def clip_px_per_m(pose_csv: Path, height_m: float = HEIGHT_M) -> float:
