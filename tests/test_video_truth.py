@@ -1,7 +1,8 @@
 """Event timing on real video against foot contacts read by eye (slow: runs the pose model).
 
-Truth: ``tests/data/video_contacts_eye.csv`` (32 contacts read off PNG crops of
-``walk_sagittal_older_adult.mp4`` passes 0 and 1 and ``walk_outdoor_two_people.mp4``; how: see
+Truth: ``tests/data/video_contacts_eye.csv`` (37 contacts read off PNG crops of
+``walk_sagittal_older_adult.mp4`` passes 0 and 1 and ``walk_outdoor_two_people.mp4``, whose 5 FCs were
+read on 2026-12-06 with a criterion visible above the grass; how: see
 ``tests/data/README.md``). Scoring: ``benchmarks/video_events.py`` (nearest detected event of the
 same kind within 5 frames; error = detected - read, in frames at 30 fps).
 
@@ -16,10 +17,13 @@ pass 0 (forward)       FC    6      0        -1.57   1.95
 pass 1 (backwards)     IC    7      0        +0.55   1.09
 pass 1 (backwards)     FC    6      0        -0.42   1.94
 walker on grass        IC    5      0        -0.79   2.01
+walker on grass        FC    5      0        -2.42   4.40
 =====================  ====  =====  =======  ======  =========
 
 No extra detections inside the read spans; all 32 contacts found. Against the plate-equivalent
-reading (docs/events.md, "What a contact is"): pass 0 IC -0.84, FC -0.57, grass IC +0.62 frames.
+reading (docs/events.md, "What a contact is"): pass 0 IC -0.84, FC -0.57, grass IC +0.62 frames; grass FC
+-1.86 frames, **beyond the one-frame target** (the detector's FC comes early on grass: docs/events.md,
+"The outdoor walker's final contacts"); the test keeps it from getting worse, it does not claim the target.
 Keypoint noise added to the pose (``benchmarks/video_events.py --noise-px 1``: 1 px per frame, 12
 draws) moves these means by SD 0.03, 0.02, 0.06 frames and misses nothing; with 3 px, pass 0 IC reads
 -1.09 +- 0.20 and its first landing (38.5, the foot at the image's right edge) is missed in some draws.
@@ -45,14 +49,18 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 
 # measured -> bound (frames)
-MAX_ABS_ERR_FRAMES = 3.5          # largest single error 3.09 (first IC of pass 0)
-MAX_ABS_FC_ERR_FRAMES = 2.5       # every FC: largest 1.95
+MAX_ABS_ERR_FRAMES = 3.5          # largest single error on the older adult 3.09 (first IC of pass 0)
+MAX_ABS_FC_ERR_FRAMES = 2.5       # every FC of the older adult: largest 1.95
+# the walker on grass: every error (largest 4.40: the FC read at 86, where the pose model swapped and
+# collapsed the leg labels over frames 80-85)
+MAX_ABS_ERR_GRASS_FRAMES = 5.0
 MAX_ABS_MEAN_FRAMES = {           # |mean error| per part and kind
     ("pass 0 (forward)", "ic"): 1.2,    # +0.51
     ("pass 0 (forward)", "fc"): 2.0,    # -1.57
     ("pass 1 (backwards)", "ic"): 1.0,  # +0.55
     ("pass 1 (backwards)", "fc"): 1.0,  # -0.42
     ("walker on grass", "ic"): 1.2,     # -0.79
+    ("walker on grass", "fc"): 2.9,     # -2.42 (3 px keypoint noise: the plate-equivalent mean moves by SD 0.11)
 }
 MAX_MEDIAN_PASS0_IC_FRAMES = 0.8  # +0.31: the steady-state landings are on time
 # The first landing of each clip may be missed (the foot at the image's edge, or before the walker is
@@ -65,6 +73,9 @@ EXPECTED_MISSED = {("walk_sagittal_older_adult", "ic", 38.5), ("walk_outdoor_two
 # -1.09 +- 0.20. The test allows a quarter frame of that variation, so it guards against events getting worse
 # without failing on another machine's keypoints; the target itself is reported by benchmarks/video_events.py.
 PLATE_EQUIVALENT_BOUND_FRAMES = 1.25
+# The grass FCs against the plate-equivalent reading: measured -1.86 (1 px noise: SD 0.02, 3 px: SD 0.11, range
+# -2.11 .. -1.71). The one-frame target is NOT met there; this bound only stops it from getting worse.
+PLATE_EQUIVALENT_GRASS_FC_BOUND_FRAMES = 2.3
 MAX_ABS_DOUBLE_SUPPORT_ERR_FRAMES = 3.0  # pass 0: -2.36 (read 5.50, detected 3.14 frames)
 
 
@@ -110,9 +121,11 @@ def test_video_events_against_eye_read_contacts(shared_data, tmp_path):
     missed = rows[rows["detected_frame"].isna()]
     assert set(zip(missed["clip"], missed["event"], missed["frame"].astype(float))) <= EXPECTED_MISSED, \
         missed.to_string()
-    err = rows["error_frames"].dropna()
+    grass = rows["clip"] == "walk_outdoor_two_people"
+    err = rows.loc[~grass, "error_frames"].dropna()
     assert err.abs().max() <= MAX_ABS_ERR_FRAMES, rows.to_string()
-    fc = rows[rows["event"] == "fc"]["error_frames"].dropna()
+    assert rows.loc[grass, "error_frames"].dropna().abs().max() <= MAX_ABS_ERR_GRASS_FRAMES, rows.to_string()
+    fc = rows[(rows["event"] == "fc") & ~grass]["error_frames"].dropna()
     assert fc.abs().max() <= MAX_ABS_FC_ERR_FRAMES, rows.to_string()
     summ = bench.summarize(rows, extras).set_index(["part", "event"])
     for key, bound in MAX_ABS_MEAN_FRAMES.items():
@@ -136,3 +149,25 @@ def test_video_events_against_eye_read_contacts(shared_data, tmp_path):
         pes = bench.summarize(pd.concat(pr), pd.concat(px)).set_index(["part", "event"])
         for key in (("pass 0 (forward)", "ic"), ("pass 0 (forward)", "fc"), ("walker on grass", "ic")):
             assert abs(pes.loc[key, "mean"]) <= PLATE_EQUIVALENT_BOUND_FRAMES, (key, pes.loc[key].to_dict())
+        key = ("walker on grass", "fc")
+        assert abs(pes.loc[key, "mean"]) <= PLATE_EQUIVALENT_GRASS_FC_BOUND_FRAMES, (key, pes.loc[key].to_dict())
+
+
+def test_grass_fc_criterion_against_the_force_plate(shared_data):
+    """The outdoor clip's FC criterion (the forefoot 4 px ahead of where the toes rested; tests/data/README.md) on
+    the corpus markers at that clip's scale (269 px/m): met after the plate's lift-off, by less than a frame
+    (measured +19 ms, IQR +17 .. +22, 23 plate FCs of 11 files); from the marker's flat-foot position, which rolls
+    forward before lift-off, it would come before the plate (-43 ms). benchmarks/video_events.py shifts the read
+    grass FCs by the first."""
+    if not (shared_data / "mocap_corpus").is_dir():
+        pytest.skip("../shared/data/mocap_corpus not present")
+    import sys
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from contact_definitions import criterion_offsets, summary
+
+    s = summary(criterion_offsets(269.0)).set_index("criterion")
+    assert s.loc["fc_move", "n"] >= 15 and s.loc["fc_move", "files"] >= 8
+    assert 5 <= s.loc["fc_move", "median_ms"] <= 33
+    assert s.loc["fc_move", "q3_ms"] - s.loc["fc_move", "q1_ms"] <= 20
+    assert s.loc["fc_move_stance", "median_ms"] < 0 < s.loc["fc_move", "median_ms"]
+    assert _bench().CRITERION[("walk_outdoor_two_people", "fc")] == "fc_move"
