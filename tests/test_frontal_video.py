@@ -156,6 +156,20 @@ def test_eye_read_timing_of_the_real_clip():
     assert bench.eye_timing(True, 1)["stance"]["left"] == pytest.approx(t["stance"]["right"])
 
 
+@pytest.mark.parametrize(("read", "step", "expected"), [
+    (57, 2, 29),      # shows at 57, not at 56: the copy has 56 and 58, and 58 is the first of them showing it
+    (36, 2, 18),      # 36 is kept
+    (75.5, 2, 38),    # 75 ambiguous (not kept), 76 clear: 76 is kept
+    (130.5, 2, 65.5),  # 130 ambiguous and kept, 131 clear: the copy's 65 is ambiguous, 66 clear
+    (69.5, 3, 23.5),  # 69 ambiguous and kept (a third of the frames), 70 clear: next kept frame 72
+    (57, 1, 57), (75.5, 1, 75.5),
+])
+def test_a_reading_in_the_frames_a_lower_rate_copy_keeps(read, step, expected):
+    # the reading's rule (tests/data/README.md: the first frame showing the contact; k + 0.5 = k ambiguous) applied
+    # by hand to the frames 0, step, 2 step, ... of the copy
+    assert _bench().kept_frame_reading(read, step) == expected
+
+
 @pytest.fixture(scope="module")
 def frontal_runs(shared_data, tmp_path_factory):
     """analyze on the real clip, its mirror image and the clip at half the frame rate (pose once each)."""
@@ -187,9 +201,13 @@ def test_real_frontal_clip_contacts_measures_and_no_flag(frontal_runs, name):
     assert (events["event"] == "ic").sum() + (events["event"] == "fc").sum() >= 6
     assert set(events["side"]) == {"left", "right"}
     bench = _bench()
-    err = np.round(bench.contact_errors(events, pose_t, bench.read_contacts(mirror, step)), 2)  # t_s: 6 digits
+    # the half-rate copy against the first of its own frames that shows each contact (benchmarks/frontal_video.py)
+    err = bench.contact_errors(events, pose_t, bench.read_contacts(mirror, step))
     assert np.isfinite(err).all(), err
-    assert np.mean(np.abs(err) <= 1.0) >= 0.85 and np.max(np.abs(err)) <= 1.5, err
+    # measured here: all 15 within one frame in each clip (docs/frontal.md); the margin (13 of 15, none beyond 2
+    # frames) is for the CI machine's recomputed keypoints, which move the shoe boxes a little: a contact whose
+    # motion sits at a threshold can move by one frame
+    assert np.mean(np.abs(err) <= 1.0) >= 0.85 and np.max(np.abs(err)) <= 2.0, err
     # the first contact of the walk is his left foot lifting (it is on the image's right)
     first = events.sort_values("t_s").iloc[0]
     assert (first["event"], first["side"]) == ("fc", "right" if mirror else "left")
@@ -340,6 +358,6 @@ def test_shoe_motion_contacts_match_a_known_walk_within_a_frame(rate_hz, facing)
             assert abs(d) < 1.0 / rate_hz, (side, t0, c)
         else:
             # the frame that holds the lift-off also holds the end of the heel rise, whose upward image motion
-            # cancels the first forward motion: FC can come one frame after the first frame showing it (1.2-1.4
-            # frames after the lift here; the real clip's right FCs show the same, docs/frontal.md)
-            assert 0 <= d < 1.5 / rate_hz, (side, t0, c)
+            # cancels the first forward motion; the first forward frame alone came 1.2-1.4 frames after the lift.
+            # The middle of the bracket (last rising frame .. first forward frame) is within a frame after it
+            assert 0 <= d < 1.0 / rate_hz, (side, t0, c)

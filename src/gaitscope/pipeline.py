@@ -338,7 +338,7 @@ def _frontal_video_events(prep: Any, events: pd.DataFrame) -> tuple[Any, pd.Data
     if len(ev):
         # the shoes' own image motion (real video): contacts within about one frame (docs/frontal.md)
         notes = (*prep.notes, "frontal view: gait events from each shoe's own motion in the image, camera motion "
-                 "removed (contacts within about 1 frame of an eye reading on a real clip, docs/frontal.md)")
+                 "removed (contacts each within 1 frame of an eye reading on a real clip, docs/frontal.md)")
         # lift-offs and landings per side within about a frame: stance, swing and support percentages are read
         # when one frame is short enough for the stated 5 % (knowledge/frontal_video_errors.csv): two
         # contacts off by a frame each move stance by 2 frames of a stride (about 40 frames at 30 frames/s)

@@ -62,7 +62,7 @@ FRONTAL_COLUMNS: tuple[str, ...] = (
     "circumduction_m",
 )
 #: Timing columns not reported from frontal video when its contacts come from foot stillness (approximate);
-#: with the shoe-motion contacts (real video, within about a frame) they are.
+#: with the shoe-motion contacts (real video, each within one frame of an eye reading) they are.
 FRONTAL_VIDEO_UNRELIABLE_TIMING: tuple[str, ...] = (
     "stance_pct",
     "swing_pct",
@@ -320,7 +320,12 @@ class ShoeMotionEventDetector:
 
     * A swing is a run of frames with ``v >= still_height_per_s`` that reaches
       ``min_swing_height_per_s`` and lasts ``min_swing_s``.
-    * **FC** = the first frame of the run (the first frame the shoe has moved on from where it stood).
+    * **FC**: the shoe has moved on toward the camera by the run's first frame ``i``. Seen from the front the
+      toe's lift moves the shoe *up* the image and the first forward motion *down*, so the frame that holds
+      the lift can show no motion at all; the heel rise before it moves the shoe up (``v <= -still``) with the
+      toe still on the floor. FC = the middle of the bracket from the last such rising frame (within
+      ``heel_rise_window_s`` before ``i``) to ``i`` (may fall half-way between two frames); ``i`` when no
+      rising frame is seen (a first step from standing).
     * **IC** = the last frame, within ``landing_window_s`` before the shoe is still again, whose motion is
       at least ``landing_fraction`` of the largest in that window: the shoe reaches the floor with one last
       large move and then only settles (the forefoot comes down, by less than half as much).
@@ -343,6 +348,9 @@ class ShoeMotionEventDetector:
         Shortest swing (s).
     landing_window_s, landing_fraction
         IC rule, see above.
+    heel_rise_window_s
+        FC rule: how far before the first forward frame a rising frame still counts (0.1 s: the heel rises 2-3
+        frames before the toe leaves in the eye reading; 0.067-0.2 s give the same contacts on the real clip).
     """
 
     still_height_per_s: float = 0.08
@@ -350,6 +358,7 @@ class ShoeMotionEventDetector:
     min_swing_s: float = 0.1
     landing_window_s: float = 0.15
     landing_fraction: float = 0.6
+    heel_rise_window_s: float = 0.1
 
     def detect(self, prep: Any) -> pd.DataFrame:
         """Events (``event, side, frame, t_s, pass, score``) of every usable pass, sorted by time."""
@@ -373,7 +382,9 @@ class ShoeMotionEventDetector:
                 t = t_all[p.start : p.end]
                 moving = np.nan_to_num(v, nan=0.0) >= self.still_height_per_s
                 n = v.size
-                win = max(1, int(round(self.landing_window_s / float(np.median(np.diff(t)))))) if n > 1 else 1
+                step_s = float(np.median(np.diff(t))) if n > 1 else 1.0
+                win = max(1, int(round(self.landing_window_s / step_s)))
+                rise_win = max(1, int(round(self.heel_rise_window_s / step_s)))
                 i = 0
                 while i < n:
                     if not moving[i]:
@@ -384,7 +395,7 @@ class ShoeMotionEventDetector:
                         j += 1
                     if np.nanmax(v[i:j]) >= self.min_swing_height_per_s and t[j - 1] - t[i] >= self.min_swing_s:
                         if i > 0 and np.isfinite(v[i - 1]):  # a swing already under way at the start is not an FC
-                            rows.append(self._row("fc", side, p, i, prep))
+                            rows.append(self._row("fc", side, p, self._lift_off(v, i, rise_win), prep))
                         if j < n:  # the shoe is still again inside the pass
                             lo = max(i, j - win)
                             vm = float(np.nanmax(v[lo:j]))
@@ -396,17 +407,33 @@ class ShoeMotionEventDetector:
         df = pd.DataFrame(rows, columns=list(_EVENT_COLUMNS))
         return df.sort_values("t_s", kind="stable").reset_index(drop=True)
 
+    def _lift_off(self, v: np.ndarray, i: int, rise_win: int) -> float:
+        """Lift-off (local frame index, may end in .5) for the swing run that starts at frame ``i``.
+
+        ``v[k]`` is the shoe's motion from frame ``k - 1`` to ``k``. Seen from the front, a shoe rising about its
+        toe (the heel rise: up the image, ``v <= -still``) has its toe on the floor at the start of that motion,
+        and by frame ``i`` it has moved on toward the camera, off the floor. In between, the end of the rise and
+        the first forward motion cancel (the toe's lift moves the shoe up the image, the swing moves it down), so
+        the first frame showing the toe off the floor is one of ``a .. i``, ``a`` = the last rising frame within
+        ``heel_rise_window_s`` before ``i``: the middle of that bracket is returned. Without a rising frame (a
+        first step from standing; a view from behind, where the heel rise moves the shoe up the image like the
+        swing) it is ``i``."""
+        lo = max(0, i - rise_win)
+        rising = [k for k in range(lo, i) if np.isfinite(v[k]) and v[k] <= -self.still_height_per_s]
+        return 0.5 * (rising[-1] + i) if rising else float(i)
+
     @staticmethod
-    def _row(kind: str, side: str, p: Any, i_local: int, prep: Any) -> dict:
+    def _row(kind: str, side: str, p: Any, x_local: float, prep: Any) -> dict:
         names = prep.names
         ks = [names.index(f"{side}_heel"), names.index(f"{side}_toe")]
-        g = p.start + i_local
+        g = p.start + int(np.ceil(x_local))  # the first frame at or after the event
         win = prep.pose.score[max(p.start, g - 2) : g + 3][:, ks]
+        t_all = prep.pose.t_s[p.start : p.end]
         return {
             "event": kind,
             "side": side,
             "frame": int(prep.pose.frame_index[g]),
-            "t_s": float(prep.pose.t_s[g]),
+            "t_s": float(np.interp(x_local, np.arange(t_all.size), t_all)),
             "pass": int(p.index),
             "score": float(np.clip(np.mean(win), 0.0, 1.0)) if win.size else 0.0,
         }
