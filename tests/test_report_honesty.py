@@ -55,9 +55,9 @@ def test_grades_carry_their_direction_and_better_is_never_a_warning(demo_doc):
     assert p["speed_mps"]["both"]["grade"] == {"grade": "outside", "direction": "lower"}
     assert p["double_support_pct"]["both"]["grade"]["grade"] == "better"
     page = build_report_html(Assessment(document=d, out_dir=out))
-    row = re.search(r"<tr><td>Walking speed<span.*?</tr>", page).group(0)
-    assert "dot red" in row and "lower than 2 SD" in row and "graded only when lower" in row
-    ds = re.search(r"<tr><td>Double support \(both feet down\)<span.*?</tr>", page).group(0)
+    row = re.search(r"<tr><td class='measure'>Walking speed <span.*?</tr>", page).group(0)
+    assert "dot red" in row and "lower than 2 SD" in row and "graded only below" in row
+    ds = re.search(r"<tr><td class='measure'>Double support \(both feet down\) <span.*?</tr>", page).group(0)
     assert "dot amber" not in ds and "dot red" not in ds and "better than average" in ds
 
 
@@ -69,7 +69,7 @@ def test_error_and_sd_are_written_out_beside_the_numbers(demo_doc):
     for t in tables:
         assert "±" not in t  # never a bare "+-": SD and error are written out
         assert "measurement error" in t
-    speed = re.search(r"<tr><td>Walking speed<span.*?</tr>", page).group(0)
+    speed = re.sub(r"<[^>]+>", "", re.search(r"<tr><td class='measure'>Walking speed <span.*?</tr>", page).group(0))
     # the phantom is keypoint input through a camera: the video error of speed (0.06 m/s, thresholds.csv)
     # plus a typed height's 2 cm (1.25 % of the value)
     assert re.search(r"error 0\.0[67]\d? m/s", speed), speed
@@ -126,8 +126,8 @@ def test_far_leg_values_are_greyed_and_not_graded(demo_doc):
     knee["right"]["quality"] = "far"
     knee["right"]["quality_reason"] = "the right leg was the far leg"
     page = build_report_html(Assessment(document=d, out_dir=out))
-    row = re.search(r"<tr><td>Knee bend in loading<span.*?</tr>", page).group(0)
-    assert "class='num far'" in row and "far leg: estimate, not graded" in row
+    row = re.search(r"<tr><td class='measure'>Knee bend in loading <span.*?</tr>", page).group(0)
+    assert "class='num far'" in row and "far leg, not graded" in row
 
 
 def test_the_client_never_sees_an_absolute_path(demo_doc, tmp_path):
@@ -208,7 +208,7 @@ def test_chromium_shows_direction_and_error(demo_doc, tmp_path, browser):
     glance = html.unescape(re.search(r'data-glance="([^"]*)"', dom).group(1))
     assert "error 2.20 deg" in glance
     speed = next(r for r in rows if r.startswith("Walking speed"))
-    assert "lower than 2 SD" in speed and "error" in speed and "graded only when lower" in speed
+    assert "lower than 2 SD" in speed and "error" in speed and "graded only below" in speed
     ds = next(r for r in rows if r.startswith("Double support"))
     assert "better than average" in ds
     # the honest headline is on the rendered page as written in assessment.json (the demo has little checked
@@ -228,7 +228,15 @@ FIT_SCRIPT = """<script>window.addEventListener('load', () => {
     const least = t.getBoundingClientRect().width;
     t.style.width = '';
     const spill = [...t.querySelectorAll('td, th')].filter(c => c.scrollWidth > c.clientWidth + 1).length;
-    out.tables.push({cls: t.className, avail, width, least, spill,
+    const rows = [...t.querySelectorAll('tr')].slice(1).map(r => {
+      const cells = [...r.querySelectorAll('td')].map(c => {
+        const g = document.createRange(); g.selectNodeContents(c); return g.getBoundingClientRect().height; });
+      const td = r.querySelector('td');
+      return {label: td ? td.innerText.split('\\n')[0] : '', height: r.getBoundingClientRect().height,
+              line: td ? parseFloat(getComputedStyle(td).lineHeight) : 0, first: cells[0] || 0,
+              others: Math.max(0, ...cells.slice(1))};
+    });
+    out.tables.push({cls: t.className, avail, width, least, spill, rows,
                      first: (t.querySelector('tr:nth-child(2) td') || {}).innerText || ''});
   }
   document.body.setAttribute('data-fit', JSON.stringify(out)); });</script>"""
@@ -257,4 +265,15 @@ def test_gait_tables_fit_a_1100_px_window(demo_doc, tmp_path, browser):
     for t in fit["tables"]:
         assert t["width"] <= t["avail"] + 1 and t["spill"] == 0, t
         assert t["least"] <= 0.9 * t["avail"], t
+    # compact rows: no value, grade word, far-leg note, error or reference range makes a row taller than two lines
+    # (the error stays in the row); only a long measure name may take more, and the timing table's rows, whose
+    # names are short, are at most two lines tall
+    for t in params:
+        for r in t["rows"]:
+            two = 2 * r["line"] + 2
+            assert r["others"] <= two, (r, "a value cell takes more than two lines")
+            assert r["height"] <= max(two, r["first"] + 1) + 18, r
+    timing = params[0]["rows"]
+    assert timing[0]["label"].startswith("Walking speed")
+    assert all(r["height"] <= 2 * r["line"] + 18 for r in timing), [(r["label"], r["height"]) for r in timing]
 

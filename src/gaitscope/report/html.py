@@ -388,16 +388,17 @@ def _param_rows(params: Mapping[str, Any], keys: Iterable[tuple[str, str]], ambe
             sd = f" <span class='small'>(SD {_fmt(d.get('sd'), small=metres)})</span>" if d.get("sd") is not None else ""
             if d.get("quality") == "far":
                 cells.append(f"<td class='num far' title='{e(d.get('quality_reason'))}'>{_fmt(m, small=metres)}{sd}"
-                             "<span class='small note'>far leg: estimate, not graded</span></td>")
+                             "<span class='small note one'>far leg, not graded</span></td>")
                 continue
             light = traffic_light(m, normal, key)
             g = d.get("grade") or {}
             word = ""
             if g.get("grade") == "outside":
-                word = (f"<span class='small note grade-word'>{'lower' if g.get('direction') == 'lower' else 'higher'}"
+                word = (f"<span class='small note one grade-word'>{'lower' if g.get('direction') == 'lower' else 'higher'}"
                         " than 2 SD</span>")
             elif g.get("grade") == "better":
-                word = f"<span class='small note grade-word'>{e(g.get('direction'))}: better than average</span>"
+                word = (f"<span class='small note one grade-word' title='{e(g.get('direction'))} than the reference mean "
+                        "by more than 2 SD, on the better side'>better than average</span>")
             cells.append(f"<td class='num'>{_dot(light)}{_fmt(m, small=metres)}{sd}{word}</td>")
         sym = p.get("symmetry") or {}
         si = sym.get("symmetry_index_pct")
@@ -410,7 +411,8 @@ def _param_rows(params: Mapping[str, Any], keys: Iterable[tuple[str, str]], ambe
         err = p.get("error") or {}
         if err.get("value") is not None:
             inputs.add("video" if err.get("input") == "video" else "lab markers")
-            err_cell = f"error {_fmt(err.get('value'), small=key.endswith('_m'))} {e(unit)}"
+            err_cell = (f"<span class='unit'>error {_fmt(err.get('value'), small=key.endswith('_m'))}</span> "
+                        f"{e(unit)}")
         else:
             err_cell = "<span class='small'>error not measured</span>"
         if normal and normal.get("source") and normal["source"] not in sources:
@@ -418,23 +420,24 @@ def _param_rows(params: Mapping[str, Any], keys: Iterable[tuple[str, str]], ambe
         mark = f"<sup>{sources.index(normal['source']) + 1}</sup>" if normal and normal.get("source") else ""
         grading = p.get("grading") or {}
         if normal and normal.get("adult_norm") is False:
-            rng = (f"no adult norm<span class='small note'>children's band {_fmt(normal['low'])} – "
-                   f"{_fmt(normal['high'])}{mark}, not graded</span>")
+            rng = (f"no adult norm<span class='small note'>children: {_fmt(normal['low'])} – "
+                   f"{_fmt(normal['high'])}{mark}</span>")
         elif normal:
+            # one short line under the range: the limit in the clinically worse direction only
             how = ""
             if grading.get("limit_low") is not None and grading.get("limit_high") is not None:
                 how = f"graded below {_fmt(grading['limit_low'])} or above {_fmt(grading['limit_high'])}"
             elif grading.get("limit_low") is not None:
-                how = f"graded only when lower: below {_fmt(grading['limit_low'])}"
+                how = f"graded only below {_fmt(grading['limit_low'])}"
             elif grading.get("limit_high") is not None:
-                how = f"graded only when higher: above {_fmt(grading['limit_high'])}"
+                how = f"graded only above {_fmt(grading['limit_high'])}"
             else:
-                how = "not graded (no clinically worse direction)"
+                how = "not graded (no worse side)"
             rng = (f"{_fmt(normal['low'])} – {_fmt(normal['high'])}{mark}"
                    f"<span class='small note'>{e(how)}</span>")
         else:
             rng = "<span class='small'>no norm</span>"
-        rows.append(f"<tr><td>{e(label)}<span class='small note unit'>{e(unit)}</span></td>{''.join(cells)}"
+        rows.append(f"<tr><td class='measure'>{e(label)} <span class='small unit'>{e(unit)}</span></td>{''.join(cells)}"
                     f"<td class='num'>{si_cell}</td><td class='num err'>{err_cell}</td><td class='ref'>{rng}</td></tr>")
     if not rows:
         return ""
