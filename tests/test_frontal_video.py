@@ -296,6 +296,11 @@ def test_assess_with_only_a_front_video_writes_the_frontal_part(frontal_runs, sh
     assert doc["gait"]["side"]["status"] == "missing" and "side-on" in doc["gait"]["side"]["record_next_time"]
     html = (out / "report.html").read_text()
     assert "Frontal plane" in html
+    # no side video: the timing read from the front is in the frontal part, one pace graded one way
+    timing = html[html.index("Timing from the front"):]
+    assert "Cadence" in timing and "Step time" in timing
+    p = front["summary"]["parameters"]
+    assert {p[k]["both"]["grade"]["grade"] for k in ("cadence_spm", "step_time_s", "stride_time_s")} == {"within"}
 
 
 # ----------------------------------------------------------------------------- shoe-motion contacts (synthetic)

@@ -82,6 +82,30 @@ def test_traffic_light_rule():
     assert traffic_light(1.3, rng) == "none"  # no metric, no direction
 
 
+def test_step_and_stride_time_are_graded_like_the_cadence_they_imply():
+    """One pace, one grade: the real frontal clip's walker (88.7 steps/min, 0.687 s per step, 1.353 s per stride;
+    docs/frontal.md) is inside the adults' cadence band (98.3-126.2 = mean 112.25, SD 13.95: graded below
+    84.35) but was past the step-time table's own limit (0.48-0.61 s: above 0.675 s)."""
+    from gaitscope.patterns.grading import add_grades
+
+    def params(cadence, step, stride):
+        return {"cadence_spm": {"both": {"mean": cadence}, "normal_range": {"low": 98.3, "high": 126.2}},
+                "step_time_s": {"both": {"mean": step}, "normal_range": {"low": 0.48, "high": 0.61}},
+                "stride_time_s": {"both": {"mean": stride}, "normal_range": {"low": 0.95, "high": 1.22}}}
+
+    for cadence, grade, light in ((88.7, "within", "green"), (80.0, "outside", "amber"), (60.0, "outside", "red")):
+        p = params(cadence, 60.0 / cadence, 120.0 / cadence)  # cadence = 60 / step time = 120 / stride time
+        add_grades(p)
+        assert {p[k]["both"]["grade"]["grade"] for k in p} == {grade}, p
+        assert {traffic_light(p[k]["both"]["mean"], p[k]["normal_range"], k, band=p[k]["grading"]) for k in p} == {light}
+    assert p["step_time_s"]["grading"]["limit_high"] == pytest.approx(60.0 / 84.35, abs=1e-4)
+    assert p["stride_time_s"]["both"]["grade"]["direction"] == "higher"
+    # without a cadence reference each time keeps its own table's band
+    alone = {"step_time_s": {"both": {"mean": 0.687}, "normal_range": {"low": 0.48, "high": 0.61}}}
+    add_grades(alone)
+    assert alone["step_time_s"]["both"]["grade"] == {"grade": "outside", "direction": "higher"}
+
+
 def test_accuracy_figures_come_from_docs_accuracy():
     docs = (REPO / "docs" / "accuracy.md").read_text(encoding="utf-8")
     for row in report_knowledge()["accuracy"]:

@@ -19,6 +19,12 @@ import pandas as pd
 
 #: How many reference SDs from the mean a value must lie, in the worse direction, to be graded outside.
 GRADE_SD = 2.0
+#: Step and stride time are cadence's reciprocals (cadence = 60 / step time = 120 / stride time, steps/min and s).
+#: Their reference tables' 2-SD limits do not map onto each other (a reciprocal of mean - 2 SD is not mean + 2 SD
+#: of the reciprocal: 84.4 steps/min is 0.711 s per step, the step-time table's limit 0.675 s), so one walk could be
+#: "within" by cadence and "higher than 2 SD" by step time. With a cadence reference they are graded through the
+#: cadence they imply: one pace, one grade.
+CADENCE_RECIPROCAL = {"step_time_s": 60.0, "stride_time_s": 120.0}
 
 
 @lru_cache(maxsize=1)
@@ -34,12 +40,31 @@ def load_grading() -> dict[str, dict[str, str]]:
     return {str(r.metric): {"worse": str(r.worse), "source": str(r.source)} for r in df.itertuples()}
 
 
-def grading_band(metric: str, normal: Mapping[str, Any] | None) -> dict[str, Any] | None:
+def grading_band(metric: str, normal: Mapping[str, Any] | None,
+                 cadence_normal: Mapping[str, Any] | None = None) -> dict[str, Any] | None:
     """The grading band of a metric for a normal range (``low``/``high`` = mean -+ 1 SD), or None.
 
     Returns ``{"worse", "mean", "sd", "limit_low"?, "limit_high"?, "definition", "source"}``: ``limit_low`` is
-    mean - 2 SD when low values are worse, ``limit_high`` mean + 2 SD when high values are worse.
+    mean - 2 SD when low values are worse, ``limit_high`` mean + 2 SD when high values are worse. Step and stride
+    time with ``cadence_normal`` (the cadence's normal range of the same summary) are graded through the cadence
+    they imply (:data:`CADENCE_RECIPROCAL`): ``limit_high`` is then the time at the cadence's limit and
+    ``via_cadence`` holds the factor and the cadence band.
     """
+    band = _own_band(metric, normal)
+    k = CADENCE_RECIPROCAL.get(metric)
+    cad = _own_band("cadence_spm", cadence_normal) if k and band is not None else None
+    if cad is None or cad.get("limit_low") is None or cad["limit_low"] <= 0 or band["worse"] != "high":
+        return band
+    band["limit_high"] = round(k / cad["limit_low"], 4)
+    band["via_cadence"] = {"factor": k, "band": cad}
+    band["definition"] = (f"graded through the cadence it implies ({k:g} / value, steps/min): only when that is lower "
+                          f"than the cadence reference mean by more than {GRADE_SD:g} SD (below "
+                          f"{cad['limit_low']:g} steps/min), so step time, stride time and cadence agree")
+    return band
+
+
+def _own_band(metric: str, normal: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """The band from the metric's own normal range (:func:`grading_band` without the cadence link)."""
     if not normal or normal.get("adult_norm") is False:
         return None
     rule = load_grading().get(metric)
@@ -66,6 +91,12 @@ def grade_value(value: float | None, band: Mapping[str, Any] | None) -> dict[str
     """
     if value is None or band is None or not isinstance(value, (int, float)) or not math.isfinite(value):
         return {"grade": "none", "direction": ""}
+    via = band.get("via_cadence")
+    if via:  # a time graded through the cadence it implies: a lower cadence is a longer time
+        if value <= 0:
+            return {"grade": "none", "direction": ""}
+        g = grade_value(via["factor"] / value, via["band"])
+        return {"grade": g["grade"], "direction": {"lower": "higher", "higher": "lower"}.get(g["direction"], "")}
     lo, hi = band.get("limit_low"), band.get("limit_high")
     if lo is not None and value < lo:
         return {"grade": "outside", "direction": "lower"}
@@ -81,10 +112,12 @@ def grade_value(value: float | None, band: Mapping[str, Any] | None) -> dict[str
 
 def add_grades(parameters: dict[str, Any]) -> None:
     """Put ``grading`` (the band) and per-side ``grade`` into every ``summary.json`` parameter entry (in place)."""
+    cadence = parameters.get("cadence_spm")
+    cadence_normal = cadence.get("normal_range") if isinstance(cadence, dict) else None
     for metric, entry in parameters.items():
         if not isinstance(entry, dict):
             continue
-        band = grading_band(metric, entry.get("normal_range"))
+        band = grading_band(metric, entry.get("normal_range"), cadence_normal)
         if band is None:
             entry.pop("grading", None)
             continue

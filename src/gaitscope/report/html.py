@@ -87,7 +87,8 @@ def _fmt(v: Any, digits: int = 2, small: bool = False) -> str:
     return e(v)
 
 
-def traffic_light(value: float | None, normal: Mapping[str, Any] | None, metric: str | None = None) -> str:
+def traffic_light(value: float | None, normal: Mapping[str, Any] | None, metric: str | None = None,
+                  band: Mapping[str, Any] | None = None) -> str:
     """Direction-aware light (``gaitscope.patterns.grading``): ``green`` inside mean +- 2 SD of the reference or
     beyond it on the better side, ``amber`` beyond 2 SD on the clinically worse side, ``red`` beyond 3 SD there;
     ``none`` without a value, a range, a grading direction for ``metric``, or for a reference not meant for
@@ -96,10 +97,12 @@ def traffic_light(value: float | None, normal: Mapping[str, Any] | None, metric:
 
     if metric is None:
         return "none"
-    band = grading_band(metric, normal)
+    band = band or grading_band(metric, normal)  # ``band``: the entry's own ``grading`` from summary.json
     g = grade_value(value, band)["grade"]
     if g == "none":
         return "none"
+    if band.get("via_cadence"):  # step or stride time: the light of the cadence it implies
+        value, band = band["via_cadence"]["factor"] / value, band["via_cadence"]["band"]
     if g != "outside":
         return "green"
     far = band["mean"] - 3 * band["sd"] if value < band["mean"] else band["mean"] + 3 * band["sd"]
@@ -390,7 +393,7 @@ def _param_rows(params: Mapping[str, Any], keys: Iterable[tuple[str, str]], ambe
                 cells.append(f"<td class='num far' title='{e(d.get('quality_reason'))}'>{_fmt(m, small=metres)}{sd}"
                              "<span class='small note one'>far leg, not graded</span></td>")
                 continue
-            light = traffic_light(m, normal, key)
+            light = traffic_light(m, normal, key, band=p.get("grading"))
             g = d.get("grade") or {}
             word = ""
             if g.get("grade") == "outside":
@@ -506,6 +509,15 @@ def _pattern_titles() -> dict[str, str]:
     return {p.code: p.name for p in load_knowledge().patterns}
 
 
+def _timing_legend() -> str:
+    return (f"<p class='legend'>{_dot('green')}within 2 SD of the reference mean, or better than it "
+            f"{_dot('amber')}more than 2 SD away on the worse side {_dot('red')}more than 3 SD away on the "
+            f"worse side {_dot('none')}not graded (no norm for this person, or the far leg). "
+            f"{e(report_knowledge()['traffic_light']['rule'])}. Values are means over strides with the "
+            "stride-to-stride standard deviation (SD) in brackets; the measurement error is that of one "
+            "stride's value. Symmetry index = |left − right| / mean × 100.</p>")
+
+
 def _gait(a: Assessment, amber_sd: float) -> str:
     from gaitscope.report.figures import angle_curves_uri
 
@@ -523,12 +535,7 @@ def _gait(a: Assessment, amber_sd: float) -> str:
         out.append("<h3>The walk at key moments</h3>" + _stills_html(a, "side") + _overlay_link(doc, "side"))
         out.append("<h3>Timing and distance</h3>")
         out.append(_param_rows(s.get("parameters", {}), SPATIOTEMPORAL, amber_sd))
-        out.append(f"<p class='legend'>{_dot('green')}within 2 SD of the reference mean, or better than it "
-                   f"{_dot('amber')}more than 2 SD away on the worse side {_dot('red')}more than 3 SD away on the "
-                   f"worse side {_dot('none')}not graded (no norm for this person, or the far leg). "
-                   f"{e(report_knowledge()['traffic_light']['rule'])}. Values are means over strides with the "
-                   "stride-to-stride standard deviation (SD) in brackets; the measurement error is that of one "
-                   "stride's value. Symmetry index = |left − right| / mean × 100.</p>")
+        out.append(_timing_legend())
         ref = s.get("reference") or {}
         if ref.get("age_note"):
             out.append(f"<p class='small'><strong>{e(ref['age_note'])}.</strong></p>")
@@ -555,6 +562,9 @@ def _gait(a: Assessment, amber_sd: float) -> str:
         out.append(f"<p>Walk filmed from the {e(fr.get('camera', 'front'))}: view {e(s.get('view'))}.</p>")
         out.append(_stills_html(a, "frontal") + _overlay_link(doc, "frontal"))
         out.append(table or "<p>No frontal measure could be computed from this recording.</p>")
+        timing = _param_rows(s.get("parameters", {}), SPATIOTEMPORAL, amber_sd) if side.get("status") != "analysed" else ""
+        if timing:  # no side walk: the timing read from the front (the shoes' own motion, docs/frontal.md)
+            out.append("<h4>Timing from the front</h4>" + timing + _timing_legend())
         out.append(_not_measurable(s))
     else:
         out.append(f"<p><strong>No frontal walk analysed</strong>{(': ' + e(fr.get('message'))) if fr.get('message') else ''}. "
