@@ -1,6 +1,7 @@
 """Gait events on every shared lab file, with detector settings chosen by leave-one-file-out.
 
     .venv/bin/python benchmarks/lab_corpus.py [--paths 3d,sagittal-left,sagittal-right] [--marker-map FILE]
+        [--candidate median|knee|accel] [--reference all|plates]
 
 Files: the 12 overground trials of ``../shared/data/mocap_corpus`` (five capture systems, 50-240 Hz,
 references in its ``reference_events.csv``) and the older shared files ``treadmill_walk_events.c3d``
@@ -10,7 +11,8 @@ contact, measured on the two force-plate files, is removed, as in ``benchmarks/a
 
 Reference per corpus file: the force-plate contact where there is one; an EVENT-section event is used
 where no force-plate event of the same kind and side lies within 60 ms of it (the EVENT section is the
-lab's own marking; the plates are the physical truth). Only reference events more than 0.1 s inside
+lab's own marking; the plates are the physical truth). ``--reference plates`` scores the force-plate contacts
+alone (the files without one drop out). Only reference events more than 0.1 s inside
 the data are scored ("n ref"): inside the recording, with the event's foot's heel and toe markers present
 at the event (an event after the foot has left the capture volume cannot be measured; each one left out
 is printed).
@@ -25,7 +27,7 @@ weighs the same; a missed reference event counts as a 100 ms error) and F is sco
 median`` the IC setting per input kind, 3-D rows and camera rows, whose IC criteria then differ). The
 settings``--candidate median|knee|accel``: the same leave-one-file-out table for another IC criterion:
 ``median`` the opt-in ``ic_method="median"`` for 3-D markers (median of the speed threshold, the knee of
-the contact speed plus ``ic_knee_offset_s`` and the heel's first lowest point; (``ic_fraction``,
+the contact speed plus ``ic_knee_offset_s`` and the heel marker's lowest point at the contact cut-off; (``ic_fraction``,
 ``ic_knee_offset_s``) chosen on the 3-D rows from ``MEDIAN_GRID``; camera rows keep the threshold);
 ``knee`` (:func:`refine_ic_knee`, not shipped): the knee of the contact speed's deceleration plus a constant
 offset chosen leave-one-file-out from ``KNEE_OFFSET_GRID_MS``; ``accel`` (:func:`refine_ic_heel_acceleration`,
@@ -56,6 +58,8 @@ EDGE_S = 0.10
 MISS_PENALTY_MS = 100.0
 IC_GRID = (0.06, 0.08, 0.10, 0.12, 0.14, 0.16, 0.18, 0.20, 0.24, 0.28)
 FC_GRID = (0.20, 0.23, 0.26, 0.28, 0.30, 0.32, 0.35, 0.38, 0.42)
+#: ``--candidate fc_knee``: offsets (ms) of the knee of the contact speed's rise before each swing (not shipped)
+FC_KNEE_OFFSET_GRID_MS = tuple(float(x) for x in range(0, 151, 5))
 TARGET_MS = 10.0
 TARGET_RECALL = 0.95
 
@@ -174,6 +178,18 @@ def load_cases(marker_map: str | None = None) -> tuple[list[Case], list[str]]:
     return cases, problems
 
 
+def plates_only(cases: list[Case]) -> list[Case]:
+    """The cases scored against their force-plate contacts alone (``--reference plates``): the EVENT-section
+    events, which on the corpus files that have both differ from the plates by 1-13 ms on average (mocap_corpus
+    README), and the Zeni-defined foot-marker reference are left out; files without a plate contact drop out."""
+    out = []
+    for c in cases:
+        ref = c.ref[c.ref["source"] == "force_plate"].reset_index(drop=True)
+        if len(ref):
+            out.append(Case(c.name, c.system, c.pose, ref, False, notes=list(c.notes)))
+    return out
+
+
 def prepare_paths(cases: list[Case], paths: tuple[str, ...]) -> None:
     """Prepared walk and scored reference of each case on each path (once; detection reruns are cheap)."""
     from gaitscope.capture.virtual_camera import project
@@ -224,27 +240,37 @@ def refine_ic_heel_acceleration(ev: pd.DataFrame, prep, *, before_s: float = 0.0
     return out.sort_values("t_s").reset_index(drop=True)
 
 
-def refine_ic_knee(ev: pd.DataFrame, prep, *, offset_ms: float = 0.0) -> pd.DataFrame:
-    """Candidate (not shipped alone): each IC replaced by the knee of the foot's contact speed (the end of its
-    rapid deceleration, no speed fraction; :func:`gaitscope.signal.foot_speed.knee_index`) from the swing
-    peak before the IC to the contact speed's minimum before the next swing peak, plus ``offset_ms``
-    (chosen leave-one-file-out)."""
+def _contact_speeds(prep) -> dict:
+    """Per side: the foot's contact speed and its swing-peak indices, as the shipped detector computes them."""
     from gaitscope.events import FootVelocityEventDetector
     from gaitscope.signal import foot_speed
 
-    if ev.empty:
-        return ev
     det = FootVelocityEventDetector()
     t = prep.pose.t_s
-    out = ev.copy()
     tread = any(p.kind == "treadmill" for p in prep.passes)
+    out = {}
     for side in ("left", "right"):
         h = prep.plane_xy[:, prep.names.index(f"{side}_heel")]
         to = prep.plane_xy[:, prep.names.index(f"{side}_toe")]
         g = foot_speed.foot_ground_velocity(h, to, t) if tread else 0.0
         cs, cen = foot_speed.foot_speeds(h, to, t, g)
-        pk = foot_speed.swing_peaks(cen, t, min_speed=det.min_swing_speed_height_per_s * prep.height,
-                                    min_interval_s=det.min_interval_s)
+        out[side] = (cs, foot_speed.swing_peaks(cen, t, min_speed=det.min_swing_speed_height_per_s * prep.height,
+                                                min_interval_s=det.min_interval_s))
+    return out
+
+
+def refine_ic_knee(ev: pd.DataFrame, prep, *, offset_ms: float = 0.0) -> pd.DataFrame:
+    """Candidate (not shipped alone): each IC replaced by the knee of the foot's contact speed (the end of its
+    rapid deceleration, no speed fraction; :func:`gaitscope.signal.foot_speed.knee_index`) from the swing
+    peak before the IC to the contact speed's minimum before the next swing peak, plus ``offset_ms``
+    (chosen leave-one-file-out)."""
+    from gaitscope.signal import foot_speed
+
+    if ev.empty:
+        return ev
+    t = prep.pose.t_s
+    out = ev.copy()
+    for side, (cs, pk) in _contact_speeds(prep).items():
         for i, r in out[(out["event"] == "ic") & (out["side"] == side)].iterrows():
             before = pk[t[pk] < float(r["t_s"])]
             if not before.size:
@@ -260,6 +286,32 @@ def refine_ic_knee(ev: pd.DataFrame, prep, *, offset_ms: float = 0.0) -> pd.Data
     return out.sort_values("t_s").reset_index(drop=True)
 
 
+def refine_fc_knee(ev: pd.DataFrame, prep, *, offset_ms: float = 0.0) -> pd.DataFrame:
+    """Candidate (not shipped): each FC replaced by the knee of the foot's contact speed as it rises from its stance
+    minimum to the next swing peak (the start of the rapid acceleration: :func:`gaitscope.signal.foot_speed.
+    knee_index` of the reversed rise; no speed fraction), plus ``offset_ms`` (chosen leave-one-file-out)."""
+    from gaitscope.signal import foot_speed
+
+    if ev.empty:
+        return ev
+    t = prep.pose.t_s
+    out = ev.copy()
+    for side, (cs, pk) in _contact_speeds(prep).items():
+        for i, r in out[(out["event"] == "fc") & (out["side"] == side)].iterrows():
+            after = pk[t[pk] > float(r["t_s"])]
+            if not after.size:
+                continue
+            p1 = int(after[0])
+            before = pk[pk < p1]
+            p0 = int(before[-1]) if before.size else 0
+            seg = np.where(np.isfinite(cs[p0:p1 + 1]), cs[p0:p1 + 1], np.inf)
+            m = p0 + int(np.argmin(seg))
+            k = foot_speed.knee_index(cs[m : p1 + 1][::-1])
+            if k is not None:
+                out.at[i, "t_s"] = float(np.interp(p1 - k, np.arange(t.size), t)) + offset_ms / 1000.0
+    return out.sort_values("t_s").reset_index(drop=True)
+
+
 #: Leave-one-file-out grid of the opt-in 3-D IC (``ic_method="median"``: median of threshold, knee + offset,
 #: heel lowest point): (``ic_fraction``, ``ic_knee_offset_s`` in ms). Through the cameras only the fraction
 #: matters (video IC is the threshold alone).
@@ -269,6 +321,9 @@ KNEE_OFFSET_GRID_MS = tuple(float(x) for x in range(-24, 25, 2))
 #: None: the shipped detector (speed threshold); "median": the opt-in 3-D median of three; "knee", "accel":
 #: candidates not shipped.
 CANDIDATE: str | None = None
+#: "all": force plate, else the lab's EVENT section (else the older files' references); "plates": only the
+#: force-plate contacts (the physical reference; files without plate contacts drop out, extras not counted)
+REFERENCE: str = "all"
 
 
 def score(case: Case, path: str, ic_setting, fc_fraction: float) -> dict:
@@ -282,6 +337,8 @@ def score(case: Case, path: str, ic_setting, fc_fraction: float) -> dict:
                                         fc_fraction=fc_fraction, ic_knee_offset_s=offset_ms / 1000.0)
     elif CANDIDATE == "knee":  # ``ic_setting`` is the knee's offset (ms); events found with the shipped IC fraction
         det = FootVelocityEventDetector(fc_fraction=fc_fraction)
+    elif CANDIDATE == "fc_knee":  # ``fc_fraction`` is the FC knee's offset (ms); events found with the shipped settings
+        det = FootVelocityEventDetector(ic_fraction=ic_setting)
     else:
         det = FootVelocityEventDetector(ic_fraction=ic_setting, fc_fraction=fc_fraction)
     ev = detect_events(prep, det)
@@ -289,6 +346,8 @@ def score(case: Case, path: str, ic_setting, fc_fraction: float) -> dict:
         ev = refine_ic_heel_acceleration(ev, prep)
     elif CANDIDATE == "knee":
         ev = refine_ic_knee(ev, prep, offset_ms=ic_setting)
+    elif CANDIDATE == "fc_knee":
+        ev = refine_fc_knee(ev, prep, offset_ms=fc_fraction)
     m = match_events(ev, ref[["event", "side", "t_s"]].reset_index(drop=True), tol_s=MATCH_TOL_S)
     m["n_ic_ref"] = int((ref["event"] == "ic").sum())
     m["n_fc_ref"] = int((ref["event"] == "fc").sum())
@@ -320,10 +379,16 @@ def _group(path: str) -> str:
     return "3d" if path == "3d" else "camera"
 
 
+def _fc_grid() -> tuple:
+    return FC_KNEE_OFFSET_GRID_MS if CANDIDATE == "fc_knee" else FC_GRID
+
+
 def _ic_grid(group: str = "3d") -> tuple:
     if CANDIDATE == "median" and group == "camera":  # video IC is the threshold alone: the knee offset plays no part
         off = _shipped_ic()[1]
         return tuple(dict.fromkeys((a, off) for a, _ in MEDIAN_GRID))
+    if CANDIDATE == "fc_knee":  # the IC stays the shipped one
+        return (_shipped_ic(),)
     return {"median": MEDIAN_GRID, "knee": KNEE_OFFSET_GRID_MS}.get(CANDIDATE, IC_GRID)
 
 
@@ -356,15 +421,15 @@ def lofo(cases: list[Case], paths: tuple[str, ...]) -> tuple[dict, dict]:
     for c in cases:
         for path in c.preps:
             for a in _ic_grid(_group(path)):
-                table[(c.name, path, "ic", a)] = _loss(score(c, path, a, 0.28), "ic")
-            for b in FC_GRID:
+                table[(c.name, path, "ic", a)] = _loss(score(c, path, a, 0.28 if CANDIDATE != "fc_knee" else 0.0), "ic")
+            for b in _fc_grid():
                 table[(c.name, path, "fc", b)] = _loss(score(c, path, ic_fixed, b), "fc")
     groups = sorted({_group(p) for p in paths})
     chosen = {}
     for c in cases:
         chosen[c.name] = {
             "ic": {g: _choose(cases, table, "ic", _ic_grid(g), c.name, g) for g in groups},
-            "fc": _choose(cases, table, "fc", FC_GRID, c.name, None),
+            "fc": _choose(cases, table, "fc", _fc_grid(), c.name, None),
         }
     return chosen, table
 
@@ -373,7 +438,7 @@ def all_files_choice(cases: list[Case], table: dict) -> dict:
     """The settings the same rule picks from every file (what a release would ship)."""
     groups = sorted({_group(p) for c in cases for p in c.preps})
     return {"ic": {g: _choose(cases, table, "ic", _ic_grid(g), None, g) for g in groups},
-            "fc": _choose(cases, table, "fc", FC_GRID, None, None)}
+            "fc": _choose(cases, table, "fc", _fc_grid(), None, None)}
 
 
 def _f(v, nd=1) -> str:
@@ -411,6 +476,11 @@ def _g(v) -> str:
     return f"{v:+.0f} ms" if CANDIDATE == "knee" else f"{v:.2f}"
 
 
+def _gf(v) -> str:
+    """An FC grid value as printed: a fraction, or the FC knee candidate's offset."""
+    return f"{v:+.0f} ms" if CANDIDATE == "fc_knee" else f"{v:.2f}"
+
+
 def _gs(by_group: dict) -> str:
     if list(by_group) == ["all"]:
         return _g(by_group["all"])
@@ -434,7 +504,7 @@ def print_table(rows: list[dict]) -> None:
             f"{100 * r['recall']:.0f}" if np.isfinite(r["recall"]) else "-",
             _f(r["ic_mae_ms"]), f"{r['ic_bias_ms']:+.1f}" if np.isfinite(r["ic_bias_ms"]) else "-",
             _f(r["fc_mae_ms"]), f"{r['fc_bias_ms']:+.1f}" if np.isfinite(r["fc_bias_ms"]) else "-",
-            "-" if r["extra"] is None else str(r["extra"]), f"{_g(r['ic_fraction'])}/{r['fc_fraction']:.2f}",
+            "-" if r["extra"] is None else str(r["extra"]), f"{_g(r['ic_fraction'])}/{_gf(r['fc_fraction'])}",
             "yes" if meets(r) else "NO",
         ]) + " |")
 
@@ -461,6 +531,8 @@ def run(paths: tuple[str, ...] = ("3d", "sagittal-left", "sagittal-right"), mark
         verbose: bool = True) -> dict:
     """The whole benchmark; returns rows (LOFO), default rows, chosen settings and problems."""
     cases, problems = load_cases(marker_map)
+    if REFERENCE == "plates":
+        cases = plates_only(cases)
     prepare_paths(cases, paths)
     chosen, table = lofo(cases, paths)
     final = all_files_choice(cases, table)
@@ -469,7 +541,8 @@ def run(paths: tuple[str, ...] = ("3d", "sagittal-left", "sagittal-right"), mark
 
     d = FootVelocityEventDetector()
     # the knee candidate has no shipped offset: its "default" rows use the offset chosen on all files
-    default = (final["ic"]["3d"] if CANDIDATE == "knee" else _shipped_ic(), d.fc_fraction)
+    default = (final["ic"][_group("3d")] if CANDIDATE == "knee" else _shipped_ic(),
+               final["fc"] if CANDIDATE == "fc_knee" else d.fc_fraction)
     default_rows = result_rows(cases, chosen, default=default)
     return {"cases": cases, "problems": problems, "chosen": chosen, "final": final, "rows": rows,
             "default_rows": default_rows, "default": default}
@@ -479,19 +552,25 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--paths", default="3d,sagittal-left,sagittal-right")
     ap.add_argument("--marker-map", default=None, help="extra marker-map TOML for files the built-in sets do not fit")
-    ap.add_argument("--candidate", choices=("median", "knee", "accel"), default=None,
+    ap.add_argument("--candidate", choices=("median", "knee", "accel", "fc_knee"), default=None,
                     help="score another IC criterion instead of the shipped threshold: median (opt-in "
                          "ic_method='median' for 3-D), knee or accel (candidates not shipped)")
+    ap.add_argument("--reference", choices=("all", "plates"), default="all",
+                    help="all: force plate, else the lab's EVENT section (default); plates: force-plate contacts only")
     args = ap.parse_args(argv)
-    global CANDIDATE
+    global CANDIDATE, REFERENCE
     CANDIDATE = args.candidate
+    REFERENCE = args.reference
     if CANDIDATE == "median":
         print("Opt-in 3-D IC (ic_method='median'): median of the speed threshold, the contact speed's knee + offset "
-              "and the heel's first lowest point; camera rows = the threshold (video); 'ic' below is "
+              "and the heel marker's lowest point (20 Hz); camera rows = the threshold (video); 'ic' below is "
               "(ic_fraction, ic_knee_offset ms)\n")
     elif CANDIDATE == "accel":
         print("CANDIDATE IC criterion (not shipped): speed-threshold IC moved halfway to the heel's vertical-"
               "acceleration peak within -50/+100 ms\n")
+    elif CANDIDATE == "fc_knee":
+        print("CANDIDATE FC criterion (not shipped): the knee of the contact speed's rise before each swing (the start "
+              "of the rapid acceleration) plus an offset chosen leave-one-file-out; 'fc' below is that offset in ms\n")
     elif CANDIDATE == "knee":
         print("CANDIDATE IC criterion (not shipped alone): the knee of the contact speed's deceleration (kneedle "
               "point from the swing peak to the stance minimum) plus an offset chosen leave-one-file-out; "
@@ -509,9 +588,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{c.name}: {note}")
     print("\nSettings chosen per fold (on the other files):")
     for name, s in res["chosen"].items():
-        print(f"  without {name}: ic_fraction {_gs(s['ic'])}, fc_fraction {s['fc']:.2f}")
-    print(f"Chosen on all files: ic_fraction {_gs(res['final']['ic'])}, fc_fraction {res['final']['fc']:.2f}; "
-          f"shipped default: {_g(res['default'][0])} / {res['default'][1]:.2f}\n")
+        print(f"  without {name}: ic_fraction {_gs(s['ic'])}, fc {_gf(s['fc'])}")
+    print(f"Chosen on all files: ic_fraction {_gs(res['final']['ic'])}, fc {_gf(res['final']['fc'])}; "
+          f"shipped default: {_g(res['default'][0])} / {_gf(res['default'][1])}\n")
     print("Leave-one-file-out (each file scored with the settings chosen without it):\n")
     print_table(res["rows"])
     print()

@@ -386,7 +386,7 @@ def test_older_adult_portrait_reencode_keeps_sides_and_strides(shared_data, tmp_
     assert 100.0 <= cadence_spm <= 135.0
 
 
-def test_knee_and_first_minimum_on_curves_with_a_known_answer():
+def test_knee_and_lowest_point_on_curves_with_a_known_answer():
     """The pieces of the 3-D initial contact (issue 11) on curves whose knee / minimum is known analytically."""
     from gaitscope.signal import foot_speed
 
@@ -398,9 +398,10 @@ def test_knee_and_first_minimum_on_curves_with_a_known_answer():
     x = np.arange(101.0)
     assert foot_speed.knee_index(np.exp(-x / 10.0)) == pytest.approx(10 * np.log(10 / (1 - np.exp(-10))), abs=0.5)
     assert foot_speed.knee_index(np.linspace(0.0, 1.0, 20)) is None  # rising: no knee
-    # a parabola with its vertex at 12.3 (sub-sample)
-    assert foot_speed.first_minimum((np.arange(40.0) - 12.3) ** 2) == pytest.approx(12.3, abs=1e-6)
-    assert foot_speed.first_minimum(np.linspace(5.0, 0.0, 10)) is None  # still falling at the end
+    # a parabola with its vertex at 12.3 (sub-sample); a falling line's lowest sample is its last
+    assert foot_speed.lowest_point((np.arange(40.0) - 12.3) ** 2) == pytest.approx(12.3, abs=1e-6)
+    assert foot_speed.lowest_point(np.linspace(5.0, 0.0, 10)) == pytest.approx(9.0)
+    assert foot_speed.lowest_point(np.full(5, np.nan)) is None
 
 
 def test_initial_contact_is_the_median_of_three_votes():
@@ -411,9 +412,14 @@ def test_initial_contact_is_the_median_of_three_votes():
     # at the end (knee at 60)
     cs = np.concatenate([np.full(20, 4.0), np.linspace(4.0, 0.1, 41), np.linspace(0.09, 0.0, 139)])
     heel_up = (np.arange(200) - 70.0) ** 2  # the heel's lowest point at sample 70
+    kw = {"lowest_window_s": 0.3}
     # threshold at 50, knee 60 (+0 s), heel lowest 70: the median is the knee
-    assert foot_speed.initial_contact_votes(cs, heel_up, t, 20, 200, 50.0, knee_offset_s=0.0) == pytest.approx(60.0, abs=0.5)
+    assert foot_speed.initial_contact_votes(cs, heel_up, t, 20, 200, 50.0, knee_offset_s=0.0, **kw) == pytest.approx(60.0, abs=0.5)
     # with the knee moved 0.3 s later it is the outer vote: the median is the heel's lowest point
-    assert foot_speed.initial_contact_votes(cs, heel_up, t, 20, 200, 50.0, knee_offset_s=0.3) == pytest.approx(70.0, abs=0.5)
-    # a heel still falling at the next swing: two votes, their mean
-    assert foot_speed.initial_contact_votes(cs, -np.arange(200.0), t, 20, 200, 50.0, knee_offset_s=0.0) == pytest.approx(55.0, abs=0.5)
+    assert foot_speed.initial_contact_votes(cs, heel_up, t, 20, 200, 50.0, knee_offset_s=0.3, **kw) == pytest.approx(70.0, abs=0.5)
+    # no heel height (video, or a virtual heel without a heel marker): two votes, their mean
+    assert foot_speed.initial_contact_votes(cs, None, t, 20, 200, 50.0, knee_offset_s=0.0, **kw) == pytest.approx(55.0, abs=0.5)
+    # the heel is looked for only up to lowest_window_s after the threshold: a heel still falling votes for the
+    # window's end (sample 60 for 0.1 s), and the median is 60
+    assert foot_speed.initial_contact_votes(cs, -np.arange(200.0), t, 20, 200, 50.0, knee_offset_s=0.0,
+                                            lowest_window_s=0.1) == pytest.approx(60.0, abs=0.5)

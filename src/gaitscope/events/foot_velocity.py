@@ -19,7 +19,7 @@ Method (``docs/events.md`` has the derivation, validation and figures):
   were chosen on the two lab recordings with force-plate/lab events and are reported with
   their errors on every shared recording (``benchmarks/accuracy_events.py``).
 * Opt-in for 3-D markers (``ic_method="median"``): the IC is the median of that threshold time,
-  the knee of the contact speed's deceleration and the heel's first lowest point
+  the knee of the contact speed's deceleration and the heel marker's lowest point (at a finer filter)
   (:func:`gaitscope.signal.foot_speed.initial_contact_votes`), which follows walkers whose heel
   still slides at contact and slow walkers whose foot creeps in better than any single fraction
   on the lab corpus, but not the phantom (``docs/accuracy.md``).
@@ -60,7 +60,8 @@ class FootVelocityEventDetector:
         ``"threshold"`` (default): the speed threshold. ``"median"`` (opt-in, 3-D markers): the
         median of three criteria (:func:`gaitscope.signal.foot_speed.initial_contact_votes`: the
         speed threshold, the knee of the contact speed's deceleration plus ``ic_knee_offset_s``, the
-        heel's first lowest point); better on the lab corpus, worse on the phantom (docs/accuracy.md).
+        heel marker's lowest point within ``ic_lowest_window_s`` after the threshold); better on the lab
+        corpus, worse on the phantom (docs/accuracy.md).
     ic_knee_offset_s
         Constant added to the knee criterion (seconds; chosen leave-one-file-out, docs/accuracy.md).
     min_swing_speed_height_per_s
@@ -96,6 +97,7 @@ class FootVelocityEventDetector:
     min_interval_s: float = field(default_factory=lambda: signal_setting("min_swing_interval_s"))
     ic_method: str = "threshold"
     ic_knee_offset_s: float = field(default_factory=lambda: signal_setting("ic_knee_offset_s"))
+    ic_lowest_window_s: float = field(default_factory=lambda: signal_setting("ic_lowest_window_s"))
     margin_s: float = 0.6
     whole_recording: str = "3d"
     stance_s: tuple[float, float] = field(
@@ -183,6 +185,7 @@ class FootVelocityEventDetector:
                 side: foot_speed.foot_ground_velocity(heels[side], toes[side], t) if p.kind == "treadmill" else 0.0
                 for side in SIDES
             }
+            heel_up = {side: _contact_heel_up(prep, side, sl) for side in SIDES}
             for side in SIDES:
                 c, cen = foot_speed.foot_speeds(heels[side], toes[side], t, g_side[side])
                 pk = foot_speed.swing_peaks(
@@ -201,8 +204,9 @@ class FootVelocityEventDetector:
                     if ic is not None and votes:  # opt-in: IC as the median of three criteria
                         j = pk_list.index(peak_i)
                         nxt = pk_list[j + 1] if j + 1 < len(pk_list) else t.size
-                        ic = foot_speed.initial_contact_votes(c, heels[side][:, 1], t, peak_i, nxt, ic,
-                                                              knee_offset_s=self.ic_knee_offset_s)
+                        ic = foot_speed.initial_contact_votes(c, heel_up[side], t, peak_i, nxt, ic,
+                                                              knee_offset_s=self.ic_knee_offset_s,
+                                                              lowest_window_s=self.ic_lowest_window_s)
                     for kind, x, frac in (("ic", ic, self.ic_fraction), ("fc", fc, self.fc_fraction)):
                         if x is not None:
                             found.append((x, kind, frac, ref_speed[peak_i]))
@@ -303,6 +307,18 @@ def stance_bounds_pass(kinds: list[str], idx: list[int], start: int, end: int) -
         else:
             keep.append(False)
     return keep
+
+
+def _contact_heel_up(prep: PreparedWalk, side: str, sl: slice) -> np.ndarray | None:
+    """The heel's height at the contact cut-off (``PreparedWalk.up_contact``: 3-D markers) for the heel's
+    lowest-point vote of the opt-in IC; ``None`` for video and for a virtual heel built from an ankle marker
+    (a file without heel markers, ``marker_set_choice.heel_stand_in``), which does not dip at contact."""
+    if prep.up_contact is None:
+        return None
+    choice = prep.pose.meta.get("marker_set_choice") if isinstance(prep.pose.meta, dict) else None
+    if isinstance(choice, dict) and side in choice.get("heel_stand_in", ()):
+        return None
+    return prep.up_contact[sl, prep.names.index(f"{side}_heel")]
 
 
 #: Confidence given to a keypoint sample that was missing and filled by interpolation.

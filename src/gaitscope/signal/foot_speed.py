@@ -208,29 +208,32 @@ def knee_index(y: np.ndarray) -> float | None:
     return j + off
 
 
-def first_minimum(y: np.ndarray) -> float | None:
-    """Fractional index of the first local minimum of ``y`` (parabola through its neighbours); ``None``
-    when there is none before a gap or the end."""
+def lowest_point(y: np.ndarray) -> float | None:
+    """Fractional index of the lowest finite sample of ``y`` (parabola through its neighbours when they are
+    finite); ``None`` when ``y`` has no finite sample."""
     y = np.asarray(y, dtype=float)
-    for j in range(1, y.size - 1):
-        if not np.isfinite(y[j - 1 : j + 2]).all():
-            return None
-        if y[j] <= y[j - 1] and y[j] < y[j + 1]:
-            den = y[j - 1] - 2 * y[j] + y[j + 1]
-            off = 0.5 * (y[j - 1] - y[j + 1]) / den if den > 0 else 0.0
-            return j + float(np.clip(off, -0.5, 0.5))
-    return None
+    ok = np.isfinite(y)
+    if not ok.any():
+        return None
+    j = int(np.argmin(np.where(ok, y, np.inf)))
+    off = 0.0
+    if 0 < j < y.size - 1 and np.isfinite(y[j - 1 : j + 2]).all():
+        den = y[j - 1] - 2 * y[j] + y[j + 1]
+        if den > 0:
+            off = float(np.clip(0.5 * (y[j - 1] - y[j + 1]) / den, -0.5, 0.5))
+    return j + off
 
 
 def initial_contact_votes(
     contact_speed: np.ndarray,
-    heel_up: np.ndarray,
+    heel_up: np.ndarray | None,
     t_s: np.ndarray,
     peak: int,
     next_peak: int,
     threshold_index: float,
     *,
     knee_offset_s: float,
+    lowest_window_s: float,
 ) -> float:
     """Initial contact as the median of three criteria that fail on different walkers (fractional index).
 
@@ -240,11 +243,16 @@ def initial_contact_votes(
     2. The knee of the contact speed between the swing peak ``peak`` and the contact speed's minimum
        before ``next_peak`` (:func:`knee_index`), plus ``knee_offset_s``: the end of the rapid deceleration,
        no fraction.
-    3. The heel's first lowest point after the swing peak (:func:`first_minimum` of ``heel_up``, the heel's
-       height, up = +): the heel stops going down.
+    3. The heel's lowest point (:func:`lowest_point` of ``heel_up``, the heel marker's height, up = +) from
+       the swing peak to ``lowest_window_s`` after the threshold time: a heel marker sits above and behind the
+       point of the heel that strikes the floor, so it descends until the floor stops the heel and rises as
+       the foot rolls flat about it (docs/accuracy.md). ``heel_up`` should be filtered less than the walking
+       cut-off (``PreparedWalk.up_contact``); ``None`` (video, or a virtual heel built from an ankle marker,
+       which has no such dip) leaves this vote out.
 
-    Criteria 2 and 3 are left out when not found. Times are medians in seconds, returned as a fractional
-    index into ``t_s``. Measured leave-one-file-out on 15 lab files in ``docs/accuracy.md``.
+    Criterion 2 is left out when not found; with two votes the median is their mean. Times are medians in
+    seconds, returned as a fractional index into ``t_s``. Measured leave-one-file-out on 15 lab files in
+    ``docs/accuracy.md``.
     """
     idx = np.arange(t_s.size, dtype=float)
     votes = [float(np.interp(threshold_index, idx, t_s))]
@@ -254,7 +262,11 @@ def initial_contact_votes(
         k = knee_index(contact_speed[peak : m + 1])
         if k is not None:
             votes.append(float(np.interp(peak + k, idx, t_s)) + knee_offset_s)
-        low = first_minimum(heel_up[peak:next_peak])
-        if low is not None:
-            votes.append(float(np.interp(peak + low, idx, t_s)))
+    if heel_up is not None:
+        end = int(np.searchsorted(t_s, votes[0] + lowest_window_s, side="right"))
+        end = min(next_peak, end, t_s.size)
+        if end - peak >= 3:
+            low = lowest_point(heel_up[peak:end])
+            if low is not None:
+                votes.append(float(np.interp(peak + low, idx, t_s)))
     return float(np.interp(float(np.median(votes)), t_s, idx))

@@ -91,6 +91,9 @@ class PreparedWalk:
     ``plane_xy``: ``(n_frames, n_keypoints, 2)`` the 2-D coordinates used for event detection
     (the sagittal plane, or the image plane scaled for frontal video).
     ``height``: the person's standing height in the units of ``sag_xy`` (1.0 when relative).
+    ``up_contact``: ``(n_frames, n_keypoints)`` height (up) of every keypoint filtered at ``cutoff_contact_hz``
+    instead of the walking cut-off, for 3-D (world) input only (else None): the heel marker's lowest point at
+    contact is a short dip that the walking cut-off smooths away (``docs/accuracy.md``, issue 11).
     """
 
     pose: PoseSequence
@@ -110,6 +113,7 @@ class PreparedWalk:
     height_source: str = ""
     duty_factor: float = float("nan")
     meta: dict = field(default_factory=dict)
+    up_contact: np.ndarray | None = None
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -138,6 +142,7 @@ class PrepareSettings:
     outlier_mad_factor: float = field(default_factory=lambda: signal_setting("outlier_mad_factor"))
     cutoff_hz: float = field(default_factory=lambda: signal_setting("cutoff_walking_hz"))
     cutoff_running_hz: float = field(default_factory=lambda: signal_setting("cutoff_running_hz"))
+    cutoff_contact_hz: float = field(default_factory=lambda: signal_setting("cutoff_contact_hz"))
     swap_cost_height: float = field(default_factory=lambda: signal_setting("swap_cost_height"))
     collapse_height: float = field(default_factory=lambda: signal_setting("collapse_height"))
     max_collapse_s: float = field(default_factory=lambda: signal_setting("max_collapse_s"))
@@ -421,6 +426,9 @@ def prepare_walk(
         return xyz_c, clean.lowpass_zero_lag(xyz_c, rate_hz=rate_hz, cutoff_hz=cutoff), n_o, n_f
 
     xyz, xyz_f, n_out, n_fill = _clean(xyz)
+    # 3-D markers: heights at the finer contact cut-off (the heel's lowest point at contact, events stage)
+    up_contact = (clean.lowpass_zero_lag(xyz, rate_hz=rate_hz, cutoff_hz=min(st.cutoff_contact_hz, 0.4 * rate_hz))[:, :, 1]
+                  if world else None)
 
     # 6. scale
     height_units, h_src = estimate_height(xyz_f[:, :, :dims], names)
@@ -547,6 +555,7 @@ def prepare_walk(
         height_source=h_src,
         duty_factor=float(duty),
         meta={"n_filled": n_fill, "n_outliers": n_out, "height_units": height_units},
+        up_contact=up_contact,
     )
 
 
