@@ -1,0 +1,90 @@
+"""Does filming at 30 frames/s by itself move the detected contacts? The lab corpus through the virtual camera.
+
+    .venv/bin/python benchmarks/video_frame_rate.py
+
+Real video events are scored against eye-read contacts (``benchmarks/video_events.py``); on the outdoor clip
+the final contacts come early (docs/events.md, "The outdoor walker's final contacts"). This separates the
+frame rate from the pose model: every lab file of ``benchmarks/lab_corpus.py`` (the 12 corpus trials and the
+older shared files; not the foot-marker file, which has no body to frame) is filmed by the virtual camera
+(``benchmarks/accuracy_events.project_camera``: 1280x720, no noise, sagittal-left and sagittal-right) at the
+file's own rate and at 30 frames/s (camera start 0, 1/90 and 2/90 s, so the frames fall at three phases of the
+movement), the shipped detector runs on each, and the contacts are matched with the lab's reference events
+(``accuracy_events.match_events``, 100 ms; only events while the walker is in view, ``visible_reference``).
+
+Printed: per rate and kind, the signed mean error (detected - reference, ms; + = late) over all matched
+events, its SD, and the matched count; then per file. Runtime about 1 minute on 2 cores.
+"""
+
+from __future__ import annotations
+
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from accuracy_events import match_events, project_camera, visible_reference  # noqa: E402
+
+VIEWS = ("sagittal-left", "sagittal-right")
+PHASES_S = (0.0, 1.0 / 90.0, 2.0 / 90.0)
+VIDEO_RATE_HZ = 30.0
+
+
+def signed_errors(cases) -> pd.DataFrame:
+    """One row per matched reference event: ``file``, ``view``, ``rate`` ("own"/"30"), ``event``, ``err_ms``."""
+    from gaitscope.capture.virtual_camera import project
+    from gaitscope.events import detect_events
+    from gaitscope.signal import prepare_walk
+    from gaitscope.types import GaitscopeError
+
+    rows = []
+    for c in cases:
+        if c.name == "foot_markers_healthy.csv":
+            continue
+        own = float(c.pose.median_rate_hz)
+        for view in VIEWS:
+            for label, rate, phases in (("own", own, (0.0,)), ("30", VIDEO_RATE_HZ, PHASES_S)):
+                for start in phases:
+                    try:
+                        img = project(c.pose, view=view, rate_hz=rate, image_size_px=(1280, 720), start_s=start)
+                        ref = visible_reference(img, c.ref).reset_index(drop=True)
+                        ev = detect_events(prepare_walk(img))
+                    except GaitscopeError:
+                        continue
+                    for kind in ("ic", "fc"):
+                        r = ref[ref["event"] == kind].reset_index(drop=True)
+                        for _, one in r.iterrows():
+                            m = match_events(ev, pd.DataFrame([one])[["event", "side", "t_s"]])
+                            if m[f"{kind}_n"]:
+                                rows.append((c.name, view, label, kind, m[f"{kind}_bias_ms"]))
+    return pd.DataFrame(rows, columns=["file", "view", "rate", "event", "err_ms"])
+
+
+def main(argv: list[str] | None = None) -> int:
+    import lab_corpus
+
+    if not lab_corpus.CORPUS.is_dir():
+        print(f"{lab_corpus.CORPUS} is not present: nothing to measure", file=sys.stderr)
+        return 1
+    warnings.simplefilter("ignore")
+    cases, _ = lab_corpus.load_cases()
+    df = signed_errors(cases)
+    print("## Lab files through the virtual camera: own rate vs 30 frames/s (ms, detected - reference)\n")
+    print("| rate | kind | matched | mean | SD |")
+    print("|---|---|---:|---:|---:|")
+    for (rate, kind), g in df.groupby(["rate", "event"], sort=False):
+        e = g["err_ms"].to_numpy(float)
+        print(f"| {'own rate' if rate == 'own' else '30 frames/s (3 phases)'} | {kind.upper()} | {e.size} | "
+              f"{np.mean(e):+.1f} | {np.std(e, ddof=1):.1f} |")
+    print("\n| file | kind | own rate mean | 30 frames/s mean |")
+    print("|---|---|---:|---:|")
+    per = df.groupby(["file", "event", "rate"])["err_ms"].mean().unstack("rate")
+    for (f, kind), r in per.iterrows():
+        print(f"| {f} | {kind.upper()} | {r.get('own', np.nan):+.1f} | {r.get('30', np.nan):+.1f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
