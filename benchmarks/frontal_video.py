@@ -21,6 +21,8 @@ Prints
    up); ``knowledge/frontal_video_errors.csv`` holds these values.
 
 Run:  .venv/bin/python benchmarks/frontal_video.py [--work /tmp/gaitscope_frontal_video]
+      .venv/bin/python benchmarks/frontal_video.py --shoe-noise 0.02 0.04   (after a first run: contacts with noise
+      added to the shoes' measured motion, the shipped FC rule vs the first forward frame)
 """
 
 from __future__ import annotations
@@ -180,12 +182,49 @@ def standing_noise(out: Path) -> dict[str, float]:
     }
 
 
+def shoe_noise(work: Path, sd_height_per_s: float, draws: int = 40, seed: int = 0) -> None:
+    """Contacts vs the reading when Gaussian noise (``sd_height_per_s`` standing heights/s) is added to each shoe's
+    measured motion, for the shipped lift-off bracket and for the first forward frame alone
+    (``heel_rise_window_s=0``); reads the pose runs already in ``work``."""
+    from dataclasses import replace
+
+    from gaitscope.capture.pose_csv import read_pose_csv
+    from gaitscope.metrics.frontal import ShoeMotionEventDetector, apparent_height_px
+    from gaitscope.signal import prepare_walk
+
+    rng = np.random.default_rng(seed)
+    print(f"\nShoe-motion noise {sd_height_per_s:g} H/s, {draws} draws: contacts within 1 frame of the reading\n")
+    print("| clip | FC rule | mean within 1 frame (of 15) | fewest | all 15 within 1 frame (share of draws) |")
+    print("|---|---|---|---|---|")
+    for name, (mirror, step) in {"original": (False, 1), "mirror": (True, 1), "half_rate": (False, 2)}.items():
+        prep = prepare_walk(read_pose_csv(work / name / "pose.csv"), height_m=1.78)
+        height = apparent_height_px(prep.pose.xyz[:, :, :2], prep.names)
+        clean = prep.pose.meta["shoe_motion_px"]
+        truth = read_contacts(mirror, step)
+        for label, det in (("bracket (shipped)", ShoeMotionEventDetector()),
+                           ("first forward frame", ShoeMotionEventDetector(heel_rise_window_s=0.0))):
+            within = []
+            for _ in range(draws):
+                noisy = {s: [None if v is None else [v[0], v[1] + rng.normal(0, sd_height_per_s * height[k] / prep.rate_hz)]
+                             for k, v in enumerate(clean[s])] for s in clean}
+                ev = det.detect(replace(prep, pose=replace(prep.pose, meta={**prep.pose.meta, "shoe_motion_px": noisy})))
+                within.append(int((np.abs(contact_errors(ev, prep.pose.t_s, truth)) <= 1).sum()))
+            w = np.asarray(within)
+            print(f"| {name} | {label} | {w.mean():.1f} | {w.min()} | {np.mean(w == len(truth)):.2f} |")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--work", type=Path, default=Path("/tmp/gaitscope_frontal_video"))
+    ap.add_argument("--shoe-noise", type=float, nargs="*", metavar="H_PER_S",
+                    help="only the noise check on the pose runs already in --work (e.g. 0.02 0.04)")
     args = ap.parse_args(argv)
     if not CLIP.exists():
         print(f"{CLIP} not found: nothing to measure")
+        return 0
+    if args.shoe_noise:
+        for sd in args.shoe_noise:
+            shoe_noise(args.work, sd)
         return 0
     args.work.mkdir(parents=True, exist_ok=True)
     clips = {"original": (CLIP, False, 1),
