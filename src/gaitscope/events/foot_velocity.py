@@ -64,6 +64,10 @@ class FootVelocityEventDetector:
         corpus, worse on the phantom (docs/accuracy.md).
     ic_knee_offset_s
         Constant added to the knee criterion (seconds; chosen leave-one-file-out, docs/accuracy.md).
+    ic_median_fraction
+        The speed threshold of the median's first vote (fraction of the peak swing speed; chosen
+        leave-one-file-out with ``ic_knee_offset_s``, docs/accuracy.md); ``ic_fraction`` is the threshold
+        criterion's.
     min_swing_speed_height_per_s
         A swing must reach this foot speed (standing heights per second).
     min_interval_s
@@ -97,6 +101,7 @@ class FootVelocityEventDetector:
     min_interval_s: float = field(default_factory=lambda: signal_setting("min_swing_interval_s"))
     ic_method: str = "threshold"
     ic_knee_offset_s: float = field(default_factory=lambda: signal_setting("ic_knee_offset_s"))
+    ic_median_fraction: float = field(default_factory=lambda: signal_setting("ic_median_fraction"))
     ic_lowest_window_s: float = field(default_factory=lambda: signal_setting("ic_lowest_window_s"))
     margin_s: float = 0.6
     whole_recording: str = "3d"
@@ -192,13 +197,14 @@ class FootVelocityEventDetector:
                     cen, t, min_speed=self.min_swing_speed_height_per_s * prep.height,
                     min_interval_s=self.min_interval_s,
                 )
+                votes = self._ic_votes(prep)
+                ic_frac = self.ic_median_fraction if votes else self.ic_fraction
                 phases = foot_speed.contact_phases(
-                    c, cen, pk, ic_fraction=self.ic_fraction, fc_fraction=self.fc_fraction
+                    c, cen, pk, ic_fraction=ic_frac, fc_fraction=self.fc_fraction
                 )
                 conf = _foot_conf(prep, side, sl)
                 ref_speed = dict(zip(pk.tolist(), foot_speed.peak_speeds(cen, pk).tolist()))
                 pk_list = pk.tolist()
-                votes = self._ic_votes(prep)
                 found = []
                 for ic, fc, peak_i in phases:
                     if ic is not None and votes:  # opt-in: IC as the median of three criteria
@@ -207,7 +213,7 @@ class FootVelocityEventDetector:
                         ic = foot_speed.initial_contact_votes(c, heel_up[side], t, peak_i, nxt, ic,
                                                               knee_offset_s=self.ic_knee_offset_s,
                                                               lowest_window_s=self.ic_lowest_window_s)
-                    for kind, x, frac in (("ic", ic, self.ic_fraction), ("fc", fc, self.fc_fraction)):
+                    for kind, x, frac in (("ic", ic, ic_frac), ("fc", fc, self.fc_fraction)):
                         if x is not None:
                             found.append((x, kind, frac, ref_speed[peak_i]))
                 found.sort()
