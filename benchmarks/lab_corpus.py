@@ -106,6 +106,24 @@ def corpus_reference(name: str) -> tuple[pd.DataFrame, bool]:
     return out.sort_values("t_s")[["event", "side", "t_s", "source"]].reset_index(drop=True), bool(len(es))
 
 
+def event_section_vs_plates() -> pd.DataFrame:
+    """How far each corpus file's EVENT section lies from its force plates: per file with both, the events of the
+    same kind and side within 60 ms of a plate event (``n``), their mean absolute and mean signed difference (ms,
+    EVENT - plate). The size of the reference's own uncertainty where the EVENT section is used."""
+    ref = pd.read_csv(CORPUS / "reference_events.csv")
+    rows = []
+    for name, rr in ref.groupby("file", sort=True):
+        fp = rr[rr["source"] == "force_plate"]
+        d = []
+        for _, e in rr[rr["source"] == "event_section"].iterrows():
+            same = fp[(fp["event"] == e["event"]) & (fp["side"] == e["side"])]["t_s"].to_numpy(float) - float(e["t_s"])
+            if same.size and np.abs(same).min() < 0.06:
+                d.append(-1000.0 * same[np.argmin(np.abs(same))])
+        if d:
+            rows.append({"file": name, "n": len(d), "mean_abs_ms": float(np.mean(np.abs(d))), "mean_ms": float(np.mean(d))})
+    return pd.DataFrame(rows)
+
+
 def _inside(ref: pd.DataFrame, pose, notes: list[str] | None = None) -> pd.DataFrame:
     """Reference events more than ``EDGE_S`` inside the recording whose own foot has its heel and toe
     trajectories (the markers the detector uses, after the loader's stand-ins) at the event, i.e. in every
@@ -592,6 +610,14 @@ def main(argv: list[str] | None = None) -> int:
     res = run(tuple(args.paths.split(",")), args.marker_map)
     for p in res["problems"]:
         print("NOT LOADED:", p)
+    if REFERENCE == "plates":
+        print("The labs' EVENT sections against their force plates (events within 60 ms of a plate event of the "
+              "same kind and side; ms, EVENT - plate):\n")
+        print("| file | events | mean abs | mean |")
+        print("|---|---|---|---|")
+        for _, r in event_section_vs_plates().iterrows():
+            print(f"| {r['file']} | {r['n']} | {r['mean_abs_ms']:.1f} | {r['mean_ms']:+.1f} |")
+        print()
     for c in res["cases"]:
         for note in c.notes:
             print(f"{c.name}: {note}")
