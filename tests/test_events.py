@@ -423,3 +423,26 @@ def test_initial_contact_is_the_median_of_three_votes():
     # window's end (sample 60 for 0.1 s), and the median is 60
     assert foot_speed.initial_contact_votes(cs, -np.arange(200.0), t, 20, 200, 50.0, knee_offset_s=0.0,
                                             lowest_window_s=0.1) == pytest.approx(60.0, abs=0.5)
+
+
+def test_contact_heel_height_is_3d_only_and_not_for_a_virtual_heel():
+    """The heel's lowest-point vote of the opt-in IC reads ``PreparedWalk.up_contact`` (3-D input only, filtered at
+    ``cutoff_contact_hz``) and is left out for video and for a heel built from an ankle marker."""
+    from gaitscope.capture.virtual_camera import project
+    from gaitscope.events.foot_velocity import _contact_heel_up
+    from gaitscope.phantom import simulate
+    from gaitscope.signal import prepare_walk
+
+    walk = simulate(duration_s=4.0, seed=1)
+    prep = prepare_walk(walk.pose)
+    assert prep.up_contact is not None and prep.up_contact.shape == walk.pose.xyz.shape[:2]
+    heel = _contact_heel_up(prep, "left", slice(None))
+    raw = walk.pose.xyz[:, walk.pose.names.index("left_heel"), 1]
+    # finer than the walking filter: closer to the raw heel height at its landings than the 6 Hz signal
+    walking = prep.plane_xy[:, prep.names.index("left_heel"), 1]
+    assert np.abs(heel - raw).max() < np.abs(walking - raw).max()
+    assert prepare_walk(project(walk.pose, view="sagittal-left", rate_hz=30)).up_contact is None
+    virtual = prep.pose.with_xyz(prep.pose.xyz, meta={**prep.pose.meta, "marker_set_choice": {"heel_stand_in": ["left"]}})
+    prep_v = type(prep)(**{**prep.__dict__, "pose": virtual})
+    assert _contact_heel_up(prep_v, "left", slice(None)) is None
+    assert _contact_heel_up(prep_v, "right", slice(None)) is not None
