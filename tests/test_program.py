@@ -182,6 +182,26 @@ def test_split_squats_progression_waits_for_a_professional_after_a_fall_or_with_
     assert "rear foot on a bench" not in careful["split_squats"].progression
 
 
+#: Progressions that remove the support, close the eyes, walk backwards, raise or unsettle the base or add
+#: hand-held load: after a fall or with poor balance they wait for a professional (docs/clinical-safety.md).
+RISKY_FOR_FALLERS = ("without support", "eyes closed", "backwards", "on a step", "bench", "grass", "hold weights")
+
+
+def test_every_risky_corrective_progression_is_guarded_for_falls_and_poor_balance():
+    """A corrective exercise whose progression reads as risky for a faller lists falls and poor balance in
+    progression_avoid_if, and its safe progression keeps a support and names a physiotherapist; the falls
+    programme's own progressions (support reduced step by step) are excluded: it is done with support."""
+    risky = [ex for ex in KB.exercises if not ex.programme
+             and any(w in ex.progression.lower() for w in RISKY_FOR_FALLERS)]
+    assert {ex.id for ex in risky} >= {"split_squats", "marching_in_place", "heel_to_toe_walking", "calf_stretch",
+                                       "mindful_barefoot_walking"}
+    for ex in risky:
+        assert {"falls", "poor_balance"} <= set(ex.progression_avoid_if), ex.id
+        assert "physiotherapist" in ex.safe_progression, ex.id
+        safe = ex.safe_progression.lower()
+        assert "counter" in safe or "wall" in safe or "even surface" in safe, ex.id
+
+
 def test_progression_flags_are_intake_flags_and_never_remove_an_exercise():
     import tomllib
     from importlib import resources
