@@ -224,3 +224,24 @@ def test_analysis_summary_carries_frontal_normal_ranges():
     assert "normal_range" in params["pelvic_drop_stance_max_deg"]
     assert "normal_range" in params["step_width_m"]
     assert "normal_range" not in params["knee_fppa_stance_max_deg"]  # no published reference here
+
+
+def test_every_parameter_compares_the_sides_at_one_minimum_of_strides():
+    """In one summary.json the two sides are compared at one minimum number of strides a side, whichever builder
+    made the entry (cadence from the stride table and step width from the frontal measures once disagreed on a
+    real frontal clip: one said 'fewer than 3 strides', the other gave a symmetry index from 2)."""
+    from gaitscope.metrics.summary import comparison_min_strides
+    from gaitscope.pipeline import analyze_pose
+
+    walk = simulate(duration_s=4.5, seed=4)  # 2 strides a side through the frontal camera
+    img = project(walk.pose, view="frontal-front", rate_hz=30, noise_px=1.0, seed=4)
+    res = analyze_pose(img, height_m=1.70)
+    assert res.summary["view"] == "frontal"
+    need = comparison_min_strides("frontal")
+    assert need == 2  # the relaxed minimum the rules use for frontal input (pipeline._findings)
+    both = {k: v for k, v in res.summary["parameters"].items() if isinstance(v, dict) and "left" in v and "right" in v}
+    assert any(min(v["left"]["n"], v["right"]["n"]) == 2 for v in both.values())  # the case that matters is here
+    assert any(k == "cadence_spm" for k in both) and any(k == "step_width_m" for k in both)
+    for k, v in both.items():
+        compared = "symmetry" in v
+        assert compared == (min(v["left"]["n"], v["right"]["n"]) >= need), (k, v["left"]["n"], v["right"]["n"])

@@ -385,16 +385,16 @@ def _findings(prep: Any, cycles: pd.DataFrame, summary: dict, frontal_na: dict[s
               not_comparable: dict[str, str] | None = None) -> tuple[tuple, dict]:
     """The pattern findings and the findings.json content; also puts the short form under
     ``summary["findings"]`` and the frontal parameters into ``summary["parameters"]``."""
-    from gaitscope.knowledge.analysis_settings import analysis_setting
     from gaitscope.knowledge.loader import load_knowledge
     from gaitscope.metrics.frontal import frontal_summary
+    from gaitscope.metrics.summary import comparison_min_strides
     from gaitscope.program import evaluate_recording, patterns_document
     from gaitscope.program.summary_findings import summary_findings
 
     kb = load_knowledge()
-    # the side comparison follows the rules' minimum: 2 strides a side for 3D and frontal input, else the usual
-    min_n = 2 if prep.view in ("3d", "frontal") else int(analysis_setting("min_strides_variability"))
-    frontal = frontal_summary(cycles, legs=(summary.get("quality") or {}).get("legs"), min_n=min_n)
+    # the side comparison needs as many strides a side as every other parameter of this recording
+    frontal = frontal_summary(cycles, legs=(summary.get("quality") or {}).get("legs"),
+                              min_n=comparison_min_strides(prep.view))
     if summary.get("gait_mode") != "running":
         from gaitscope.metrics.summary import frontal_normal_ranges
 

@@ -68,6 +68,14 @@ def is_ratio_scale(col: str, unit: str) -> bool:
     return unit in RATIO_SCALE_UNITS or col.endswith(("_amplitude_deg", "_range_deg"))
 
 
+def comparison_min_strides(view: str) -> int:
+    """Strides a side needed before the two sides are compared, the same for every parameter of one recording:
+    2 for 3D and frontal input (3D events are within a few ms, and the frontal-video errors were measured on side
+    means of 2-4 strides, so the rules judge 2 strides a side with a caveat: ``pipeline._findings``), else
+    ``min_strides_variability`` (the sagittal-video timing errors assume at least 3)."""
+    return 2 if view in ("3d", "frontal") else int(analysis_setting("min_strides_variability"))
+
+
 def parameter_entry(cycles: pd.DataFrame, col: str, *, unit: str, legs: dict[str, dict] | None = None,
                     min_var: int = 3, min_compare: int = 3) -> dict[str, Any] | None:
     """One parameter of summary.json from the stride table: per side and pooled mean and n, SD from ``min_var``
@@ -408,7 +416,8 @@ def summarize(
     parameters: dict[str, Any] = {}
     legs = quality.legs if quality is not None else {}
     for col in param_cols:
-        entry = parameter_entry(cycles, col, unit=unit_of(col), legs=legs, min_var=min_var, min_compare=min_var)
+        entry = parameter_entry(cycles, col, unit=unit_of(col), legs=legs, min_var=min_var,
+                                min_compare=comparison_min_strides(prep.view))
         if entry is None:
             if no_strides or (col in KINEMATIC_COLUMNS and not measurable_sag):
                 continue  # covered by the entries above
