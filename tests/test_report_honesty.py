@@ -128,6 +128,8 @@ def test_far_leg_values_are_greyed_and_not_graded(demo_doc):
     page = build_report_html(Assessment(document=d, out_dir=out))
     row = re.search(r"<tr><td class='measure'>Knee bend in loading <span.*?</tr>", page).group(0)
     assert "class='num far'" in row and "far leg, not graded" in row
+    # the reason is on the page (and in print), not only in the cell's tooltip
+    assert "the leg farther from the camera in a side-on video" in page
 
 
 def test_the_client_never_sees_an_absolute_path(demo_doc, tmp_path):

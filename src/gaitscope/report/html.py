@@ -515,7 +515,9 @@ def _timing_legend() -> str:
             f"worse side {_dot('none')}not graded (no norm for this person, or the far leg). "
             f"{e(report_knowledge()['traffic_light']['rule'])}. Values are means over strides with the "
             "stride-to-stride standard deviation (SD) in brackets; the measurement error is that of one "
-            "stride's value. Symmetry index = |left − right| / mean × 100.</p>")
+            "stride's value. Symmetry index = |left − right| / mean × 100. A grey value marked \"far leg\" is "
+            "from the leg farther from the camera in a side-on video, partly hidden behind the near leg: an "
+            "estimate, not graded and not compared with the other side.</p>")
 
 
 def _gait(a: Assessment, amber_sd: float) -> str:
