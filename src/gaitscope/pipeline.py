@@ -407,19 +407,22 @@ def _findings(prep: Any, cycles: pd.DataFrame, summary: dict, frontal_na: dict[s
         # every frontal measure carries its measured error; a rule whose cut-off lies within it is not read
         from gaitscope.metrics.frontal import frontal_video_errors, rules_within_error
 
-        errors = frontal_video_errors()
-        for col, entry in frontal.items():
-            if col in errors:
-                entry["error"] = errors[col][0]
-                entry["error_source"] = "knowledge/frontal_video_errors.csv: " + errors[col][2]
         from gaitscope.metrics.frontal import FRONTAL_VIDEO_UNRELIABLE_TIMING
 
+        errors = frontal_video_errors()
+
+        def measured(col: str, what: str) -> dict[str, Any]:
+            return {"value": round(float(errors[col][0]), 4), "unit": errors[col][1], "input": "video", "what": what,
+                    "source": "knowledge/frontal_video_errors.csv: " + errors[col][2]}
+
+        for col, entry in frontal.items():
+            if col in errors:
+                entry["error"] = measured(col, "measured error of a side's stride mean")
+                entry["error_source"] = entry["error"]["source"]
         for col in FRONTAL_VIDEO_UNRELIABLE_TIMING:  # stance and support shares (shoe-motion contacts only)
             entry = summary["parameters"].get(col)
             if isinstance(entry, dict) and col in errors:
-                entry["error"] = {"value": errors[col][0], "unit": errors[col][1], "input": "video",
-                                  "what": "bound on one stride's value",
-                                  "source": "knowledge/frontal_video_errors.csv: " + errors[col][2]}
+                entry["error"] = measured(col, "bound on one stride's value")
         gated = rules_within_error(kb.thresholds, errors) if hasattr(kb, "thresholds") else {}
         if gated:
             rule_cycles = cycles.copy()

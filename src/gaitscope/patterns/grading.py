@@ -149,10 +149,7 @@ def add_errors(parameters: dict[str, Any], *, source: str, height_m: float | Non
     for metric, entry in parameters.items():
         if not isinstance(entry, dict):
             continue
-        if isinstance(entry.get("error"), (int, float)):  # an error measured for this view (frontal video)
-            entry["error"] = {"value": round(float(entry["error"]), 4), "unit": entry.get("unit", ""),
-                              "input": source, "what": "measured error of a side's stride mean",
-                              "source": str(entry.get("error_source", ""))}
+        if isinstance(entry.get("error"), dict):  # an error measured for this view (frontal video: pipeline)
             continue
         if (metric, source) not in table.index:
             continue
