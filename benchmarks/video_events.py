@@ -185,6 +185,13 @@ def score_clip(clip: str, pose_csv: Path, truth: pd.DataFrame, spans: pd.DataFra
     return match_contacts(truth[truth["clip"] == clip], found, spans[spans["clip"] == clip])
 
 
+def score_clips(pose_csv: dict[str, Path], truth: pd.DataFrame, spans: pd.DataFrame, *, noise_px: float = 0.0,
+                rng: np.random.Generator | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`score_clip` for every clip of ``pose_csv`` (clip stem -> pose CSV): all matched rows and all extras."""
+    scored = [score_clip(clip, p, truth, spans, noise_px=noise_px, rng=rng) for clip, p in pose_csv.items()]
+    return pd.concat([r for r, _ in scored]), pd.concat([x for _, x in scored])
+
+
 #: which eye-reading criterion (benchmarks/contact_definitions.py) each clip's contacts were read with
 CRITERION = {("walk_outdoor_two_people", "ic"): "ic_stop", ("walk_outdoor_two_people", "fc"): "fc_move"}
 
@@ -246,17 +253,12 @@ def main(argv: list[str] | None = None) -> int:
 
     t0 = time.perf_counter()
     truth, spans = load_truth()
-    all_rows, all_extra = [], []
     pose_csv = {}
     for clip in dict.fromkeys(truth["clip"]):
         out_dir = args.cache / clip
         run_pose(SHARED / "video" / f"{clip}.mp4", out_dir=out_dir, progress=False, force=args.force)
         pose_csv[clip] = out_dir / "pose.csv"
-        rows, extras = score_clip(clip, out_dir / "pose.csv", truth, spans)
-        all_rows.append(rows)
-        all_extra.append(extras)
-    rows = pd.concat(all_rows)
-    extras = pd.concat(all_extra)
+    rows, extras = score_clips(pose_csv, truth, spans)
     print("## Contacts read by eye vs detected (frames at 30 fps; error = detected - read)\n")
     print("| part | read | kind | confidence | detected | side | error |")
     print("|---|---:|---|---|---:|---|---:|")
@@ -280,12 +282,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"{g['detected_frames'].mean():.2f} | {e.mean():+.2f} | {e.min():+.2f} .. {e.max():+.2f} |")
     ppm = {clip: clip_px_per_m(p) for clip, p in pose_csv.items()}
     pe = plate_equivalent(truth, ppm)
-    pe_rows, pe_extra = [], []
-    for clip, p in pose_csv.items():
-        r_, x_ = score_clip(clip, p, pe, spans)
-        pe_rows.append(r_)
-        pe_extra.append(x_)
-    pe_summ = summarize(pd.concat(pe_rows), pd.concat(pe_extra))
+    pe_summ = summarize(*score_clips(pose_csv, pe, spans))
     shifts = pe.groupby(["clip", "criterion"])["shift_frames"].first()
     print("\n## Against the plate-equivalent reading (read frame minus the criterion's median offset from "
           "force-plate contact, benchmarks/contact_definitions.py)\n")
@@ -295,14 +292,8 @@ def main(argv: list[str] | None = None) -> int:
     print_summary(pe_summ)
     if args.noise_px > 0:
         rng = np.random.default_rng(0)
-        draws = []
-        for _ in range(args.draws):
-            dr, dx = [], []
-            for clip, p in pose_csv.items():
-                r_, x_ = score_clip(clip, p, pe, spans, noise_px=args.noise_px, rng=rng)
-                dr.append(r_)
-                dx.append(x_)
-            draws.append(summarize(pd.concat(dr), pd.concat(dx)))
+        draws = [summarize(*score_clips(pose_csv, pe, spans, noise_px=args.noise_px, rng=rng))
+                 for _ in range(args.draws)]
         allx = pd.concat(draws)
         print(f"\n## Plate-equivalent reading with {args.noise_px:g} px keypoint noise ({args.draws} draws)\n")
         print("| part | kind | mean of means | SD | range | draws with a miss | extra (all draws) |")

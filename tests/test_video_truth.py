@@ -43,7 +43,6 @@ import importlib.util
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
@@ -108,15 +107,11 @@ def test_video_events_against_eye_read_contacts(shared_data, tmp_path):
 
     bench = _bench()
     truth, spans = bench.load_truth()
-    rows, extras = [], []
+    pose_csv = {}
     for clip in dict.fromkeys(truth["clip"]):
-        out_dir = tmp_path / clip
-        run_pose(shared_data / "video" / f"{clip}.mp4", out_dir=out_dir, progress=False)
-        r, x = bench.score_clip(clip, out_dir / "pose.csv", truth, spans)
-        rows.append(r)
-        extras.append(x)
-    rows = pd.concat(rows)
-    extras = pd.concat(extras)
+        run_pose(shared_data / "video" / f"{clip}.mp4", out_dir=tmp_path / clip, progress=False)
+        pose_csv[clip] = tmp_path / clip / "pose.csv"
+    rows, extras = bench.score_clips(pose_csv, truth, spans)
     assert extras.empty, extras.to_string()
     missed = rows[rows["detected_frame"].isna()]
     assert set(zip(missed["clip"], missed["event"], missed["frame"].astype(float))) <= EXPECTED_MISSED, \
@@ -139,14 +134,9 @@ def test_video_events_against_eye_read_contacts(shared_data, tmp_path):
     # offset from force-plate contact, measured on the lab corpus markers; docs/events.md, "What a contact
     # is") IC and FC are within one frame on average: measured pass 0 IC -0.84, FC -0.57, grass IC +0.62
     if (shared_data / "mocap_corpus").is_dir():
-        ppm = {clip: bench.clip_px_per_m(tmp_path / clip / "pose.csv") for clip in dict.fromkeys(truth["clip"])}
+        ppm = {clip: bench.clip_px_per_m(p) for clip, p in pose_csv.items()}
         pe = bench.plate_equivalent(truth, ppm)
-        pr, px = [], []
-        for clip in ppm:
-            r, x = bench.score_clip(clip, tmp_path / clip / "pose.csv", pe, spans)
-            pr.append(r)
-            px.append(x)
-        pes = bench.summarize(pd.concat(pr), pd.concat(px)).set_index(["part", "event"])
+        pes = bench.summarize(*bench.score_clips(pose_csv, pe, spans)).set_index(["part", "event"])
         for key in (("pass 0 (forward)", "ic"), ("pass 0 (forward)", "fc"), ("walker on grass", "ic")):
             assert abs(pes.loc[key, "mean"]) <= PLATE_EQUIVALENT_BOUND_FRAMES, (key, pes.loc[key].to_dict())
         key = ("walker on grass", "fc")
