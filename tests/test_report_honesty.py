@@ -279,3 +279,29 @@ def test_gait_tables_fit_a_1100_px_window(demo_doc, tmp_path, browser):
     assert timing[0]["label"].startswith("Walking speed")
     assert all(r["height"] <= 2 * r["line"] + 18 for r in timing), [(r["label"], r["height"]) for r in timing]
 
+
+
+def test_the_angle_curves_never_call_a_childrens_band_normal(demo_doc):
+    """Issue 10: without an adult curve the children's band (Schwartz 2008) is drawn without calling it normal;
+    the figure's own legend says what the band is (matplotlib writes each text as a comment in the SVG)."""
+    import base64
+    import urllib.parse
+
+    from gaitscope.report.figures import angle_curves_uri
+
+    out, doc = demo_doc
+    curves = copy.deepcopy(doc["gait"]["side"]["summary"]["curves"])
+
+    def legend(adult_norm):
+        for key in ("hip_flex_deg", "knee_flex_deg", "ankle_dorsi_deg"):
+            if isinstance((curves.get(key) or {}).get("normal"), dict):
+                curves[key]["normal"]["adult_norm"] = adult_norm
+        uri = angle_curves_uri(curves)
+        head, data = uri.split(",", 1)
+        svg = base64.b64decode(data).decode() if ";base64" in head else urllib.parse.unquote(data)
+        return re.findall(r"<!-- (.*?) -->", svg)
+
+    child = legend(False)
+    assert "children ±1 SD (not an adult norm)" in child
+    assert not any("normal" in t.lower() for t in child), child
+    assert "reference ±1 SD" in legend(None)

@@ -90,7 +90,8 @@ def angle_curves_uri(curves: Mapping[str, Any], stance_pct: Mapping[str, float] 
             npct = np.asarray(norm.get("gait_cycle_pct", pct), dtype=float)
             m = np.asarray(norm["mean"], dtype=float)
             sd = np.asarray(norm["sd"], dtype=float)
-            ax.fill_between(npct, m - sd, m + sd, color="#9aa5b1", alpha=0.35, lw=0, label="normal ±1 SD")
+            band = "children ±1 SD (not an adult norm)" if norm.get("adult_norm") is False else "reference ±1 SD"
+            ax.fill_between(npct, m - sd, m + sd, color="#9aa5b1", alpha=0.35, lw=0, label=band)
         for side, col in (("left", LEFT), ("right", RIGHT)):
             d = c.get(side)
             if not isinstance(d, Mapping) or not d.get("n"):
