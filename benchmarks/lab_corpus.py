@@ -170,16 +170,20 @@ def reference_floor(cases: list[Case]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _with_3d(cases: list[Case]):
+    """``(case, prepared walk, scored reference, sample times)`` of every case with a 3-D path."""
+    for c in cases:
+        if "3d" in c.preps:
+            prep, ref = c.preps["3d"]
+            yield c, prep, ref, prep.pose.t_s
+
+
 def toe_rise_at_fc(cases: list[Case]) -> pd.DataFrame:
     """Per file: how far the toe marker has risen above its flat-foot level at each reference FC (mm; median, min,
     max): the height at the FC minus the median height 0.35-0.15 s before it, at the contact cut-off. A height
     criterion in mm fits every file only if this is about the same on every file."""
     rows = []
-    for c in cases:
-        if "3d" not in c.preps:
-            continue
-        prep, ref = c.preps["3d"]
-        t = prep.pose.t_s
+    for c, prep, ref, t in _with_3d(cases):
         vals = []
         for _, r in ref[ref["event"] == "fc"].iterrows():
             up = _toe_height(prep, r["side"])
@@ -205,11 +209,7 @@ def median_vote_errors(cases: list[Case]) -> pd.DataFrame:
 
     d = FootVelocityEventDetector()
     rows = []
-    for c in cases:
-        if "3d" not in c.preps:
-            continue
-        prep, ref = c.preps["3d"]
-        t = prep.pose.t_s
+    for c, prep, ref, t in _with_3d(cases):
         idx = np.arange(t.size, dtype=float)
         speeds = _contact_speeds(prep)
         err: dict[str, list[float]] = {k: [] for k in ("threshold", "median_threshold", "knee", "heel_lowest", "median")}
