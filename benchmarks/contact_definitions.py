@@ -1,6 +1,6 @@
 """Where a camera's view of a foot contact lies relative to force-plate contact (the definition of IC/FC).
 
-    .venv/bin/python benchmarks/contact_definitions.py [--px-per-m 225]
+    .venv/bin/python benchmarks/contact_definitions.py [--px-per-m 225] [--fc-forward] [--heel]
 
 The reference a gait lab compares with is the force plate: IC when the vertical force rises above
 20 N, FC when it falls below (``../shared/data/mocap_corpus``: every plate contact whose foot was
@@ -28,6 +28,15 @@ Pixels are turned into millimetres with the clip's scale (``--px-per-m``; the ol
 walker's 360 px standing height for an assumed 1.60 m -> 225 px/m). Offsets in ms, + = the criterion
 is met after the plate event. ``benchmarks/video_events.py`` uses the medians to turn the eye-read
 frames into plate-equivalent frames (docs/events.md, "What a contact is").
+
+``--fc-forward`` also measures the final-contact cue for video (``FootVelocityEventDetector(fc_forward="video")``:
+the slower of heel and toe, *horizontal* speed only, rising above ``fc_forward_fraction`` of the swing peak; docs/events.md,
+"The outdoor walker's final contacts") against the plate lift-offs: every lab file of ``benchmarks/lab_corpus.py``
+filmed by the virtual camera at 30 frames/s (1280x720, both sides, three phases of the frame clock; the threshold
+is a fraction of the swing's peak speed, so the image scale does not enter), for ``FC_FORWARD_GRID`` and for the
+shipped full-speed cue; per fraction the plate lift-offs' median and IQR offset, the mean bias over all reference
+lift-offs (plates and EVENT sections) and the fraction each leave-one-file-out fold chooses (smallest mean
+absolute error over the other files, a missed event counting 100 ms). About 15 s.
 
 ``--heel`` also prints the heel marker at every force-plate initial contact (its lowest point, how far it rises
 as the foot rolls flat, its velocity) beside the phantom's heel keypoint at its defined contact, as it is and
@@ -262,9 +271,51 @@ def print_heel_table(df: pd.DataFrame) -> None:
               f"{g['vy_mps'].median():+.2f} | {g['vx_mps'].median():.2f} |")
 
 
+#: ``--fc-forward``: fractions of the swing peak tried for the forward-speed final contact
+FC_FORWARD_GRID = (0.16, 0.20, 0.24, 0.26, 0.28, 0.30, 0.32, 0.36, 0.40)
+
+
+def fc_forward_errors(grid: tuple[float, ...] = FC_FORWARD_GRID) -> pd.DataFrame:
+    """FC errors (ms, detected - reference) of the forward-speed cue at each fraction of ``grid`` and of the shipped
+    full-speed cue, on the lab files through the virtual camera at 30 frames/s (``video_frame_rate.signed_errors``):
+    columns ``file``, ``view``, ``err_ms`` (NaN: missed), ``source``, ``detector`` ("full 0.28", "forward 0.24" ...)."""
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    import lab_corpus
+    from video_frame_rate import signed_errors
+    from gaitscope.events import FootVelocityEventDetector
+
+    cases, _ = lab_corpus.load_cases()
+    full = FootVelocityEventDetector(fc_forward="never")
+    dets = {f"full {full.fc_fraction:.2f}": full}
+    dets.update({f"forward {f:.2f}": FootVelocityEventDetector(fc_forward="always", fc_forward_fraction=f) for f in grid})
+    df = signed_errors(cases, dets, rates=("30",))
+    return df[df["event"] == "fc"].reset_index(drop=True)
+
+
+def print_fc_forward(df: pd.DataFrame) -> None:
+    """Per detector: plate lift-offs (median, IQR), all reference lift-offs (mean bias, mean absolute error, missed),
+    then the fraction each leave-one-file-out fold chooses."""
+    print("Final contact through the virtual camera at 30 frames/s (lab files, both sides, 3 phases; ms, detected - "
+          "reference)\n")
+    print("| cue | plate FCs | median | IQR | all FCs | missed | mean bias | mean abs |")
+    print("|---|---|---|---|---|---|---|---|")
+    for det, g in df.groupby("detector", sort=False):
+        pl = g[g["source"] == "force_plate"]["err_ms"].dropna().to_numpy(float)
+        e = g["err_ms"]
+        print(f"| {det} | {pl.size} | {np.median(pl):+.1f} | {np.percentile(pl, 25):+.1f} .. {np.percentile(pl, 75):+.1f} | "
+              f"{e.notna().sum()} | {e.isna().sum()} | {e.mean():+.1f} | {e.abs().mean():.1f} |")
+    fwd = df[df["detector"].str.startswith("forward")].assign(abs_ms=lambda d: d["err_ms"].abs().fillna(100.0))
+    per = fwd.groupby(["file", "detector"])["abs_ms"].mean().unstack("detector")
+    chosen = {f: per.drop(index=f).mean().idxmin() for f in per.index}
+    print("\nLeave-one-file-out (the fraction with the smallest mean absolute error per file over the other files): "
+          + ", ".join(f"{v} x{n}" for v, n in pd.Series(chosen).value_counts().items()))
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--px-per-m", type=float, default=OLDER_ADULT_PX_PER_M)
+    ap.add_argument("--fc-forward", action="store_true",
+                    help="also: the forward-speed final contact for video against the plates, at 30 frames/s")
     ap.add_argument("--heel", action="store_true",
                     help="also: the heel marker at force-plate contact against the phantom's heel (docs/phantom.md)")
     args = ap.parse_args(argv)
@@ -272,6 +323,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{CORPUS} is not present: nothing to measure", file=sys.stderr)
         return 1
     warnings.simplefilter("ignore")
+    if args.fc_forward:
+        print_fc_forward(fc_forward_errors())
+        print()
     if args.heel:
         print_heel_table(heel_at_contact())
         print("\nThe 3-D phantom's IC (seeds 0-2, 10 s, normal gait) by the shipped speed threshold and the opt-in median\n")

@@ -32,13 +32,17 @@ PHASES_S = (0.0, 1.0 / 90.0, 2.0 / 90.0)
 VIDEO_RATE_HZ = 30.0
 
 
-def signed_errors(cases) -> pd.DataFrame:
-    """One row per matched reference event: ``file``, ``view``, ``rate`` ("own"/"30"), ``event``, ``err_ms``."""
+def signed_errors(cases, detectors: dict | None = None, rates: tuple[str, ...] = ("own", "30")) -> pd.DataFrame:
+    """One row per matched reference event: ``file``, ``view``, ``rate`` ("own"/"30"), ``event``, ``err_ms``,
+    ``source`` (the reference's: ``force_plate`` or the lab's EVENT section) and ``detector`` (the key of
+    ``detectors``, label -> :class:`~gaitscope.events.FootVelocityEventDetector`; default: the shipped one,
+    ``"shipped"``). A reference event no detector matches within 100 ms gets ``err_ms`` NaN."""
     from gaitscope.capture.virtual_camera import project
     from gaitscope.events import detect_events
     from gaitscope.signal import prepare_walk
     from gaitscope.types import GaitscopeError
 
+    detectors = detectors or {"shipped": None}
     rows = []
     for c in cases:
         if c.name == "foot_markers_healthy.csv":
@@ -46,20 +50,24 @@ def signed_errors(cases) -> pd.DataFrame:
         own = float(c.pose.median_rate_hz)
         for view in VIEWS:
             for label, rate, phases in (("own", own, (0.0,)), ("30", VIDEO_RATE_HZ, PHASES_S)):
+                if label not in rates:
+                    continue
                 for start in phases:
                     try:
                         img = project(c.pose, view=view, rate_hz=rate, image_size_px=(1280, 720), start_s=start)
                         ref = visible_reference(img, c.ref).reset_index(drop=True)
-                        ev = detect_events(prepare_walk(img))
+                        prep = prepare_walk(img)
                     except GaitscopeError:
                         continue
-                    for kind in ("ic", "fc"):
-                        r = ref[ref["event"] == kind].reset_index(drop=True)
-                        for _, one in r.iterrows():
-                            m = match_events(ev, pd.DataFrame([one])[["event", "side", "t_s"]])
-                            if m[f"{kind}_n"]:
-                                rows.append((c.name, view, label, kind, m[f"{kind}_bias_ms"]))
-    return pd.DataFrame(rows, columns=["file", "view", "rate", "event", "err_ms"])
+                    for key, det in detectors.items():
+                        ev = detect_events(prep, det)
+                        for kind in ("ic", "fc"):
+                            r = ref[ref["event"] == kind].reset_index(drop=True)
+                            for _, one in r.iterrows():
+                                m = match_events(ev, pd.DataFrame([one])[["event", "side", "t_s"]])
+                                err = m[f"{kind}_bias_ms"] if m[f"{kind}_n"] else np.nan
+                                rows.append((c.name, view, label, kind, err, one.get("source", ""), key))
+    return pd.DataFrame(rows, columns=["file", "view", "rate", "event", "err_ms", "source", "detector"])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -70,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     warnings.simplefilter("ignore")
     cases, _ = lab_corpus.load_cases()
-    df = signed_errors(cases)
+    df = signed_errors(cases).dropna(subset=["err_ms"])
     print("## Lab files through the virtual camera: own rate vs 30 frames/s (ms, detected - reference)\n")
     print("| rate | kind | matched | mean | SD |")
     print("|---|---|---:|---:|---:|")

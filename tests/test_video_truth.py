@@ -6,8 +6,8 @@ read on 2026-12-06 with a criterion visible above the grass; how: see
 ``tests/data/README.md``). Scoring: ``benchmarks/video_events.py`` (nearest detected event of the
 same kind within 5 frames; error = detected - read, in frames at 30 fps).
 
-Measured when this test was written (pose model in accurate mode, height 1.60 m; fresh pose,
-``benchmarks/video_events.py --force``, 2026-12-06):
+Measured when this test was written (pose model in accurate mode, height 1.60 m; fresh pose of pose stage
+version 3, ``benchmarks/video_events.py --force``, 2026-12-06, with the video FC from the foot's forward motion):
 
 =====================  ====  =====  =======  ======  =========
 part                   kind  read   missed   mean    max |err|
@@ -15,18 +15,19 @@ part                   kind  read   missed   mean    max |err|
 pass 0 (forward)       IC    8      0        +0.51   3.09
 pass 0 (forward)       FC    6      0        -1.57   1.95
 pass 1 (backwards)     IC    7      0        +0.55   1.09
-pass 1 (backwards)     FC    6      0        -0.42   1.94
+pass 1 (backwards)     FC    6      0        -0.52   1.89
 walker on grass        IC    5      0        -0.79   2.01
-walker on grass        FC    5      0        -2.42   4.40
+walker on grass        FC    5      0        -1.54   2.81
 =====================  ====  =====  =======  ======  =========
 
 No extra detections inside the read spans; all 32 contacts found. Against the plate-equivalent
 reading (docs/events.md, "What a contact is"): pass 0 IC -0.84, FC -0.57, grass IC +0.62 frames; grass FC
--1.86 frames, **beyond the one-frame target** (the detector's FC comes early on grass: docs/events.md,
-"The outdoor walker's final contacts"); the test keeps it from getting worse, it does not claim the target.
-Keypoint noise added to the pose (``benchmarks/video_events.py --noise-px 1``: 1 px per frame, 12
-draws) moves these means by SD 0.03, 0.02, 0.06 frames and misses nothing; with 3 px, pass 0 IC reads
--1.09 +- 0.20 and its first landing (38.5, the foot at the image's right edge) is missed in some draws.
+-0.98 frames: inside the one-frame target by 0.02 frame only (it was -1.86 before the video FC was read from the
+foot's forward motion; docs/events.md, "The outdoor walker's final contacts"). Keypoint noise added to the pose
+(``benchmarks/video_events.py --noise-px 1``: 1 px per frame, 12 draws) moves these means by SD 0.03, 0.03,
+0.07 and 0.09 (grass FC: range -1.25 .. -0.92) frames and misses nothing; with 3 px, pass 0 IC reads
+-1.08 +- 0.17 (its first landing, 38.5, the foot at the image's right edge, missed in one draw) and grass FC
+-0.97 +- 0.25 (range -1.72 .. -0.75).
 How far CI's recomputed keypoints are from this machine's was not measured; the target (|mean| <= 1
 frame) is reported by the benchmark and asserted here with a quarter frame for another machine's keypoints. The first landing of each clip (38.5: her first step into view, the other foot
 beyond the image edge; 79 on grass: before the people search first sees the walker at frame 81) may be
@@ -50,16 +51,16 @@ REPO = Path(__file__).resolve().parents[1]
 # measured -> bound (frames)
 MAX_ABS_ERR_FRAMES = 3.5          # largest single error on the older adult 3.09 (first IC of pass 0)
 MAX_ABS_FC_ERR_FRAMES = 2.5       # every FC of the older adult: largest 1.95
-# the walker on grass: every error (largest 4.40: the FC read at 86, where the pose model swapped and
-# collapsed the leg labels over frames 80-85)
-MAX_ABS_ERR_GRASS_FRAMES = 5.0
+# the walker on grass: every error (largest 2.81: the FC read at 123, where the toe keypoint leaves 1-2 frames
+# before the toes; 4.40 at the FC read at 86 before the FC was read from the forward motion)
+MAX_ABS_ERR_GRASS_FRAMES = 3.5
 MAX_ABS_MEAN_FRAMES = {           # |mean error| per part and kind
     ("pass 0 (forward)", "ic"): 1.2,    # +0.51
     ("pass 0 (forward)", "fc"): 2.0,    # -1.57
     ("pass 1 (backwards)", "ic"): 1.0,  # +0.55
-    ("pass 1 (backwards)", "fc"): 1.0,  # -0.42
+    ("pass 1 (backwards)", "fc"): 1.0,  # -0.52
     ("walker on grass", "ic"): 1.2,     # -0.79
-    ("walker on grass", "fc"): 2.9,     # -2.42 (3 px keypoint noise: the plate-equivalent mean moves by SD 0.11)
+    ("walker on grass", "fc"): 2.0,     # -1.54 (3 px keypoint noise: the plate-equivalent mean moves by SD 0.25)
 }
 MAX_MEDIAN_PASS0_IC_FRAMES = 0.8  # +0.31: the steady-state landings are on time
 # The first landing of each clip may be missed (the foot at the image's edge, or before the walker is
@@ -72,9 +73,11 @@ EXPECTED_MISSED = {("walk_sagittal_older_adult", "ic", 38.5), ("walk_outdoor_two
 # -1.09 +- 0.20. The test allows a quarter frame of that variation, so it guards against events getting worse
 # without failing on another machine's keypoints; the target itself is reported by benchmarks/video_events.py.
 PLATE_EQUIVALENT_BOUND_FRAMES = 1.25
-# The grass FCs against the plate-equivalent reading: measured -1.86 (1 px noise: SD 0.02, 3 px: SD 0.11, range
-# -2.11 .. -1.71). The one-frame target is NOT met there; this bound only stops it from getting worse.
-PLATE_EQUIVALENT_GRASS_FC_BOUND_FRAMES = 2.3
+# The grass FCs against the plate-equivalent reading: measured -0.98 (1 px noise: SD 0.09, range -1.25 .. -0.92;
+# 3 px: SD 0.25, range -1.72 .. -0.75). The one-frame target is met on this machine's keypoints by 0.02 frame, not
+# with a margin for another machine's; this bound stops it from getting worse (it was -1.86 before the forward
+# FC cue), it does not assert the target.
+PLATE_EQUIVALENT_GRASS_FC_BOUND_FRAMES = 1.5
 MAX_ABS_DOUBLE_SUPPORT_ERR_FRAMES = 3.0  # pass 0: -2.36 (read 5.50, detected 3.14 frames)
 
 
@@ -132,7 +135,8 @@ def test_video_events_against_eye_read_contacts(shared_data, tmp_path):
     assert abs(ds0["error_frames"].mean()) <= MAX_ABS_DOUBLE_SUPPORT_ERR_FRAMES, ds0.to_string()
     # issue 11: against the plate-equivalent reading (each read frame moved by its criterion's median
     # offset from force-plate contact, measured on the lab corpus markers; docs/events.md, "What a contact
-    # is") IC and FC are within one frame on average: measured pass 0 IC -0.84, FC -0.57, grass IC +0.62
+    # is") IC and FC are within one frame on average: measured pass 0 IC -0.84, FC -0.57, grass IC +0.62, grass FC
+    # -0.98 (bounded more loosely, see PLATE_EQUIVALENT_GRASS_FC_BOUND_FRAMES)
     if (shared_data / "mocap_corpus").is_dir():
         ppm = {clip: bench.clip_px_per_m(p) for clip, p in pose_csv.items()}
         pe = bench.plate_equivalent(truth, ppm)

@@ -93,6 +93,13 @@ class FootVelocityEventDetector:
     footprints
         ``"video"``: footprint detector (sides by alternation) for image input walking
         overground in a side view; ``"always"`` / ``"never"``.
+    fc_forward
+        ``"video"`` (default): for image input the FC is where the foot's *forward* contact speed
+        (:func:`~gaitscope.signal.foot_speed.forward_contact_speed`: the slower of heel and toe, horizontal
+        velocity only) rises above ``fc_fraction``: a video model's toe keypoint rises with the foot as the heel
+        lifts, before the toes leave (docs/events.md, "The outdoor walker's final contacts"); the same fraction,
+        chosen again on the lab corpus through the virtual camera at 30 frames/s (every leave-one-file-out
+        fold: 0.28; ``benchmarks/contact_definitions.py --fc-forward``). ``"always"`` / ``"never"``.
     """
 
     ic_fraction: float = field(default_factory=lambda: signal_setting("ic_fraction"))
@@ -116,6 +123,8 @@ class FootVelocityEventDetector:
     footprint_same_place_height: float = field(default_factory=lambda: signal_setting("footprint_same_place_height"))
     footprint_max_break_s: float = field(default_factory=lambda: signal_setting("footprint_max_break_s"))
     min_contact_s: float = field(default_factory=lambda: signal_setting("min_stance_s"))
+    fc_forward: str = "video"
+    fc_forward_fraction: float = field(default_factory=lambda: signal_setting("fc_forward_fraction"))
 
     def _use_footprints(self, prep: PreparedWalk, kind: str) -> bool:
         if self.footprints == "always":
@@ -123,6 +132,13 @@ class FootVelocityEventDetector:
         if self.footprints == "never":
             return False
         return prep.pose.frame == "image" and kind != "treadmill" and prep.view in ("sagittal", "oblique")
+
+    def _fc_forward(self, prep: PreparedWalk) -> bool:
+        """FC where the *forward* contact speed (:func:`~gaitscope.signal.foot_speed.forward_contact_speed`) rises
+        above ``fc_forward_fraction``: for image input when ``fc_forward`` is ``"video"`` (default); ``"always"`` / ``"never"``."""
+        if self.fc_forward not in ("video", "always", "never"):
+            raise ValueError(f"fc_forward must be 'video', 'always' or 'never', got {self.fc_forward!r}")
+        return self.fc_forward == "always" or (self.fc_forward == "video" and prep.pose.frame == "image")
 
     def _ic_votes(self, prep: PreparedWalk) -> bool:
         """IC as the median of three criteria (``"median"``, validated on 3-D markers only) or the speed
@@ -199,8 +215,10 @@ class FootVelocityEventDetector:
                 )
                 votes = self._ic_votes(prep)
                 ic_frac = self.ic_median_fraction if votes else self.ic_fraction
+                fwd = self._fc_forward(prep)
                 phases = foot_speed.contact_phases(
-                    c, cen, pk, ic_fraction=ic_frac, fc_fraction=self.fc_fraction
+                    c, cen, pk, ic_fraction=ic_frac, fc_fraction=self.fc_forward_fraction if fwd else self.fc_fraction,
+                    fc_speed=foot_speed.forward_contact_speed(heels[side], toes[side], t, g_side[side]) if fwd else None,
                 )
                 conf = _foot_conf(prep, side, sl)
                 ref_speed = dict(zip(pk.tolist(), foot_speed.peak_speeds(cen, pk).tolist()))
@@ -213,7 +231,8 @@ class FootVelocityEventDetector:
                         ic = foot_speed.initial_contact_votes(c, heel_up[side], t, peak_i, nxt, ic,
                                                               knee_offset_s=self.ic_knee_offset_s,
                                                               lowest_window_s=self.ic_lowest_window_s)
-                    for kind, x, frac in (("ic", ic, ic_frac), ("fc", fc, self.fc_fraction)):
+                    fc_frac = self.fc_forward_fraction if fwd else self.fc_fraction
+                    for kind, x, frac in (("ic", ic, ic_frac), ("fc", fc, fc_frac)):
                         if x is not None:
                             found.append((x, kind, frac, ref_speed[peak_i]))
                 found.sort()
@@ -262,6 +281,7 @@ class FootVelocityEventDetector:
             fc_fraction=self.fc_fraction, min_contact_s=self.min_contact_s,
             same_place=self.footprint_same_place_height * prep.height, min_step_fraction=self.min_step_fraction,
             max_break_s=self.footprint_max_break_s,
+            fc_forward_fraction=self.fc_forward_fraction if self._fc_forward(prep) else None,
         )
         sides = footprints.assign_sides(prints)
         conf = {side: _foot_conf(prep, side, sl) for side in SIDES}

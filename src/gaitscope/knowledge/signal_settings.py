@@ -17,7 +17,7 @@ REQUIRED = (
     "treadmill_foot_range_height", "min_swing_speed_height_per_s", "min_swing_interval_s", "ic_fraction",
     "fc_fraction", "running_duty_factor", "min_stance_s", "max_stance_s", "min_swing_s", "max_swing_s",
     "min_step_fraction", "max_phase_factor", "running_flight_fraction", "min_flight_frames",
-    "cutoff_contact_hz", "ic_lowest_window_s", "ic_median_fraction",
+    "cutoff_contact_hz", "ic_lowest_window_s", "ic_median_fraction", "fc_forward_fraction",
 )
 
 

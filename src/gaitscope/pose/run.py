@@ -49,7 +49,7 @@ from gaitscope.pose.backends import get_backend
 from gaitscope.types import GaitscopeError, PoseSequence
 
 #: Version of this stage's output; bump when results change so old caches are not reused.
-POSE_STAGE_VERSION = 2
+POSE_STAGE_VERSION = 3
 #: Frames each chunk runs before its first kept frame, so a *tracking* backend is settled at the
 #: seam (not needed when every frame is detected afresh).
 WARMUP_FRAMES = 10
@@ -505,6 +505,11 @@ def estimate_video(
     score[drop] = 0.0
     world[drop] = np.nan
 
+    # leg labels kept apart over frames (docs/pose.md, "Leg labels")
+    xyz, score, world, n_relabelled = keep_legs_apart(xyz, score, world, names)
+    if n_relabelled:
+        log(f"pose: leg labels exchanged back on {n_relabelled} frame(s) where the model swapped them")
+
     # camera motion from the background (outside the walker's box), removed later by the signal stage
     from gaitscope.capture.camera_motion import estimate_camera_motion
 
@@ -542,6 +547,7 @@ def estimate_video(
         "walker_last_frame": int(walker.frames[-1]),
         "people_sampled_every_frames": sample_every,
         "cropped_second_pass": cropped,
+        "leg_labels_exchanged_frames": int(n_relabelled),
         "chunks": len(cpu1),
         "warnings": warnings_,
         "timings_s": {k: (round(v, 3) if isinstance(v, float) else v) for k, v in timings.items()},
@@ -575,6 +581,34 @@ def estimate_video(
         meta=meta,
     )
     return pose, world, selection
+
+
+def keep_legs_apart(xyz: np.ndarray, score: np.ndarray, world: np.ndarray,
+                    names: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """Each leg's keypoints under one label over the clip: the frames where the model exchanged them, back.
+
+    The model fits every frame afresh (:data:`VIDEO_BACKEND_SETTINGS`), and in a side view one image hardly tells
+    the near leg from the far one: on ``walk_outdoor_two_people.mp4`` the labels jump back and forth over frames
+    80-84 while the rear foot pushes off (docs/pose.md, "Leg labels"). The labelling kept is the one whose hip,
+    knee, ankle, heel and toe tracks move most smoothly (a constant-velocity Viterbi path,
+    :func:`gaitscope.signal.clean.detect_leg_swaps`, the signal stage's repair), with a cost of
+    ``swap_cost_height`` standing heights (``knowledge/signal_settings.csv``) per exchanged frame, so the model's
+    own labels stand unless the motion clearly says otherwise. Scores and the model's metric keypoints go with
+    their keypoints. Returns the three arrays and the number of frames exchanged.
+    """
+    from gaitscope.knowledge.signal_settings import signal_setting
+    from gaitscope.signal.clean import detect_leg_swaps, leg_index_pairs, swap_legs
+
+    pairs = leg_index_pairs(names)
+    height = _apparent_height_px(xyz, names)
+    if not pairs or not np.isfinite(height).any():
+        return xyz, score, world, 0
+    swapped = detect_leg_swaps(xyz[:, :, :2], pairs,
+                               swap_cost=signal_setting("swap_cost_height") * float(np.nanmedian(height)))
+    if not swapped.any():
+        return xyz, score, world, 0
+    return (swap_legs(xyz, pairs, swapped), swap_legs(score[:, :, None], pairs, swapped)[:, :, 0],
+            swap_legs(world, pairs, swapped), int(swapped.sum()))
 
 
 def _apparent_height_px(xyz: np.ndarray, names: tuple[str, ...]) -> np.ndarray:

@@ -80,6 +80,20 @@ def foot_speeds(
     return contact, centre
 
 
+def forward_contact_speed(heel: np.ndarray, toe: np.ndarray, t_s: np.ndarray, ground_vx: np.ndarray | float) -> np.ndarray:
+    """``min(|vx_heel|, |vx_toe|)`` relative to the ground: the slower point's speed *along the walk* only.
+
+    The final-contact cue for video (``docs/events.md``, "The outdoor walker's final contacts"): while the
+    heel rises and the foot pivots over its toes, a video model's toe keypoint (it marks the forefoot, not
+    the toe tip) rises with the foot; its vertical motion is the foot's rotation, not the toes leaving. The
+    toes leave when the foot moves forward, which this measures.
+    """
+    g = np.asarray(ground_vx, dtype=float)
+    vh = point_velocity(heel, t_s)[:, 0] - g
+    vt = point_velocity(toe, t_s)[:, 0] - g
+    return np.fmin(np.abs(vh), np.abs(vt))
+
+
 def swing_peaks(
     centre_speed: np.ndarray, t_s: np.ndarray, *, min_speed: float, min_interval_s: float
 ) -> np.ndarray:
@@ -159,12 +173,14 @@ def contact_phases(
     *,
     ic_fraction: float,
     fc_fraction: float,
+    fc_speed: np.ndarray | None = None,
 ) -> list[tuple[float | None, float | None, int]]:
     """Contacts of one foot between consecutive swing peaks.
 
     For each swing peak ``k`` (speed ``P_k``): the contact that follows begins (IC) where the
     contact speed first falls below ``ic_fraction * P_k``; the contact that precedes it ends
-    (FC) where the contact speed last rises above ``fc_fraction * P_k``.
+    (FC) where the contact speed (or ``fc_speed``, e.g. :func:`forward_contact_speed`, when given)
+    last rises above ``fc_fraction * P_k``.
 
     Returns
     -------
@@ -180,7 +196,7 @@ def contact_phases(
         nxt = int(peaks[k + 1]) if k + 1 < len(peaks) else n
         prv = int(peaks[k - 1]) if k > 0 else 0
         ic = _first_below(contact_speed, int(p), nxt, ic_fraction * peak)
-        fc = _last_below(contact_speed, prv, int(p) + 1, fc_fraction * peak)
+        fc = _last_below(contact_speed if fc_speed is None else fc_speed, prv, int(p) + 1, fc_fraction * peak)
         out.append((ic, fc, int(p)))
     return out
 

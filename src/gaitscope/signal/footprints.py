@@ -81,6 +81,18 @@ def _hysteresis_runs(c: np.ndarray, lo: float, hi: float) -> list[tuple[float | 
     return out
 
 
+def _forward_end(c_fwd: np.ndarray, i_low: int, thr: float) -> float | None:
+    """The first time after sample ``i_low`` (the contact's slowest moment) at which the forward contact speed
+    ``c_fwd`` rises above ``thr`` (fractional index, interpolated); ``None`` when it does not before the data end."""
+    for i in range(max(0, i_low), c_fwd.size - 1):
+        a, b = c_fwd[i], c_fwd[i + 1]
+        if not (np.isfinite(a) and np.isfinite(b)):
+            return None
+        if a < thr <= b:
+            return i + float((thr - a) / (b - a))
+    return None
+
+
 def find_footprints(
     heel: dict,
     toe: dict,
@@ -94,6 +106,7 @@ def find_footprints(
     same_place: float,
     min_step_fraction: float,
     max_break_s: float = 0.25,
+    fc_forward_fraction: float | None = None,
 ) -> list[Contact]:
     """Footprints of both feet in one pass window (see the module docstring).
 
@@ -101,7 +114,10 @@ def find_footprints(
     speed; ``same_place``: two contacts closer than this (plane units) that overlap in time or
     are less than ``max_break_s`` apart are one footprint. Footprints that land too soon after
     the previous one or split a step in two are resolved (:func:`drop_spurious`, with
-    ``min_step_fraction``) before they are returned.
+    ``min_step_fraction``) before they are returned. ``fc_forward_fraction``: when given, a contact ends where the
+    foot's *forward* contact speed (:func:`~gaitscope.signal.foot_speed.forward_contact_speed`) first rises above
+    this fraction of ``ref_speed`` after the contact's slowest moment, instead of where the contact speed rises above
+    ``fc_fraction`` (video: docs/events.md).
     """
     rate_hz = 1.0 / float(np.median(np.diff(t)))
     contacts: list[Contact] = []
@@ -110,7 +126,13 @@ def find_footprints(
     foot_dx = float(np.nanmedian(d)) if np.isfinite(d).any() else 0.0
     for side in SIDES:
         c, _ = foot_speed.foot_speeds(heel[side], toe[side], t, ground_vx)
+        c_fwd = (None if fc_forward_fraction is None
+                 else foot_speed.forward_contact_speed(heel[side], toe[side], t, ground_vx))
         for start, end in _hysteresis_runs(c, ic_fraction * ref_speed, fc_fraction * ref_speed):
+            if end is not None and c_fwd is not None:
+                a, b = int(np.ceil(start or 0.0)), int(np.floor(end)) + 1
+                i_low = a + int(np.nanargmin(c[a:b])) if b > a and np.isfinite(c[a:b]).any() else a
+                end = _forward_end(c_fwd, i_low, fc_forward_fraction * ref_speed)
             s = 0.0 if start is None else start
             e = float(c.size - 1) if end is None else end
             if (e - s) / rate_hz < min_contact_s:
