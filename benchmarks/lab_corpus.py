@@ -584,17 +584,20 @@ def score(case: Case, path: str, ic_setting, fc_fraction: float) -> dict:
     from gaitscope.events import FootVelocityEventDetector, detect_events
 
     prep, ref = case.preps[path]
+    # the FC setting: fc_fraction for 3-D markers; through the camera (image input) the video FC cue's
+    # fc_forward_fraction (docs/events.md, "The outdoor walker's final contacts") with fc_fraction at the same value
+    fc_kw = {"fc_fraction": fc_fraction} if path == "3d" else {"fc_fraction": fc_fraction, "fc_forward_fraction": fc_fraction}
     if CANDIDATE == "median":  # (fraction, knee offset ms); the median in 3-D, the threshold for the camera (video)
         ic_fraction, offset_ms = ic_setting
-        det = (FootVelocityEventDetector(ic_method="median", ic_median_fraction=ic_fraction, fc_fraction=fc_fraction,
+        det = (FootVelocityEventDetector(ic_method="median", ic_median_fraction=ic_fraction, **fc_kw,
                                          ic_knee_offset_s=offset_ms / 1000.0) if path == "3d" else
-               FootVelocityEventDetector(ic_fraction=ic_fraction, fc_fraction=fc_fraction))
+               FootVelocityEventDetector(ic_fraction=ic_fraction, **fc_kw))
     elif CANDIDATE == "knee":  # ``ic_setting`` is the knee's offset (ms); events found with the shipped IC fraction
-        det = FootVelocityEventDetector(fc_fraction=fc_fraction)
+        det = FootVelocityEventDetector(**fc_kw)
     elif CANDIDATE in FC_CANDIDATE_GRIDS:  # ``fc_fraction`` is the FC candidate's setting; events found with the shipped settings
         det = FootVelocityEventDetector(ic_fraction=ic_setting)
     else:
-        det = FootVelocityEventDetector(ic_fraction=ic_setting, fc_fraction=fc_fraction)
+        det = FootVelocityEventDetector(ic_fraction=ic_setting, **fc_kw)
     ev = detect_events(prep, det)
     if CANDIDATE == "accel":
         ev = refine_ic_heel_acceleration(ev, prep)
