@@ -281,3 +281,29 @@ def test_progress_bar_lines_in_a_log_and_redraws_on_a_terminal():
     bar(50, 100)
     bar(100, 100)
     assert tty.getvalue() == "\rpose: [#####-----] 50/100 frames\rpose: [##########] 100/100 frames\n"
+
+
+def test_pose_stage_keeps_each_legs_keypoints_under_one_label():
+    """Leg labels the model exchanged on some frames (injected: the truth) are put back before the pose is written,
+    with their scores and metric keypoints (docs/pose.md, "Leg labels"); a clean pose is left alone."""
+    from synthetic_gait import stepper, to_image
+
+    from gaitscope.pose.run import keep_legs_apart
+    from gaitscope.signal.clean import leg_index_pairs, swap_legs
+
+    img = to_image(stepper(duration_s=8.0, rate_hz=30.0)[0])
+    names = img.names
+    pairs = leg_index_pairs(names)
+    xyz = img.xyz.copy()
+    score = np.tile(np.linspace(0.5, 1.0, len(names)), (xyz.shape[0], 1))  # a different score per keypoint
+    world = xyz / 300.0
+    truth = np.zeros(xyz.shape[0], bool)
+    for a, b in ((30, 33), (80, 84), (150, 151), (200, 206)):
+        truth[a:b] = True
+    bad = [swap_legs(xyz, pairs, truth), swap_legs(score[:, :, None], pairs, truth)[:, :, 0], swap_legs(world, pairs, truth)]
+    out_xyz, out_score, out_world, n = keep_legs_apart(*bad, names)
+    assert n == int(truth.sum())
+    np.testing.assert_allclose(out_xyz, xyz)
+    np.testing.assert_allclose(out_score, score)
+    np.testing.assert_allclose(out_world, world)
+    assert keep_legs_apart(xyz, score, world, names)[3] == 0
