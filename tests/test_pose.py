@@ -285,7 +285,8 @@ def test_progress_bar_lines_in_a_log_and_redraws_on_a_terminal():
 
 def test_pose_stage_keeps_each_legs_keypoints_under_one_label():
     """Leg labels the model exchanged on some frames (injected: the truth) are put back before the pose is written,
-    with their scores and metric keypoints (docs/pose.md, "Leg labels"); a clean pose is left alone."""
+    with their metric keypoints; the scores stay with the model's labels (they say which leg it took for the far one,
+    docs/pose.md, "Leg labels"); a clean pose is left alone."""
     from synthetic_gait import stepper, to_image
 
     from gaitscope.pose.run import keep_legs_apart
@@ -304,6 +305,6 @@ def test_pose_stage_keeps_each_legs_keypoints_under_one_label():
     out_xyz, out_score, out_world, n = keep_legs_apart(*bad, names)
     assert n == int(truth.sum())
     np.testing.assert_allclose(out_xyz, xyz)
-    np.testing.assert_allclose(out_score, score)
+    np.testing.assert_allclose(out_score, bad[1])
     np.testing.assert_allclose(out_world, world)
     assert keep_legs_apart(xyz, score, world, names)[3] == 0

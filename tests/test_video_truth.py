@@ -7,7 +7,8 @@ read on 2026-12-06 with a criterion visible above the grass; how: see
 same kind within 5 frames; error = detected - read, in frames at 30 fps).
 
 Measured when this test was written (pose model in accurate mode, height 1.60 m; fresh pose of pose stage
-version 3, ``benchmarks/video_events.py --force``, 2026-12-06, with the video FC from the foot's forward motion):
+versions 3 and 4 (identical), ``benchmarks/video_events.py --force``, 2026-12-06, with the video FC from the foot's
+forward motion):
 
 =====================  ====  =====  =======  ======  =========
 part                   kind  read   missed   mean    max |err|
