@@ -129,7 +129,8 @@ def test_pose_cache_of_another_video_with_the_same_name_is_not_reused(tmp_path, 
     monkeypatch.setattr(pose_run, "run_pose", fake_run_pose)
     for size, expect_rerun in ((st.st_size, False), (st.st_size + 1, True)):
         calls.clear()
-        key = {"video": str(tmp_path / "elsewhere" / "walk.mp4"), "size_bytes": size, "mtime_ns": st.st_mtime_ns}
+        key = {"video": str(tmp_path / "elsewhere" / "walk.mp4"), "size_bytes": size, "mtime_ns": st.st_mtime_ns,
+               "pose_stage_version": pose_run.POSE_STAGE_VERSION}
         cached = pose.with_xyz(pose.xyz, meta={**pose.meta, "cache_key": key})
         cached = type(cached)(**{**{f: getattr(cached, f) for f in cached.__dataclass_fields__}, "source": key["video"]})
         write_pose_csv(cached, out / "pose.csv")

@@ -211,7 +211,8 @@ def test_analyze_recomputes_a_cut_short_pose_cache_and_says_so(phantom_csv, tmp_
     video.write_bytes(b"0" * 1000)
     st = video.stat()
     out = tmp_path / "walk_gaitscope"
-    meta = {**pose.meta, "cache_key": {"video": str(video), "size_bytes": st.st_size, "mtime_ns": st.st_mtime_ns}}
+    meta = {**pose.meta, "cache_key": {"video": str(video), "size_bytes": st.st_size, "mtime_ns": st.st_mtime_ns,
+                                       "pose_stage_version": pose_run.POSE_STAGE_VERSION}}
     cached = pose.with_xyz(pose.xyz, meta=meta)
     cached = type(cached)(**{**{f: getattr(cached, f) for f in cached.__dataclass_fields__}, "source": str(video)})
     csv = write_pose_csv(cached, out / "pose.csv")

@@ -308,3 +308,37 @@ def test_pose_stage_keeps_each_legs_keypoints_under_one_label():
     np.testing.assert_allclose(out_score, bad[1])
     np.testing.assert_allclose(out_world, world)
     assert keep_legs_apart(xyz, score, world, names)[3] == 0
+
+
+def test_analyze_recomputes_a_pose_made_by_an_older_pose_stage(tmp_path, monkeypatch, capsys):
+    """``gaitscope analyze`` reuses the pose.csv in its output folder only when this pose stage made it: a pose
+    from an earlier ``POSE_STAGE_VERSION`` (e.g. before the leg labels were kept apart) is recomputed, and it says
+    why."""
+    from synthetic_gait import stepper, to_image
+
+    import gaitscope.pose.run as pose_run
+    from gaitscope import pipeline
+    from gaitscope.capture.pose_csv import write_pose_csv
+
+    pose = to_image(stepper(duration_s=4.0, rate_hz=30.0)[0])
+    video = tmp_path / "walk.mp4"
+    video.write_bytes(b"0" * 1000)
+    st = video.stat()
+    out = tmp_path / "walk_gaitscope"
+    calls = []
+
+    class _Ran:
+        def __init__(self, p):
+            self.pose = p
+
+    monkeypatch.setattr(pose_run, "run_pose", lambda path, **kw: calls.append(path) or _Ran(pose))
+    for version, rerun in ((pose_run.POSE_STAGE_VERSION, False), (pose_run.POSE_STAGE_VERSION - 1, True)):
+        calls.clear()
+        key = {"video": str(video), "size_bytes": st.st_size, "mtime_ns": st.st_mtime_ns, "pose_stage_version": version}
+        cached = pose.with_xyz(pose.xyz, meta={**pose.meta, "cache_key": key})
+        cached = type(cached)(**{**{f: getattr(cached, f) for f in cached.__dataclass_fields__}, "source": str(video)})
+        write_pose_csv(cached, out / "pose.csv")
+        pipeline._video_pose(video, out, backend="mediapipe", progress=True)
+        err = capsys.readouterr().err
+        assert bool(calls) == rerun, err
+        assert ("pose stage version" in err) == rerun, err

@@ -100,9 +100,14 @@ def _video_pose(path: Path, out_dir: Path, *, backend: str, progress: bool,
         key = (side.get("meta") or {}).get("cache_key") or {} if isinstance(side.get("meta"), dict) else {}
         st = path.stat()
         same_file = isinstance(key, dict) and key.get("size_bytes") == st.st_size and key.get("mtime_ns") == st.st_mtime_ns
+        from gaitscope.pose.run import POSE_STAGE_VERSION  # a constant: does not load the pose model
+
         if src and Path(src).name == path.name and same_file:  # another video of the same name is re-run
             if not side.get("csv_sha256"):
                 say(f"pose: not reusing {cache}: it has no checksum (older gaitscope); recomputing")
+            elif key.get("pose_stage_version") != POSE_STAGE_VERSION:
+                say(f"pose: not reusing {cache}: it was made by pose stage version {key.get('pose_stage_version')}, "
+                    f"this gaitscope's is {POSE_STAGE_VERSION} (docs/pose.md, Cache); recomputing")
             else:
                 try:
                     pose = read_pose_csv(cache)
