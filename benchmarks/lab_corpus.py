@@ -26,9 +26,10 @@ weighs the same; a missed reference event counts as a 100 ms error) and F is sco
 ``fc_fraction`` and ``ic_fraction`` of ``FootVelocityEventDetector`` on all paths (with ``--candidate
 median`` the IC setting per input kind, 3-D rows and camera rows, whose IC criteria then differ). The
 settings``--candidate median|knee|accel``: the same leave-one-file-out table for another IC criterion:
-``median`` the opt-in ``ic_method="median"`` for 3-D markers (median of the speed threshold, the knee of
-the contact speed plus ``ic_knee_offset_s`` and the heel marker's lowest point at the contact cut-off; (``ic_fraction``,
-``ic_knee_offset_s``) chosen on the 3-D rows from ``MEDIAN_GRID``; camera rows keep the threshold);
+``median`` the opt-in ``ic_method="median"`` (median of the speed threshold, the knee of the contact speed plus
+``ic_knee_offset_s`` and the heel's lowest point: the heel marker at the contact cut-off in 3-D, the heel keypoint's
+image height through the camera; (``ic_fraction``, ``ic_knee_offset_s``) chosen from ``MEDIAN_GRID`` on the 3-D rows
+and, separately, on the camera rows);
 ``knee`` (:func:`refine_ic_knee`, not shipped): the knee of the contact speed's deceleration plus a constant
 offset chosen leave-one-file-out from ``KNEE_OFFSET_GRID_MS``; ``accel`` (:func:`refine_ic_heel_acceleration`,
 not shipped): each IC moved halfway towards the peak of the heel's vertical acceleration within -50/+100 ms
@@ -566,8 +567,8 @@ def refine_fc(ev: pd.DataFrame, prep, candidate: str, setting) -> pd.DataFrame:
 
 
 #: Leave-one-file-out grid of the opt-in 3-D IC (``ic_method="median"``: median of threshold, knee + offset,
-#: heel lowest point): (``ic_fraction``, ``ic_knee_offset_s`` in ms). Through the cameras only the fraction
-#: matters (video IC is the threshold alone).
+#: heel lowest point): (``ic_fraction``, ``ic_knee_offset_s`` in ms), chosen separately on the 3-D and the camera
+#: rows (through the camera the heel vote is the heel keypoint's image height).
 MEDIAN_GRID = tuple((a, float(o)) for a in (0.08, 0.10, 0.12, 0.14, 0.16, 0.18, 0.20, 0.22, 0.24, 0.28) for o in (-20, -15, -10, -5, 0, 5))
 #: ... of the knee candidate's constant offset (ms).
 KNEE_OFFSET_GRID_MS = tuple(float(x) for x in range(-24, 25, 2))
@@ -587,11 +588,10 @@ def score(case: Case, path: str, ic_setting, fc_fraction: float) -> dict:
     # the FC setting: fc_fraction for 3-D markers; through the camera (image input) the video FC cue's
     # fc_forward_fraction (docs/events.md, "The outdoor walker's final contacts") with fc_fraction at the same value
     fc_kw = {"fc_fraction": fc_fraction} if path == "3d" else {"fc_fraction": fc_fraction, "fc_forward_fraction": fc_fraction}
-    if CANDIDATE == "median":  # (fraction, knee offset ms); the median in 3-D, the threshold for the camera (video)
+    if CANDIDATE == "median":  # (fraction, knee offset ms) of the median of three (3-D and camera rows alike)
         ic_fraction, offset_ms = ic_setting
-        det = (FootVelocityEventDetector(ic_method="median", ic_median_fraction=ic_fraction, **fc_kw,
-                                         ic_knee_offset_s=offset_ms / 1000.0) if path == "3d" else
-               FootVelocityEventDetector(ic_fraction=ic_fraction, **fc_kw))
+        det = FootVelocityEventDetector(ic_method="median", ic_median_fraction=ic_fraction, **fc_kw,
+                                        ic_knee_offset_s=offset_ms / 1000.0)
     elif CANDIDATE == "knee":  # ``ic_setting`` is the knee's offset (ms); events found with the shipped IC fraction
         det = FootVelocityEventDetector(**fc_kw)
     elif CANDIDATE in FC_CANDIDATE_GRIDS:  # ``fc_fraction`` is the FC candidate's setting; events found with the shipped settings
@@ -622,14 +622,14 @@ def _loss(m: dict, kind: str) -> float:
 
 def _shipped_ic(group: str = "3d"):
     """The shipped IC setting of the rows of ``group`` in the form of :func:`_ic_grid` (the IC used while the FC
-    grid is scanned): for ``--candidate median`` (``ic_median_fraction``, knee offset ms) on the 3-D rows and
-    (``ic_fraction``, offset) on the camera rows, which keep the threshold."""
+    grid is scanned): for ``--candidate median`` (``ic_median_fraction``, knee offset ms), the same on the 3-D
+    and the camera rows (each group's own choice is made leave-one-file-out on its rows)."""
     from gaitscope.events import FootVelocityEventDetector
 
     d = FootVelocityEventDetector()
     off = round(d.ic_knee_offset_s * 1000.0, 6)
     if CANDIDATE == "median":
-        return (d.ic_median_fraction if group == "3d" else d.ic_fraction, off)
+        return (d.ic_median_fraction, off)
     return {"knee": 0.0}.get(CANDIDATE, d.ic_fraction)
 
 
@@ -646,9 +646,6 @@ def _fc_grid() -> tuple:
 
 
 def _ic_grid(group: str = "3d") -> tuple:
-    if CANDIDATE == "median" and group == "camera":  # video IC is the threshold alone: the knee offset plays no part
-        off = _shipped_ic()[1]
-        return tuple(dict.fromkeys((a, off) for a, _ in MEDIAN_GRID))
     if CANDIDATE in FC_CANDIDATE_GRIDS:  # the IC stays the shipped one
         return (_shipped_ic(),)
     return {"median": MEDIAN_GRID, "knee": KNEE_OFFSET_GRID_MS}.get(CANDIDATE, IC_GRID)
@@ -835,7 +832,7 @@ def main(argv: list[str] | None = None) -> int:
     REFERENCE = args.reference
     if CANDIDATE == "median":
         print("Opt-in 3-D IC (ic_method='median'): median of the speed threshold, the contact speed's knee + offset "
-              "and the heel marker's lowest point (20 Hz); camera rows = the threshold (video); 'ic' below is "
+              "and the heel's lowest point (3-D: the marker at 20 Hz; camera: the heel keypoint's image height); 'ic' below is "
               "(ic_fraction, ic_knee_offset ms)\n")
     elif CANDIDATE == "accel":
         print("CANDIDATE IC criterion (not shipped): speed-threshold IC moved halfway to the heel's vertical-"

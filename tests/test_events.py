@@ -425,9 +425,10 @@ def test_initial_contact_is_the_median_of_three_votes():
                                             lowest_window_s=0.1) == pytest.approx(60.0, abs=0.5)
 
 
-def test_contact_heel_height_is_3d_only_and_not_for_a_virtual_heel():
-    """The heel's lowest-point vote of the opt-in IC reads ``PreparedWalk.up_contact`` (3-D input only, filtered at
-    ``cutoff_contact_hz``) and is left out for video and for a heel built from an ankle marker."""
+def test_contact_heel_height_for_3d_and_video_and_not_for_a_virtual_heel():
+    """The heel's lowest-point vote of the opt-in IC reads ``PreparedWalk.up_contact`` for 3-D input (filtered at
+    ``cutoff_contact_hz``), the heel keypoint's height in the sagittal plane for video, and is left out for a heel
+    built from an ankle marker (also when such a file is filmed by the virtual camera)."""
     from gaitscope.capture.virtual_camera import project
     from gaitscope.events.foot_velocity import _contact_heel_up
     from gaitscope.phantom import simulate
@@ -441,7 +442,18 @@ def test_contact_heel_height_is_3d_only_and_not_for_a_virtual_heel():
     # finer than the walking filter: closer to the raw heel height at its landings than the 6 Hz signal
     walking = prep.plane_xy[:, prep.names.index("left_heel"), 1]
     assert np.abs(heel - raw).max() < np.abs(walking - raw).max()
-    assert prepare_walk(project(walk.pose, view="sagittal-left", rate_hz=30)).up_contact is None
+    prep_img = prepare_walk(project(walk.pose, view="sagittal-left", rate_hz=30))
+    assert prep_img.up_contact is None
+    img_heel = _contact_heel_up(prep_img, "left", slice(None))
+    np.testing.assert_array_equal(img_heel, prep_img.plane_xy[:, prep_img.names.index("left_heel"), 1])
+    # the phantom's heel is lowest in stance and highest in swing, in the image as in the world
+    world_up = np.interp(prep_img.pose.t_s, walk.pose.t_s, raw)
+    assert np.corrcoef(img_heel, world_up)[0, 1] > 0.9
+    img_virtual = prep_img.pose.with_xyz(prep_img.pose.xyz, meta={
+        **prep_img.pose.meta, "world_meta": {"marker_set_choice": {"heel_stand_in": ["right"]}}})
+    prep_iv = type(prep_img)(**{**prep_img.__dict__, "pose": img_virtual})
+    assert _contact_heel_up(prep_iv, "right", slice(None)) is None
+    assert _contact_heel_up(prep_iv, "left", slice(None)) is not None
     virtual = prep.pose.with_xyz(prep.pose.xyz, meta={**prep.pose.meta, "marker_set_choice": {"heel_stand_in": ["left"]}})
     prep_v = type(prep)(**{**prep.__dict__, "pose": virtual})
     assert _contact_heel_up(prep_v, "left", slice(None)) is None

@@ -63,3 +63,72 @@ def test_hysteresis_runs_starting_at_the_first_sample_have_no_start():
     assert runs[0][0] is None and runs[0][1] is not None
     assert runs[1][0] is not None and runs[1][1] is None
     assert 7.0 < runs[1][0] < 8.0
+
+
+def _slow_walk(rate_hz: float = 100.0):
+    """Two feet of a slow walk (stride 1.6 s: stance 1.0 s, swing 0.6 s) in a sagittal plane (forward, up), with
+    every initial contact known: in the second half of each swing the foot's speed falls linearly from its peak to
+    zero at contact (the foot creeps in), and the heel comes down along a parabola to its lowest point at contact,
+    rising 5 mm as the foot rolls flat. The threshold at 16 % of the peak fires 48 ms before contact; the end of the
+    deceleration (the knee) and the heel's lowest point are at contact."""
+    t_all = np.arange(-3.2, 6.0, 1.0 / rate_hz)
+    keep = t_all >= -1e-9
+    t = t_all[keep]
+    stride, swing, peak = 1.6, 0.6, 2.0
+    step = 0.5 * peak * swing * (1.0 / np.pi + 0.25)  # half the distance a foot travels in one swing
+    heel, toe, ics = {}, {}, {}
+    for side, first_ic, x0 in (("left", 0.9, 0.0), ("right", 0.9 + stride / 2, step)):
+        v = np.zeros_like(t_all)
+        up = np.zeros_like(t_all)
+        ics[side] = []
+        for tc in np.arange(first_ic - 3 * stride, t[-1] + stride, stride):
+            tt = t_all
+            u = (tt - (tc - swing)) / swing  # 0 at foot off, 1 at contact
+            rise = (u >= 0) & (u < 0.5)
+            fall = (u >= 0.5) & (u < 1.0)
+            v[rise] = peak * np.sin(np.pi * u[rise])
+            v[fall] = peak * (1.0 - (u[fall] - 0.5) / 0.5)
+            up[rise] = 0.005 + 0.045 * np.sin(np.pi * u[rise])  # the heel lifts (5 -> 50 mm) ...
+            near = (tt >= tc - 0.3) & (tt < tc)  # ... and comes down along a parabola to the floor at contact
+            up[near] = 0.05 * ((tc - tt[near]) / 0.3) ** 2
+            after = (tt >= tc) & (tt < tc + 0.05)
+            up[after] = 0.005 * (tt[after] - tc) / 0.05
+            roll = (tt >= tc + 0.05) & (tt < tc + 1.0)
+            up[roll] = 0.005
+            if 0.3 < tc < t[-1] - 0.3:
+                ics[side].append(tc)
+        x = x0 + np.concatenate([[0.0], np.cumsum(0.5 * (v[1:] + v[:-1]) * np.diff(t_all))])
+        heel[side] = np.c_[x, up][keep]
+        toe[side] = np.c_[x + 0.2, up][keep]
+    return t, heel, toe, ics
+
+
+def test_slow_foot_contact_votes_find_the_known_contact():
+    """The opt-in IC through the footprint detector (video, ``ic_method="median"``: median of the speed threshold,
+    the knee of the contact speed and the heel's lowest point) lands on the known contact of a foot that creeps
+    in, where the speed threshold alone fires 48 ms early."""
+    from gaitscope.signal.footprints import find_footprints
+
+    t, heel, toe, ics = _slow_walk()
+    kw = dict(ground_vx=0.0, ref_speed=2.0, ic_fraction=0.16, fc_fraction=0.28, min_contact_s=0.12,
+              same_place=0.15, min_step_fraction=0.5)
+    truth = sorted(tc for side in ics for tc in ics[side])
+
+    def ic_times(prints):
+        return np.array([np.interp(p.ic, np.arange(t.size), t) for p in prints if p.ic_found])
+
+    def errors(found):
+        return np.array([found[np.argmin(np.abs(found - tc))] - tc for tc in truth])
+
+    plain = errors(ic_times(find_footprints(heel, toe, t, **kw)))
+    votes = {"fraction": 0.24, "knee_offset_s": 0.0, "lowest_window_s": 0.15,
+             "heel_up": {side: heel[side][:, 1] for side in heel}}
+    voted = errors(ic_times(find_footprints(heel, toe, t, ic_votes=votes, **kw)))
+    assert len(truth) >= 5
+    assert np.all(np.abs(plain + 0.048) <= 0.011), plain  # the threshold: 48 ms early (one sample of rounding)
+    # the votes: at contact, within 1.5 samples (central differences round the speed's corner at contact by a sample)
+    assert np.all(np.abs(voted) <= 0.015), voted
+    # without the heel's height (a virtual heel): two votes, their mean: between the two
+    votes_no_heel = {**votes, "heel_up": {"left": None, "right": None}}
+    mean2 = errors(ic_times(find_footprints(heel, toe, t, ic_votes=votes_no_heel, **kw)))
+    assert np.all((mean2 < -0.02) & (mean2 > -0.05)), mean2

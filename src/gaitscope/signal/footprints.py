@@ -107,6 +107,7 @@ def find_footprints(
     min_step_fraction: float,
     max_break_s: float = 0.25,
     fc_forward_fraction: float | None = None,
+    ic_votes: dict | None = None,
 ) -> list[Contact]:
     """Footprints of both feet in one pass window (see the module docstring).
 
@@ -117,7 +118,9 @@ def find_footprints(
     ``min_step_fraction``) before they are returned. ``fc_forward_fraction``: when given, a contact ends where the
     foot's *forward* contact speed (:func:`~gaitscope.signal.foot_speed.forward_contact_speed`) first rises above
     this fraction of ``ref_speed`` after the contact's slowest moment, instead of where the contact speed rises above
-    ``fc_fraction`` (video: docs/events.md).
+    ``fc_fraction`` (video: docs/events.md). ``ic_votes``: when given, a contact begins at the median of three
+    criteria (:func:`contact_start_votes`; keys ``fraction``, ``knee_offset_s``, ``lowest_window_s`` and ``heel_up``,
+    side -> the heel's height ``(n,)`` or ``None``) instead of where the contact speed falls below ``ic_fraction``.
     """
     rate_hz = 1.0 / float(np.median(np.diff(t)))
     contacts: list[Contact] = []
@@ -125,10 +128,17 @@ def find_footprints(
     d = np.concatenate([toe[s][:, 0] - heel[s][:, 0] for s in SIDES])
     foot_dx = float(np.nanmedian(d)) if np.isfinite(d).any() else 0.0
     for side in SIDES:
-        c, _ = foot_speed.foot_speeds(heel[side], toe[side], t, ground_vx)
+        c, cen = foot_speed.foot_speeds(heel[side], toe[side], t, ground_vx)
         c_fwd = (None if fc_forward_fraction is None
                  else foot_speed.forward_contact_speed(heel[side], toe[side], t, ground_vx))
+        prev_end = 0.0
         for start, end in _hysteresis_runs(c, ic_fraction * ref_speed, fc_fraction * ref_speed):
+            if start is not None and ic_votes is not None:
+                start = contact_start_votes(c, cen, t, start, end, prev_end, ref_speed=ref_speed,
+                                            heel_up=ic_votes["heel_up"].get(side), fraction=ic_votes["fraction"],
+                                            knee_offset_s=ic_votes["knee_offset_s"],
+                                            lowest_window_s=ic_votes["lowest_window_s"])
+            prev_end = float(c.size - 1) if end is None else end
             if end is not None and c_fwd is not None:
                 a, b = int(np.ceil(start or 0.0)), int(np.floor(end)) + 1
                 i_low = a + int(np.nanargmin(c[a:b])) if b > a and np.isfinite(c[a:b]).any() else a
@@ -167,6 +177,30 @@ def find_footprints(
                                   ic_first.ic_found, fc_last.fc_found)
     merged.sort(key=lambda k: k.ic)
     return drop_spurious(merged, min_step_fraction=min_step_fraction)
+
+
+def contact_start_votes(c: np.ndarray, centre: np.ndarray, t: np.ndarray, start: float, end: float | None,
+                        prev_end: float, *, ref_speed: float, heel_up: np.ndarray | None, fraction: float,
+                        knee_offset_s: float, lowest_window_s: float) -> float:
+    """The start (IC, fractional index) of one contact of one foot as the median of three criteria
+    (:func:`gaitscope.signal.foot_speed.initial_contact_votes`: the contact speed ``c`` below ``fraction`` of
+    ``ref_speed``, the knee of its deceleration plus ``knee_offset_s``, the heel's lowest point).
+
+    The swing before the contact is the fastest moment of the foot-centre speed ``centre`` between the end of
+    the foot's previous contact (``prev_end``) and ``start`` (the contact found by the threshold); the contact's
+    slowest moment is looked for up to its end (``end``, ``None``: the data's end). Returns ``start`` when no
+    swing lies before it (a contact at the window's start). Never later than the contact's end.
+    """
+    a, b = int(np.floor(prev_end)), int(np.floor(start)) + 1
+    seg = centre[a:b]
+    if seg.size < 2 or not np.isfinite(seg).any():
+        return start
+    peak = a + int(np.nanargmax(seg))
+    stop = c.size if end is None else min(c.size, int(np.floor(end)) + 1)
+    thr = foot_speed._first_below(c, peak, stop, fraction * ref_speed)
+    x = foot_speed.initial_contact_votes(c, heel_up, t, peak, stop, start if thr is None else thr,
+                                         knee_offset_s=knee_offset_s, lowest_window_s=lowest_window_s)
+    return float(min(x, end)) if end is not None else float(x)
 
 
 def drop_spurious(prints: list[Contact], *, min_step_fraction: float, min_prints: int = 4,
