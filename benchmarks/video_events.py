@@ -1,6 +1,6 @@
 """Event timing on real video against contacts read by eye (``tests/data/video_contacts_eye.csv``).
 
-    .venv/bin/python benchmarks/video_events.py [--cache DIR] [--force] [--noise-px SIGMA [--draws N]]
+    .venv/bin/python benchmarks/video_events.py [--cache DIR] [--force] [--noise-px SIGMA [--draws N]] [--ic-method median]
 
 Runtime: about 35 s the first time on 2 CPU cores (the pose model on both clips, accurate
 mode), about 3 s when the cached ``DIR/<clip>/pose.csv`` still matches the video (default
@@ -49,6 +49,9 @@ SPANS_CSV = REPO / "tests" / "data" / "video_contacts_eye_spans.csv"
 MATCH_TOL_FRAMES = 5.0
 HEIGHT_M = 1.60
 DEFAULT_CACHE = Path("/tmp/gaitscope_video_events")
+#: the detector's ``ic_method`` (``--ic-method``): "threshold" (shipped) or the opt-in "median" (docs/accuracy.md,
+#: "Video initial contact: the median through the camera")
+IC_METHOD = "threshold"
 
 
 def load_truth(truth_csv: Path = TRUTH_CSV, spans_csv: Path = SPANS_CSV) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -76,7 +79,7 @@ def detected_events(pose_csv: Path, *, height_m: float = HEIGHT_M, noise_px: flo
     """``detect_events`` of a pose CSV, with ``frame_f``: the event time as a fractional frame.
     ``noise_px`` > 0: Gaussian noise (SD in px, from ``rng``) added to every keypoint's x and y first."""
     from gaitscope.capture.pose_csv import read_pose_csv
-    from gaitscope.events import detect_events
+    from gaitscope.events import FootVelocityEventDetector, detect_events
     from gaitscope.signal import prepare_walk
 
     pose = read_pose_csv(pose_csv)
@@ -84,7 +87,7 @@ def detected_events(pose_csv: Path, *, height_m: float = HEIGHT_M, noise_px: flo
         xyz = pose.xyz.copy()
         xyz[:, :, :2] += (rng or np.random.default_rng(0)).normal(0.0, noise_px, xyz[:, :, :2].shape)
         pose = pose.with_xyz(xyz, score=pose.score)
-    ev = detect_events(prepare_walk(pose, height_m=height_m)).copy()
+    ev = detect_events(prepare_walk(pose, height_m=height_m), FootVelocityEventDetector(ic_method=IC_METHOD)).copy()
     ev["frame_f"] = np.interp(ev["t_s"].to_numpy(), pose.t_s, pose.frame_index.astype(float))
     return ev
 
@@ -245,7 +248,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--noise-px", type=float, default=0.0,
                     help="also score with Gaussian keypoint noise of this SD (px) added, --draws times")
     ap.add_argument("--draws", type=int, default=12, help="noise draws (with --noise-px)")
+    ap.add_argument("--ic-method", choices=("threshold", "median"), default="threshold",
+                    help="the detector's ic_method: threshold (shipped) or the opt-in median of three")
     args = ap.parse_args(argv)
+    global IC_METHOD
+    IC_METHOD = args.ic_method
     if not SHARED.is_dir():
         print("../shared/data not present: nothing to measure", file=sys.stderr)
         return 1
