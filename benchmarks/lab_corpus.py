@@ -1,7 +1,7 @@
 """Gait events on every shared lab file, with detector settings chosen by leave-one-file-out.
 
     .venv/bin/python benchmarks/lab_corpus.py [--paths 3d,sagittal-left,sagittal-right] [--marker-map FILE]
-        [--candidate median|knee|accel|fc_knee|fc_height|fc_accel|fc_zeni|fc_median] [--reference all|plates]
+        [--candidate threshold|median|knee|accel|fc_knee|fc_height|fc_accel|fc_zeni|fc_median] [--reference all|plates]
 
 Files: the 12 overground trials of ``../shared/data/mocap_corpus`` (five capture systems, 50-240 Hz,
 references in its ``reference_events.csv``) and the older shared files ``treadmill_walk_events.c3d``
@@ -23,9 +23,13 @@ noise), i.e. the exact video path. Camera rows score only events while both feet
 
 Leave-one-file-out: for each file F, the detector settings are chosen on all the other files (each file
 weighs the same; a missed reference event counts as a 100 ms error) and F is scored with them:
-``fc_fraction`` and ``ic_fraction`` of ``FootVelocityEventDetector`` on all paths (with ``--candidate
-median`` the IC setting per input kind, 3-D rows and camera rows, whose IC criteria then differ). The
-settings``--candidate median|knee|accel``: the same leave-one-file-out table for another IC criterion:
+``fc_fraction`` of ``FootVelocityEventDetector`` on all paths; the IC setting per input kind: on the 3-D rows
+(``ic_median_fraction``, ``ic_knee_offset_s``) of the shipped ``ic_method="auto"`` (the median of three on overground
+marker recordings with heel markers; the treadmill files and feet without a heel marker keep the threshold at the
+shipped ``ic_fraction``), on the camera rows ``ic_fraction`` (video IC is the threshold).
+``--candidate threshold|median|knee|accel``: the same leave-one-file-out table for another IC criterion:
+``threshold`` the speed threshold alone on every path (the shipped IC before the median became the overground
+marker default; ``ic_fraction`` chosen over all paths);
 ``median`` the opt-in ``ic_method="median"`` (median of the speed threshold, the knee of the contact speed plus
 ``ic_knee_offset_s`` and the heel's lowest point: the heel marker at the contact cut-off in 3-D, the heel keypoint's
 image height through the camera; (``ic_fraction``, ``ic_knee_offset_s``) chosen from ``MEDIAN_GRID`` on the 3-D rows
@@ -572,8 +576,10 @@ def refine_fc(ev: pd.DataFrame, prep, candidate: str, setting) -> pd.DataFrame:
 MEDIAN_GRID = tuple((a, float(o)) for a in (0.08, 0.10, 0.12, 0.14, 0.16, 0.18, 0.20, 0.22, 0.24, 0.28) for o in (-20, -15, -10, -5, 0, 5))
 #: ... of the knee candidate's constant offset (ms).
 KNEE_OFFSET_GRID_MS = tuple(float(x) for x in range(-24, 25, 2))
-#: None: the shipped detector (speed threshold); "median": the opt-in 3-D median of three; "knee", "accel":
-#: candidates not shipped.
+#: None: the shipped detector (``ic_method="auto"``: the median of three on overground marker recordings, the
+#: speed threshold on treadmill files and through the camera); "threshold": the speed threshold everywhere (the
+#: shipped IC before the median became the overground default); "median": the median of three everywhere (3-D and
+#: camera rows); "knee", "accel" and the FC candidates: not shipped.
 CANDIDATE: str | None = None
 #: "all": force plate, else the lab's EVENT section (else the older files' references); "plates": only the
 #: force-plate contacts (the physical reference; files without plate contacts drop out, extras not counted)
@@ -592,12 +598,15 @@ def score(case: Case, path: str, ic_setting, fc_fraction: float) -> dict:
         ic_fraction, offset_ms = ic_setting
         det = FootVelocityEventDetector(ic_method="median", ic_median_fraction=ic_fraction, **fc_kw,
                                         ic_knee_offset_s=offset_ms / 1000.0)
-    elif CANDIDATE == "knee":  # ``ic_setting`` is the knee's offset (ms); events found with the shipped IC fraction
-        det = FootVelocityEventDetector(**fc_kw)
+    elif CANDIDATE == "knee":  # ``ic_setting`` is the knee's offset (ms); events found with the threshold IC
+        det = FootVelocityEventDetector(ic_method="threshold", **fc_kw)
     elif CANDIDATE in FC_CANDIDATE_GRIDS:  # ``fc_fraction`` is the FC candidate's setting; events found with the shipped settings
         det = FootVelocityEventDetector(ic_fraction=ic_setting)
-    else:
-        det = FootVelocityEventDetector(ic_fraction=ic_setting, **fc_kw)
+    elif isinstance(ic_setting, tuple):  # shipped, 3-D rows: (ic_median_fraction, knee offset ms) of ic_method="auto"
+        # (the median on overground marker recordings, the threshold at the shipped ic_fraction on the treadmill files)
+        det = FootVelocityEventDetector(ic_median_fraction=ic_setting[0], ic_knee_offset_s=ic_setting[1] / 1000.0, **fc_kw)
+    else:  # the threshold (camera rows of the shipped detector; --candidate threshold; accel's base)
+        det = FootVelocityEventDetector(ic_method="threshold", ic_fraction=ic_setting, **fc_kw)
     ev = detect_events(prep, det)
     if CANDIDATE == "accel":
         ev = refine_ic_heel_acceleration(ev, prep)
@@ -628,7 +637,7 @@ def _shipped_ic(group: str = "3d"):
 
     d = FootVelocityEventDetector()
     off = round(d.ic_knee_offset_s * 1000.0, 6)
-    if CANDIDATE == "median":
+    if CANDIDATE == "median" or (CANDIDATE is None and group == "3d"):
         return (d.ic_median_fraction, off)
     return {"knee": 0.0}.get(CANDIDATE, d.ic_fraction)
 
@@ -636,7 +645,7 @@ def _shipped_ic(group: str = "3d"):
 def _group(path: str) -> str:
     """The rows an IC setting is chosen on: per input kind (3-D markers, the (video) camera path) when the
     IC criterion differs between them (``--candidate median``), else all paths together."""
-    if CANDIDATE != "median":
+    if CANDIDATE not in (None, "median"):
         return "all"
     return "3d" if path == "3d" else "camera"
 
@@ -648,6 +657,8 @@ def _fc_grid() -> tuple:
 def _ic_grid(group: str = "3d") -> tuple:
     if CANDIDATE in FC_CANDIDATE_GRIDS:  # the IC stays the shipped one
         return (_shipped_ic(),)
+    if CANDIDATE is None:  # shipped: ic_method="auto" (the median's settings on the 3-D rows), the threshold through the camera
+        return MEDIAN_GRID if group == "3d" else IC_GRID
     return {"median": MEDIAN_GRID, "knee": KNEE_OFFSET_GRID_MS}.get(CANDIDATE, IC_GRID)
 
 
@@ -821,7 +832,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--paths", default="3d,sagittal-left,sagittal-right")
     ap.add_argument("--marker-map", default=None, help="extra marker-map TOML for files the built-in sets do not fit")
-    ap.add_argument("--candidate", choices=("median", "knee", "accel", *FC_CANDIDATE_GRIDS), default=None,
+    ap.add_argument("--candidate", choices=("threshold", "median", "knee", "accel", *FC_CANDIDATE_GRIDS), default=None,
                     help="score another IC criterion instead of the shipped threshold: median (opt-in "
                          "ic_method='median' for 3-D), knee or accel (candidates not shipped)")
     ap.add_argument("--reference", choices=("all", "plates"), default="all",

@@ -269,7 +269,7 @@ def analyze_pose(
     GaitscopeError
         When no walking is found (the message names the source and says what to record).
     """
-    from gaitscope.events import detect_events
+    from gaitscope.events import FootVelocityEventDetector, detect_events
     from gaitscope.signal import prepare_walk
 
     _check_height(height_m)
@@ -299,6 +299,12 @@ def analyze_pose(
             f"strides {_how_to_walk(prep.view)} and try again"
         )
     events = detect_events(prep)
+    median_sides = FootVelocityEventDetector().ic_median_sides(prep)
+    if median_sides:
+        prep = replace(prep, notes=(*prep.notes, f"initial contacts ({' and '.join(median_sides)} foot): the median of "
+                                    "three criteria (the foot's speed threshold, the knee of its deceleration, the heel "
+                                    "marker's lowest point), the default for marker recordings walking overground "
+                                    "(docs/events.md)"))
     prep, events = _frontal_video_events(prep, events)
     events = events.loc[:, list(EVENT_COLUMNS)].reset_index(drop=True)
     angles = compute_angles(prep)

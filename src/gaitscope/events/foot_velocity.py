@@ -18,15 +18,20 @@ Method (``docs/events.md`` has the derivation, validation and figures):
   works in pixels, metres or body heights and at any speed. The fractions (0.16 and 0.28)
   were chosen on the two lab recordings with force-plate/lab events and are reported with
   their errors on every shared recording (``benchmarks/accuracy_events.py``).
-* Opt-in for 3-D markers (``ic_method="median"``): the IC is the median of that threshold time,
-  the knee of the contact speed's deceleration and the heel marker's lowest point (at a finer filter)
-  (:func:`gaitscope.signal.foot_speed.initial_contact_votes`), which follows walkers whose heel
-  still slides at contact and slow walkers whose foot creeps in better than any single fraction
-  on the lab corpus, but not the phantom (``docs/accuracy.md``). The same opt-in for video (image input):
-  the footprint detector's contact starts (:func:`gaitscope.signal.footprints.contact_start_votes`) with the
-  heel keypoint's lowest image point as the third vote; through the virtual cameras it helps slow walkers
-  but makes the treadmill C3D and the real outdoor clip worse, so it is not the video default either
-  (``docs/accuracy.md``, "Video initial contact").
+* Initial contact of a marker recording walking overground (``ic_method="auto"``, the default): the IC is
+  the median of that threshold time, the knee of the contact speed's deceleration and the heel marker's lowest
+  point (at a finer filter; a foot without a heel marker keeps the threshold)
+  (:func:`gaitscope.signal.foot_speed.initial_contact_votes`), which follows walkers
+  whose heel still slides at contact and slow walkers whose foot creeps in better than any single fraction:
+  leave-one-file-out on the 12 overground lab files and the foot-marker file, IC error per file 17.5 -> 9.3 ms
+  on average (``docs/accuracy.md``, "Initial contact: the median for overground marker recordings"). Every
+  other input keeps the speed threshold: treadmill recordings (two files, split: the treadmill C3D 4.9 ->
+  5.2 ms, the TRC 4.3 -> 3.7), video and other 3-D keypoints (the heel vote needs a marker on the heel: a pose
+  model's or the phantom's heel point, or an ankle marker standing in for a heel, does not dip at contact). The
+  same median for video (image input, opt-in ``ic_method="median"``): the footprint detector's contact starts
+  (:func:`gaitscope.signal.footprints.contact_start_votes`) with the heel keypoint's lowest image point as the
+  third vote; through the virtual cameras it helps slow walkers but makes the treadmill C3D and the real outdoor
+  clip worse, so it is not the video default (``docs/accuracy.md``, "Video initial contact").
 * Score per event (0..1): keypoint confidence around the event x clarity of the stop or
   start (how far below the threshold the contact speed goes) x plausibility of the timing.
 * Implausible sequences are dropped, not forced: per foot the events must alternate
@@ -61,13 +66,15 @@ class FootVelocityEventDetector:
     ic_fraction, fc_fraction
         Thresholds on the contact speed as fractions of the stride's peak swing speed.
     ic_method
-        ``"threshold"`` (default): the speed threshold. ``"median"`` (opt-in): the
-        median of three criteria (:func:`gaitscope.signal.foot_speed.initial_contact_votes`: the
-        speed threshold, the knee of the contact speed's deceleration plus ``ic_knee_offset_s``, the
-        heel's lowest point within ``ic_lowest_window_s`` after the threshold: the heel marker at the contact
-        cut-off for 3-D markers, the heel keypoint's image height for video); better on the lab
-        corpus in 3-D and through the virtual cameras, worse on the phantom, the treadmill C3D through the
-        camera and the real outdoor clip (docs/accuracy.md).
+        ``"auto"`` (default): ``"median"`` for a marker recording (C3D, TRC, marker CSV) walking overground,
+        on each foot with a heel marker (all three votes), ``"threshold"`` for everything else
+        (:meth:`uses_ic_median`). ``"threshold"``: the speed threshold.
+        ``"median"``: the median of three criteria (:func:`gaitscope.signal.foot_speed.initial_contact_votes`:
+        the speed threshold at ``ic_median_fraction``, the knee of the contact speed's deceleration plus
+        ``ic_knee_offset_s``, the heel's lowest point within ``ic_lowest_window_s`` after the threshold: the heel
+        marker at the contact cut-off for 3-D markers, the heel keypoint's image height for video); better on the
+        overground lab corpus in 3-D and through the virtual cameras, worse on the phantom, the treadmill C3D and
+        the real outdoor clip (docs/accuracy.md).
     ic_knee_offset_s
         Constant added to the knee criterion (seconds; chosen leave-one-file-out, docs/accuracy.md).
     ic_median_fraction
@@ -112,7 +119,7 @@ class FootVelocityEventDetector:
     fc_fraction: float = field(default_factory=lambda: signal_setting("fc_fraction"))
     min_swing_speed_height_per_s: float = field(default_factory=lambda: signal_setting("min_swing_speed_height_per_s"))
     min_interval_s: float = field(default_factory=lambda: signal_setting("min_swing_interval_s"))
-    ic_method: str = "threshold"
+    ic_method: str = "auto"
     ic_knee_offset_s: float = field(default_factory=lambda: signal_setting("ic_knee_offset_s"))
     ic_median_fraction: float = field(default_factory=lambda: signal_setting("ic_median_fraction"))
     ic_lowest_window_s: float = field(default_factory=lambda: signal_setting("ic_lowest_window_s"))
@@ -147,11 +154,33 @@ class FootVelocityEventDetector:
         return self.fc_forward == "always" or (self.fc_forward == "video" and prep.pose.frame == "image")
 
     def _ic_votes(self, prep: PreparedWalk) -> bool:
-        """IC as the median of three criteria (``"median"``, opt-in; 3-D and video) or the speed
-        threshold alone (``"threshold"``, the default)."""
-        if self.ic_method not in ("threshold", "median"):
-            raise ValueError(f"ic_method must be 'threshold' or 'median', got {self.ic_method!r}")
+        """IC as the median of three criteria or the speed threshold alone, as ``ic_method`` says."""
+        if self.ic_method not in ("auto", "threshold", "median"):
+            raise ValueError(f"ic_method must be 'auto', 'threshold' or 'median', got {self.ic_method!r}")
+        if self.ic_method == "auto":
+            return self.uses_ic_median(prep)
         return self.ic_method == "median"
+
+    def ic_median_sides(self, prep: PreparedWalk) -> tuple[str, ...]:
+        """The feet whose IC is the median of three: every foot with ``"median"``, none with ``"threshold"``;
+        with ``"auto"`` the feet with a heel marker (all three votes; an ankle marker standing in for a heel does not
+        dip at contact) of a recording :meth:`uses_ic_median` accepts."""
+        if not self._ic_votes(prep):
+            return ()
+        if self.ic_method == "median":
+            return tuple(SIDES)
+        return tuple(s for s in SIDES if _contact_heel_up(prep, s, slice(None)) is not None)
+
+    @staticmethod
+    def uses_ic_median(prep: PreparedWalk) -> bool:
+        """Whether ``ic_method="auto"`` takes the median of three for ``prep``: 3-D markers (a recording loaded
+        through a marker set, ``pose.meta["marker_set"]``, with the heel height at the contact cut-off) walking
+        overground. Where it was validated: the overground lab corpus, leave-one-file-out (docs/accuracy.md).
+        Not for treadmill walking (two files, split), video, or 3-D keypoints that are not markers (a pose
+        model's or the phantom's heel point does not dip at contact like a marker on the heel)."""
+        meta = prep.pose.meta if isinstance(prep.pose.meta, dict) else {}
+        return (prep.pose.frame == "world" and "marker_set" in meta and prep.up_contact is not None
+                and bool(prep.passes) and all(p.kind != "treadmill" for p in prep.passes))
 
     def _whole_recording(self, prep: PreparedWalk) -> bool:
         """Events are kept from the recording's first to its last sample, not only inside the steady
@@ -213,13 +242,14 @@ class FootVelocityEventDetector:
                 for side in SIDES
             }
             heel_up = {side: _contact_heel_up(prep, side, sl) for side in SIDES}
+            median_sides = self.ic_median_sides(prep)
             for side in SIDES:
                 c, cen = foot_speed.foot_speeds(heels[side], toes[side], t, g_side[side])
                 pk = foot_speed.swing_peaks(
                     cen, t, min_speed=self.min_swing_speed_height_per_s * prep.height,
                     min_interval_s=self.min_interval_s,
                 )
-                votes = self._ic_votes(prep)
+                votes = side in median_sides
                 ic_frac = self.ic_median_fraction if votes else self.ic_fraction
                 fwd = self._fc_forward(prep)
                 phases = foot_speed.contact_phases(
