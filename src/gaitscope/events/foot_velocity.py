@@ -109,10 +109,13 @@ class FootVelocityEventDetector:
     fc_forward
         ``"video"`` (default): for image input the FC is where the foot's *forward* contact speed
         (:func:`~gaitscope.signal.foot_speed.forward_contact_speed`: the slower of heel and toe, horizontal
-        velocity only) rises above ``fc_fraction``: a video model's toe keypoint rises with the foot as the heel
-        lifts, before the toes leave (docs/events.md, "The outdoor walker's final contacts"); the same fraction,
-        chosen again on the lab corpus through the virtual camera at 30 frames/s (every leave-one-file-out
-        fold: 0.28; ``benchmarks/contact_definitions.py --fc-forward``). ``"always"`` / ``"never"``.
+        velocity only) rises above ``fc_forward_fraction`` instead of where the contact speed rises above
+        ``fc_fraction``: a video model's toe keypoint rises with the foot as the heel lifts, before the toes leave
+        (docs/events.md, "The outdoor walker's final contacts"). ``"always"`` / ``"never"``.
+    fc_forward_fraction
+        Threshold of that forward contact speed (fraction of the peak swing speed; chosen on the lab corpus through
+        the virtual camera at 30 frames/s, every leave-one-file-out fold: 0.26,
+        ``benchmarks/contact_definitions.py --fc-forward``).
     """
 
     ic_fraction: float = field(default_factory=lambda: signal_setting("ic_fraction"))
@@ -206,6 +209,9 @@ class FootVelocityEventDetector:
         t_all = prep.pose.t_s
         n = t_all.size
         whole = self._whole_recording(prep)
+        median_sides = self.ic_median_sides(prep)
+        fwd = self._fc_forward(prep)
+        fc_frac = self.fc_forward_fraction if fwd else self.fc_fraction
         for p in prep.passes:
             m = int(round(self.margin_s * prep.rate_hz))
             lo, hi = max(0, p.start - m), min(n, p.end + m)
@@ -242,7 +248,6 @@ class FootVelocityEventDetector:
                 for side in SIDES
             }
             heel_up = {side: _contact_heel_up(prep, side, sl) for side in SIDES}
-            median_sides = self.ic_median_sides(prep)
             for side in SIDES:
                 c, cen = foot_speed.foot_speeds(heels[side], toes[side], t, g_side[side])
                 pk = foot_speed.swing_peaks(
@@ -251,9 +256,8 @@ class FootVelocityEventDetector:
                 )
                 votes = side in median_sides
                 ic_frac = self.ic_median_fraction if votes else self.ic_fraction
-                fwd = self._fc_forward(prep)
                 phases = foot_speed.contact_phases(
-                    c, cen, pk, ic_fraction=ic_frac, fc_fraction=self.fc_forward_fraction if fwd else self.fc_fraction,
+                    c, cen, pk, ic_fraction=ic_frac, fc_fraction=fc_frac,
                     fc_speed=foot_speed.forward_contact_speed(heels[side], toes[side], t, g_side[side]) if fwd else None,
                 )
                 conf = _foot_conf(prep, side, sl)
@@ -261,13 +265,12 @@ class FootVelocityEventDetector:
                 pk_list = pk.tolist()
                 found = []
                 for ic, fc, peak_i in phases:
-                    if ic is not None and votes:  # opt-in: IC as the median of three criteria
+                    if ic is not None and votes:  # IC as the median of three criteria (ic_median_sides)
                         j = pk_list.index(peak_i)
                         nxt = pk_list[j + 1] if j + 1 < len(pk_list) else t.size
                         ic = foot_speed.initial_contact_votes(c, heel_up[side], t, peak_i, nxt, ic,
                                                               knee_offset_s=self.ic_knee_offset_s,
                                                               lowest_window_s=self.ic_lowest_window_s)
-                    fc_frac = self.fc_forward_fraction if fwd else self.fc_fraction
                     for kind, x, frac in (("ic", ic, ic_frac), ("fc", fc, fc_frac)):
                         if x is not None:
                             found.append((x, kind, frac, ref_speed[peak_i]))
