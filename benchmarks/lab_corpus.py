@@ -217,6 +217,7 @@ def median_vote_errors(cases: list[Case]) -> pd.DataFrame:
     for c, prep, ref, t in _with_3d(cases):
         idx = np.arange(t.size, dtype=float)
         speeds = _contact_speeds(prep)
+        centres = {side: _centre_speed(prep, side)[1] for side in speeds}
         err: dict[str, list[float]] = {k: [] for k in ("threshold", "median_threshold", "knee", "heel_lowest", "median")}
         for _, r in ref[ref["event"] == "ic"].iterrows():
             cs, pk = speeds[r["side"]]
@@ -226,8 +227,7 @@ def median_vote_errors(cases: list[Case]) -> pd.DataFrame:
             p = int(before[-1])
             k = list(pk).index(p)
             nxt = int(pk[k + 1]) if k + 1 < len(pk) else t.size
-            _, cen = _centre_speed(prep, r["side"])
-            ref_speed = foot_speed.peak_speeds(cen, pk)[k]
+            ref_speed = foot_speed.peak_speeds(centres[r["side"]], pk)[k]
             x_thr = foot_speed._first_below(cs, p, nxt, d.ic_fraction * ref_speed)
             x_med = foot_speed._first_below(cs, p, nxt, d.ic_median_fraction * ref_speed)
             if x_thr is None or x_med is None:
