@@ -298,8 +298,9 @@ def analyze_pose(
             f"no usable walking pass in {src}: {why}; record the person walking forward at least four "
             f"strides {_how_to_walk(prep.view)} and try again"
         )
-    events = detect_events(prep)
-    median_sides = FootVelocityEventDetector().ic_median_sides(prep)
+    detector = FootVelocityEventDetector()
+    events = detect_events(prep, detector)
+    median_sides = detector.ic_median_sides(prep)
     if median_sides:
         prep = replace(prep, notes=(*prep.notes, f"initial contacts ({' and '.join(median_sides)} foot): the median of "
                                     "three criteria (the foot's speed threshold, the knee of its deceleration, the heel "
