@@ -251,3 +251,102 @@ def test_heel_only_missing_refusal_says_so(tmp_path):
     _write_trc(path, person, 100.0)
     with pytest.raises(GaitscopeError, match=r"no heel marker \(nor an ankle marker to build a heel from\) for the left foot among: .*LHEE, LANK"):
         load_markers(path)
+
+
+# ------------------------------------------------------------------ markerless 3-D keypoint files (OpenCap, Pose2Sim)
+def _markerless_trc(shared_data, tmp_path, layout: str):
+    """The treadmill C3D's markers renamed as OpenCap or Pose2Sim name them, written as those tools write a TRC:
+    metres, Y up (lab +z -> +y, lab +y -> -z). OpenCap holds its video keypoints (RHeel, RBigToe ...) and its
+    augmented anatomical markers (r_calc_study ...: right lower-case ``r_``, left ``L_``) in one file."""
+    import ezc3d
+
+    from lab_files import trc_text
+
+    src = shared_data / "mocap" / "treadmill_walk_events.c3d"
+    if not src.exists():
+        pytest.skip("shared data absent")
+    c = ezc3d.c3d(str(src))
+    labels = list(c["parameters"]["POINT"]["LABELS"]["value"])
+    pts = c["data"]["points"][:3] / 1000.0
+    rate = float(c["parameters"]["POINT"]["RATE"]["value"][0])
+
+    def m(name):
+        a = pts[:, labels.index(name), :].T
+        return np.stack([a[:, 0], a[:, 2], -a[:, 1]], axis=1)
+
+    out: dict[str, np.ndarray] = {}
+    for S, s in (("R", "r"), ("L", "L")):
+        out[f"{S}Heel"] = m(f"{S}HEE")
+        out[f"{S}BigToe"] = m(f"{S}MT2")
+        out[f"{S}SmallToe"] = m(f"{S}MT5")
+        out[f"{S}Ankle"] = 0.5 * (m(f"{S}LM") + m(f"{S}MM"))
+        out[f"{S}Knee"] = 0.5 * (m(f"{S}LEK") + m(f"{S}MEK"))
+        # a pose model's hip point: about a quarter of the way in from the ASIS, 8 cm below it
+        out[f"{S}Hip"] = m(f"{S}ASIS") + 0.25 * (m(f"{'L' if S == 'R' else 'R'}ASIS") - m(f"{S}ASIS")) - [0, 0.08, 0]
+        if layout == "opencap":
+            out[f"{s}.ASIS_study"] = m(f"{S}ASIS")
+            out[f"{s}.PSIS_study"] = m(f"{S}PSIS")
+            out[f"{s}_knee_study"], out[f"{s}_mknee_study"] = m(f"{S}LEK"), m(f"{S}MEK")
+            out[f"{s}_ankle_study"], out[f"{s}_mankle_study"] = m(f"{S}LM"), m(f"{S}MM")
+            out[f"{s}_toe_study"], out[f"{s}_5meta_study"] = m(f"{S}MT2"), m(f"{S}MT5")
+            out[f"{s}_calc_study"] = m(f"{S}HEE")
+    if layout == "opencap":
+        out["C7_study"] = m("C7")
+    path = tmp_path / f"{layout}.trc"
+    path.write_text(trc_text(out, rate, unit="m", name=path.name, decimals=7))
+    return path, src
+
+
+@pytest.mark.parametrize("layout, expected", [("opencap", "opencap"), ("pose2sim", "openpose_keypoints")])
+def test_markerless_trc_loads_and_gives_the_labs_events(layout, expected, shared_data, tmp_path):
+    """OpenCap and Pose2Sim TRC names load without a map; their events match the lab's own EVENT section as the
+    C3D's do; they take the keypoint IC rule (not the heel-marker median) and report no lab-marker error."""
+    from gaitscope.capture.load import load_keypoints
+    from gaitscope.pipeline import analyze
+
+    path, src = _markerless_trc(shared_data, tmp_path, layout)
+    rec = load_markers(path)
+    choice = rec.pose.meta["marker_set_choice"]
+    assert choice["chosen"] == expected and choice["markerless"] is True
+    assert rec.pose.measured_with == "markerless"
+    ref = load_keypoints(src).reference_events  # the lab's events, not gaitscope's
+    res = analyze(path, write=False)
+    ev = res.events
+    for kind in ("ic", "fc"):
+        r = ref[ref["event"] == kind]
+        errs = []
+        for _, row in r.iterrows():
+            same = ev[(ev["event"] == kind) & (ev["side"] == row["side"])]["t_s"].to_numpy()
+            if same.size and np.abs(same - row["t_s"]).min() <= 0.1:
+                errs.append(1000 * np.abs(same - row["t_s"]).min())
+        assert len(errs) >= 0.95 * len(r), (kind, len(errs), len(r))
+        assert np.mean(errs) <= 10.0, (kind, np.mean(errs))
+    params = res.summary["parameters"]
+    assert params["cadence_spm"].get("error") is None  # no error measured for markerless keypoints
+
+
+def test_markerless_overground_file_keeps_the_keypoint_initial_contact(shared_data, tmp_path):
+    """The heel-marker median IC (the default for overground marker recordings) is not used for markerless
+    keypoints: the Nexus 1.8 corpus file takes it as a C3D and does not once its markers are renamed as OpenCap's."""
+    from gaitscope.events import FootVelocityEventDetector
+    from gaitscope.signal import prepare_walk
+
+    from lab_files import trc_text
+
+    src = shared_data / "mocap_corpus" / "viconNexus18_btkdata-pig_overground_1.c3d"
+    if not src.exists():
+        pytest.skip("shared data absent")
+    rec = load_markers(src)
+    det = FootVelocityEventDetector()
+    assert det.ic_median_sides(prepare_walk(rec.pose)) == ("left", "right")
+    names = {"HEE": "_calc_study", "TOE": "_toe_study", "ANK": "_ankle_study", "KNE": "_knee_study",
+             "ASI": ".ASIS_study", "PSI": ".PSIS_study"}
+    out = {}
+    for S, s in (("R", "r"), ("L", "L")):
+        for pig, oc in names.items():
+            out[f"{s}{oc}"] = rec.markers[f"{S}{pig}"]
+    path = tmp_path / "opencap_overground.trc"
+    path.write_text(trc_text(out, rec.rate_hz, unit="m", name=path.name, decimals=7))
+    oc = load_markers(path)
+    assert oc.pose.meta["marker_set_choice"]["chosen"] == "opencap"
+    assert det.ic_median_sides(prepare_walk(oc.pose)) == ()

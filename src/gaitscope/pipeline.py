@@ -445,7 +445,7 @@ def _findings(prep: Any, cycles: pd.DataFrame, summary: dict, frontal_na: dict[s
     from gaitscope.patterns.grading import add_errors, add_grades  # direction-aware, +-2 SD (docs/report.md)
 
     add_grades(frontal)
-    add_errors(frontal, source="video" if prep.pose.frame == "image" else "lab")
+    add_errors(frontal, source=prep.pose.measured_with)
     summary["parameters"].update(frontal)
     for metric, why in frontal_na.items():
         summary["not_assessable"].append({"what": metric, "reason": why})

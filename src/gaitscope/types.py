@@ -166,6 +166,18 @@ class PoseSequence:
         return self.score[:, self.index(name)]
 
     @property
+    def measured_with(self) -> str:
+        """What the keypoints were measured with, for the measurement-error tables: ``"video"`` (image frame),
+        ``"markerless"`` (3-D keypoints estimated from video and loaded through a marker set marked ``markerless``:
+        OpenCap, Pose2Sim; no error has been measured for them) or ``"lab"`` (every other 3-D input)."""
+        if self.frame == "image":
+            return "video"
+        choice = self.meta.get("marker_set_choice")
+        if isinstance(choice, Mapping) and choice.get("markerless"):
+            return "markerless"
+        return "lab"
+
+    @property
     def duration_s(self) -> float:
         return float(self.t_s[-1] - self.t_s[0]) if self.n_frames > 1 else 0.0
 

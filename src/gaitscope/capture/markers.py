@@ -138,6 +138,8 @@ class MarkerSet:
     source: str = ""
     #: ``heel`` -> alternatives of a marker from which a virtual heel is built (files without heel markers)
     stand_ins: Mapping[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
+    #: 3-D keypoints estimated from video (OpenCap, Pose2Sim), not skin markers (see marker_maps.toml)
+    markerless: bool = False
 
     def expand(self, marker: str, side: str | None) -> str:
         if "{S}" in marker:
@@ -210,6 +212,8 @@ def _validate_set(name: str, raw: Mapping[str, Any], origin: str) -> MarkerSet:
     unknown_req = [r for r in required if r not in SIDED_KEYPOINTS + UNSIDED_KEYPOINTS]
     if unknown_req:
         raise fail(f"requires unknown keypoints {unknown_req}")
+    if not isinstance(raw.get("markerless", False), bool):
+        raise fail("needs markerless to be true or false")
     vh = raw.get("vertical_hint")
     if vh is not None and not re.fullmatch(r"[+-][xyz]", str(vh)):
         raise fail("vertical_hint must look like '+z' or '-y'")
@@ -225,6 +229,7 @@ def _validate_set(name: str, raw: Mapping[str, Any], origin: str) -> MarkerSet:
         pelvis=pelvis,
         functional=func,
         vertical_hint=vh,
+        markerless=bool(raw.get("markerless", False)),
     )
 
 
@@ -652,6 +657,7 @@ class MarkerSetChoice:
             "source": self.marker_set.source,
             "markers_used": dict(sorted(self.how.items())),
             "heel_stand_in": list(self.stand_ins),
+            "markerless": self.marker_set.markerless,
             "scores": [dict(s) for s in self.scores],
         }
 

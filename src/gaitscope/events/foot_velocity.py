@@ -180,9 +180,10 @@ class FootVelocityEventDetector:
         through a marker set, ``pose.meta["marker_set"]``, with the heel height at the contact cut-off) walking
         overground. Where it was validated: the overground lab corpus, leave-one-file-out (docs/accuracy.md).
         Not for treadmill walking (two files, split), video, or 3-D keypoints that are not markers (a pose
-        model's or the phantom's heel point does not dip at contact like a marker on the heel)."""
+        model's or the phantom's heel point does not dip at contact like a marker on the heel; this includes
+        markerless files loaded through a marker set, OpenCap and Pose2Sim: ``PoseSequence.measured_with``)."""
         meta = prep.pose.meta if isinstance(prep.pose.meta, dict) else {}
-        return (prep.pose.frame == "world" and "marker_set" in meta and prep.up_contact is not None
+        return (prep.pose.measured_with == "lab" and "marker_set" in meta and prep.up_contact is not None
                 and bool(prep.passes) and all(p.kind != "treadmill" for p in prep.passes))
 
     def _whole_recording(self, prep: PreparedWalk) -> bool:

@@ -539,7 +539,7 @@ def summarize(
     from gaitscope.patterns.grading import add_errors, add_grades
 
     add_grades(summary["parameters"])
-    add_errors(summary["parameters"], source="video" if prep.pose.frame == "image" else "lab")
+    add_errors(summary["parameters"], source=prep.pose.measured_with)
     if quality is not None:
         summary["quality"] = quality.summary
         summary["notes"] = notes + list(quality.summary.get("notes", []))
