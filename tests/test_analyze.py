@@ -38,7 +38,7 @@ def test_cli_outputs_contract_on_c3d(shared_data, tmp_path, capsys):
     printed = _strict_json(capsys.readouterr().out)
     summary = _strict_json((out / "summary.json").read_text())
     assert printed == summary
-    assert summary["schema"] == "gaitscope.analysis" and summary["schema_version"] == "1.3"
+    assert summary["schema"] == "gaitscope.analysis" and summary["schema_version"] == "2.0"
     assert summary["view"] == "3d" and summary["spatial_scale"] == "metres"
     assert summary["input"]["n_frames"] == 1206  # rows of point data in the file
 

@@ -37,7 +37,7 @@ def test_findings_json_and_summary_findings(tmp_path):
     assert files["findings"].name == "findings.json"
     doc = json.loads(files["findings"].read_text())
     s = json.loads(files["summary"].read_text())
-    assert s["schema_version"] == "1.3"
+    assert s["schema_version"] == "2.0"
     f = {p["code"]: p for p in doc["patterns"]}["trendelenburg"]
     assert f["status"] == "present" and f["side"] == "right" and f["severity"] >= 2
     ev = f["evidence"][0]

@@ -70,10 +70,15 @@ def test_traffic_light_rule():
     assert traffic_light(1.05, rng, "speed_mps") == "green"   # 1.75 SD below: within 2 SD
     assert traffic_light(0.95, rng, "speed_mps") == "amber"   # 2.25 SD below
     assert traffic_light(0.75, rng, "speed_mps") == "red"     # 3.25 SD below
-    assert traffic_light(1.95, rng, "speed_mps") == "green"   # fast walking is better than average, not a warning
-    # double support: only longer is worse (cautious gait, Maki 1997); shorter is never amber
+    assert traffic_light(1.75, rng, "speed_mps") == "green"   # 1.75 SD above: within 2 SD
+    # 2.75 SD above: fast walking is not graded (no source says it is a concern, none that it is better): grey,
+    # neither a warning nor a green "better"
+    assert traffic_light(1.95, rng, "speed_mps") == "none"
+    # double support: only longer is worse (cautious gait, Maki 1997); shorter is never amber, and beyond 2 SD
+    # short (20-30 %: mean 25, SD 5, line 15 %) it is grey, not green
     ds = {"low": 20.0, "high": 30.0}
-    assert traffic_light(12.0, ds, "double_support_pct") == "green"
+    assert traffic_light(16.0, ds, "double_support_pct") == "green"
+    assert traffic_light(12.0, ds, "double_support_pct") == "none"
     assert traffic_light(36.0, ds, "double_support_pct") == "amber"
     # children's joint-angle band for an adult: not graded
     assert traffic_light(40.0, {"low": 10, "high": 20, "adult_norm": False}, "knee_flex_loading_max_deg") == "none"
@@ -101,6 +106,21 @@ def test_step_and_stride_time_are_graded_like_the_cadence_they_imply():
     assert p["step_time_s"]["grading"]["limit_high"] == pytest.approx(60.0 / 84.35, abs=1e-4)
     assert p["stride_time_s"]["both"]["grade"]["direction"] == "higher"
     # without a cadence reference each time keeps its own table's band
+    # a fast pace (145 steps/min, above the cadence's mean + 2 SD = 140.15) is the side that is not graded: one
+    # grade for the three, grey, the cadence "higher" and the times "lower"; the times' 2-SD line on that side is
+    # the time at 140.15 steps/min
+    from gaitscope.patterns.grading import ungraded_limit
+
+    p = params(145.0, 60.0 / 145.0, 120.0 / 145.0)
+    add_grades(p)
+    assert {k: p[k]["both"]["grade"] for k in p} == {
+        "cadence_spm": {"grade": "outside_not_graded", "direction": "higher"},
+        "step_time_s": {"grade": "outside_not_graded", "direction": "lower"},
+        "stride_time_s": {"grade": "outside_not_graded", "direction": "lower"}}
+    assert {traffic_light(p[k]["both"]["mean"], p[k]["normal_range"], k, band=p[k]["grading"]) for k in p} == {"none"}
+    assert ungraded_limit(p["cadence_spm"]["grading"]) == pytest.approx(140.15)
+    assert ungraded_limit(p["step_time_s"]["grading"]) == pytest.approx(60.0 / 140.15, abs=1e-4)
+    assert ungraded_limit(p["stride_time_s"]["grading"]) == pytest.approx(120.0 / 140.15, abs=1e-4)
     alone = {"step_time_s": {"both": {"mean": 0.687}, "normal_range": {"low": 0.48, "high": 0.61}}}
     add_grades(alone)
     assert alone["step_time_s"]["both"]["grade"] == {"grade": "outside", "direction": "higher"}

@@ -28,7 +28,7 @@ from gaitscope.metrics.symmetry import describe, side_comparison
 
 SCHEMA_NAME = "gaitscope.analysis"
 #: Version of the output contract (events.csv, cycles.csv, angles.csv, summary.json).
-SCHEMA_VERSION = "1.3"
+SCHEMA_VERSION = "2.0"
 CURVE_POINTS = 101
 
 #: Lab-model (Schwartz 2008) curve names for gaitscope angle columns whose definitions are

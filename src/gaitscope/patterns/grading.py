@@ -3,8 +3,11 @@
 A normal range in ``summary.json`` is mean - 1 SD .. mean + 1 SD of a reference group. A value is graded
 only in the direction that is clinically worse for its metric, and only beyond 2 SD from the reference
 mean (about 95 % of healthy people of the group lie within), so a fast walker or a short double support is
-never a warning. Metrics without a direction, and references not meant for the person (children's joint
-angles for an adult), are not graded.
+never a warning. Nor is it praise: a value beyond 2 SD on the side that is not graded is said as it is
+("lower than 2 SD, not graded in this direction", grade ``outside_not_graded``), because our sources grade
+only the other side and a value far outside the healthy band is unusual, from video often measurement error
+(``docs/report.md``, "Norms and grading"). Metrics without a direction, and references not meant for the
+person (children's joint angles for an adult), are not graded.
 """
 
 from __future__ import annotations
@@ -84,10 +87,12 @@ def _own_band(metric: str, normal: Mapping[str, Any] | None) -> dict[str, Any] |
 
 
 def grade_value(value: float | None, band: Mapping[str, Any] | None) -> dict[str, str]:
-    """``{"grade": "within"|"better"|"outside"|"none", "direction": "lower"|"higher"|""}``.
+    """``{"grade": "within"|"outside"|"outside_not_graded"|"none", "direction": "lower"|"higher"|""}``.
 
-    ``outside``: beyond the 2-SD limit in the worse direction; ``better``: beyond 2 SD on the better side
-    (said, not warned); ``within``: inside the 2-SD band; ``none``: no value or no band.
+    ``outside``: beyond the 2-SD limit in the worse direction; ``outside_not_graded``: beyond 2 SD from the
+    reference mean on the side that is not graded (said as it is, neither warned nor praised: summary.json
+    schema 2.0, before ``better``); ``within``: inside the 2-SD band; ``none``: no value or no band.
+    ``direction`` says which side of the reference mean an ``outside`` or ``outside_not_graded`` value lies.
     """
     if value is None or band is None or not isinstance(value, (int, float)) or not math.isfinite(value):
         return {"grade": "none", "direction": ""}
@@ -104,10 +109,24 @@ def grade_value(value: float | None, band: Mapping[str, Any] | None) -> dict[str
         return {"grade": "outside", "direction": "higher"}
     mean, sd = float(band["mean"]), float(band["sd"])
     if band["worse"] == "low" and value > mean + GRADE_SD * sd:
-        return {"grade": "better", "direction": "higher"}
+        return {"grade": "outside_not_graded", "direction": "higher"}
     if band["worse"] == "high" and value < mean - GRADE_SD * sd:
-        return {"grade": "better", "direction": "lower"}
+        return {"grade": "outside_not_graded", "direction": "lower"}
     return {"grade": "within", "direction": ""}
+
+
+def ungraded_limit(band: Mapping[str, Any]) -> float | None:
+    """The 2-SD line on the side of ``band`` that is not graded, in the metric's own unit (None for "both").
+
+    Step and stride time graded through the cadence (``via_cadence``): the time at the cadence's mean + 2 SD.
+    """
+    via = band.get("via_cadence")
+    if via:
+        cad = via["band"]
+        top = float(cad["mean"]) + GRADE_SD * float(cad["sd"])
+        return round(via["factor"] / top, 4) if top > 0 else None
+    mean, sd = float(band["mean"]), float(band["sd"])
+    return {"low": round(mean + GRADE_SD * sd, 4), "high": round(mean - GRADE_SD * sd, 4)}.get(band["worse"])
 
 
 def add_grades(parameters: dict[str, Any]) -> None:

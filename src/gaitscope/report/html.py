@@ -89,21 +89,21 @@ def _fmt(v: Any, digits: int = 2, small: bool = False) -> str:
 
 def traffic_light(value: float | None, normal: Mapping[str, Any] | None, metric: str | None = None,
                   band: Mapping[str, Any] | None = None) -> str:
-    """Direction-aware light (``gaitscope.patterns.grading``): ``green`` inside mean +- 2 SD of the reference or
-    beyond it on the better side, ``amber`` beyond 2 SD on the clinically worse side, ``red`` beyond 3 SD there;
-    ``none`` without a value, a range, a grading direction for ``metric``, or for a reference not meant for
-    the person (``adult_norm`` false)."""
+    """Direction-aware light (``gaitscope.patterns.grading``): ``green`` inside mean +- 2 SD of the reference,
+    ``amber`` beyond 2 SD on the clinically worse side, ``red`` beyond 3 SD there; ``none`` (grey) beyond 2 SD
+    on the side that is not graded (neither a warning nor praise), and without a value, a range, a grading
+    direction for ``metric``, or for a reference not meant for the person (``adult_norm`` false)."""
     from gaitscope.patterns.grading import grade_value, grading_band
 
     if metric is None:
         return "none"
     band = band or grading_band(metric, normal)  # ``band``: the entry's own ``grading`` from summary.json
     g = grade_value(value, band)["grade"]
-    if g == "none":
+    if g in ("none", "outside_not_graded"):
         return "none"
     if band.get("via_cadence"):  # step or stride time: the light of the cadence it implies
         value, band = band["via_cadence"]["factor"] / value, band["via_cadence"]["band"]
-    if g != "outside":
+    if g == "within":
         return "green"
     far = band["mean"] - 3 * band["sd"] if value < band["mean"] else band["mean"] + 3 * band["sd"]
     return "red" if (value < far if value < band["mean"] else value > far) else "amber"
@@ -371,6 +371,7 @@ def _param_rows(params: Mapping[str, Any], keys: Iterable[tuple[str, str]], ambe
     rows = []
     sources: list[str] = []
     inputs: set[str] = set()
+    ungraded: dict[str, tuple[str, str, list[tuple[str, float, str]]]] = {}  # metric -> (label, unit, sides)
     for key, label in keys:
         p = params.get(key)
         if p is None and key.endswith("_m"):
@@ -395,14 +396,16 @@ def _param_rows(params: Mapping[str, Any], keys: Iterable[tuple[str, str]], ambe
                 continue
             light = traffic_light(m, normal, key, band=p.get("grading"))
             g = d.get("grade") or {}
-            word = ""
+            word, dot_title = "", ""
             if g.get("grade") == "outside":
                 word = (f"<span class='small note one grade-word'>{'lower' if g.get('direction') == 'lower' else 'higher'}"
                         " than 2 SD</span>")
-            elif g.get("grade") == "better":
-                word = (f"<span class='small note one grade-word' title='{e(g.get('direction'))} than the reference mean "
-                        "by more than 2 SD, on the better side'>better than average</span>")
-            cells.append(f"<td class='num'>{_dot(light)}{_fmt(m, small=metres)}{sd}{word}</td>")
+            elif g.get("grade") == "outside_not_graded":
+                ungraded.setdefault(key, (label, unit, []))[2].append((side, m, g.get("direction")))
+                dot_title = NOT_GRADED_TITLE
+                word = (f"<span class='small note one not-graded-word' title='{e(NOT_GRADED_TITLE)}'>"
+                        f"{'lower' if g.get('direction') == 'lower' else 'higher'}, not graded*</span>")
+            cells.append(f"<td class='num'>{_dot(light, dot_title)}{_fmt(m, small=metres)}{sd}{word}</td>")
         sym = p.get("symmetry") or {}
         si = sym.get("symmetry_index_pct")
         if si is not None:
@@ -451,7 +454,47 @@ def _param_rows(params: Mapping[str, Any], keys: Iterable[tuple[str, str]], ambe
             f"<th class='num wrap'>measurement error{(' <span class=small>(' + e(kind) + ')</span>') if kind else ''}</th>"
             "<th class='wrap'>reference range <span class='small'>(mean, 1 SD either side)</span></th></tr>"
             + "".join(rows) + "</table>"
-            + "".join(f"<div class='small'><sup>{i}</sup> {e(src)}</div>" for i, src in enumerate(sources, 1)))
+            + "".join(f"<div class='small'><sup>{i}</sup> {e(src)}</div>" for i, src in enumerate(sources, 1))
+            + "".join(f"<p class='small not-graded'>* {e(_not_graded_note(params[k], *v))}</p>" for k, v in ungraded.items()))
+
+
+#: The tooltip of a value beyond 2 SD on the side that is not graded (grey dot, no praise word).
+NOT_GRADED_TITLE = ("more than 2 SD from the reference mean, on the side our sources do not grade: not a warning, "
+                    "and no source calls it better (see the note under the table)")
+
+
+def _not_graded_note(p: Mapping[str, Any], label: str, unit: str, sides: list[tuple[str, float, str]]) -> str:
+    """The sentence under a parameter table for values beyond 2 SD on the side that is not graded: where they lie,
+    why they are not graded (the grading source), and, when the metric's measurement error is at least
+    ``error_note_sd_fraction`` of the reference SD (``knowledge/report.toml``), that they may be measurement error."""
+    from gaitscope.patterns.grading import GRADE_SD, load_grading, ungraded_limit
+
+    band = p.get("grading") or {}
+    metres = unit == "m"
+    parts = []
+    for direction in ("lower", "higher"):
+        at = [f"{side} {_fmt(m, small=metres)}" for side, m, d in sides if d == direction]
+        if not at:
+            continue
+        limit = ungraded_limit(band) if band else None
+        where = f" ({'below' if direction == 'lower' else 'above'} {_fmt(limit, small=metres)} {unit})" if limit is not None else ""
+        parts.append(f"{', '.join(at)} {unit}: {direction} than the reference mean by more than {GRADE_SD:g} SD"
+                     f"{where}")
+    graded = {"low": "lower", "high": "higher"}.get(str(band.get("worse")), "")
+    source = str(band.get("source") or "knowledge/grading.csv")
+    if source.startswith("as "):  # "as speed_mps": the row it refers to
+        source = load_grading().get(source[3:].strip(), {}).get("source", source)
+    text = (f"{label}, {'; '.join(parts)}. Not graded in this direction: only {graded} values are graded "
+            f"({source}). A value this far out on the other side is unusual, and our sources give no basis to call "
+            "it better.")
+    err = p.get("error") or {}
+    frac = float(report_knowledge()["traffic_light"]["error_note_sd_fraction"])
+    sd = band.get("sd")
+    if isinstance(err.get("value"), (int, float)) and isinstance(sd, (int, float)) and err["value"] >= frac * sd:
+        text += (f" The measurement error of one stride's value ({_fmt(err['value'], small=metres)} "
+                 f"{err.get('unit') or unit}) is at least {'half' if frac == 0.5 else f'{frac:g} times'} the reference SD ({_fmt(sd, small=metres)}), so the "
+                 "value may reflect measurement error.")
+    return text
 
 
 def _not_measurable(summary: Mapping[str, Any]) -> str:
@@ -510,9 +553,10 @@ def _pattern_titles() -> dict[str, str]:
 
 
 def _timing_legend() -> str:
-    return (f"<p class='legend'>{_dot('green')}within 2 SD of the reference mean, or better than it "
+    return (f"<p class='legend'>{_dot('green')}within 2 SD of the reference mean "
             f"{_dot('amber')}more than 2 SD away on the worse side {_dot('red')}more than 3 SD away on the "
-            f"worse side {_dot('none')}not graded (no norm for this person, or the far leg). "
+            f"worse side {_dot('none')}not graded (no norm for this person, the far leg, or more than 2 SD away on "
+            "the side our sources do not grade: unusual, not better; see the note under the table). "
             f"{e(report_knowledge()['traffic_light']['rule'])}. Values are means over strides with the "
             "stride-to-stride standard deviation (SD) in brackets; the measurement error is that of one "
             "stride's value. Symmetry index = |left − right| / mean × 100. A grey value marked \"far leg\" is "
