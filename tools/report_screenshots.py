@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         add_grades(p)
         page = build_report_html(Assessment(document=d, out_dir=out))
         (tmp / "graded.html").write_text(_section(page, "gait"), encoding="utf-8")
-        screenshot(tmp / "graded.html", IMG / "report_gait_graded.png", width_px=1100, height_px=900)
+        screenshot(tmp / "graded.html", IMG / "report_gait_graded.png", width_px=1100, height_px=1010)
     for f in ("report_top.png", "report_gait.png", "report_gait_graded.png"):
         print(IMG / f)
     return 0

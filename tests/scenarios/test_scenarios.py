@@ -362,6 +362,31 @@ def _always(r: dict[str, Any]) -> None:
         else:
             assert "plan" not in d.get("findings", {}), name
     assert " causes " not in r["html"].lower()
+    _no_praise_for_the_side_not_graded(r)
+
+
+def _no_praise_for_the_side_not_graded(r: dict[str, Any]) -> None:
+    """A value beyond 2 SD on the side that is not graded (``outside_not_graded``) is grey and says so, in every
+    timing row of the side walk; nothing is called "better than average" (docs/report.md, "Norms and grading")."""
+    import re
+
+    from gaitscope.report.html import SPATIOTEMPORAL
+
+    page = r["html"]
+    assert "better than average" not in page.lower()
+    for cell in re.findall(r"<td class='num'>.*?</td>", page):
+        if "not-graded-word" in cell:
+            assert 'class="dot none"' in cell and "dot green" not in cell, cell
+    params = r["per_view"].get("gait_side/summary.json", {}).get("parameters", {})
+    for key, label in SPATIOTEMPORAL:
+        grades = [((params.get(key) or {}).get(side) or {}).get("grade") or {} for side in ("left", "right", "both")]
+        if not any(g.get("grade") == "outside_not_graded" for g in grades):
+            continue
+        row = re.search(rf"<tr><td class='measure'>{re.escape(label)} <span.*?</tr>", page).group(0)
+        for g in grades:
+            if g.get("grade") == "outside_not_graded":
+                assert f"{g['direction']}, not graded*" in row, row
+        assert row.count("dot green") == sum(g.get("grade") == "within" for g in grades), row
 
 
 @pytest.mark.parametrize(
