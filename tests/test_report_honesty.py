@@ -57,11 +57,11 @@ def _slow_older_walker(doc: dict, double_support_error_pct: float = 5.0) -> dict
 DS_MEAN, DS_SD, DS_LINE = 28.4, 6.4, 15.6
 
 
-def _note(text: str, label: str) -> str:
-    """The note under a parameter table for ``label`` (page text), up to the next note or the table's legend."""
-    i = text.index(f"* {label}, ")
-    ends = [j for j in (text.find(" * ", i + 2), text.find("within 2 SD of the reference mean", i)) if j > 0]
-    return text[i:min(ends)]
+def _note(page: str, label: str) -> str:
+    """The note under a parameter table for ``label``, as text (one paragraph)."""
+    m = re.search(rf"<p class='small not-graded'>\* {re.escape(html.escape(label))}, .*?</p>", page)
+    assert m, f"no note for {label}"
+    return html.unescape(re.sub(r"<[^>]+>", "", m.group(0)))
 
 
 def _row(page: str, label: str) -> str:
@@ -91,11 +91,12 @@ def test_grades_carry_their_direction_and_the_other_side_is_neither_warned_nor_p
     assert "title=\"more than 2 SD from the reference mean, on the side our sources do not grade" in ds
     text = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page)))
     assert "better than average" not in text.lower() and "better than it" not in text.lower()
-    note = _note(text, "Double support (both feet down)")
+    note = _note(page, "Double support (both feet down)")
     assert f"left 10.0, right 10.0, both 10.0 % of gait cycle: lower than the reference mean by more than 2 SD " \
            f"(below {DS_LINE:.1f} % of gait cycle)" in note, note
     assert "Not graded in this direction" in note and "Maki 1997" in note
-    assert "error of one stride's value (5.00 % of gait cycle) is at least half the reference SD (6.40)" in note
+    assert ("The measurement error (typical error of one stride's value: 5.00 % of gait cycle) is at least half the "
+            "reference SD (6.40)") in note, note
     assert "may reflect measurement error" in note
 
 
@@ -105,10 +106,37 @@ def test_no_error_sentence_when_the_error_is_small_against_the_reference_sd(demo
     out, doc = demo_doc
     d = _slow_older_walker(doc, double_support_error_pct=2.0)
     page = build_report_html(Assessment(document=d, out_dir=out))
-    text = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page)))
-    note = _note(text, "Double support (both feet down)")
+    note = _note(page, "Double support (both feet down)")
     assert "Not graded in this direction" in note and "may reflect measurement error" not in note, note
     assert "dot green" not in _row(page, "Double support (both feet down)")
+
+
+def test_a_narrow_step_from_the_front_is_not_graded_and_names_its_own_error(demo_doc):
+    """Frontal walk: step width 0.020 m against the adults' GAITRite band 0.057-0.113 m (mean 0.085, SD 0.028: the
+    2-SD line on the narrow side, which is not graded (only wide steps are: Maki 1997), is 0.029 m). The stated
+    error, 0.020 m of a side's stride mean (as knowledge/frontal_video_errors.csv words it), is at least half the
+    SD (0.014 m): grey, "lower, not graded*", and the note names that error."""
+    from gaitscope.patterns.grading import add_grades
+
+    out, doc = demo_doc
+    d = copy.deepcopy(doc)
+    p = d["gait"]["frontal"]["summary"]["parameters"]
+    sw = p["step_width_m"]
+    sw["normal_range"] = {"low": 0.057, "high": 0.113, "unit": "m", "source": "GAITRite normals (stated by the test)"}
+    sw["error"] = {"value": 0.02, "unit": "m", "input": "video", "what": "measured error of a side's stride mean",
+                   "source": "stated by the test"}
+    for side in ("left", "right", "both"):
+        if isinstance(sw.get(side), dict):
+            sw[side]["mean"] = 0.020
+    add_grades(p)
+    assert sw["both"]["grade"] == {"grade": "outside_not_graded", "direction": "lower"}
+    page = build_report_html(Assessment(document=d, out_dir=out))
+    row = _row(page, "Step width")
+    assert "lower, not graded*" in row and 'class="dot none"' in row and "dot green" not in row, row
+    note = _note(page, "Step width")
+    assert "lower than the reference mean by more than 2 SD (below 0.029 m)" in note, note
+    assert "only higher values are graded" in note and "Maki 1997" in note
+    assert "(measured error of a side's stride mean: 0.020 m) is at least half the reference SD (0.028)" in note, note
 
 
 def test_error_and_sd_are_written_out_beside_the_numbers(demo_doc):

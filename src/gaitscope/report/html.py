@@ -491,7 +491,8 @@ def _not_graded_note(p: Mapping[str, Any], label: str, unit: str, sides: list[tu
     frac = float(report_knowledge()["traffic_light"]["error_note_sd_fraction"])
     sd = band.get("sd")
     if isinstance(err.get("value"), (int, float)) and isinstance(sd, (int, float)) and err["value"] >= frac * sd:
-        text += (f" The measurement error of one stride's value ({_fmt(err['value'], small=metres)} "
+        what = err.get("what") or "typical error of one stride's value"
+        text += (f" The measurement error ({what}: {_fmt(err['value'], small=metres)} "
                  f"{err.get('unit') or unit}) is at least {'half' if frac == 0.5 else f'{frac:g} times'} the reference SD ({_fmt(sd, small=metres)}), so the "
                  "value may reflect measurement error.")
     return text
