@@ -228,8 +228,8 @@ def median_vote_errors(cases: list[Case]) -> pd.DataFrame:
             k = list(pk).index(p)
             nxt = int(pk[k + 1]) if k + 1 < len(pk) else t.size
             ref_speed = foot_speed.peak_speeds(centres[r["side"]], pk)[k]
-            x_thr = foot_speed._first_below(cs, p, nxt, d.ic_fraction * ref_speed)
-            x_med = foot_speed._first_below(cs, p, nxt, d.ic_median_fraction * ref_speed)
+            x_thr = foot_speed.first_below(cs, p, nxt, d.ic_fraction * ref_speed)
+            x_med = foot_speed.first_below(cs, p, nxt, d.ic_median_fraction * ref_speed)
             if x_thr is None or x_med is None:
                 continue
             t_ref = float(r["t_s"])
@@ -479,7 +479,7 @@ def fc_toe_rise(toe_up: np.ndarray, stance_min: int, peak: int, rise: float, hal
     lev = toe_up[max(0, stance_min - half_window): stance_min + half_window + 1]
     if not np.isfinite(lev).any():
         return None
-    return foot_speed._last_below(toe_up, stance_min, peak + 1, float(np.nanmedian(lev)) + rise)
+    return foot_speed.last_below(toe_up, stance_min, peak + 1, float(np.nanmedian(lev)) + rise)
 
 
 def fc_toe_acceleration_peak(toe_forward: np.ndarray, t: np.ndarray, stance_min: int, peak: int) -> float | None:

@@ -123,7 +123,7 @@ def swing_peaks(
     return np.unique(np.concatenate([peaks, np.asarray(extra, dtype=int)])).astype(int)
 
 
-def _first_below(y: np.ndarray, i0: int, i1: int, thr: float) -> float | None:
+def first_below(y: np.ndarray, i0: int, i1: int, thr: float) -> float | None:
     """First fractional index in ``(i0, i1)`` where ``y`` falls below ``thr`` (linear interpolation)."""
     seg = y[i0:i1]
     if seg.size < 2:
@@ -139,7 +139,7 @@ def _first_below(y: np.ndarray, i0: int, i1: int, thr: float) -> float | None:
     return i0 + j + float((a - thr) / (a - b))
 
 
-def _last_below(y: np.ndarray, i0: int, i1: int, thr: float) -> float | None:
+def last_below(y: np.ndarray, i0: int, i1: int, thr: float) -> float | None:
     """Last fractional index in ``(i0, i1)`` where ``y`` rises above ``thr`` from below."""
     seg = y[i0:i1]
     if seg.size < 2:
@@ -195,8 +195,8 @@ def contact_phases(
         peak = float(ref[k])
         nxt = int(peaks[k + 1]) if k + 1 < len(peaks) else n
         prv = int(peaks[k - 1]) if k > 0 else 0
-        ic = _first_below(contact_speed, int(p), nxt, ic_fraction * peak)
-        fc = _last_below(contact_speed if fc_speed is None else fc_speed, prv, int(p) + 1, fc_fraction * peak)
+        ic = first_below(contact_speed, int(p), nxt, ic_fraction * peak)
+        fc = last_below(contact_speed if fc_speed is None else fc_speed, prv, int(p) + 1, fc_fraction * peak)
         out.append((ic, fc, int(p)))
     return out
 

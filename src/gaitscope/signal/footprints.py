@@ -197,7 +197,7 @@ def contact_start_votes(c: np.ndarray, centre: np.ndarray, t: np.ndarray, start:
         return start
     peak = a + int(np.nanargmax(seg))
     stop = c.size if end is None else min(c.size, int(np.floor(end)) + 1)
-    thr = foot_speed._first_below(c, peak, stop, fraction * ref_speed)
+    thr = foot_speed.first_below(c, peak, stop, fraction * ref_speed)
     x = foot_speed.initial_contact_votes(c, heel_up, t, peak, stop, start if thr is None else thr,
                                          knee_offset_s=knee_offset_s, lowest_window_s=lowest_window_s)
     return float(min(x, end)) if end is not None else float(x)
