@@ -350,3 +350,55 @@ def test_markerless_overground_file_keeps_the_keypoint_initial_contact(shared_da
     oc = load_markers(path)
     assert oc.pose.meta["marker_set_choice"]["chosen"] == "opencap"
     assert det.ic_median_sides(prepare_walk(oc.pose)) == ()
+
+
+def test_fukuchi_names_with_clusters_only_load_and_track_the_ik_knee(shared_data, tmp_path):
+    """A walking trial named as the Fukuchi public datasets name theirs (heel cluster R.Heel.Top/.Bottom/.Lateral,
+    R.MT1/R.MT5, four-marker thigh and shank clusters, no anatomical knee or ankle marker: those are in the static
+    trial only) loads without a map, gets functional knee and ankle centres, and matches OpenSim's own inverse
+    kinematics and force plates. Built from walk_subject01.trc: its clusters renamed, each fourth marker and the
+    heel cluster rigid combinations of that segment's own markers (coefficients summing to one), PSIS on the
+    sacral marker's level."""
+    from lab_files import trc_text
+    from test_markers import README_CONTACTS, _knee_from_keypoints
+
+    from gaitscope.pipeline import analyze
+
+    src = shared_data / "mocap" / "walk_subject01.trc"
+    if not src.exists():
+        pytest.skip("shared data absent")
+    orig = load_markers(src)
+    g = {k: np.asarray(v, float) for k, v in orig.markers.items()}
+    out = {}
+    for S, o in (("R", "L"), ("L", "R")):
+        out[f"{S}.ASIS"] = g[f"{S}.ASIS"]
+        out[f"{S}.PSIS"] = g["V.Sacral"] + 0.2 * (g[f"{S}.ASIS"] - g[f"{o}.ASIS"])
+        for seg in ("Thigh", "Shank"):
+            u, f, r = g[f"{S}.{seg}.Upper"], g[f"{S}.{seg}.Front"], g[f"{S}.{seg}.Rear"]
+            out[f"{S}.{seg}.Top.Lateral"], out[f"{S}.{seg}.Top.Medial"], out[f"{S}.{seg}.Bottom.Lateral"] = u, f, r
+            out[f"{S}.{seg}.Bottom.Medial"] = f + r - u
+        h = g[f"{S}.Heel"]
+        out[f"{S}.Heel.Bottom"] = h
+        out[f"{S}.Heel.Top"] = h + 0.25 * (g[f"{S}.Midfoot.Sup"] - g[f"{S}.Midfoot.Lat"])
+        out[f"{S}.Heel.Lateral"] = h + 0.3 * (g[f"{S}.Midfoot.Lat"] - h)
+        out[f"{S}.MT1"], out[f"{S}.MT5"] = g[f"{S}.Toe.Med"], g[f"{S}.Toe.Lat"]
+    path = tmp_path / "WBDS01walkO01C.trc"
+    path.write_text(trc_text(out, orig.rate_hz, unit="m", name=path.name, decimals=6))
+    rec = load_markers(path)
+    choice = rec.pose.meta["marker_set_choice"]
+    assert choice["chosen"] == "fukuchi"
+    for side in ("left", "right"):
+        assert choice["markers_used"][f"{side}_knee"].startswith("functional centre")
+        assert choice["markers_used"][f"{side}_ankle"].startswith("functional centre")
+        ik = orig.model_angles[orig.model_angles["side"] == side]  # OpenSim IK of the full marker set
+        ours = _knee_from_keypoints(rec.pose, side)[ik["frame"].to_numpy()]
+        assert np.corrcoef(ours, ik["knee_flex_deg"])[0, 1] > 0.95
+        assert np.sqrt(np.mean((ours - ik["knee_flex_deg"].to_numpy()) ** 2)) < 10.0  # 3.7 / 7.7 deg measured
+    ev = analyze(path, write=False).events
+    errs = {"ic": [], "fc": []}
+    for kind, side, t in README_CONTACTS:  # the force plates
+        same = ev[(ev["event"] == kind) & (ev["side"] == side)]["t_s"].to_numpy()
+        assert same.size and np.abs(same - t).min() < 0.1, (kind, side, t)
+        errs[kind].append(1000 * np.abs(same - t).min())
+    assert np.mean(errs["ic"]) <= 10.0  # 3.7 ms measured
+    assert np.mean(errs["fc"]) <= 12.0  # 9.7 ms measured: the MT1/MT5 markers leave before the toe tip
