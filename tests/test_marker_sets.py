@@ -352,22 +352,10 @@ def test_markerless_overground_file_keeps_the_keypoint_initial_contact(shared_da
     assert det.ic_median_sides(prepare_walk(oc.pose)) == ()
 
 
-def test_fukuchi_names_with_clusters_only_load_and_track_the_ik_knee(shared_data, tmp_path):
-    """A walking trial named as the Fukuchi public datasets name theirs (heel cluster R.Heel.Top/.Bottom/.Lateral,
-    R.MT1/R.MT5, four-marker thigh and shank clusters, no anatomical knee or ankle marker: those are in the static
-    trial only) loads without a map, gets functional knee and ankle centres, and matches OpenSim's own inverse
-    kinematics and force plates. Built from walk_subject01.trc: its clusters renamed, each fourth marker and the
-    heel cluster rigid combinations of that segment's own markers (coefficients summing to one), PSIS on the
-    sacral marker's level."""
-    from lab_files import trc_text
-    from test_markers import README_CONTACTS, _knee_from_keypoints
-
-    from gaitscope.pipeline import analyze
-
-    src = shared_data / "mocap" / "walk_subject01.trc"
-    if not src.exists():
-        pytest.skip("shared data absent")
-    orig = load_markers(src)
+def _fukuchi_markers(orig) -> dict[str, np.ndarray]:
+    """walk_subject01.trc's markers (a MarkerRecording) renamed as the Fukuchi datasets name theirs: clusters renamed,
+    each fourth marker and the heel cluster rigid combinations of that segment's own markers (coefficients summing
+    to one), PSIS on the sacral marker's level; no anatomical knee or ankle marker (static trials only)."""
     g = {k: np.asarray(v, float) for k, v in orig.markers.items()}
     out = {}
     for S, o in (("R", "L"), ("L", "R")):
@@ -382,6 +370,39 @@ def test_fukuchi_names_with_clusters_only_load_and_track_the_ik_knee(shared_data
         out[f"{S}.Heel.Top"] = h + 0.25 * (g[f"{S}.Midfoot.Sup"] - g[f"{S}.Midfoot.Lat"])
         out[f"{S}.Heel.Lateral"] = h + 0.3 * (g[f"{S}.Midfoot.Lat"] - h)
         out[f"{S}.MT1"], out[f"{S}.MT5"] = g[f"{S}.Toe.Med"], g[f"{S}.Toe.Lat"]
+    return out
+
+
+def _plate_errors_ms(path) -> dict[str, list[float]]:
+    """|event - force-plate contact| (ms) of ``analyze(path)`` for each of walk_subject01's plate contacts."""
+    from test_markers import README_CONTACTS
+
+    from gaitscope.pipeline import analyze
+
+    ev = analyze(path, write=False).events
+    errs: dict[str, list[float]] = {"ic": [], "fc": []}
+    for kind, side, t in README_CONTACTS:
+        same = ev[(ev["event"] == kind) & (ev["side"] == side)]["t_s"].to_numpy()
+        assert same.size and np.abs(same - t).min() < 0.1, (kind, side, t)
+        errs[kind].append(1000 * np.abs(same - t).min())
+    return errs
+
+
+def test_fukuchi_names_with_clusters_only_load_and_track_the_ik_knee(shared_data, tmp_path):
+    """A walking trial named as the Fukuchi public datasets name theirs (heel cluster R.Heel.Top/.Bottom/.Lateral,
+    R.MT1/R.MT5, four-marker thigh and shank clusters, no anatomical knee or ankle marker: those are in the static
+    trial only) loads without a map, gets functional knee and ankle centres, and matches OpenSim's own inverse
+    kinematics and force plates. Built from walk_subject01.trc: its clusters renamed, each fourth marker and the
+    heel cluster rigid combinations of that segment's own markers (coefficients summing to one), PSIS on the
+    sacral marker's level."""
+    from lab_files import trc_text
+    from test_markers import _knee_from_keypoints
+
+    src = shared_data / "mocap" / "walk_subject01.trc"
+    if not src.exists():
+        pytest.skip("shared data absent")
+    orig = load_markers(src)
+    out = _fukuchi_markers(orig)
     path = tmp_path / "WBDS01walkO01C.trc"
     path.write_text(trc_text(out, orig.rate_hz, unit="m", name=path.name, decimals=6))
     rec = load_markers(path)
@@ -394,11 +415,68 @@ def test_fukuchi_names_with_clusters_only_load_and_track_the_ik_knee(shared_data
         ours = _knee_from_keypoints(rec.pose, side)[ik["frame"].to_numpy()]
         assert np.corrcoef(ours, ik["knee_flex_deg"])[0, 1] > 0.95
         assert np.sqrt(np.mean((ours - ik["knee_flex_deg"].to_numpy()) ** 2)) < 10.0  # 3.7 / 7.7 deg measured
-    ev = analyze(path, write=False).events
-    errs = {"ic": [], "fc": []}
-    for kind, side, t in README_CONTACTS:  # the force plates
-        same = ev[(ev["event"] == kind) & (ev["side"] == side)]["t_s"].to_numpy()
-        assert same.size and np.abs(same - t).min() < 0.1, (kind, side, t)
-        errs[kind].append(1000 * np.abs(same - t).min())
+    errs = _plate_errors_ms(path)  # the force plates
     assert np.mean(errs["ic"]) <= 10.0  # 3.7 ms measured
     assert np.mean(errs["fc"]) <= 12.0  # 9.7 ms measured: the MT1/MT5 markers leave before the toe tip
+
+
+def _marker_table(markers: dict[str, np.ndarray], rate_hz: float, *, scale: float = 1000.0, time_decimals: int = 3) -> str:
+    """A wide marker table as the Fukuchi datasets' *mkr.txt: 'Time' then <marker>X/Y/Z, tab-separated, in mm,
+    the time column rounded (their 150 Hz files step 0.007 s)."""
+    names = list(markers)
+    n = len(next(iter(markers.values())))
+    lines = ["\t".join(["Time"] + [f"{m}{a}" for m in names for a in "XYZ"])]
+    for i in range(n):
+        cells = [f"{i / rate_hz:.{time_decimals}f}"]
+        for m in names:
+            cells += ["NaN" if not np.isfinite(v) else f"{v * scale:.3f}" for v in markers[m][i]]
+        lines.append("\t".join(cells))
+    return "\n".join(lines) + "\n"
+
+
+def test_fukuchi_marker_table_txt_loads_with_its_rate_from_the_time_span(shared_data, tmp_path):
+    """The Fukuchi datasets' ASCII marker files (*mkr.txt: 'Time', then R.ASISX R.ASISY R.ASISZ ..., mm, the time
+    column rounded) load like their C3D: the rate from the time column's span (rounded steps would give 58.8 Hz
+    here, not 60), mm inferred from the body's extent, events against walk_subject01's force plates."""
+    src = shared_data / "mocap" / "walk_subject01.trc"
+    if not src.exists():
+        pytest.skip("shared data absent")
+    orig = load_markers(src)
+    path = tmp_path / "WBDS01walkO01Cmkr.txt"
+    path.write_text(_marker_table(_fukuchi_markers(orig), orig.rate_hz))
+    rec = load_markers(path)
+    assert rec.pose.meta["marker_set_choice"]["chosen"] == "fukuchi"
+    assert rec.rate_hz == pytest.approx(60.0, abs=0.01)
+    assert any("mm inferred" in n for n in rec.notes)
+    np.testing.assert_allclose(rec.pose.get("left_heel"), load_markers(src).pose.get("left_heel"), atol=2e-3)
+    errs = _plate_errors_ms(path)
+    assert np.mean(errs["ic"]) <= 10.0 and np.mean(errs["fc"]) <= 12.0
+
+
+@pytest.mark.parametrize("damage, says", [
+    ("ragged", "line 5 of the marker table has"),
+    ("no_time", "no time column"),
+    ("not_a_number", "not a number"),
+    ("irregular", "not evenly sampled"),
+    ("no_triplets", "names no marker with X, Y and Z"),
+])
+def test_damaged_marker_table_is_refused_by_name(damage, says, tmp_path):
+    from gaitscope.cli import main
+
+    rows = ["Time\tR.HeelX\tR.HeelY\tR.HeelZ"] + [f"{i / 100:.3f}\t{i}.0\t50.0\t100.0" for i in range(20)]
+    if damage == "ragged":
+        rows[4] += "\t7.0"
+    elif damage == "no_time":
+        rows[0] = rows[0].replace("Time", "Frame")
+    elif damage == "not_a_number":
+        rows[6] = rows[6].replace("50.0", "abc", 1)
+    elif damage == "irregular":
+        del rows[8:12]  # four dropped frames
+    elif damage == "no_triplets":
+        rows[0] = "Time\tR.Heel1\tR.Heel2\tR.Heel3"
+    path = tmp_path / "walk.txt"
+    path.write_text("\n".join(rows) + "\n")
+    with pytest.raises(GaitscopeError, match=says):
+        load_markers(path)
+    assert main(["analyze", str(path), "--out", str(tmp_path / "out")]) == 2
+    assert not (tmp_path / "out" / "summary.json").exists()

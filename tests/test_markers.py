@@ -327,10 +327,14 @@ def test_corrupt_and_empty_files(tmp_path):
     cut.write_text("\n".join(cut.read_text().splitlines()[:30]) + "\n")
     with pytest.raises(GaitscopeError, match="cut off"):
         load_markers(cut)
-    other = tmp_path / "x.txt"
+    other = tmp_path / "x.dat"
     other.write_text("1")
     with pytest.raises(GaitscopeError, match="unsupported marker file type"):
         load_markers(other)
+    not_a_table = tmp_path / "x.txt"  # a .txt is read as a marker table: refused by what it lacks
+    not_a_table.write_text("1")
+    with pytest.raises(GaitscopeError, match="no time column"):
+        load_markers(not_a_table)
 
 
 def test_unknown_marker_set_message_and_user_mapping(tmp_path):

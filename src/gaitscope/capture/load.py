@@ -5,7 +5,7 @@ Dispatch on what the path is:
 =============================================  ==========================================
 path                                           reader -> result
 =============================================  ==========================================
-``*.c3d``, ``*.trc``                           :func:`markers.load_markers` -> MarkerRecording
+``*.c3d``, ``*.trc``, ``*.txt``, ``*.tsv``     :func:`markers.load_markers` -> MarkerRecording
 folder of OpenPose ``*_keypoints.json``        :func:`openpose.read_openpose_folder` -> PoseSequence
 ``*.json`` with ``fps`` + ``angle_frames``     :func:`landmarks_json.load_landmarks_json` -> MarkerRecording
 ``*.csv`` with two header rows (marker, axis)  :func:`foot_markers_csv.load_foot_markers_csv` -> MarkerRecording
@@ -57,7 +57,7 @@ def load_keypoints(path: str | Path, **kw: Any) -> PoseSequence | MarkerRecordin
     if p.stat().st_size == 0:
         raise GaitscopeError(f"{p}: the file is empty; export it again")
     ext = p.suffix.lower()
-    if ext in (".c3d", ".trc"):
+    if ext in (".c3d", ".trc", ".txt", ".tsv"):
         from gaitscope.capture.markers import load_markers
 
         return _call(load_markers, p, kw)
@@ -90,5 +90,5 @@ def load_keypoints(path: str | Path, **kw: Any) -> PoseSequence | MarkerRecordin
     if ext in _VIDEO_EXT:
         raise GaitscopeError(f"{p}: this is a video; run 'gaitscope pose' on it instead")
     raise GaitscopeError(
-        f"{p}: unknown keypoint file type {ext or '(none)'}; supported: .c3d, .trc, OpenPose JSON folder, landmark .json, pose or foot-marker .csv"
+        f"{p}: unknown keypoint file type {ext or '(none)'}; supported: .c3d, .trc, marker table .txt/.tsv, OpenPose JSON folder, landmark .json, pose or foot-marker .csv"
     )

@@ -444,6 +444,109 @@ def _read_trc(path: Path) -> _Raw:
     return _Raw(names=names, xyz_m=xyz, rate_hz=rate, time_s=time_s, unit=hdr.get("Units", "")), None
 
 
+#: Time column names of a wide marker table (compared lower case, without spaces).
+_TABLE_TIME_COLUMNS: tuple[str, ...] = ("time", "time(s)", "times", "t", "t_s", "time_s")
+_TABLE_AXIS = re.compile(r"^(?P<marker>.+?)[\s._\-]?(?P<axis>[XYZxyz])$")
+
+
+def _read_marker_table(path: Path) -> tuple[_Raw, list[str]]:
+    """Read a wide marker table (``.txt`` / ``.tsv``), e.g. the Fukuchi datasets' ``*mkr.txt``.
+
+    One header row: a time column (``Time``; also ``time``, ``t``, ``Time (s)``) and three columns per marker
+    named ``<marker>X``, ``<marker>Y``, ``<marker>Z`` (a ``_``, ``.``, ``-`` or space before the axis letter is
+    allowed); cells separated by tabs, else commas, else spaces; empty or ``NaN`` cells and an exact (0, 0, 0) are
+    missing. The unit is not stated, so it is inferred from the body's extent (:func:`check_units`). The rate is
+    the time column's span, ``(rows - 1) / (t_last - t_first)``: files that round their time column (Fukuchi's
+    0.007 s steps at 150 Hz) still give the true rate; a time column that strays more than half a sample from
+    that uniform grid is refused. A row with another number of cells than the header, or a cell that is not a
+    number, is refused naming its line; columns that do not form a marker's X/Y/Z triplet are named and left out.
+    """
+    from gaitscope.capture.validate import check_rate_hz, check_time_axis, read_text
+
+    text = read_text(path, what="marker table")
+    lines = [ln for ln in text.splitlines()]
+    first = next((k for k, ln in enumerate(lines) if ln.strip()), None)
+    if first is None:
+        raise GaitscopeError(f"{path}: the marker table is empty; export it again")
+    head = lines[first]
+    sep = "\t" if "\t" in head else ("," if "," in head else None)
+
+    def split(ln: str) -> list[str]:
+        cells = ln.split(sep) if sep else ln.split()
+        while cells and not cells[-1].strip():  # trailing separators
+            cells.pop()
+        return [c.strip() for c in cells]
+
+    cols = split(head)
+    low = [c.lower().replace(" ", "") for c in cols]
+    t_col = next((j for j, c in enumerate(low) if c in _TABLE_TIME_COLUMNS), None)
+    if t_col is None:
+        raise GaitscopeError(
+            f"{path}: the marker table has no time column (a header cell 'Time'); it needs one row of names with 'Time' "
+            "and <marker>X, <marker>Y, <marker>Z columns, or export the trial as TRC or C3D"
+        )
+    axes: dict[str, dict[str, int]] = {}
+    order: list[str] = []
+    for j, c in enumerate(cols):
+        m = _TABLE_AXIS.match(c) if j != t_col else None
+        if m:
+            name = m.group("marker")
+            if name not in axes:
+                axes[name] = {}
+                order.append(name)
+            axes[name][m.group("axis").upper()] = j
+    names = tuple(n for n in order if set(axes[n]) == {"X", "Y", "Z"})
+    if not names:
+        raise GaitscopeError(
+            f"{path}: the marker table's header names no marker with X, Y and Z columns (e.g. 'R.HeelX', 'R.HeelY', "
+            "'R.HeelZ'); fix the header or export the trial as TRC or C3D"
+        )
+    used = {t_col} | {j for n in names for j in axes[n].values()}
+    left_out = [c for j, c in enumerate(cols) if j not in used and c]
+    rows = []
+    for k, ln in enumerate(lines[first + 1:], start=first + 2):
+        if not ln.strip():
+            continue
+        cells = split(ln)
+        if len(cells) != len(cols):
+            raise GaitscopeError(
+                f"{path}: line {k} of the marker table has {len(cells)} cells, not the {len(cols)} its header names "
+                "(a missing or extra separator would shift the columns); fix that line or export the file again"
+            )
+        try:
+            rows.append([float(c) if c and c.lower() != "nan" else math.nan for c in cells])
+        except ValueError:
+            bad = next(c for c in cells if c and not _is_float(c))
+            raise GaitscopeError(
+                f"{path}: line {k} of the marker table holds {bad[:20]!r}, not a number; the file is damaged, export it again"
+            ) from None
+    if len(rows) < 2:
+        raise GaitscopeError(f"{path}: the marker table has fewer than two data rows; export the whole trial")
+    arr = np.asarray(rows, dtype=float)
+    t = arr[:, t_col]
+    if not np.all(np.isfinite(t)) or not np.all(np.diff(t) > 0):
+        raise GaitscopeError(f"{path}: the marker table's time column is not increasing on every row; export the trial again")
+    rate = check_rate_hz((len(t) - 1) / float(t[-1] - t[0]), source=path, name="the marker table's rate (from its time column)")
+    grid = t[0] + np.arange(len(t)) / rate
+    stray = np.abs(t - grid)
+    if stray.max() > 0.5 / rate:
+        k = int(np.argmax(stray))
+        raise GaitscopeError(
+            f"{path}: the marker table's time column is not evenly sampled (row {k + 1} is {stray[k] * 1000:.0f} ms off a "
+            f"uniform {rate:.4g} Hz grid: dropped or repeated frames); resample the trial to a constant rate and export again"
+        )
+    check_time_axis(grid, source=path)
+    xyz = np.stack([arr[:, [axes[n]["X"], axes[n]["Y"], axes[n]["Z"]]] for n in names], axis=1)
+    xyz[np.all(xyz == 0.0, axis=2)] = np.nan
+    if np.isinf(xyz).any():
+        raise GaitscopeError(f"{path}: the marker table holds infinite values; export it again with missing samples left empty")
+    # the coordinates' range is checked once the unit is known (load_markers)
+    if not np.isfinite(xyz).any():
+        raise GaitscopeError(f"{path}: every marker coordinate in the marker table is empty; nothing can be measured, export the trial again")
+    raw = _Raw(names=names, xyz_m=xyz, rate_hz=rate, time_s=grid, unit="")
+    return raw, left_out
+
+
 def _is_float(text: str) -> bool:
     try:
         float(text)
@@ -1129,12 +1232,18 @@ def load_markers(
         raise GaitscopeError(f"{p}: the file is empty; export the marker data again")
     ext = p.suffix.lower()
     c3d = None
+    table_note = ""
     if ext == ".c3d":
         raw, c3d = _read_c3d(p)
     elif ext == ".trc":
         raw, _ = _read_trc(p)
+    elif ext in (".txt", ".tsv"):
+        raw, left_out = _read_marker_table(p)
+        if left_out:
+            table_note = (f"marker table: columns left out (not a marker's X/Y/Z triplet): "
+                          f"{', '.join(left_out[:8])}{' ...' if len(left_out) > 8 else ''}")
     else:
-        raise GaitscopeError(f"{p}: unsupported marker file type {ext!r}; give a .c3d or .trc file")
+        raise GaitscopeError(f"{p}: unsupported marker file type {ext!r}; give a .c3d, .trc or a marker table (.txt, .tsv)")
     sets = load_marker_maps(mapping_file)
     markers_lab, dup_notes = resolve_duplicate_labels(raw.names, raw.xyz_m)
     if not markers_lab:
@@ -1144,6 +1253,10 @@ def load_markers(
     scale, unit_note = check_units(body or markers_lab, raw.unit, source=str(p))
     if scale != 1.0:
         markers_lab = {k: v * scale for k, v in markers_lab.items()}
+    if ext in (".txt", ".tsv"):  # a marker table states no unit: its range is checked in the inferred one
+        from gaitscope.capture.validate import check_coordinates
+
+        check_coordinates(np.stack(list(markers_lab.values()), axis=1), source=p, frame="world", what="marker coordinates")
     choice = choose_marker_set(markers_lab, sets, source=str(p), marker_set=marker_set, unit_m=1.0)
     ms, kp_lab, how = choice.marker_set, choice.keypoints, choice.how
     try:
@@ -1174,6 +1287,8 @@ def load_markers(
         )
     notes += dup_notes
     notes.append(unit_note or f"units: file {raw.unit!r} converted to metres")
+    if table_note:
+        notes.append(table_note)
     notes += [f"{k}: {v}" for k, v in sorted(how.items())]
     notes += frame_notes
     if planar:
