@@ -480,3 +480,80 @@ def test_damaged_marker_table_is_refused_by_name(damage, says, tmp_path):
         load_markers(path)
     assert main(["analyze", str(path), "--out", str(tmp_path / "out")]) == 2
     assert not (tmp_path / "out" / "summary.json").exists()
+
+
+# ------------------------------------------------------------------ lab software text exports (Vicon Nexus CSV, QTM TSV)
+def _events_match(a, b, tol_s: float = 0.001) -> None:
+    """Same events (kind, side, time within ``tol_s``) in two event tables."""
+    assert len(a) == len(b)
+    for (_, x), (_, y) in zip(a.iterrows(), b.iterrows()):
+        assert (x["event"], x["side"]) == (y["event"], y["side"]) and abs(x["t_s"] - y["t_s"]) <= tol_s
+
+
+@pytest.mark.parametrize("layout", ["column_header", "qtm_2_17_no_column_header"])
+def test_qtm_tsv_export_gives_the_c3ds_events(layout, shared_data, tmp_path):
+    """The Qualisys corpus trial written as QTM writes a 3-D TSV (KEY<tab>value header, MARKER_NAMES, FREQUENCY,
+    mm, missing markers as 0 0 0; newer QTM adds a 'Frame Time <marker> X ...' column header) loads with the same
+    marker set and gives the same events as its C3D."""
+    from gaitscope.pipeline import analyze
+
+    src = shared_data / "mocap_corpus" / "qualisys_ezc3d_overground_1.c3d"
+    if not src.exists():
+        pytest.skip("shared data absent")
+    rec = load_markers(src)
+    names = list(rec.markers)
+    n = rec.pose.n_frames
+    head = [f"NO_OF_FRAMES\t{n}", "NO_OF_CAMERAS\t8", f"NO_OF_MARKERS\t{len(names)}", f"FREQUENCY\t{rec.rate_hz:g}",
+            "NO_OF_ANALOG\t0", "ANALOG_FREQUENCY\t0", "DESCRIPTION\t--", "TIME_STAMP\t2012-01-01, 10:00:00",
+            "DATA_INCLUDED\t3D", "MARKER_NAMES\t" + "\t".join(names), "TRAJECTORY_TYPES\t" + "\t".join(["Measured"] * len(names))]
+    if layout == "column_header":
+        head.append("Frame\tTime\t" + "\t".join(f"{m} {a}" for m in names for a in "XYZ"))
+    rows = []
+    for i in range(n):
+        vals = []
+        for m in names:
+            p = rec.markers[m][i]
+            vals += ["0.000"] * 3 if not np.isfinite(p).all() else [f"{1000 * v:.3f}" for v in p]
+        lead = [str(i + 1), f"{i / rec.rate_hz:.5f}"] if layout == "column_header" else []
+        rows.append("\t".join(lead + vals))
+    path = tmp_path / "qualisys.tsv"
+    path.write_text("\n".join(head + rows) + "\n")
+    tsv = load_markers(path)
+    assert tsv.pose.meta["marker_set"] == rec.pose.meta["marker_set"] == "qualisys_cast"
+    assert tsv.rate_hz == rec.rate_hz and tsv.pose.n_frames == n
+    _events_match(analyze(path, write=False).events, analyze(src, write=False).events)
+
+
+def test_vicon_nexus_csv_export_gives_the_c3ds_events(shared_data, tmp_path):
+    """The treadmill C3D written as Vicon Nexus exports CSV (a Devices section first, then Trajectories: rate, names
+    with a 'Subject:' prefix, 'Frame,Sub Frame,X,Y,Z', units, frames from 101, empty cells for gaps) loads through
+    gaitscope analyze and gives the same events as the C3D; a gap in the frame numbers is refused by name."""
+    from gaitscope.capture.load import load_keypoints
+    from gaitscope.pipeline import analyze
+
+    src = shared_data / "mocap" / "treadmill_walk_events.c3d"
+    if not src.exists():
+        pytest.skip("shared data absent")
+    rec = load_markers(src)
+    names = list(rec.markers)
+    n = rec.pose.n_frames
+    lines = ["Devices", "1000", ",,Force Plate 1 - Force,,", "Frame,Sub Frame,Fx,Fy,Fz", ",,N,N,N"]
+    lines += [f"{101 + i // 10},{i % 10},0,0,0" for i in range(30)] + [""]
+    lines += ["Trajectories", f"{rec.rate_hz:g}", ",," + ",".join(f"Subject:{m},," for m in names),
+              "Frame,Sub Frame," + ",".join("X,Y,Z" for _ in names), ",," + ",".join("mm,mm,mm" for _ in names)]
+    for i in range(n):
+        vals = []
+        for m in names:
+            p = rec.markers[m][i]
+            vals += ["", "", ""] if not np.isfinite(p).all() else [f"{1000 * v:.4f}" for v in p]
+        lines.append(",".join([str(101 + i), "0"] + vals))
+    path = tmp_path / "walk.csv"
+    path.write_text("\n".join(lines) + "\n\n")
+    assert load_keypoints(path).pose.meta["marker_set"] == rec.pose.meta["marker_set"]
+    _events_match(analyze(path, write=False).events, analyze(src, write=False).events)
+    broken = tmp_path / "gap.csv"
+    body = path.read_text().splitlines()
+    k = body.index("Trajectories") + 5 + 200
+    broken.write_text("\n".join(body[:k] + body[k + 3:]) + "\n")
+    with pytest.raises(GaitscopeError, match="frame numbers do not step by one"):
+        load_markers(broken)

@@ -468,6 +468,15 @@ def _read_marker_table(path: Path) -> tuple[_Raw, list[str]]:
     first = next((k for k, ln in enumerate(lines) if ln.strip()), None)
     if first is None:
         raise GaitscopeError(f"{path}: the marker table is empty; export it again")
+    meta: dict[str, list[str]] = {}
+    while first < len(lines) and _QTM_KEY.match(lines[first].split("\t")[0].strip()):
+        cells = [c.strip() for c in lines[first].split("\t")]
+        meta[cells[0]] = [c for c in cells[1:] if c]
+        first += 1
+        while first < len(lines) and not lines[first].strip():
+            first += 1
+    if meta:
+        return _read_qtm_tsv(path, lines, first, meta)
     head = lines[first]
     sep = "\t" if "\t" in head else ("," if "," in head else None)
 
@@ -545,6 +554,172 @@ def _read_marker_table(path: Path) -> tuple[_Raw, list[str]]:
         raise GaitscopeError(f"{path}: every marker coordinate in the marker table is empty; nothing can be measured, export the trial again")
     raw = _Raw(names=names, xyz_m=xyz, rate_hz=rate, time_s=grid, unit="")
     return raw, left_out
+
+
+#: A Qualisys QTM TSV header line: an upper-case key (NO_OF_FRAMES, FREQUENCY, MARKER_NAMES ...) and its values.
+_QTM_KEY = re.compile(r"^[A-Z][A-Z0-9_]+$")
+
+
+def _table_rows(path: Path, lines: list[str], start: int, width: int, what: str) -> np.ndarray:
+    """Numeric rows of a tab-separated block (trailing empty cells tolerated; another cell count or a cell that is
+    not a number is refused naming the line); empty and ``NaN`` cells are missing."""
+    rows = []
+    for k, ln in enumerate(lines[start:], start=start + 1):
+        if not ln.strip():
+            continue
+        cells = [c.strip() for c in ln.split("\t")]
+        while len(cells) > width and not cells[-1]:
+            cells.pop()
+        if len(cells) != width:
+            raise GaitscopeError(
+                f"{path}: line {k} of the {what} has {len(cells)} cells, not the {width} its header needs (a missing or "
+                "extra separator would shift the columns); fix that line or export the file again"
+            )
+        try:
+            rows.append([float(c) if c and c.lower() != "nan" else math.nan for c in cells])
+        except ValueError:
+            bad = next(c for c in cells if c and not _is_float(c))
+            raise GaitscopeError(
+                f"{path}: line {k} of the {what} holds {bad[:20]!r}, not a number; the file is damaged, export it again"
+            ) from None
+    if len(rows) < 2:
+        raise GaitscopeError(f"{path}: the {what} has fewer than two data rows; export the whole trial")
+    return np.asarray(rows, dtype=float)
+
+
+def _read_qtm_tsv(path: Path, lines: list[str], first: int, meta: dict[str, list[str]]) -> tuple[_Raw, list[str]]:
+    """A Qualisys QTM 3-D TSV export: header lines ``KEY<tab>value`` (``FREQUENCY``, ``MARKER_NAMES``,
+    ``NO_OF_FRAMES`` ...), then optionally a column header (``Frame Time <marker> X ...``, newer QTM), then one row
+    per frame: three millimetre values per marker, with or without a leading frame number and time (QTM's
+    "Export to TSV" manual). The rate is ``FREQUENCY``; missing markers are empty or (0, 0, 0)."""
+    from gaitscope.capture.validate import check_rate_hz, check_time_axis
+
+    names = tuple(meta.get("MARKER_NAMES", []))
+    if not names:
+        raise GaitscopeError(f"{path}: the QTM TSV header has no MARKER_NAMES line; export the 3-D data from QTM again")
+    try:
+        rate_val: Any = float(meta.get("FREQUENCY", [""])[0])
+    except (ValueError, IndexError):
+        rate_val = meta.get("FREQUENCY", [""])[0] if meta.get("FREQUENCY") else ""
+    rate = check_rate_hz(rate_val, source=path, name="the QTM FREQUENCY")
+    declared = meta.get("NO_OF_MARKERS", [""])[0] if meta.get("NO_OF_MARKERS") else ""
+    if declared.isdigit() and int(declared) != len(names):
+        raise GaitscopeError(f"{path}: the QTM header declares {declared} markers but MARKER_NAMES lists {len(names)}; export it again")
+    start = first
+    lead = None
+    if start < len(lines) and not _is_float(lines[start].split("\t")[0].strip() or "x"):
+        head = [c.strip().lower() for c in lines[start].split("\t")]
+        lead = sum(1 for c in head[:2] if c in ("frame", "time"))
+        start += 1
+    first_cells = next((ln.split("\t") for ln in lines[start:] if ln.strip()), [])
+    while first_cells and not first_cells[-1].strip():
+        first_cells = first_cells[:-1]
+    if lead is None:
+        lead = len(first_cells) - 3 * len(names)
+    if lead not in (0, 1, 2):
+        raise GaitscopeError(
+            f"{path}: the QTM data rows hold {len(first_cells)} cells for {len(names)} markers (3 each, after an optional "
+            "frame number and time); export the 3-D data from QTM again"
+        )
+    arr = _table_rows(path, lines, start, lead + 3 * len(names), "QTM TSV file")
+    declared_n = meta.get("NO_OF_FRAMES", [""])[0] if meta.get("NO_OF_FRAMES") else ""
+    if declared_n.isdigit() and arr.shape[0] < int(declared_n):
+        raise GaitscopeError(f"{path}: the QTM TSV file is cut off ({arr.shape[0]} of {declared_n} frames); export it again")
+    time_s = np.arange(arr.shape[0]) / rate
+    check_time_axis(time_s, source=path)
+    xyz = arr[:, lead:].reshape(arr.shape[0], len(names), 3)
+    xyz[np.all(xyz == 0.0, axis=2)] = np.nan
+    if np.isinf(xyz).any():
+        raise GaitscopeError(f"{path}: the QTM TSV file holds infinite values; export it again")
+    if not np.isfinite(xyz).any():
+        raise GaitscopeError(f"{path}: every marker coordinate in the QTM TSV file is empty; nothing can be measured")
+    return _Raw(names=names, xyz_m=xyz * 0.001, rate_hz=rate, time_s=time_s, unit="mm"), []
+
+
+def is_nexus_csv(path: Path) -> bool:
+    """Whether ``path`` is a Vicon Nexus CSV export with a ``Trajectories`` section."""
+    try:
+        with open(path, encoding="utf-8-sig", errors="replace") as f:
+            head = [next(f, "") for _ in range(200)]
+    except OSError:
+        return False
+    return any(ln.strip().rstrip(",") == "Trajectories" for ln in head)
+
+
+def _read_nexus_csv(path: Path) -> tuple[_Raw, list[str]]:
+    """The ``Trajectories`` section of a Vicon Nexus CSV export.
+
+    Layout (Nexus "Export CSV"): sections (``Devices``, ``Model Outputs``, ``Trajectories`` ...) each start with
+    their title line, then the rate (Hz), a row of names (``,,Subject:LASI,,,Subject:RASI,,, ...``, one per three
+    columns), the columns' roles (``Frame,Sub Frame,X,Y,Z,...``), their units (``,,mm,mm,mm,...``) and the data, one
+    row per frame, until a blank line. Frame numbers need not start at 1 (time is from the first exported frame);
+    they must step by one (a gap would shift time) and empty cells are missing samples.
+    """
+    from gaitscope.capture.validate import check_rate_hz, check_time_axis, read_text
+
+    lines = read_text(path, what="Vicon CSV file").splitlines()
+    at = next((k for k, ln in enumerate(lines) if ln.strip().rstrip(",") == "Trajectories"), None)
+    if at is None or at + 5 >= len(lines):
+        raise GaitscopeError(f"{path}: no complete 'Trajectories' section in this Vicon CSV file; export the trajectories again")
+    rate_cells = [c for c in lines[at + 1].split(",") if c.strip()]
+    try:
+        rate_val: Any = float(rate_cells[0])
+    except (ValueError, IndexError):
+        rate_val = rate_cells[0] if rate_cells else ""
+    rate = check_rate_hz(rate_val, source=path, name="the Trajectories rate (the line after 'Trajectories')")
+    name_cells = [c.strip() for c in lines[at + 2].split(",")]
+    role_cells = [c.strip().lower() for c in lines[at + 3].split(",")]
+    unit_cells = [c.strip() for c in lines[at + 4].split(",")]
+    if role_cells[:2] != ["frame", "sub frame"]:
+        raise GaitscopeError(f"{path}: the Trajectories section's 4th line is not 'Frame,Sub Frame,X,Y,Z,...'; export it again")
+    names, cols, units = [], [], set()
+    for j in range(2, len(role_cells) - 2, 3):
+        if role_cells[j:j + 3] != ["x", "y", "z"]:
+            continue
+        nm = name_cells[j] if j < len(name_cells) else ""
+        if nm:
+            names.append(nm.split(":")[-1].strip())
+            cols.append(j)
+            units.update(u for u in unit_cells[j:j + 3] if u)
+    if not names:
+        raise GaitscopeError(f"{path}: the Trajectories section names no marker; label the markers in Nexus and export again")
+    if len(units) > 1:
+        raise GaitscopeError(f"{path}: the Trajectories section mixes units ({', '.join(sorted(units))}); export it again")
+    unit = units.pop() if units else ""
+    scale = _unit_scale(unit, path) if unit else 1.0
+    end = next((k for k in range(at + 5, len(lines)) if not lines[k].strip().strip(",")), len(lines))
+    width = len(role_cells)
+    rows = []
+    for k in range(at + 5, end):
+        cells = [c.strip() for c in lines[k].split(",")]
+        while len(cells) > width and not cells[-1]:
+            cells.pop()
+        if len(cells) < width:
+            cells += [""] * (width - len(cells))  # Nexus leaves trailing empty cells out for a missing last marker
+        if len(cells) != width:
+            raise GaitscopeError(
+                f"{path}: line {k + 1} of the Vicon CSV file has {len(cells)} cells, not the {width} of its header; "
+                "fix that line or export the file again"
+            )
+        try:
+            rows.append([float(c) if c else math.nan for c in cells])
+        except ValueError:
+            bad = next(c for c in cells if c and not _is_float(c))
+            raise GaitscopeError(
+                f"{path}: line {k + 1} of the Vicon CSV file holds {bad[:20]!r}, not a number; the file is damaged, export it again"
+            ) from None
+    if len(rows) < 2:
+        raise GaitscopeError(f"{path}: the Trajectories section has fewer than two frames; export the whole trial")
+    arr = np.asarray(rows, dtype=float)
+    frames = arr[:, 0]
+    if not np.all(np.isfinite(frames)) or not np.all(np.diff(frames) == 1):
+        raise GaitscopeError(f"{path}: the Trajectories frame numbers do not step by one on every row; export the whole range again")
+    time_s = (frames - frames[0]) / rate
+    check_time_axis(time_s, source=path)
+    xyz = np.stack([arr[:, j:j + 3] for j in cols], axis=1) * scale
+    if np.isinf(xyz).any() or not np.isfinite(xyz).any():
+        raise GaitscopeError(f"{path}: the Trajectories section holds no usable coordinates; export it again")
+    return _Raw(names=tuple(names), xyz_m=xyz, rate_hz=rate, time_s=time_s, unit=unit), []
 
 
 def _is_float(text: str) -> bool:
@@ -1237,13 +1412,15 @@ def load_markers(
         raw, c3d = _read_c3d(p)
     elif ext == ".trc":
         raw, _ = _read_trc(p)
+    elif ext == ".csv" and is_nexus_csv(p):
+        raw, _ = _read_nexus_csv(p)
     elif ext in (".txt", ".tsv"):
         raw, left_out = _read_marker_table(p)
         if left_out:
             table_note = (f"marker table: columns left out (not a marker's X/Y/Z triplet): "
                           f"{', '.join(left_out[:8])}{' ...' if len(left_out) > 8 else ''}")
     else:
-        raise GaitscopeError(f"{p}: unsupported marker file type {ext!r}; give a .c3d, .trc or a marker table (.txt, .tsv)")
+        raise GaitscopeError(f"{p}: unsupported marker file type {ext!r}; give a .c3d, .trc, a Vicon Nexus CSV, a QTM TSV or a marker table (.txt, .tsv)")
     sets = load_marker_maps(mapping_file)
     markers_lab, dup_notes = resolve_duplicate_labels(raw.names, raw.xyz_m)
     if not markers_lab:
