@@ -490,6 +490,18 @@ def _events_match(a, b, tol_s: float = 0.001) -> None:
         assert (x["event"], x["side"]) == (y["event"], y["side"]) and abs(x["t_s"] - y["t_s"]) <= tol_s
 
 
+def _mm_cells(rec, names: list[str], *, missing: str) -> list[list[str]]:
+    """Per frame, the X/Y/Z cells of ``names`` in millimetres; a missing marker as three ``missing`` cells."""
+    out = []
+    for i in range(rec.pose.n_frames):
+        vals = []
+        for m in names:
+            p = rec.markers[m][i]
+            vals += [missing] * 3 if not np.isfinite(p).all() else [f"{1000 * v:.4f}" for v in p]
+        out.append(vals)
+    return out
+
+
 @pytest.mark.parametrize("layout", ["column_header", "qtm_2_17_no_column_header"])
 def test_qtm_tsv_export_gives_the_c3ds_events(layout, shared_data, tmp_path):
     """The Qualisys corpus trial written as QTM writes a 3-D TSV (KEY<tab>value header, MARKER_NAMES, FREQUENCY,
@@ -509,11 +521,7 @@ def test_qtm_tsv_export_gives_the_c3ds_events(layout, shared_data, tmp_path):
     if layout == "column_header":
         head.append("Frame\tTime\t" + "\t".join(f"{m} {a}" for m in names for a in "XYZ"))
     rows = []
-    for i in range(n):
-        vals = []
-        for m in names:
-            p = rec.markers[m][i]
-            vals += ["0.000"] * 3 if not np.isfinite(p).all() else [f"{1000 * v:.3f}" for v in p]
+    for i, vals in enumerate(_mm_cells(rec, names, missing="0.000")):
         lead = [str(i + 1), f"{i / rec.rate_hz:.5f}"] if layout == "column_header" else []
         rows.append("\t".join(lead + vals))
     path = tmp_path / "qualisys.tsv"
@@ -541,11 +549,7 @@ def test_vicon_nexus_csv_export_gives_the_c3ds_events(shared_data, tmp_path):
     lines += [f"{101 + i // 10},{i % 10},0,0,0" for i in range(30)] + [""]
     lines += ["Trajectories", f"{rec.rate_hz:g}", ",," + ",".join(f"Subject:{m},," for m in names),
               "Frame,Sub Frame," + ",".join("X,Y,Z" for _ in names), ",," + ",".join("mm,mm,mm" for _ in names)]
-    for i in range(n):
-        vals = []
-        for m in names:
-            p = rec.markers[m][i]
-            vals += ["", "", ""] if not np.isfinite(p).all() else [f"{1000 * v:.4f}" for v in p]
+    for i, vals in enumerate(_mm_cells(rec, names, missing="")):
         lines.append(",".join([str(101 + i), "0"] + vals))
     path = tmp_path / "walk.csv"
     path.write_text("\n".join(lines) + "\n\n")
@@ -557,3 +561,11 @@ def test_vicon_nexus_csv_export_gives_the_c3ds_events(shared_data, tmp_path):
     broken.write_text("\n".join(body[:k] + body[k + 3:]) + "\n")
     with pytest.raises(GaitscopeError, match="frame numbers do not step by one"):
         load_markers(broken)
+
+
+def test_upper_case_time_header_is_a_plain_marker_table_not_a_qtm_header(tmp_path):
+    rows = ["TIME\tR.HEELX\tR.HEELY\tR.HEELZ"] + [f"{i / 100:.3f}\t{i}.0\t50.0\t100.0" for i in range(20)]
+    path = tmp_path / "walk.txt"
+    path.write_text("\n".join(rows) + "\n")
+    with pytest.raises(GaitscopeError, match="no known marker set fits"):  # parsed: it fails on its one marker
+        load_markers(path)

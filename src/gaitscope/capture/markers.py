@@ -39,7 +39,7 @@ import struct
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -469,7 +469,8 @@ def _read_marker_table(path: Path) -> tuple[_Raw, list[str]]:
     if first is None:
         raise GaitscopeError(f"{path}: the marker table is empty; export it again")
     meta: dict[str, list[str]] = {}
-    while first < len(lines) and _QTM_KEY.match(lines[first].split("\t")[0].strip()):
+    qtm = lines[first].split("\t")[0].strip() in _QTM_FIRST_KEYS
+    while qtm and first < len(lines) and _QTM_KEY.match(lines[first].split("\t")[0].strip()):
         cells = [c.strip() for c in lines[first].split("\t")]
         meta[cells[0]] = [c for c in cells[1:] if c]
         first += 1
@@ -512,26 +513,7 @@ def _read_marker_table(path: Path) -> tuple[_Raw, list[str]]:
         )
     used = {t_col} | {j for n in names for j in axes[n].values()}
     left_out = [c for j, c in enumerate(cols) if j not in used and c]
-    rows = []
-    for k, ln in enumerate(lines[first + 1:], start=first + 2):
-        if not ln.strip():
-            continue
-        cells = split(ln)
-        if len(cells) != len(cols):
-            raise GaitscopeError(
-                f"{path}: line {k} of the marker table has {len(cells)} cells, not the {len(cols)} its header names "
-                "(a missing or extra separator would shift the columns); fix that line or export the file again"
-            )
-        try:
-            rows.append([float(c) if c and c.lower() != "nan" else math.nan for c in cells])
-        except ValueError:
-            bad = next(c for c in cells if c and not _is_float(c))
-            raise GaitscopeError(
-                f"{path}: line {k} of the marker table holds {bad[:20]!r}, not a number; the file is damaged, export it again"
-            ) from None
-    if len(rows) < 2:
-        raise GaitscopeError(f"{path}: the marker table has fewer than two data rows; export the whole trial")
-    arr = np.asarray(rows, dtype=float)
+    arr = _numeric_rows(path, lines, first + 1, len(lines), len(cols), "marker table", split)
     t = arr[:, t_col]
     if not np.all(np.isfinite(t)) or not np.all(np.diff(t) > 0):
         raise GaitscopeError(f"{path}: the marker table's time column is not increasing on every row; export the trial again")
@@ -558,29 +540,39 @@ def _read_marker_table(path: Path) -> tuple[_Raw, list[str]]:
 
 #: A Qualisys QTM TSV header line: an upper-case key (NO_OF_FRAMES, FREQUENCY, MARKER_NAMES ...) and its values.
 _QTM_KEY = re.compile(r"^[A-Z][A-Z0-9_]+$")
+#: Keys a QTM TSV header starts with (its first line); a table whose first cell is another upper-case word ("TIME")
+#: is read as a plain marker table.
+_QTM_FIRST_KEYS: frozenset[str] = frozenset({"NO_OF_FRAMES", "NO_OF_CAMERAS", "NO_OF_MARKERS", "FREQUENCY",
+                                             "NO_OF_ANALOG", "ANALOG_FREQUENCY", "DESCRIPTION", "TIME_STAMP",
+                                             "DATA_INCLUDED", "MARKER_NAMES"})
 
 
-def _table_rows(path: Path, lines: list[str], start: int, width: int, what: str) -> np.ndarray:
-    """Numeric rows of a tab-separated block (trailing empty cells tolerated; another cell count or a cell that is
-    not a number is refused naming the line); empty and ``NaN`` cells are missing."""
+def _numeric_rows(path: Path, lines: list[str], start: int, stop: int, width: int, what: str,
+                  split: Callable[[str], list[str]], *, pad_short: bool = False) -> np.ndarray:
+    """The numeric rows ``lines[start:stop]`` of a text export (blank lines skipped), each ``split`` into exactly
+    ``width`` cells: trailing empty cells are tolerated (and with ``pad_short`` missing trailing cells, as Nexus
+    leaves them out); another count, or a cell that is not a number, is refused naming the line (never read
+    shifted). Empty and ``NaN`` cells are missing."""
     rows = []
-    for k, ln in enumerate(lines[start:], start=start + 1):
-        if not ln.strip():
+    for k in range(start, stop):
+        if not lines[k].strip():
             continue
-        cells = [c.strip() for c in ln.split("\t")]
+        cells = [c.strip() for c in split(lines[k])]
         while len(cells) > width and not cells[-1]:
             cells.pop()
+        if pad_short and len(cells) < width:
+            cells += [""] * (width - len(cells))
         if len(cells) != width:
             raise GaitscopeError(
-                f"{path}: line {k} of the {what} has {len(cells)} cells, not the {width} its header needs (a missing or "
-                "extra separator would shift the columns); fix that line or export the file again"
+                f"{path}: line {k + 1} of the {what} has {len(cells)} cells, not the {width} its header needs (a missing "
+                "or extra separator would shift the columns); fix that line or export the file again"
             )
         try:
             rows.append([float(c) if c and c.lower() != "nan" else math.nan for c in cells])
         except ValueError:
             bad = next(c for c in cells if c and not _is_float(c))
             raise GaitscopeError(
-                f"{path}: line {k} of the {what} holds {bad[:20]!r}, not a number; the file is damaged, export it again"
+                f"{path}: line {k + 1} of the {what} holds {bad[:20]!r}, not a number; the file is damaged, export it again"
             ) from None
     if len(rows) < 2:
         raise GaitscopeError(f"{path}: the {what} has fewer than two data rows; export the whole trial")
@@ -621,7 +613,7 @@ def _read_qtm_tsv(path: Path, lines: list[str], first: int, meta: dict[str, list
             f"{path}: the QTM data rows hold {len(first_cells)} cells for {len(names)} markers (3 each, after an optional "
             "frame number and time); export the 3-D data from QTM again"
         )
-    arr = _table_rows(path, lines, start, lead + 3 * len(names), "QTM TSV file")
+    arr = _numeric_rows(path, lines, start, len(lines), lead + 3 * len(names), "QTM TSV file", lambda ln: ln.split("\t"))
     declared_n = meta.get("NO_OF_FRAMES", [""])[0] if meta.get("NO_OF_FRAMES") else ""
     if declared_n.isdigit() and arr.shape[0] < int(declared_n):
         raise GaitscopeError(f"{path}: the QTM TSV file is cut off ({arr.shape[0]} of {declared_n} frames); export it again")
@@ -688,29 +680,8 @@ def _read_nexus_csv(path: Path) -> tuple[_Raw, list[str]]:
     unit = units.pop() if units else ""
     scale = _unit_scale(unit, path) if unit else 1.0
     end = next((k for k in range(at + 5, len(lines)) if not lines[k].strip().strip(",")), len(lines))
-    width = len(role_cells)
-    rows = []
-    for k in range(at + 5, end):
-        cells = [c.strip() for c in lines[k].split(",")]
-        while len(cells) > width and not cells[-1]:
-            cells.pop()
-        if len(cells) < width:
-            cells += [""] * (width - len(cells))  # Nexus leaves trailing empty cells out for a missing last marker
-        if len(cells) != width:
-            raise GaitscopeError(
-                f"{path}: line {k + 1} of the Vicon CSV file has {len(cells)} cells, not the {width} of its header; "
-                "fix that line or export the file again"
-            )
-        try:
-            rows.append([float(c) if c else math.nan for c in cells])
-        except ValueError:
-            bad = next(c for c in cells if c and not _is_float(c))
-            raise GaitscopeError(
-                f"{path}: line {k + 1} of the Vicon CSV file holds {bad[:20]!r}, not a number; the file is damaged, export it again"
-            ) from None
-    if len(rows) < 2:
-        raise GaitscopeError(f"{path}: the Trajectories section has fewer than two frames; export the whole trial")
-    arr = np.asarray(rows, dtype=float)
+    arr = _numeric_rows(path, lines, at + 5, end, len(role_cells), "Vicon CSV file", lambda ln: ln.split(","),
+                        pad_short=True)
     frames = arr[:, 0]
     if not np.all(np.isfinite(frames)) or not np.all(np.diff(frames) == 1):
         raise GaitscopeError(f"{path}: the Trajectories frame numbers do not step by one on every row; export the whole range again")
