@@ -569,3 +569,36 @@ def test_upper_case_time_header_is_a_plain_marker_table_not_a_qtm_header(tmp_pat
     path.write_text("\n".join(rows) + "\n")
     with pytest.raises(GaitscopeError, match="no known marker set fits"):  # parsed: it fails on its one marker
         load_markers(path)
+
+
+@pytest.mark.parametrize("labels", ["v1_23_labelled_rows", "older_unlabelled_rows"])
+def test_optitrack_motive_csv_export_gives_the_c3ds_events(labels, shared_data, tmp_path):
+    """The treadmill C3D written as OptiTrack Motive exports CSV (metadata line with Export Frame Rate and Length
+    Units Meters, a blank line, Type/Name/ID rows with a 'Skeleton:' prefix, a rigid body and an unlabelled marker
+    before the labelled ones, the Position row, 'Frame,Time (Seconds),X,Y,Z') gives the same events as the C3D."""
+    from gaitscope.pipeline import analyze
+
+    src = shared_data / "mocap" / "treadmill_walk_events.c3d"
+    if not src.exists():
+        pytest.skip("shared data absent")
+    rec = load_markers(src)
+    names = list(rec.markers)
+    n = rec.pose.n_frames
+    lab = (lambda k: f",{k}") if labels == "v1_23_labelled_rows" else (lambda k: ",")
+    rb = ["Rigid Body"] * 7
+    types = rb + ["Marker"] * 3 * (len(names) + 1)
+    nm = ["Pelvis"] * 7 + ["Unlabeled 1000"] * 3 + [f"Skeleton:{m}" for m in names for _ in range(3)]
+    comp = ["Rotation"] * 4 + ["Position"] * 3 + ["Position"] * 3 * (len(names) + 1)
+    axes = ["X", "Y", "Z", "W", "X", "Y", "Z"] + ["X", "Y", "Z"] * (len(names) + 1)
+    lines = [f"Format Version,1.23,Take Name,walk,Capture Frame Rate,{rec.rate_hz:.6f},Export Frame Rate,{rec.rate_hz:.6f},"
+             f"Total Exported Frames,{n},Rotation Type,Quaternion,Length Units,Meters,Coordinate Space,Global", "",
+             lab("Type") + "," + ",".join(types), lab("Name") + "," + ",".join(nm), lab("ID") + "," + ",".join(["1"] * len(nm)),
+             ",," + ",".join(comp), "Frame,Time (Seconds)," + ",".join(axes)]
+    for i, vals in enumerate(_mm_cells(rec, names, missing="")):
+        metres = [f"{float(v) / 1000:.6f}" if v else "" for v in vals]
+        lines.append(",".join([str(i), f"{i / rec.rate_hz:.6f}"] + ["0", "0", "0", "1", "0.1", "0.9", "0.2"] + ["", "", ""] + metres))
+    path = tmp_path / "take.csv"
+    path.write_text("\n".join(lines) + "\n")
+    mo = load_markers(path)
+    assert mo.pose.meta["marker_set"] == rec.pose.meta["marker_set"] and mo.rate_hz == rec.rate_hz
+    _events_match(analyze(path, write=False).events, analyze(src, write=False).events)

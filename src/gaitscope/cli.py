@@ -271,7 +271,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_phantom)
 
     p = sub.add_parser("analyze", help="gait events, spatiotemporal parameters and sagittal angles")
-    p.add_argument("input", help="video, C3D/TRC marker file, Nexus CSV / QTM TSV export or .txt marker table, OpenPose JSON folder or pose CSV")
+    p.add_argument("input", help="video, C3D/TRC marker file, Nexus or Motive CSV, QTM TSV or .txt marker table, OpenPose JSON folder or pose CSV")
     p.add_argument("--height-m", type=float, default=None, help="the person's height in metres (video: gives metres)")
     p.add_argument("--out", default=None, help="output folder (default: <input stem>_gaitscope/)")
     p.add_argument(
@@ -303,7 +303,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_analyze)
 
     p = sub.add_parser("export", help="write an input's keypoints, angles and events as TRC, MOT or C3D for lab software")
-    p.add_argument("input", help="video, C3D/TRC marker file, Nexus CSV / QTM TSV export or .txt marker table, OpenPose JSON folder or pose CSV (as for analyze)")
+    p.add_argument("input", help="video, C3D/TRC marker file, Nexus or Motive CSV, QTM TSV or .txt marker table, OpenPose JSON folder or pose CSV (as for analyze)")
     p.add_argument("--to", required=True, choices=["trc", "mot", "c3d"],
                    help="trc: keypoints in metres (OpenSim); mot: sagittal angles (OpenSim); c3d: points + events")
     p.add_argument("--out", default=None, help="file to write (default: <input stem>_gaitscope.<format> beside the input)")

@@ -8,7 +8,7 @@ path                                           reader -> result
 ``*.c3d``, ``*.trc``, ``*.txt``, ``*.tsv``     :func:`markers.load_markers` -> MarkerRecording
 folder of OpenPose ``*_keypoints.json``        :func:`openpose.read_openpose_folder` -> PoseSequence
 ``*.json`` with ``fps`` + ``angle_frames``     :func:`landmarks_json.load_landmarks_json` -> MarkerRecording
-Vicon Nexus ``*.csv`` (a Trajectories section) :func:`markers.load_markers` -> MarkerRecording
+Vicon Nexus / OptiTrack Motive ``*.csv``      :func:`markers.load_markers` -> MarkerRecording
 ``*.csv`` with two header rows (marker, axis)  :func:`foot_markers_csv.load_foot_markers_csv` -> MarkerRecording
 other ``*.csv``                                :func:`pose_csv.read_pose_csv` -> PoseSequence
 =============================================  ==========================================
@@ -74,9 +74,9 @@ def load_keypoints(path: str | Path, **kw: Any) -> PoseSequence | MarkerRecordin
             raise GaitscopeError(f"{p}: a single OpenPose frame; give the folder that holds all '*_keypoints.json' files")
         raise GaitscopeError(f"{p}: unknown JSON keypoint format; supported: gaitkit landmark JSON or an OpenPose folder")
     if ext == ".csv":
-        from gaitscope.capture.markers import is_nexus_csv, load_markers
+        from gaitscope.capture.markers import is_motive_csv, is_nexus_csv, load_markers
 
-        if is_nexus_csv(p):
+        if is_nexus_csv(p) or is_motive_csv(p):
             return _call(load_markers, p, kw)
         from gaitscope.capture.foot_markers_csv import is_foot_marker_csv, load_foot_markers_csv
 

@@ -693,6 +693,93 @@ def _read_nexus_csv(path: Path) -> tuple[_Raw, list[str]]:
     return _Raw(names=tuple(names), xyz_m=xyz, rate_hz=rate, time_s=time_s, unit=unit), []
 
 
+def is_motive_csv(path: Path) -> bool:
+    """Whether ``path`` is an OptiTrack Motive CSV export (its first line starts ``Format Version``)."""
+    try:
+        with open(path, encoding="utf-8-sig", errors="replace") as f:
+            return f.readline().startswith("Format Version")
+    except OSError:
+        return False
+
+
+def _read_motive_csv(path: Path) -> tuple[_Raw, list[str]]:
+    """The labelled markers of an OptiTrack Motive CSV export.
+
+    Layout (Motive "Export Tracking Data", CSV format 1.2x): line 1 key,value pairs (``Export Frame Rate``,
+    ``Length Units`` Millimeters/Meters, ``Coordinate Space`` ...); then rows ``,Type,...``, ``,Name,...``,
+    ``,ID,...`` (and ``,Parent,...``; older exports leave the labels out: ``,,Marker,...``), a component row
+    (``,,Position,...``, ``Rotation`` for rigid bodies), the axis row ``Frame,Time (Seconds),X,Y,Z,...`` and one
+    row per frame. gaitscope takes the Position X/Y/Z of every column group of type ``Marker`` (measured markers;
+    rigid bodies, bones and their expected markers are left out), names without a ``Skeleton:`` style prefix.
+    Empty cells are missing samples; the time column must follow the export rate (half a sample at most).
+    """
+    from gaitscope.capture.validate import check_rate_hz, check_time_axis, read_text
+
+    lines = read_text(path, what="Motive CSV file").splitlines()
+    first = [c.strip() for c in lines[0].split(",")]
+    meta = {first[i]: first[i + 1] for i in range(0, len(first) - 1, 2)}
+    axis_at = next((k for k, ln in enumerate(lines)
+                    if [c.strip().lower() for c in ln.split(",")[:2]][:1] == ["frame"]
+                    and ln.split(",")[1:2] and ln.split(",")[1].strip().lower().startswith("time")), None)
+    if axis_at is None:
+        raise GaitscopeError(f"{path}: this Motive CSV has no 'Frame,Time (Seconds),X,Y,Z' column header; export it again")
+    head_rows = [[c.strip() for c in ln.split(",")] for ln in lines[1:axis_at] if ln.strip(",").strip()]
+    labelled = {r[1]: r for r in head_rows if len(r) > 1 and r[1] in ("Type", "Name", "ID", "Parent")}
+    unlabelled = [r for r in head_rows if len(r) > 1 and r[1] not in ("Type", "Name", "ID", "Parent")]
+    component = next((r for r in unlabelled if "Position" in r), None)
+    order = [r for r in unlabelled if r is not component]
+    types = labelled.get("Type") or (order[0] if order else None)
+    names_row = labelled.get("Name") or (order[1] if len(order) > 1 else None)
+    if types is None or names_row is None:
+        raise GaitscopeError(f"{path}: this Motive CSV has no Type and Name rows above its column header; export it again")
+    axes = [c.strip() for c in lines[axis_at].split(",")]
+
+    def cell(row: list[str], j: int) -> str:
+        return row[j] if j < len(row) else ""
+
+    names, cols = [], []
+    for j in range(2, len(axes) - 2):
+        if axes[j:j + 3] != ["X", "Y", "Z"] or cell(types, j) != "Marker":
+            continue
+        if component is not None and cell(component, j) != "Position":
+            continue
+        nm = cell(names_row, j)
+        if nm:
+            names.append(nm.split(":")[-1].strip())
+            cols.append(j)
+    if not names:
+        raise GaitscopeError(f"{path}: this Motive CSV holds no labelled Marker columns; label the markers in Motive and export again")
+    rate_text = meta.get("Export Frame Rate") or meta.get("Capture Frame Rate") or ""
+    try:
+        rate_val: Any = float(rate_text)
+    except ValueError:
+        rate_val = rate_text
+    rate = check_rate_hz(rate_val, source=path, name="the Motive 'Export Frame Rate'")
+    unit_name = meta.get("Length Units", "").lower()
+    unit = {"millimeters": "mm", "meters": "m", "centimeters": "cm"}.get(unit_name, "")
+    if unit_name and not unit:
+        raise GaitscopeError(f"{path}: unknown Motive length unit {meta.get('Length Units')!r}; export in millimeters or meters")
+    scale = _unit_scale(unit, path) if unit else 1.0
+    arr = _numeric_rows(path, lines, axis_at + 1, len(lines), len(axes), "Motive CSV file", lambda ln: ln.split(","),
+                        pad_short=True)
+    t = arr[:, 1]
+    if not np.all(np.isfinite(t)) or not np.all(np.diff(t) > 0):
+        raise GaitscopeError(f"{path}: the Motive time column is not increasing on every row; export the take again")
+    stray = np.abs((t - t[0]) - np.arange(len(t)) / rate)
+    if stray.max() > 0.5 / rate:
+        k = int(np.argmax(stray))
+        raise GaitscopeError(
+            f"{path}: the Motive time column does not follow its {rate:g} Hz export rate (row {k + 1} is {stray[k] * 1000:.0f} ms "
+            "off: dropped frames); export the whole take again"
+        )
+    time_s = t - t[0]
+    check_time_axis(time_s, source=path)
+    xyz = np.stack([arr[:, j:j + 3] for j in cols], axis=1) * scale
+    if np.isinf(xyz).any() or not np.isfinite(xyz).any():
+        raise GaitscopeError(f"{path}: the Motive CSV holds no usable marker coordinates; export it again")
+    return _Raw(names=tuple(names), xyz_m=xyz, rate_hz=rate, time_s=time_s, unit=unit), []
+
+
 def _is_float(text: str) -> bool:
     try:
         float(text)
@@ -1385,13 +1472,15 @@ def load_markers(
         raw, _ = _read_trc(p)
     elif ext == ".csv" and is_nexus_csv(p):
         raw, _ = _read_nexus_csv(p)
+    elif ext == ".csv" and is_motive_csv(p):
+        raw, _ = _read_motive_csv(p)
     elif ext in (".txt", ".tsv"):
         raw, left_out = _read_marker_table(p)
         if left_out:
             table_note = (f"marker table: columns left out (not a marker's X/Y/Z triplet): "
                           f"{', '.join(left_out[:8])}{' ...' if len(left_out) > 8 else ''}")
     else:
-        raise GaitscopeError(f"{p}: unsupported marker file type {ext!r}; give a .c3d, .trc, a Vicon Nexus CSV, a QTM TSV or a marker table (.txt, .tsv)")
+        raise GaitscopeError(f"{p}: unsupported marker file type {ext!r}; give a .c3d, .trc, a Vicon Nexus or OptiTrack Motive CSV, a QTM TSV or a marker table (.txt, .tsv)")
     sets = load_marker_maps(mapping_file)
     markers_lab, dup_notes = resolve_duplicate_labels(raw.names, raw.xyz_m)
     if not markers_lab:
