@@ -420,21 +420,27 @@ def test_fukuchi_names_with_clusters_only_load_and_track_the_ik_knee(shared_data
     assert np.mean(errs["fc"]) <= 12.0  # 9.7 ms measured: the MT1/MT5 markers leave before the toe tip
 
 
-def _marker_table(markers: dict[str, np.ndarray], rate_hz: float, *, scale: float = 1000.0, time_decimals: int = 3) -> str:
+def _marker_table(markers: dict[str, np.ndarray], rate_hz: float, *, scale: float = 1000.0, time_decimals: int = 3,
+                  sep: str = "\t", decimal: str = ".", newline: str = "\n") -> str:
     """A wide marker table as the Fukuchi datasets' *mkr.txt: 'Time' then <marker>X/Y/Z, tab-separated, in mm,
-    the time column rounded (their 150 Hz files step 0.007 s)."""
+    the time column rounded (their 150 Hz files step 0.007 s); ``sep``/``decimal``/``newline`` as a spreadsheet saves it."""
     names = list(markers)
     n = len(next(iter(markers.values())))
-    lines = ["\t".join(["Time"] + [f"{m}{a}" for m in names for a in "XYZ"])]
+
+    def num(v: float, d: int) -> str:
+        return f"{v:.{d}f}".replace(".", decimal)
+
+    lines = [sep.join(["Time"] + [f"{m}{a}" for m in names for a in "XYZ"])]
     for i in range(n):
-        cells = [f"{i / rate_hz:.{time_decimals}f}"]
+        cells = [num(i / rate_hz, time_decimals)]
         for m in names:
-            cells += ["NaN" if not np.isfinite(v) else f"{v * scale:.3f}" for v in markers[m][i]]
-        lines.append("\t".join(cells))
-    return "\n".join(lines) + "\n"
+            cells += ["NaN" if not np.isfinite(v) else num(v * scale, 3) for v in markers[m][i]]
+        lines.append(sep.join(cells))
+    return newline.join(lines) + newline
 
 
-def test_fukuchi_marker_table_txt_loads_with_its_rate_from_the_time_span(shared_data, tmp_path):
+@pytest.mark.parametrize("form", ["tab", "semicolon_decimal_comma_crlf_bom"])
+def test_fukuchi_marker_table_txt_loads_with_its_rate_from_the_time_span(form, shared_data, tmp_path):
     """The Fukuchi datasets' ASCII marker files (*mkr.txt: 'Time', then R.ASISX R.ASISY R.ASISZ ..., mm, the time
     column rounded) load like their C3D: the rate from the time column's span (rounded steps would give 58.8 Hz
     here, not 60), mm inferred from the body's extent, events against walk_subject01's force plates."""
@@ -443,7 +449,11 @@ def test_fukuchi_marker_table_txt_loads_with_its_rate_from_the_time_span(shared_
         pytest.skip("shared data absent")
     orig = load_markers(src)
     path = tmp_path / "WBDS01walkO01Cmkr.txt"
-    path.write_text(_marker_table(_fukuchi_markers(orig), orig.rate_hz))
+    if form == "tab":
+        path.write_text(_marker_table(_fukuchi_markers(orig), orig.rate_hz))
+    else:  # as a European spreadsheet saves it: ';' between cells, ',' as the decimal separator, CRLF, a BOM
+        text = _marker_table(_fukuchi_markers(orig), orig.rate_hz, sep=";", decimal=",", newline="\r\n")
+        path.write_bytes(b"\xef\xbb\xbf" + text.encode())
     rec = load_markers(path)
     assert rec.pose.meta["marker_set_choice"]["chosen"] == "fukuchi"
     assert rec.rate_hz == pytest.approx(60.0, abs=0.01)
@@ -602,3 +612,17 @@ def test_optitrack_motive_csv_export_gives_the_c3ds_events(labels, shared_data, 
     mo = load_markers(path)
     assert mo.pose.meta["marker_set"] == rec.pose.meta["marker_set"] and mo.rate_hz == rec.rate_hz
     _events_match(analyze(path, write=False).events, analyze(src, write=False).events)
+
+
+def test_trc_written_by_windows_software_in_its_code_page_loads(shared_data, tmp_path):
+    """A TRC whose path line holds a user name in Windows-1252 (not UTF-8) loads as the original."""
+    src = shared_data / "mocap" / "walk_subject01.trc"
+    if not src.exists():
+        pytest.skip("shared data absent")
+    lines = src.read_bytes().split(b"\n")
+    lines[0] = "PathFileType\t4\t(X/Y/Z)\tC:\\Users\\Jos\u00e9\\walk.trc\r".encode("cp1252")
+    path = tmp_path / "walk.trc"
+    path.write_bytes(b"\n".join(lines))
+    with pytest.raises(UnicodeDecodeError):
+        path.read_bytes().decode("utf-8")
+    np.testing.assert_allclose(load_markers(path).pose.xyz, load_markers(src).pose.xyz, equal_nan=True)

@@ -377,7 +377,7 @@ def _read_trc(path: Path) -> _Raw:
     """
     from gaitscope.capture.validate import check_coordinates, check_rate_hz, check_time_axis, read_text
 
-    text = read_text(path, what="TRC file")
+    text = read_text(path, what="TRC file", windows_fallback=True)
     lines = text.splitlines()
     if len(lines) < 6 or not lines[0].startswith("PathFileType"):
         raise GaitscopeError(f"{path}: not an OpenSim TRC file (no 'PathFileType' header with 5 header lines); export it again")
@@ -454,7 +454,8 @@ def _read_marker_table(path: Path) -> tuple[_Raw, list[str]]:
 
     One header row: a time column (``Time``; also ``time``, ``t``, ``Time (s)``) and three columns per marker
     named ``<marker>X``, ``<marker>Y``, ``<marker>Z`` (a ``_``, ``.``, ``-`` or space before the axis letter is
-    allowed); cells separated by tabs, else commas, else spaces; empty or ``NaN`` cells and an exact (0, 0, 0) are
+    allowed); cells separated by tabs, else semicolons (then with decimal commas, as European spreadsheets write),
+    else commas, else spaces; empty or ``NaN`` cells and an exact (0, 0, 0) are
     missing. The unit is not stated, so it is inferred from the body's extent (:func:`check_units`). The rate is
     the time column's span, ``(rows - 1) / (t_last - t_first)``: files that round their time column (Fukuchi's
     0.007 s steps at 150 Hz) still give the true rate; a time column that strays more than half a sample from
@@ -463,7 +464,7 @@ def _read_marker_table(path: Path) -> tuple[_Raw, list[str]]:
     """
     from gaitscope.capture.validate import check_rate_hz, check_time_axis, read_text
 
-    text = read_text(path, what="marker table")
+    text = read_text(path, what="marker table", windows_fallback=True)
     lines = [ln for ln in text.splitlines()]
     first = next((k for k, ln in enumerate(lines) if ln.strip()), None)
     if first is None:
@@ -479,13 +480,14 @@ def _read_marker_table(path: Path) -> tuple[_Raw, list[str]]:
     if meta:
         return _read_qtm_tsv(path, lines, first, meta)
     head = lines[first]
-    sep = "\t" if "\t" in head else ("," if "," in head else None)
+    sep = next((c for c in ("\t", ";", ",") if c in head), None)
 
     def split(ln: str) -> list[str]:
         cells = ln.split(sep) if sep else ln.split()
         while cells and not cells[-1].strip():  # trailing separators
             cells.pop()
-        return [c.strip() for c in cells]
+        # a semicolon table is the European spreadsheet form: its decimal separator is a comma
+        return [c.strip().replace(",", ".") if sep == ";" else c.strip() for c in cells]
 
     cols = split(head)
     low = [c.lower().replace(" ", "") for c in cols]
@@ -649,7 +651,7 @@ def _read_nexus_csv(path: Path) -> tuple[_Raw, list[str]]:
     """
     from gaitscope.capture.validate import check_rate_hz, check_time_axis, read_text
 
-    lines = read_text(path, what="Vicon CSV file").splitlines()
+    lines = read_text(path, what="Vicon CSV file", windows_fallback=True).splitlines()
     at = next((k for k, ln in enumerate(lines) if ln.strip().rstrip(",") == "Trajectories"), None)
     if at is None or at + 5 >= len(lines):
         raise GaitscopeError(f"{path}: no complete 'Trajectories' section in this Vicon CSV file; export the trajectories again")
@@ -715,7 +717,7 @@ def _read_motive_csv(path: Path) -> tuple[_Raw, list[str]]:
     """
     from gaitscope.capture.validate import check_rate_hz, check_time_axis, read_text
 
-    lines = read_text(path, what="Motive CSV file").splitlines()
+    lines = read_text(path, what="Motive CSV file", windows_fallback=True).splitlines()
     first = [c.strip() for c in lines[0].split(",")]
     meta = {first[i]: first[i + 1] for i in range(0, len(first) - 1, 2)}
     axis_at = next((k for k, ln in enumerate(lines)

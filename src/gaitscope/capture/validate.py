@@ -75,10 +75,14 @@ def one_line(text: object) -> str:
 
 
 # ------------------------------------------------------------------------------------------------ text
-def read_text(path: str | Path, *, what: str, max_bytes: int = MAX_TEXT_BYTES, fix: str = "export it again") -> str:
+def read_text(path: str | Path, *, what: str, max_bytes: int = MAX_TEXT_BYTES, fix: str = "export it again",
+              windows_fallback: bool = False) -> str:
     """The text of a UTF-8 file (a byte-order mark is dropped; CRLF stays for ``splitlines``).
 
-    Refuses, naming the file: unreadable, larger than ``max_bytes``, binary (NUL bytes) or not UTF-8.
+    Refuses, naming the file: unreadable, larger than ``max_bytes``, binary (NUL bytes) or not UTF-8. With
+    ``windows_fallback`` (lab software text exports: TRC, Nexus/Motive CSV, QTM TSV, marker tables) a file that is
+    not UTF-8 is read as Windows-1252, else Latin-1: Windows lab software writes the system code page, e.g. a
+    user name with an accent in a TRC's path line; marker names and numbers are ASCII either way.
     """
     p = Path(path)
     try:
@@ -100,6 +104,11 @@ def read_text(path: str | Path, *, what: str, max_bytes: int = MAX_TEXT_BYTES, f
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as err:
+        if windows_fallback:
+            try:
+                return data.decode("cp1252")
+            except UnicodeDecodeError:
+                return data.decode("latin-1")
         raise GaitscopeError(
             f"{p}: the {what} is not UTF-8 text (byte 0x{data[err.start]:02x} at position {err.start}); "
             "save it as UTF-8 and try again"
