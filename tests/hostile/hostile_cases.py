@@ -291,7 +291,8 @@ def build_corpus(root: str | Path) -> list[Case]:
     # a right heel labelled LHEE: duplicate labels are resolved by data and the right heel comes from its stand-in
     trc("duplicate_marker", base_trc.replace("\tRHEE\t", "\tLHEE\t", 1), "ok", truth_check(walk))
     trc("marker_count_mismatch", "\n".join([lines[0], lines[1], lines[2].replace(f"\t{len(markers)}\t", "\t7\t"), *lines[3:]]), "refuse")
-    trc("latin1_name", base_trc.replace("LHEE", "LHE\u00e9").encode("latin-1"), "refuse")
+    # Windows lab software writes its code page: an accented user name in the path line is read as Windows-1252
+    trc("cp1252_path_line", "\n".join([lines[0] + "\tC:\\Users\\Jos\u00e9", *lines[1:]]).encode("cp1252"), "ok", truth_check(walk))
     trc("binary", bytes(range(256)) * 40, "refuse")
     trc("all_empty", "\n".join(lines[:6] + ["\t".join(ln.split("\t")[:2] + [""] * (3 * len(markers))) if ln else ln for ln in lines[6:]]), "refuse")
     trc("too_few_frames", "\n".join(lines[:6] + lines[6:26]).replace(f"\t{len(lines) - 7}\t", "\t20\t"), "refuse")
