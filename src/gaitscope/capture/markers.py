@@ -1435,12 +1435,13 @@ def load_markers(
     ik_path: str | Path | None = None,
     grf_threshold_n: float = 20.0,
 ) -> MarkerRecording:
-    """Read a C3D or TRC marker file into a :class:`MarkerRecording`.
+    """Read a marker file into a :class:`MarkerRecording`.
 
     Parameters
     ----------
     path
-        ``.c3d`` (ezc3d) or ``.trc`` (OpenSim) file.
+        ``.c3d`` (ezc3d), ``.trc`` (OpenSim), a Vicon Nexus or OptiTrack Motive ``.csv`` export, a Qualisys QTM
+        ``.tsv`` export, or a wide marker table ``.txt``/``.tsv`` (``docs/inputs.md``).
     mapping_file
         Optional user TOML with extra/replacement marker sets (see ``marker_maps.toml``).
     marker_set
