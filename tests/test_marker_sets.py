@@ -469,6 +469,7 @@ def test_fukuchi_marker_table_txt_loads_with_its_rate_from_the_time_span(form, s
     ("not_a_number", "not a number"),
     ("irregular", "not evenly sampled"),
     ("no_triplets", "names no marker with X, Y and Z"),
+    ("tab_decimal_comma", "decimal comma"),
 ])
 def test_damaged_marker_table_is_refused_by_name(damage, says, tmp_path):
     from gaitscope.cli import main
@@ -482,6 +483,8 @@ def test_damaged_marker_table_is_refused_by_name(damage, says, tmp_path):
         rows[6] = rows[6].replace("50.0", "abc", 1)
     elif damage == "irregular":
         del rows[8:12]  # four dropped frames
+    elif damage == "tab_decimal_comma":
+        rows[3] = rows[3].replace("50.0", "50,0")
     elif damage == "no_triplets":
         rows[0] = "Time\tR.Heel1\tR.Heel2\tR.Heel3"
     path = tmp_path / "walk.txt"

@@ -573,6 +573,11 @@ def _numeric_rows(path: Path, lines: list[str], start: int, stop: int, width: in
             rows.append([float(c) if c and c.lower() != "nan" else math.nan for c in cells])
         except ValueError:
             bad = next(c for c in cells if c and not _is_float(c))
+            if re.fullmatch(r"[-+]?\d+,\d+", bad):
+                raise GaitscopeError(
+                    f"{path}: line {k + 1} of the {what} writes {bad!r} with a decimal comma; save the file with decimal "
+                    "points (a table may also use ';' between cells with decimal commas)"
+                ) from None
             raise GaitscopeError(
                 f"{path}: line {k + 1} of the {what} holds {bad[:20]!r}, not a number; the file is damaged, export it again"
             ) from None
