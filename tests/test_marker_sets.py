@@ -629,3 +629,26 @@ def test_trc_written_by_windows_software_in_its_code_page_loads(shared_data, tmp
     with pytest.raises(UnicodeDecodeError):
         path.read_bytes().decode("utf-8")
     np.testing.assert_allclose(load_markers(path).pose.xyz, load_markers(src).pose.xyz, equal_nan=True)
+
+
+def test_two_subjects_in_one_c3d_are_never_merged(shared_data, tmp_path):
+    """Labels 'Anna:LHEE' and 'Ben:LHEE' would merge once the prefix is dropped (two people's heels as one
+    marker). With a tracked walking frame beside the walker, the walker's markers are used and the frame is named;
+    with two complete walkers the file is refused, naming both."""
+    src = shared_data / "mocap" / "treadmill_walk_events.c3d"
+    if not src.exists():
+        pytest.skip("shared data absent")
+    rec = load_markers(src)
+    names = list(rec.markers)
+    arrays = [rec.markers[m] * 1000.0 for m in names]
+    frame_markers = [rec.markers["LASIS"] * 1000.0 + [300.0 * k, 200.0, 500.0] for k in range(4)]
+    prop = tmp_path / "walker_and_frame.c3d"
+    write_c3d(prop, [f"Anna:{m}" for m in names] + [f"Frame:F{k}" for k in range(4)], arrays + frame_markers, rec.rate_hz)
+    got = load_markers(prop)
+    assert any("'Anna' are used" in n and "'Frame' (4 labels)" in n for n in got.notes)
+    np.testing.assert_allclose(got.pose.xyz, rec.pose.xyz, atol=1e-6, equal_nan=True)
+    two = tmp_path / "two_people.c3d"
+    write_c3d(two, [f"Anna:{m}" for m in names] + [f"Ben:{m}" for m in names],
+              arrays + [a + [0.0, 1000.0, 0.0] for a in arrays], rec.rate_hz)
+    with pytest.raises(GaitscopeError, match="markers of 2 people .*'Anna', 'Ben'"):
+        load_markers(two)

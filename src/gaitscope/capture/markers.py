@@ -271,6 +271,8 @@ class _Raw:
     rate_hz: float
     time_s: np.ndarray  # file time of each row (seconds; first row may be > 0)
     unit: str
+    #: the "Subject:" prefix of each label ("" without one), when the file has such prefixes
+    subjects: tuple[str, ...] = ()
 
 
 def _unit_scale(unit: str, path: Path) -> float:
@@ -324,7 +326,8 @@ def _read_c3d(path: Path) -> tuple[_Raw, Any]:
     first = int(c3d["header"]["points"]["first_frame"])  # 0-based in ezc3d
     time_s = (first + np.arange(n_frames)) / rate
     names = tuple(_clean_label(labels[i]) for i in keep)
-    return _Raw(names=names, xyz_m=xyz, rate_hz=rate, time_s=time_s, unit=unit), c3d
+    return _Raw(names=names, xyz_m=xyz, rate_hz=rate, time_s=time_s, unit=unit,
+                subjects=tuple(_label_subject(labels[i]) for i in keep)), c3d
 
 
 def _check_c3d_complete(path: Path) -> None:
@@ -357,6 +360,47 @@ def _check_c3d_complete(path: Path) -> None:
 
 def _clean_label(label: str) -> str:
     return label.split(":")[-1].strip()
+
+
+def _label_subject(label: str) -> str:
+    """The subject of a ``Subject:Marker`` label ("" without a prefix)."""
+    return label.rsplit(":", 1)[0].strip() if ":" in label else ""
+
+
+def _one_subject(raw: _Raw, sets: Mapping[str, MarkerSet], source: Path) -> tuple[_Raw, str]:
+    """The markers of one walker when a file labels markers of several subjects (``Anna:LHEE``, ``Ben:LHEE``,
+    ``Walker_Frame:M1`` ...), with a note; the file unchanged when it has one subject.
+
+    Their labels would otherwise merge after the prefix is dropped (two people's heels as one marker). The subject
+    whose markers fit a known marker set is used and the others are named in the note; when several subjects fit,
+    the file is refused: which person to analyse is the user's choice (export one subject's trajectories).
+    """
+    groups: dict[str, list[int]] = {}
+    for j, sub in enumerate(raw.subjects):
+        groups.setdefault(sub, []).append(j)
+    if len(groups) < 2:
+        return raw, ""
+    fits = []
+    for sub, idx in groups.items():
+        markers, _ = resolve_duplicate_labels([raw.names[j] for j in idx], raw.xyz_m[:, idx, :])
+        try:
+            choose_marker_set(markers, sets, source=str(source))
+        except GaitscopeError:
+            continue
+        fits.append(sub)
+    if len(fits) > 1:
+        shown = ", ".join(repr(f or "(no prefix)") for f in fits)
+        raise GaitscopeError(
+            f"{source}: the file holds the markers of {len(fits)} people ({shown}), each a complete marker set; "
+            "export one subject's trajectories and analyse each person on their own"
+        )
+    if not fits:
+        return raw, ""
+    keep = groups[fits[0]]
+    others = ", ".join(f"'{sub or '(no prefix)'}' ({len(idx)} labels)" for sub, idx in groups.items() if sub != fits[0])
+    note = f"subjects: the markers of '{fits[0] or '(no prefix)'}' are used; left out: {others} (no marker set fits them)"
+    return _Raw(names=tuple(raw.names[j] for j in keep), xyz_m=raw.xyz_m[:, keep, :], rate_hz=raw.rate_hz,
+                time_s=raw.time_s, unit=raw.unit, subjects=tuple(raw.subjects[j] for j in keep)), note
 
 
 def _trc_fields(line: str) -> list[str]:
@@ -671,13 +715,14 @@ def _read_nexus_csv(path: Path) -> tuple[_Raw, list[str]]:
     unit_cells = [c.strip() for c in lines[at + 4].split(",")]
     if role_cells[:2] != ["frame", "sub frame"]:
         raise GaitscopeError(f"{path}: the Trajectories section's 4th line is not 'Frame,Sub Frame,X,Y,Z,...'; export it again")
-    names, cols, units = [], [], set()
+    names, cols, units, subjects = [], [], set(), []
     for j in range(2, len(role_cells) - 2, 3):
         if role_cells[j:j + 3] != ["x", "y", "z"]:
             continue
         nm = name_cells[j] if j < len(name_cells) else ""
         if nm:
-            names.append(nm.split(":")[-1].strip())
+            names.append(_clean_label(nm))
+            subjects.append(_label_subject(nm))
             cols.append(j)
             units.update(u for u in unit_cells[j:j + 3] if u)
     if not names:
@@ -697,7 +742,7 @@ def _read_nexus_csv(path: Path) -> tuple[_Raw, list[str]]:
     xyz = np.stack([arr[:, j:j + 3] for j in cols], axis=1) * scale
     if np.isinf(xyz).any() or not np.isfinite(xyz).any():
         raise GaitscopeError(f"{path}: the Trajectories section holds no usable coordinates; export it again")
-    return _Raw(names=tuple(names), xyz_m=xyz, rate_hz=rate, time_s=time_s, unit=unit), []
+    return _Raw(names=tuple(names), xyz_m=xyz, rate_hz=rate, time_s=time_s, unit=unit, subjects=tuple(subjects)), []
 
 
 def is_motive_csv(path: Path) -> bool:
@@ -744,7 +789,7 @@ def _read_motive_csv(path: Path) -> tuple[_Raw, list[str]]:
     def cell(row: list[str], j: int) -> str:
         return row[j] if j < len(row) else ""
 
-    names, cols = [], []
+    names, cols, subjects = [], [], []
     for j in range(2, len(axes) - 2):
         if axes[j:j + 3] != ["X", "Y", "Z"] or cell(types, j) != "Marker":
             continue
@@ -752,7 +797,8 @@ def _read_motive_csv(path: Path) -> tuple[_Raw, list[str]]:
             continue
         nm = cell(names_row, j)
         if nm:
-            names.append(nm.split(":")[-1].strip())
+            names.append(_clean_label(nm))
+            subjects.append(_label_subject(nm))
             cols.append(j)
     if not names:
         raise GaitscopeError(f"{path}: this Motive CSV holds no labelled Marker columns; label the markers in Motive and export again")
@@ -784,7 +830,7 @@ def _read_motive_csv(path: Path) -> tuple[_Raw, list[str]]:
     xyz = np.stack([arr[:, j:j + 3] for j in cols], axis=1) * scale
     if np.isinf(xyz).any() or not np.isfinite(xyz).any():
         raise GaitscopeError(f"{path}: the Motive CSV holds no usable marker coordinates; export it again")
-    return _Raw(names=tuple(names), xyz_m=xyz, rate_hz=rate, time_s=time_s, unit=unit), []
+    return _Raw(names=tuple(names), xyz_m=xyz, rate_hz=rate, time_s=time_s, unit=unit, subjects=tuple(subjects)), []
 
 
 def _is_float(text: str) -> bool:
@@ -1490,6 +1536,7 @@ def load_markers(
     else:
         raise GaitscopeError(f"{p}: unsupported marker file type {ext!r}; give a .c3d, .trc, a Vicon Nexus or OptiTrack Motive CSV, a QTM TSV or a marker table (.txt, .tsv)")
     sets = load_marker_maps(mapping_file)
+    raw, subject_note = _one_subject(raw, sets, p)
     markers_lab, dup_notes = resolve_duplicate_labels(raw.names, raw.xyz_m)
     if not markers_lab:
         raise GaitscopeError(f"{p}: the file holds no labelled marker trajectories; label the markers in the lab software and export again")
@@ -1534,6 +1581,8 @@ def load_markers(
     notes.append(unit_note or f"units: file {raw.unit!r} converted to metres")
     if table_note:
         notes.append(table_note)
+    if subject_note:
+        notes.append(subject_note)
     notes += [f"{k}: {v}" for k, v in sorted(how.items())]
     notes += frame_notes
     if planar:
