@@ -559,7 +559,7 @@ def test_vicon_nexus_csv_export_gives_the_c3ds_events(shared_data, tmp_path):
     names = list(rec.markers)
     n = rec.pose.n_frames
     lines = ["Devices", "1000", ",,Force Plate 1 - Force,,", "Frame,Sub Frame,Fx,Fy,Fz", ",,N,N,N"]
-    lines += [f"{101 + i // 10},{i % 10},0,0,0" for i in range(30)] + [""]
+    lines += [f"{101 + i // 10},{i % 10},0,0,0" for i in range(10 * n)] + [""]  # 1000 Hz for the whole trial
     lines += ["Trajectories", f"{rec.rate_hz:g}", ",," + ",".join(f"Subject:{m},," for m in names),
               "Frame,Sub Frame," + ",".join("X,Y,Z" for _ in names), ",," + ",".join("mm,mm,mm" for _ in names)]
     for i, vals in enumerate(_mm_cells(rec, names, missing="")):
@@ -574,6 +574,10 @@ def test_vicon_nexus_csv_export_gives_the_c3ds_events(shared_data, tmp_path):
     broken.write_text("\n".join(body[:k] + body[k + 3:]) + "\n")
     with pytest.raises(GaitscopeError, match="frame numbers do not step by one"):
         load_markers(broken)
+    devices_only = tmp_path / "devices.csv"
+    devices_only.write_text("\n".join(body[:body.index("Trajectories")]) + "\n")
+    with pytest.raises(GaitscopeError, match="no complete 'Trajectories' section \\(it holds: Devices\\)"):
+        load_markers(devices_only)
 
 
 def test_upper_case_time_header_is_a_plain_marker_table_not_a_qtm_header(tmp_path):

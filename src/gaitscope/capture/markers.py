@@ -679,14 +679,20 @@ def _read_qtm_tsv(path: Path, lines: list[str], first: int, meta: dict[str, list
     return _Raw(names=names, xyz_m=xyz * 0.001, rate_hz=rate, time_s=time_s, unit="mm"), []
 
 
+#: Section titles of a Vicon Nexus CSV export; the file starts with one of them.
+_NEXUS_SECTIONS: frozenset[str] = frozenset({"Devices", "Joints", "Model Outputs", "Segments", "Trajectories"})
+
+
 def is_nexus_csv(path: Path) -> bool:
-    """Whether ``path`` is a Vicon Nexus CSV export with a ``Trajectories`` section."""
+    """Whether ``path`` is a Vicon Nexus CSV export: its first non-empty line is a section title (``Devices``,
+    ``Joints``, ``Model Outputs``, ``Segments``, ``Trajectories``) and the next one a rate."""
     try:
         with open(path, encoding="utf-8-sig", errors="replace") as f:
-            head = [next(f, "") for _ in range(200)]
+            head = [ln.strip().strip(",").strip() for ln in (next(f, "") for _ in range(20))]
     except OSError:
         return False
-    return any(ln.strip().rstrip(",") == "Trajectories" for ln in head)
+    head = [ln for ln in head if ln]
+    return len(head) >= 2 and head[0] in _NEXUS_SECTIONS and _is_float(head[1])
 
 
 def _read_nexus_csv(path: Path) -> tuple[_Raw, list[str]]:
@@ -703,7 +709,11 @@ def _read_nexus_csv(path: Path) -> tuple[_Raw, list[str]]:
     lines = read_text(path, what="Vicon CSV file", windows_fallback=True).splitlines()
     at = next((k for k, ln in enumerate(lines) if ln.strip().rstrip(",") == "Trajectories"), None)
     if at is None or at + 5 >= len(lines):
-        raise GaitscopeError(f"{path}: no complete 'Trajectories' section in this Vicon CSV file; export the trajectories again")
+        found = [t for t in dict.fromkeys(ln.strip().rstrip(",") for ln in lines) if t in _NEXUS_SECTIONS]
+        raise GaitscopeError(
+            f"{path}: this Vicon CSV file has no complete 'Trajectories' section (it holds: {', '.join(found) or 'none'}); "
+            "export the marker trajectories too"
+        )
     rate_cells = [c for c in lines[at + 1].split(",") if c.strip()]
     try:
         rate_val: Any = float(rate_cells[0])
