@@ -7,6 +7,7 @@ renamed to each vendor's convention; the truth is the positions written into the
 
 from __future__ import annotations
 
+import functools
 import warnings
 
 import numpy as np
@@ -22,6 +23,14 @@ from gaitscope.capture.markers import (
     virtual_heel,
 )
 from gaitscope.types import GaitscopeError
+
+
+def _shared_file(shared_data, rel: str):
+    """``shared_data / rel``; the test is skipped when that file is absent."""
+    path = shared_data / rel
+    if not path.exists():
+        pytest.skip(f"{rel} absent from the shared data")
+    return path
 
 
 def _write_c3d_raw(path, names, arrays_lab_units, rate_hz, unit="mm", events=()):
@@ -262,9 +271,7 @@ def _markerless_trc(shared_data, tmp_path, layout: str):
 
     from lab_files import trc_text
 
-    src = shared_data / "mocap" / "treadmill_walk_events.c3d"
-    if not src.exists():
-        pytest.skip("shared data absent")
+    src = _shared_file(shared_data, "mocap/treadmill_walk_events.c3d")
     c = ezc3d.c3d(str(src))
     labels = list(c["parameters"]["POINT"]["LABELS"]["value"])
     pts = c["data"]["points"][:3] / 1000.0
@@ -333,9 +340,7 @@ def test_markerless_overground_file_keeps_the_keypoint_initial_contact(shared_da
 
     from lab_files import trc_text
 
-    src = shared_data / "mocap_corpus" / "viconNexus18_btkdata-pig_overground_1.c3d"
-    if not src.exists():
-        pytest.skip("shared data absent")
+    src = _shared_file(shared_data, "mocap_corpus/viconNexus18_btkdata-pig_overground_1.c3d")
     rec = load_markers(src)
     det = FootVelocityEventDetector()
     assert det.ic_median_sides(prepare_walk(rec.pose)) == ("left", "right")
@@ -398,9 +403,7 @@ def test_fukuchi_names_with_clusters_only_load_and_track_the_ik_knee(shared_data
     from lab_files import trc_text
     from test_markers import _knee_from_keypoints
 
-    src = shared_data / "mocap" / "walk_subject01.trc"
-    if not src.exists():
-        pytest.skip("shared data absent")
+    src = _shared_file(shared_data, "mocap/walk_subject01.trc")
     orig = load_markers(src)
     out = _fukuchi_markers(orig)
     path = tmp_path / "WBDS01walkO01C.trc"
@@ -444,9 +447,7 @@ def test_fukuchi_marker_table_txt_loads_with_its_rate_from_the_time_span(form, s
     """The Fukuchi datasets' ASCII marker files (*mkr.txt: 'Time', then R.ASISX R.ASISY R.ASISZ ..., mm, the time
     column rounded) load like their C3D: the rate from the time column's span (rounded steps would give 58.8 Hz
     here, not 60), mm inferred from the body's extent, events against walk_subject01's force plates."""
-    src = shared_data / "mocap" / "walk_subject01.trc"
-    if not src.exists():
-        pytest.skip("shared data absent")
+    src = _shared_file(shared_data, "mocap/walk_subject01.trc")
     orig = load_markers(src)
     path = tmp_path / "WBDS01walkO01Cmkr.txt"
     if form == "tab":
@@ -496,6 +497,14 @@ def test_damaged_marker_table_is_refused_by_name(damage, says, tmp_path):
 
 
 # ------------------------------------------------------------------ lab software text exports (Vicon Nexus CSV, QTM TSV)
+@functools.lru_cache(maxsize=None)
+def _c3d_events(src):
+    """The events ``analyze`` finds in a shared C3D (each file analysed once for all the export tests)."""
+    from gaitscope.pipeline import analyze
+
+    return analyze(src, write=False).events
+
+
 def _events_match(a, b, tol_s: float = 0.001) -> None:
     """Same events (kind, side, time within ``tol_s``) in two event tables."""
     assert len(a) == len(b)
@@ -522,9 +531,7 @@ def test_qtm_tsv_export_gives_the_c3ds_events(layout, shared_data, tmp_path):
     marker set and gives the same events as its C3D."""
     from gaitscope.pipeline import analyze
 
-    src = shared_data / "mocap_corpus" / "qualisys_ezc3d_overground_1.c3d"
-    if not src.exists():
-        pytest.skip("shared data absent")
+    src = _shared_file(shared_data, "mocap_corpus/qualisys_ezc3d_overground_1.c3d")
     rec = load_markers(src)
     names = list(rec.markers)
     n = rec.pose.n_frames
@@ -542,7 +549,7 @@ def test_qtm_tsv_export_gives_the_c3ds_events(layout, shared_data, tmp_path):
     tsv = load_markers(path)
     assert tsv.pose.meta["marker_set"] == rec.pose.meta["marker_set"] == "qualisys_cast"
     assert tsv.rate_hz == rec.rate_hz and tsv.pose.n_frames == n
-    _events_match(analyze(path, write=False).events, analyze(src, write=False).events)
+    _events_match(analyze(path, write=False).events, _c3d_events(src))
 
 
 def test_vicon_nexus_csv_export_gives_the_c3ds_events(shared_data, tmp_path):
@@ -552,9 +559,7 @@ def test_vicon_nexus_csv_export_gives_the_c3ds_events(shared_data, tmp_path):
     from gaitscope.capture.load import load_keypoints
     from gaitscope.pipeline import analyze
 
-    src = shared_data / "mocap" / "treadmill_walk_events.c3d"
-    if not src.exists():
-        pytest.skip("shared data absent")
+    src = _shared_file(shared_data, "mocap/treadmill_walk_events.c3d")
     rec = load_markers(src)
     names = list(rec.markers)
     n = rec.pose.n_frames
@@ -567,7 +572,7 @@ def test_vicon_nexus_csv_export_gives_the_c3ds_events(shared_data, tmp_path):
     path = tmp_path / "walk.csv"
     path.write_text("\n".join(lines) + "\n\n")
     assert load_keypoints(path).pose.meta["marker_set"] == rec.pose.meta["marker_set"]
-    _events_match(analyze(path, write=False).events, analyze(src, write=False).events)
+    _events_match(analyze(path, write=False).events, _c3d_events(src))
     broken = tmp_path / "gap.csv"
     body = path.read_text().splitlines()
     k = body.index("Trajectories") + 5 + 200
@@ -595,9 +600,7 @@ def test_optitrack_motive_csv_export_gives_the_c3ds_events(labels, shared_data, 
     before the labelled ones, the Position row, 'Frame,Time (Seconds),X,Y,Z') gives the same events as the C3D."""
     from gaitscope.pipeline import analyze
 
-    src = shared_data / "mocap" / "treadmill_walk_events.c3d"
-    if not src.exists():
-        pytest.skip("shared data absent")
+    src = _shared_file(shared_data, "mocap/treadmill_walk_events.c3d")
     rec = load_markers(src)
     names = list(rec.markers)
     n = rec.pose.n_frames
@@ -618,14 +621,12 @@ def test_optitrack_motive_csv_export_gives_the_c3ds_events(labels, shared_data, 
     path.write_text("\n".join(lines) + "\n")
     mo = load_markers(path)
     assert mo.pose.meta["marker_set"] == rec.pose.meta["marker_set"] and mo.rate_hz == rec.rate_hz
-    _events_match(analyze(path, write=False).events, analyze(src, write=False).events)
+    _events_match(analyze(path, write=False).events, _c3d_events(src))
 
 
 def test_trc_written_by_windows_software_in_its_code_page_loads(shared_data, tmp_path):
     """A TRC whose path line holds a user name in Windows-1252 (not UTF-8) loads as the original."""
-    src = shared_data / "mocap" / "walk_subject01.trc"
-    if not src.exists():
-        pytest.skip("shared data absent")
+    src = _shared_file(shared_data, "mocap/walk_subject01.trc")
     lines = src.read_bytes().split(b"\n")
     lines[0] = "PathFileType\t4\t(X/Y/Z)\tC:\\Users\\Jos\u00e9\\walk.trc\r".encode("cp1252")
     path = tmp_path / "walk.trc"
@@ -639,9 +640,7 @@ def test_two_subjects_in_one_c3d_are_never_merged(shared_data, tmp_path):
     """Labels 'Anna:LHEE' and 'Ben:LHEE' would merge once the prefix is dropped (two people's heels as one
     marker). With a tracked walking frame beside the walker, the walker's markers are used and the frame is named;
     with two complete walkers the file is refused, naming both."""
-    src = shared_data / "mocap" / "treadmill_walk_events.c3d"
-    if not src.exists():
-        pytest.skip("shared data absent")
+    src = _shared_file(shared_data, "mocap/treadmill_walk_events.c3d")
     rec = load_markers(src)
     names = list(rec.markers)
     arrays = [rec.markers[m] * 1000.0 for m in names]

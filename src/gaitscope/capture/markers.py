@@ -273,6 +273,8 @@ class _Raw:
     unit: str
     #: the "Subject:" prefix of each label ("" without one), when the file has such prefixes
     subjects: tuple[str, ...] = ()
+    #: what the reader left out or assumed, for the recording's notes
+    notes: tuple[str, ...] = ()
 
 
 def _unit_scale(unit: str, path: Path) -> float:
@@ -280,6 +282,43 @@ def _unit_scale(unit: str, path: Path) -> float:
     if key not in _UNIT_TO_M:
         raise GaitscopeError(f"{path}: unknown marker unit {unit!r}; expected mm, cm or m")
     return _UNIT_TO_M[key]
+
+
+def _rate_from_text(text: str, path: Path, name: str) -> float:
+    """A rate written in a file's header (text), checked by :func:`check_rate_hz` (which names a non-number)."""
+    from gaitscope.capture.validate import check_rate_hz
+
+    try:
+        value: Any = float(text)
+    except ValueError:
+        value = text
+    return check_rate_hz(value, source=path, name=name)
+
+
+def _check_even_time(t: np.ndarray, rate: float, path: Path, what: str, fix: str) -> None:
+    """Refuse a time column that strays more than half a sample from a uniform grid at ``rate`` (dropped or
+    repeated frames would shift every later sample)."""
+    stray = np.abs((t - t[0]) - np.arange(len(t)) / rate)
+    if stray.max() > 0.5 / rate:
+        k = int(np.argmax(stray))
+        raise GaitscopeError(
+            f"{path}: {what} is not evenly sampled (row {k + 1} is {stray[k] * 1000:.0f} ms off a uniform {rate:.4g} Hz "
+            f"grid: dropped or repeated frames); {fix}"
+        )
+
+
+def _text_export_raw(path: Path, what: str, names: tuple[str, ...], xyz_m: np.ndarray, rate: float, time_s: np.ndarray,
+                     unit: str, *, subjects: tuple[str, ...] = (), notes: tuple[str, ...] = ()) -> _Raw:
+    """The :class:`_Raw` of a text export (marker table, QTM TSV, Nexus or Motive CSV) after the checks they share:
+    a sound time axis, no infinite coordinate, at least one coordinate."""
+    from gaitscope.capture.validate import check_time_axis
+
+    check_time_axis(time_s, source=path)
+    if np.isinf(xyz_m).any():
+        raise GaitscopeError(f"{path}: the {what} holds infinite values; export it again with missing samples left empty")
+    if not np.isfinite(xyz_m).any():
+        raise GaitscopeError(f"{path}: every marker coordinate in the {what} is empty; nothing can be measured, export the trial again")
+    return _Raw(names=names, xyz_m=xyz_m, rate_hz=rate, time_s=time_s, unit=unit, subjects=subjects, notes=notes)
 
 
 def _read_c3d(path: Path) -> tuple[_Raw, Any]:
@@ -419,7 +458,7 @@ def _read_trc(path: Path) -> _Raw:
     ``2 + 3 x markers`` tab-separated cells (an empty cell is a missing value). Extra *trailing* empty
     cells are tolerated; any other count is refused naming the line: a row is never read shifted.
     """
-    from gaitscope.capture.validate import check_coordinates, check_rate_hz, check_time_axis, read_text
+    from gaitscope.capture.validate import check_coordinates, check_time_axis, read_text
 
     text = read_text(path, what="TRC file", windows_fallback=True)
     lines = text.splitlines()
@@ -434,12 +473,7 @@ def _read_trc(path: Path) -> _Raw:
             "fix the header or export it again"
         )
     hdr = dict(zip(keys, vals))
-    rate_text = hdr.get("DataRate") or hdr.get("CameraRate", "")
-    try:
-        rate_val: Any = float(rate_text)
-    except ValueError:
-        rate_val = rate_text
-    rate = check_rate_hz(rate_val, source=path, name="the TRC DataRate (line 3)")
+    rate = _rate_from_text(hdr.get("DataRate") or hdr.get("CameraRate", ""), path, "the TRC DataRate (line 3)")
     scale = _unit_scale(hdr.get("Units", ""), path)
     name_cells = lines[3].split("\t") if "\t" in lines[3] else lines[3].split()
     names = tuple(c.strip() for c in name_cells[2:] if c.strip())
@@ -485,7 +519,7 @@ def _read_trc(path: Path) -> _Raw:
     check_coordinates(xyz, source=path, frame="world", what="marker coordinates")
     if not np.isfinite(xyz).any():
         raise GaitscopeError(f"{path}: every marker coordinate in the TRC file is empty; nothing can be measured, export the trial again")
-    return _Raw(names=names, xyz_m=xyz, rate_hz=rate, time_s=time_s, unit=hdr.get("Units", "")), None
+    return _Raw(names=names, xyz_m=xyz, rate_hz=rate, time_s=time_s, unit=hdr.get("Units", ""))
 
 
 #: Time column names of a wide marker table (compared lower case, without spaces).
@@ -493,7 +527,7 @@ _TABLE_TIME_COLUMNS: tuple[str, ...] = ("time", "time(s)", "times", "t", "t_s", 
 _TABLE_AXIS = re.compile(r"^(?P<marker>.+?)[\s._\-]?(?P<axis>[XYZxyz])$")
 
 
-def _read_marker_table(path: Path) -> tuple[_Raw, list[str]]:
+def _read_marker_table(path: Path) -> _Raw:
     """Read a wide marker table (``.txt`` / ``.tsv``), e.g. the Fukuchi datasets' ``*mkr.txt``.
 
     One header row: a time column (``Time``; also ``time``, ``t``, ``Time (s)``) and three columns per marker
@@ -506,10 +540,9 @@ def _read_marker_table(path: Path) -> tuple[_Raw, list[str]]:
     that uniform grid is refused. A row with another number of cells than the header, or a cell that is not a
     number, is refused naming its line; columns that do not form a marker's X/Y/Z triplet are named and left out.
     """
-    from gaitscope.capture.validate import check_rate_hz, check_time_axis, read_text
+    from gaitscope.capture.validate import check_rate_hz, read_text
 
-    text = read_text(path, what="marker table", windows_fallback=True)
-    lines = [ln for ln in text.splitlines()]
+    lines = read_text(path, what="marker table", windows_fallback=True).splitlines()
     first = next((k for k, ln in enumerate(lines) if ln.strip()), None)
     if first is None:
         raise GaitscopeError(f"{path}: the marker table is empty; export it again")
@@ -564,24 +597,15 @@ def _read_marker_table(path: Path) -> tuple[_Raw, list[str]]:
     if not np.all(np.isfinite(t)) or not np.all(np.diff(t) > 0):
         raise GaitscopeError(f"{path}: the marker table's time column is not increasing on every row; export the trial again")
     rate = check_rate_hz((len(t) - 1) / float(t[-1] - t[0]), source=path, name="the marker table's rate (from its time column)")
-    grid = t[0] + np.arange(len(t)) / rate
-    stray = np.abs(t - grid)
-    if stray.max() > 0.5 / rate:
-        k = int(np.argmax(stray))
-        raise GaitscopeError(
-            f"{path}: the marker table's time column is not evenly sampled (row {k + 1} is {stray[k] * 1000:.0f} ms off a "
-            f"uniform {rate:.4g} Hz grid: dropped or repeated frames); resample the trial to a constant rate and export again"
-        )
-    check_time_axis(grid, source=path)
+    _check_even_time(t, rate, path, "the marker table's time column",
+                     "resample the trial to a constant rate and export again")
     xyz = np.stack([arr[:, [axes[n]["X"], axes[n]["Y"], axes[n]["Z"]]] for n in names], axis=1)
     xyz[np.all(xyz == 0.0, axis=2)] = np.nan
-    if np.isinf(xyz).any():
-        raise GaitscopeError(f"{path}: the marker table holds infinite values; export it again with missing samples left empty")
-    # the coordinates' range is checked once the unit is known (load_markers)
-    if not np.isfinite(xyz).any():
-        raise GaitscopeError(f"{path}: every marker coordinate in the marker table is empty; nothing can be measured, export the trial again")
-    raw = _Raw(names=names, xyz_m=xyz, rate_hz=rate, time_s=grid, unit="")
-    return raw, left_out
+    note = (f"marker table: columns left out (not a marker's X/Y/Z triplet): "
+            f"{', '.join(left_out[:8])}{' ...' if len(left_out) > 8 else ''}") if left_out else ""
+    # no unit is stated: the coordinates' range is checked once it is inferred (load_markers)
+    return _text_export_raw(path, "marker table", names, xyz, rate, t[0] + np.arange(len(t)) / rate, "",
+                            notes=(note,) if note else ())
 
 
 #: A Qualisys QTM TSV header line: an upper-case key (NO_OF_FRAMES, FREQUENCY, MARKER_NAMES ...) and its values.
@@ -630,21 +654,15 @@ def _numeric_rows(path: Path, lines: list[str], start: int, stop: int, width: in
     return np.asarray(rows, dtype=float)
 
 
-def _read_qtm_tsv(path: Path, lines: list[str], first: int, meta: dict[str, list[str]]) -> tuple[_Raw, list[str]]:
+def _read_qtm_tsv(path: Path, lines: list[str], first: int, meta: dict[str, list[str]]) -> _Raw:
     """A Qualisys QTM 3-D TSV export: header lines ``KEY<tab>value`` (``FREQUENCY``, ``MARKER_NAMES``,
     ``NO_OF_FRAMES`` ...), then optionally a column header (``Frame Time <marker> X ...``, newer QTM), then one row
     per frame: three millimetre values per marker, with or without a leading frame number and time (QTM's
     "Export to TSV" manual). The rate is ``FREQUENCY``; missing markers are empty or (0, 0, 0)."""
-    from gaitscope.capture.validate import check_rate_hz, check_time_axis
-
     names = tuple(meta.get("MARKER_NAMES", []))
     if not names:
         raise GaitscopeError(f"{path}: the QTM TSV header has no MARKER_NAMES line; export the 3-D data from QTM again")
-    try:
-        rate_val: Any = float(meta.get("FREQUENCY", [""])[0])
-    except (ValueError, IndexError):
-        rate_val = meta.get("FREQUENCY", [""])[0] if meta.get("FREQUENCY") else ""
-    rate = check_rate_hz(rate_val, source=path, name="the QTM FREQUENCY")
+    rate = _rate_from_text((meta.get("FREQUENCY") or [""])[0], path, "the QTM FREQUENCY")
     declared = meta.get("NO_OF_MARKERS", [""])[0] if meta.get("NO_OF_MARKERS") else ""
     if declared.isdigit() and int(declared) != len(names):
         raise GaitscopeError(f"{path}: the QTM header declares {declared} markers but MARKER_NAMES lists {len(names)}; export it again")
@@ -668,15 +686,9 @@ def _read_qtm_tsv(path: Path, lines: list[str], first: int, meta: dict[str, list
     declared_n = meta.get("NO_OF_FRAMES", [""])[0] if meta.get("NO_OF_FRAMES") else ""
     if declared_n.isdigit() and arr.shape[0] < int(declared_n):
         raise GaitscopeError(f"{path}: the QTM TSV file is cut off ({arr.shape[0]} of {declared_n} frames); export it again")
-    time_s = np.arange(arr.shape[0]) / rate
-    check_time_axis(time_s, source=path)
     xyz = arr[:, lead:].reshape(arr.shape[0], len(names), 3)
     xyz[np.all(xyz == 0.0, axis=2)] = np.nan
-    if np.isinf(xyz).any():
-        raise GaitscopeError(f"{path}: the QTM TSV file holds infinite values; export it again")
-    if not np.isfinite(xyz).any():
-        raise GaitscopeError(f"{path}: every marker coordinate in the QTM TSV file is empty; nothing can be measured")
-    return _Raw(names=names, xyz_m=xyz * 0.001, rate_hz=rate, time_s=time_s, unit="mm"), []
+    return _text_export_raw(path, "QTM TSV file", names, xyz * 0.001, rate, np.arange(arr.shape[0]) / rate, "mm")
 
 
 #: Section titles of a Vicon Nexus CSV export; the file starts with one of them.
@@ -695,7 +707,7 @@ def is_nexus_csv(path: Path) -> bool:
     return len(head) >= 2 and head[0] in _NEXUS_SECTIONS and _is_float(head[1])
 
 
-def _read_nexus_csv(path: Path) -> tuple[_Raw, list[str]]:
+def _read_nexus_csv(path: Path) -> _Raw:
     """The ``Trajectories`` section of a Vicon Nexus CSV export.
 
     Layout (Nexus "Export CSV"): sections (``Devices``, ``Model Outputs``, ``Trajectories`` ...) each start with
@@ -704,7 +716,7 @@ def _read_nexus_csv(path: Path) -> tuple[_Raw, list[str]]:
     row per frame, until a blank line. Frame numbers need not start at 1 (time is from the first exported frame);
     they must step by one (a gap would shift time) and empty cells are missing samples.
     """
-    from gaitscope.capture.validate import check_rate_hz, check_time_axis, read_text
+    from gaitscope.capture.validate import read_text
 
     lines = read_text(path, what="Vicon CSV file", windows_fallback=True).splitlines()
     at = next((k for k, ln in enumerate(lines) if ln.strip().rstrip(",") == "Trajectories"), None)
@@ -715,11 +727,7 @@ def _read_nexus_csv(path: Path) -> tuple[_Raw, list[str]]:
             "export the marker trajectories too"
         )
     rate_cells = [c for c in lines[at + 1].split(",") if c.strip()]
-    try:
-        rate_val: Any = float(rate_cells[0])
-    except (ValueError, IndexError):
-        rate_val = rate_cells[0] if rate_cells else ""
-    rate = check_rate_hz(rate_val, source=path, name="the Trajectories rate (the line after 'Trajectories')")
+    rate = _rate_from_text(rate_cells[0] if rate_cells else "", path, "the Trajectories rate (the line after 'Trajectories')")
     name_cells = [c.strip() for c in lines[at + 2].split(",")]
     role_cells = [c.strip().lower() for c in lines[at + 3].split(",")]
     unit_cells = [c.strip() for c in lines[at + 4].split(",")]
@@ -747,12 +755,9 @@ def _read_nexus_csv(path: Path) -> tuple[_Raw, list[str]]:
     frames = arr[:, 0]
     if not np.all(np.isfinite(frames)) or not np.all(np.diff(frames) == 1):
         raise GaitscopeError(f"{path}: the Trajectories frame numbers do not step by one on every row; export the whole range again")
-    time_s = (frames - frames[0]) / rate
-    check_time_axis(time_s, source=path)
     xyz = np.stack([arr[:, j:j + 3] for j in cols], axis=1) * scale
-    if np.isinf(xyz).any() or not np.isfinite(xyz).any():
-        raise GaitscopeError(f"{path}: the Trajectories section holds no usable coordinates; export it again")
-    return _Raw(names=tuple(names), xyz_m=xyz, rate_hz=rate, time_s=time_s, unit=unit, subjects=tuple(subjects)), []
+    return _text_export_raw(path, "Vicon CSV file", tuple(names), xyz, rate, (frames - frames[0]) / rate, unit,
+                            subjects=tuple(subjects))
 
 
 def is_motive_csv(path: Path) -> bool:
@@ -764,7 +769,7 @@ def is_motive_csv(path: Path) -> bool:
         return False
 
 
-def _read_motive_csv(path: Path) -> tuple[_Raw, list[str]]:
+def _read_motive_csv(path: Path) -> _Raw:
     """The labelled markers of an OptiTrack Motive CSV export.
 
     Layout (Motive "Export Tracking Data", CSV format 1.2x): line 1 key,value pairs (``Export Frame Rate``,
@@ -775,7 +780,7 @@ def _read_motive_csv(path: Path) -> tuple[_Raw, list[str]]:
     rigid bodies, bones and their expected markers are left out), names without a ``Skeleton:`` style prefix.
     Empty cells are missing samples; the time column must follow the export rate (half a sample at most).
     """
-    from gaitscope.capture.validate import check_rate_hz, check_time_axis, read_text
+    from gaitscope.capture.validate import read_text
 
     lines = read_text(path, what="Motive CSV file", windows_fallback=True).splitlines()
     first = [c.strip() for c in lines[0].split(",")]
@@ -812,12 +817,8 @@ def _read_motive_csv(path: Path) -> tuple[_Raw, list[str]]:
             cols.append(j)
     if not names:
         raise GaitscopeError(f"{path}: this Motive CSV holds no labelled Marker columns; label the markers in Motive and export again")
-    rate_text = meta.get("Export Frame Rate") or meta.get("Capture Frame Rate") or ""
-    try:
-        rate_val: Any = float(rate_text)
-    except ValueError:
-        rate_val = rate_text
-    rate = check_rate_hz(rate_val, source=path, name="the Motive 'Export Frame Rate'")
+    rate = _rate_from_text(meta.get("Export Frame Rate") or meta.get("Capture Frame Rate") or "", path,
+                           "the Motive 'Export Frame Rate'")
     unit_name = meta.get("Length Units", "").lower()
     unit = {"millimeters": "mm", "meters": "m", "centimeters": "cm"}.get(unit_name, "")
     if unit_name and not unit:
@@ -828,19 +829,9 @@ def _read_motive_csv(path: Path) -> tuple[_Raw, list[str]]:
     t = arr[:, 1]
     if not np.all(np.isfinite(t)) or not np.all(np.diff(t) > 0):
         raise GaitscopeError(f"{path}: the Motive time column is not increasing on every row; export the take again")
-    stray = np.abs((t - t[0]) - np.arange(len(t)) / rate)
-    if stray.max() > 0.5 / rate:
-        k = int(np.argmax(stray))
-        raise GaitscopeError(
-            f"{path}: the Motive time column does not follow its {rate:g} Hz export rate (row {k + 1} is {stray[k] * 1000:.0f} ms "
-            "off: dropped frames); export the whole take again"
-        )
-    time_s = t - t[0]
-    check_time_axis(time_s, source=path)
+    _check_even_time(t, rate, path, f"the Motive time column (export rate {rate:g} Hz)", "export the whole take again")
     xyz = np.stack([arr[:, j:j + 3] for j in cols], axis=1) * scale
-    if np.isinf(xyz).any() or not np.isfinite(xyz).any():
-        raise GaitscopeError(f"{path}: the Motive CSV holds no usable marker coordinates; export it again")
-    return _Raw(names=tuple(names), xyz_m=xyz, rate_hz=rate, time_s=time_s, unit=unit, subjects=tuple(subjects)), []
+    return _text_export_raw(path, "Motive CSV file", tuple(names), xyz, rate, t - t[0], unit, subjects=tuple(subjects))
 
 
 def _is_float(text: str) -> bool:
@@ -1529,20 +1520,16 @@ def load_markers(
         raise GaitscopeError(f"{p}: the file is empty; export the marker data again")
     ext = p.suffix.lower()
     c3d = None
-    table_note = ""
     if ext == ".c3d":
         raw, c3d = _read_c3d(p)
     elif ext == ".trc":
-        raw, _ = _read_trc(p)
+        raw = _read_trc(p)
     elif ext == ".csv" and is_nexus_csv(p):
-        raw, _ = _read_nexus_csv(p)
+        raw = _read_nexus_csv(p)
     elif ext == ".csv" and is_motive_csv(p):
-        raw, _ = _read_motive_csv(p)
+        raw = _read_motive_csv(p)
     elif ext in (".txt", ".tsv"):
-        raw, left_out = _read_marker_table(p)
-        if left_out:
-            table_note = (f"marker table: columns left out (not a marker's X/Y/Z triplet): "
-                          f"{', '.join(left_out[:8])}{' ...' if len(left_out) > 8 else ''}")
+        raw = _read_marker_table(p)
     else:
         raise GaitscopeError(f"{p}: unsupported marker file type {ext!r}; give a .c3d, .trc, a Vicon Nexus or OptiTrack Motive CSV, a QTM TSV or a marker table (.txt, .tsv)")
     sets = load_marker_maps(mapping_file)
@@ -1555,7 +1542,7 @@ def load_markers(
     scale, unit_note = check_units(body or markers_lab, raw.unit, source=str(p))
     if scale != 1.0:
         markers_lab = {k: v * scale for k, v in markers_lab.items()}
-    if ext in (".txt", ".tsv"):  # a marker table states no unit: its range is checked in the inferred one
+    if not raw.unit and c3d is None:  # a text export that states no unit: its range is checked in the inferred one
         from gaitscope.capture.validate import check_coordinates
 
         check_coordinates(np.stack(list(markers_lab.values()), axis=1), source=p, frame="world", what="marker coordinates")
@@ -1589,8 +1576,7 @@ def load_markers(
         )
     notes += dup_notes
     notes.append(unit_note or f"units: file {raw.unit!r} converted to metres")
-    if table_note:
-        notes.append(table_note)
+    notes += raw.notes
     if subject_note:
         notes.append(subject_note)
     notes += [f"{k}: {v}" for k, v in sorted(how.items())]

@@ -162,8 +162,8 @@ def add_errors(parameters: dict[str, Any], *, source: str, height_m: float | Non
     """Put ``error`` ({"value", "unit", "source", "input"}) into every parameter entry with a known error.
 
     ``source`` is ``"video"``, ``"lab"`` or ``"markerless"`` (``PoseSequence.measured_with``; the table has no
-    rows for markerless 3-D keypoints, so they get no error: none has been measured); lengths and speed from video scaled by a typed height also carry
-    the height's uncertainty (``height_rel`` times the value, added).
+    rows for markerless 3-D keypoints, so they get no error: none has been measured); lengths and speed from
+    video scaled by a typed height also carry the height's uncertainty (``height_rel`` times the value, added).
     """
     table = load_measurement_errors()
     for metric, entry in parameters.items():
